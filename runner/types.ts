@@ -1,0 +1,341 @@
+/**
+ * The runner's contracts: step plugins, the shared run context, targets,
+ * events and the run journal. The runner knows nothing of AWS, SSH or PTP;
+ * everything domain-specific lives in `steps/` and `plugins/`.
+ *
+ * Team plugins import these types through `plugins/api.ts`.
+ * @module
+ */
+import type { z } from "zod";
+
+/** Where a step runs: once per run (`pipeline`) or once per target (`target`). */
+export type StepScope = "pipeline" | "target";
+
+/**
+ * A step plugin: one step type of the pipeline format.
+ *
+ * The registry validates the step's `with:` mapping against `input` before the
+ * run and the value returned by `run` against `output` after it. Errors thrown
+ * by `run` are wrapped in a {@link StepFailure} naming the step id and type.
+ */
+export interface StepPlugin<
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+> {
+  /** Step type name used in `uses:`, e.g. `ena-check`. Lower-case, dash-separated. */
+  readonly type: string;
+  /** One line shown by `ptp-runner steps`. */
+  readonly description: string;
+  /** Pipeline scope runs once; target scope runs once per target. */
+  readonly scope: StepScope;
+  /** Schema of the step's `with:` mapping (after expressions are evaluated). */
+  readonly input: I;
+  /** Schema of the value `run` resolves to; stored as `steps.<id>.outputs`. */
+  readonly output: O;
+  /** Context keys the step reads, e.g. `target.address`, `facts.ena.interface` (documentation). */
+  readonly reads?: readonly string[];
+  /** Context keys the step writes (documentation). */
+  readonly writes?: readonly string[];
+  /**
+   * Does the work. Must honour `signal`: stop promptly when it aborts (remote
+   * commands killed, AWS calls cancelled) and throw the signal's reason.
+   */
+  run(
+    ctx: StepContext,
+    input: z.output<I>,
+    signal: AbortSignal,
+  ): Promise<z.input<O>>;
+}
+
+/** Verdict a target reaches. `error` is set by the runner when a step failed. */
+export type Verdict = "functional" | "unsupported" | "misconfigured" | "error";
+
+/** Lifecycle of a target inside a run. */
+export type TargetStatus =
+  | "pending"
+  | "running"
+  | "done"
+  | "failed"
+  | "skipped"
+  | "cancelled";
+
+/** A failure recorded on a target or a step. */
+export interface FailureRecord {
+  /** Step id that failed. */
+  stepId: string;
+  /** Step type that failed. */
+  stepType: string;
+  /** Error kind, see {@link ErrorKind}. */
+  kind: string;
+  /** Human-readable message (already redacted). */
+  message: string;
+}
+
+/**
+ * One thing the pipeline works on: usually an EC2 instance, or an existing host.
+ * Serialised into the run journal, so every field must be JSON-compatible.
+ */
+export interface Target {
+  /** Stable id inside the run, e.g. `c7i.large-1`. */
+  id: string;
+  /** Display label, e.g. `c7i.large 1 of 2`. */
+  label: string;
+  /** Current status; target steps only run while `pending`/`running`. */
+  status: TargetStatus;
+  /** EC2 instance id when the target is an instance. */
+  instanceId?: string;
+  /** EC2 instance type, e.g. `c7i.large`. */
+  instanceType?: string;
+  /** AWS region of the instance. */
+  region?: string;
+  /** Architecture expected from `DescribeInstanceTypes` (`x86_64` | `arm64`). */
+  expectedArchitecture?: string;
+  /** Address to reach the host over SSH (IP or host name). */
+  address?: string;
+  /** SSH port; undefined means the connect step's default. */
+  port?: number;
+  /** SSH user; undefined means the connect step's default (`ec2-user`). */
+  user?: string;
+  /** Placement group name the instance was launched into. */
+  placementGroup?: string;
+  /** Whether the tool launched it (and so may terminate it). */
+  launchedByRun: boolean;
+  /** Facts steps found, namespaced by the step that found them (`ena`, `chrony`, ...). */
+  facts: Record<string, unknown>;
+  /** Outputs of target-scope steps, by step id. */
+  outputs: Record<string, Record<string, unknown>>;
+  /** Verdict once reached. */
+  verdict?: Verdict;
+  /** Why the verdict is what it is (one line). */
+  verdictReason?: string;
+  /** Diagnostics: raw outputs that show why the target is not functional. */
+  diagnostics: Diagnostic[];
+  /** First failure that stopped this target. */
+  failure?: FailureRecord;
+  /** Warnings for the report. */
+  warnings: string[];
+}
+
+/** A diagnosis: which layer failed and the raw output that showed it. */
+export interface Diagnostic {
+  /** Layer, e.g. `hardware`, `driver`, `udev`, `chrony`, `service`, `package`, `build`. */
+  layer: string;
+  /** One-line summary. */
+  summary: string;
+  /** Command that produced the evidence, if any. */
+  command?: string;
+  /** Raw output quoted as evidence (trimmed). */
+  output?: string;
+}
+
+/** Fields a step gives when creating a target; the runner fills the rest. */
+export type TargetInit =
+  & Pick<Target, "id" | "label">
+  & Partial<Omit<Target, "id" | "label" | "facts" | "outputs" | "diagnostics" | "warnings">>
+  & { facts?: Record<string, unknown> };
+
+/**
+ * A cloud resource the run created, recorded in the journal the moment it
+ * exists so `cleanup --run` and `sweep` can find it after a crash.
+ */
+export interface ResourceRecord {
+  /** Kind, e.g. `ec2-instance`, `placement-group`. */
+  kind: string;
+  /** Provider id, e.g. `i-0abc...`. */
+  id: string;
+  /** Region it lives in. */
+  region?: string;
+  /** `created` until released; `kept` when the user chose to keep it. */
+  state: "created" | "released" | "kept" | "release-failed";
+  /** Target id it belongs to, if any. */
+  targetId?: string;
+  /** Copy-paste command that releases it by hand (shown when it may be left behind). */
+  releaseCommand?: string;
+  /** ISO time it was recorded. */
+  createdAt: string;
+  /** Extra attributes (instance type, group name, ...). */
+  detail?: Record<string, unknown>;
+}
+
+/** Severity of a log event. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Every state change of a run, consumed by the console renderer and the JSON Lines writer. */
+export type RunEvent =
+  & { /** ISO timestamp. */ time: string; /** Run id. */ runId: string }
+  & (
+    | { type: "run-started"; pipeline: string; file: string; inputs: Record<string, unknown> }
+    | { type: "run-finished"; exitCode: number; durationMs: number; interrupted: boolean }
+    | { type: "step-started"; stepId: string; stepType: string; targetId?: string; attempt: number }
+    | {
+      type: "step-retry";
+      stepId: string;
+      stepType: string;
+      targetId?: string;
+      attempt: number;
+      delayMs: number;
+      error: string;
+    }
+    | {
+      type: "step-finished";
+      stepId: string;
+      stepType: string;
+      targetId?: string;
+      status: "ok" | "failed" | "cancelled";
+      durationMs: number;
+      changed?: boolean;
+      error?: string;
+      errorKind?: string;
+    }
+    | { type: "step-skipped"; stepId: string; stepType: string; targetId?: string; reason: string }
+    | { type: "target-added"; targetId: string; label: string }
+    | {
+      type: "target-finished";
+      targetId: string;
+      label: string;
+      status: TargetStatus;
+      verdict?: Verdict;
+      reason?: string;
+    }
+    | {
+      type: "command";
+      targetId?: string;
+      stepId?: string;
+      command: string;
+      exitCode: number | null;
+      signal?: string;
+      durationMs: number;
+    }
+    | {
+      type: "aws-call";
+      stepId?: string;
+      service: string;
+      operation: string;
+      region?: string;
+      durationMs: number;
+      error?: string;
+    }
+    | { type: "resource"; resource: ResourceRecord }
+    | {
+      type: "log";
+      level: LogLevel;
+      message: string;
+      stepId?: string;
+      targetId?: string;
+      data?: Record<string, unknown>;
+    }
+  );
+
+/** A run event before the bus stamps `time` and `runId`. */
+export type RunEventInput = RunEvent extends infer E
+  ? E extends RunEvent ? Omit<E, "time" | "runId"> : never
+  : never;
+
+/** Structured logger bound to a step (and target); messages become `log` events. */
+export interface Logger {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/**
+ * Settings of this invocation that are not pipeline inputs: CLI flags and the
+ * environment the run operates in.
+ */
+export interface RunSettings {
+  /** `--yes`: skip confirmations. */
+  yes: boolean;
+  /** True when stdin and stdout are TTYs and `CI` is unset: prompts allowed. */
+  interactive: boolean;
+  /** `--dry-run`: preflight only, create nothing. */
+  dryRun: boolean;
+  /** `--keep`: `none` | `all` | `functional` | comma-separated instance ids; undefined = ask or none. */
+  keep?: string;
+  /** `--region`. */
+  region?: string;
+  /** `--profile`. */
+  profile?: string;
+  /** `--no-redact` gives false. */
+  redact: boolean;
+  /**
+   * Factor applied to every wait the steps and the runner make (poll
+   * intervals, backoff, retry delays). 1 in real runs; small under `--simulate`.
+   */
+  timeScale: number;
+  /** Extra AWS client config (e.g. `endpoint`), set by `--simulate`. */
+  aws: { endpoint?: string };
+  /** Default SSH port for targets without one (22 unless `PTP_RUNNER_SSH_PORT` or `--simulate`). */
+  sshPort?: number;
+  /** Directory the run writes under (journal, reports); defaults to the current directory. */
+  workDir: string;
+}
+
+/** Lazily created shared services (AWS clients, SSH connector), disposed at run end. */
+export interface ServiceRegistry {
+  /**
+   * Returns the service stored under `key`, creating it with `create` on first
+   * use. A service with a `close()` or `[Symbol.asyncDispose]()` method is
+   * closed when the run ends.
+   */
+  get<T>(key: string, create: () => T | Promise<T>): Promise<T>;
+}
+
+/** What the run journal offers steps. Every call persists the journal atomically. */
+export interface JournalApi {
+  /** Records (or updates by kind+id) a created resource. Persists before returning. */
+  recordResource(
+    resource: Omit<ResourceRecord, "createdAt"> & { createdAt?: string },
+  ): Promise<void>;
+  /** Marks a resource's new state. */
+  updateResource(kind: string, id: string, state: ResourceRecord["state"]): Promise<void>;
+  /** Resources recorded so far. */
+  resources(): readonly ResourceRecord[];
+  /** Stores a JSON value under `key` in the journal (e.g. trusted SSH host keys). */
+  put(key: string, value: unknown): Promise<void>;
+  /** Reads a value stored with `put`. */
+  get(key: string): unknown;
+  /** Directory of this run's journal, `.ptp-runner/runs/<run-id>/`. */
+  readonly dir: string;
+}
+
+/** The context every step receives. */
+export interface StepContext {
+  /** Run id, e.g. `20261129-101500-ab12`. */
+  readonly runId: string;
+  /** Pipeline name. */
+  readonly pipelineName: string;
+  /** Resolved pipeline inputs. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** Id and type of the running step. */
+  readonly step: { id: string; type: string };
+  /** Outputs of earlier pipeline-scope steps by id (target outputs are on the target). */
+  readonly outputs: Readonly<Record<string, Record<string, unknown>>>;
+  /** The target being worked on (target-scope steps only). */
+  readonly target?: Target;
+  /** All targets of the run, in creation order. */
+  readonly targets: readonly Target[];
+  /** Adds targets (e.g. launch adds one per instance). Ids must be unique. */
+  addTargets(targets: TargetInit[]): Target[];
+  /** Logger bound to this step and target. */
+  readonly log: Logger;
+  /** Emits a raw event (command, aws-call, ...); the bus stamps time and run id. */
+  emit(event: RunEventInput): void;
+  /** Marks a string as secret: it is replaced by `***` in every event and file. */
+  addSecret(value: string): void;
+  /** Shared services. */
+  readonly services: ServiceRegistry;
+  /** The run journal. */
+  readonly journal: JournalApi;
+  /** Invocation settings. */
+  readonly settings: RunSettings;
+  /**
+   * Waits `seconds` × `settings.timeScale`; rejects with the signal's reason
+   * when `signal` aborts.
+   */
+  sleep(seconds: number, signal?: AbortSignal): Promise<void>;
+  /** Runs `fn` with the live console view paused (for interactive prompts). */
+  withConsole<T>(fn: () => Promise<T>): Promise<T>;
+  /** True once the run was interrupted (Ctrl-C / SIGTERM); `always` steps should be brief. */
+  readonly interrupted: boolean;
+}

@@ -1,0 +1,134 @@
+/**
+ * A minimal in-memory {@link StepContext} for unit tests of step plugins,
+ * recording events and resources. Not used by production code.
+ * @module
+ */
+import type {
+  JournalApi,
+  ResourceRecord,
+  RunEventInput,
+  RunSettings,
+  StepContext,
+  Target,
+  TargetInit,
+} from "../../runner/types.ts";
+
+/** A test context plus what it recorded. */
+export interface TestContext extends StepContext {
+  /** Events emitted (logs included, as `log` events). */
+  events: RunEventInput[];
+  /** Services by key; pre-seed to inject fakes (e.g. a RemoteShell). */
+  serviceMap: Map<string, unknown>;
+  /** Journal key/values stored with `put`. */
+  journalValues: Map<string, unknown>;
+}
+
+/** Creates a target with empty facts/outputs. */
+export function makeTarget(init: TargetInit): Target {
+  return {
+    status: "running",
+    launchedByRun: false,
+    diagnostics: [],
+    warnings: [],
+    outputs: {},
+    ...init,
+    facts: init.facts ?? {},
+  } as Target;
+}
+
+/** Default settings for tests: non-interactive, no waits. */
+export function testSettings(overrides: Partial<RunSettings> = {}): RunSettings {
+  return {
+    yes: true,
+    interactive: false,
+    dryRun: false,
+    redact: true,
+    timeScale: 0,
+    aws: {},
+    workDir: Deno.makeTempDirSync({ prefix: "ptp-test-" }),
+    ...overrides,
+  };
+}
+
+/** Builds a test context. `target` makes it a target-scope context. */
+export function makeTestContext(options: {
+  step?: { id: string; type: string };
+  inputs?: Record<string, unknown>;
+  target?: Target;
+  targets?: Target[];
+  settings?: Partial<RunSettings>;
+  outputs?: Record<string, Record<string, unknown>>;
+  services?: Record<string, unknown>;
+} = {}): TestContext {
+  const events: RunEventInput[] = [];
+  const serviceMap = new Map<string, unknown>(Object.entries(options.services ?? {}));
+  const journalValues = new Map<string, unknown>();
+  const resources: ResourceRecord[] = [];
+  const targets: Target[] = options.targets ?? (options.target ? [options.target] : []);
+  const step = options.step ?? { id: "test", type: "test" };
+  const settings = testSettings(options.settings);
+  const log =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (message: string, data?: Record<string, unknown>) =>
+      events.push({
+        type: "log",
+        level,
+        message,
+        stepId: step.id,
+        targetId: options.target?.id,
+        data,
+      });
+  const journal: JournalApi = {
+    recordResource(r) {
+      const i = resources.findIndex((x) => x.kind === r.kind && x.id === r.id);
+      const rec = { createdAt: new Date().toISOString(), ...r } as ResourceRecord;
+      if (i >= 0) resources[i] = rec;
+      else resources.push(rec);
+      return Promise.resolve();
+    },
+    updateResource(kind, id, state) {
+      const r = resources.find((x) => x.kind === kind && x.id === id);
+      if (r) r.state = state;
+      return Promise.resolve();
+    },
+    resources: () => resources,
+    put(key, value) {
+      journalValues.set(key, value);
+      return Promise.resolve();
+    },
+    get: (key) => journalValues.get(key),
+    dir: settings.workDir,
+  };
+  return {
+    runId: "test-run",
+    pipelineName: "test",
+    inputs: options.inputs ?? {},
+    step,
+    outputs: options.outputs ?? {},
+    target: options.target,
+    targets,
+    addTargets(inits: TargetInit[]) {
+      const made = inits.map(makeTarget);
+      targets.push(...made);
+      return made;
+    },
+    log: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
+    emit: (e) => events.push(e),
+    addSecret: () => {},
+    services: {
+      async get<T>(key: string, create: () => T | Promise<T>): Promise<T> {
+        if (!serviceMap.has(key)) serviceMap.set(key, await create());
+        return serviceMap.get(key) as T;
+      },
+    },
+    journal,
+    settings,
+    sleep: (_s: number, signal?: AbortSignal) =>
+      signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve(),
+    withConsole: (fn) => fn(),
+    interrupted: false,
+    events,
+    serviceMap,
+    journalValues,
+  };
+}
