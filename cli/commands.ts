@@ -5,6 +5,14 @@
  * @module
  */
 import type { Command } from "commander";
+import * as validate from "./validate.ts";
+import * as steps from "./steps.ts";
+import * as schema from "./schema.ts";
+import * as discover from "./discover.ts";
+import * as cleanup from "./cleanup.ts";
+import * as sweep from "./sweep.ts";
+import * as run from "./run.ts";
+import * as sim from "./sim.ts";
 
 /** A subcommand module. */
 export interface CommandModule {
@@ -15,4 +23,12 @@ export interface CommandModule {
 /** Every subcommand, in the order `--help` lists them. */
 export const commandModules: CommandModule[] = [
   // Add each command module here (one line per command).
+  run,
+  validate,
+  steps,
+  schema,
+  discover,
+  cleanup,
+  sweep,
+  sim,
 ];

@@ -75,6 +75,12 @@ export interface ChronyConfigFacts {
   rolledBack: boolean;
   /** Backup path, when one was made. */
   backup: string | null;
+  /**
+   * chronyd's `NRestarts` right after configure-chrony (after its restart, or
+   * as found when nothing changed); `verify` fails the service layer when it
+   * grew since. Absent when unknown.
+   */
+  nRestarts?: number | null;
 }
 
 /** Clock quality from `chronyc tracking` plus the device error bound. */
@@ -120,6 +126,13 @@ export interface VerifyFacts {
 
 /** All PTP facts, as stored on `target.facts`. */
 export interface PtpFacts {
+  /**
+   * `PhcSupport` of the instance type from `DescribeInstanceTypes`
+   * (`supported` | `unsupported`; `unknown` when the key is absent), when the
+   * step that launched or selected the target knows it. `verify` reports
+   * `unsupported` hardware from it.
+   */
+  phcSupport?: "supported" | "unsupported" | "unknown";
   arch?: ArchFacts;
   ena?: EnaFacts;
   phc?: PhcFacts;

@@ -74,6 +74,18 @@ export const InstanceProfileSchema = z.object({
   boot_seconds: z.number().nonnegative().default(20),
   /** Simulated seconds after `running` before sshd accepts connections. */
   ssh_delay_seconds: z.number().nonnegative().default(10),
+  /**
+   * The hardware really has a PHC. Default: false when `phc_support` is
+   * `unsupported`, true otherwise (`absent` counts as supported). On hardware
+   * without one, `phc_enable=1` silently yields no clock (PTP.md section 3).
+   */
+  phc_hardware: z.boolean().optional(),
+  /** `/etc/chrony.conf` includes `/etc/chrony.d` (`confdir`); default true (AL2023). */
+  chrony_confdir: z.boolean().optional(),
+  /** Simulated seconds a reboot keeps the host unreachable (default 15). */
+  reboot_seconds: z.number().nonnegative().optional(),
+  /** Simulated seconds from `modprobe ena` until the NIC carries SSH again (default 3). */
+  nic_up_seconds: z.number().nonnegative().optional(),
   faults: ProfileFaultsSchema.default({
     capacity: false,
     package_install: false,

@@ -5,8 +5,34 @@
  * @module
  */
 import type { StepPlugin } from "../runner/types.ts";
+import report from "./report.ts";
+import discover from "./discover.ts";
+import existingHosts from "./existing-hosts.ts";
+import enaBuild from "./ena-build.ts";
+import installPtp from "./install-ptp.ts";
+import enableHwts from "./enable-hwts.ts";
+import configureChrony from "./configure-chrony.ts";
+import verify from "./verify.ts";
+import launch from "./launch.ts";
+import cleanup from "./cleanup.ts";
+import connect from "./connect.ts";
+import detectArch from "./detect-arch.ts";
+import enaCheck from "./ena-check.ts";
 
 /** Every built-in step plugin, in the order `ptp-runner steps` lists them. */
 export const builtinSteps: StepPlugin[] = [
   // Add each built-in step here (one line per step).
+  existingHosts,
+  report,
+  enaBuild,
+  installPtp,
+  enableHwts,
+  configureChrony,
+  verify,
+  launch,
+  cleanup,
+  discover,
+  connect,
+  detectArch,
+  enaCheck,
 ];

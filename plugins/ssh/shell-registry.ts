@@ -13,10 +13,29 @@ export function shellServiceKey(targetId: string): string {
 }
 
 /**
- * The remote shell of the current target, opened earlier by the `connect` step.
+ * A stored shell that can give a view bound to a step, so that the `command`
+ * events it emits name that step (the ssh2 session implements it; fakes
+ * injected by tests need not).
+ */
+export interface StepBindableShell extends RemoteShell {
+  forStep(ctx: StepContext): RemoteShell;
+}
+
+function isBindable(shell: RemoteShell): shell is StepBindableShell {
+  return typeof (shell as Partial<StepBindableShell>).forStep === "function";
+}
+
+/**
+ * The remote shell of the current target, opened earlier by the `connect`
+ * step, bound to `ctx`'s step when the stored shell supports it.
  * @throws StepError kind `config` when there is no current target or `connect` has not run for it.
  */
-export function shellFor(ctx: StepContext): Promise<RemoteShell> {
+export async function shellFor(ctx: StepContext): Promise<RemoteShell> {
+  const shell = await storedShell(ctx);
+  return isBindable(shell) ? shell.forStep(ctx) : shell;
+}
+
+function storedShell(ctx: StepContext): Promise<RemoteShell> {
   const target = ctx.target;
   if (!target) {
     return Promise.reject(new StepError("config", `step "${ctx.step.id}" needs a target`));

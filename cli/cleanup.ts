@@ -1,0 +1,67 @@
+/**
+ * `ptp-runner cleanup --run <run-id>`: releases what a run left behind, from
+ * its journal. The implementation (AWS SDK) is imported only in the action.
+ * @module
+ */
+import { type Command, InvalidArgumentError } from "commander";
+
+/** Parses a positive number of seconds for `--wait-timeout`. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(
+      `--wait-timeout: "${value}" is not a positive number of seconds`,
+    );
+  }
+  return n;
+}
+
+/** Adds the `cleanup` command to `program`. */
+export function register(program: Command): void {
+  program
+    .command("cleanup")
+    .description(
+      "Release what a run left behind: terminate its instances still recorded as created " +
+        "and delete the placement group it created (from .ptp-runner/runs/<id>/journal.json)",
+    )
+    .requiredOption("--run <run-id>", "run id, e.g. 20261129-101500-ab12")
+    .option("--region <region>", "AWS region (default: the one recorded for each resource)")
+    .option("--profile <profile>", "AWS shared config profile")
+    .option("--endpoint <url>", "AWS endpoint URL (e.g. the simulator's); also AWS_ENDPOINT_URL")
+    .option("--yes", "do not ask before terminating", false)
+    .option("--work-dir <dir>", "directory holding .ptp-runner/ (default: current directory)")
+    .option("--wait-timeout <seconds>", "how long to wait for termination", seconds, 600)
+    .option("-v, --verbose", "print every AWS call", false)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  ptp-runner cleanup --run 20261129-101500-ab12
+  ptp-runner cleanup --run 20261129-101500-ab12 --yes --profile dev --region us-east-1
+
+Exit codes: 0 released (or nothing to do), 1 credentials refused, 2 unknown run or
+confirmation needed (not interactive: pass --yes), 3 something is left behind.`,
+    )
+    .action(async (opts: {
+      run: string;
+      region?: string;
+      profile?: string;
+      endpoint?: string;
+      yes: boolean;
+      workDir?: string;
+      waitTimeout: number;
+      verbose: boolean;
+    }) => {
+      const { cleanupRunCommand } = await import("../plugins/aws/recover-run.ts");
+      Deno.exitCode = await cleanupRunCommand({
+        runId: opts.run,
+        region: opts.region,
+        profile: opts.profile,
+        endpoint: opts.endpoint,
+        yes: opts.yes,
+        workDir: opts.workDir,
+        waitTimeoutSeconds: opts.waitTimeout,
+        verbose: opts.verbose,
+      });
+    });
+}

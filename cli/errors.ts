@@ -1,0 +1,30 @@
+/**
+ * Turns an error escaping a command into output and an exit code.
+ * @module
+ */
+import { CommanderError } from "commander";
+import { EXIT, formatIssue, ValidationError } from "../runner/errors.ts";
+
+/**
+ * Reports `error` on `write` (stderr by default) and returns the exit code:
+ * a {@link ValidationError} prints every issue as `file:line:col: key:
+ * message` and gives 2 (usage); a commander usage error (already printed by
+ * commander) gives 2, or 0 for `--help`/`--version`; anything else prints
+ * `error: <message>` and gives 1.
+ */
+export function reportCliError(
+  error: unknown,
+  write: (line: string) => void = (line) => console.error(line),
+): number {
+  if (error instanceof ValidationError) {
+    for (const issue of error.issues) write(formatIssue(issue));
+    const n = error.issues.length;
+    write(`${n} problem${n === 1 ? "" : "s"} found`);
+    return EXIT.USAGE;
+  }
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
+  write(`error: ${error instanceof Error ? error.message : String(error)}`);
+  return EXIT.FAILED;
+}

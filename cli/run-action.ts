@@ -1,0 +1,268 @@
+/**
+ * The `run` command's implementation: flags -> settings, pipeline and input
+ * validation (every issue printed, exit 2 before anything runs), the optional
+ * in-process simulator, console/JSON Lines/journal wiring, signal handling,
+ * and the executor's exit code.
+ * @module
+ */
+import { parseKeepPolicy } from "../plugins/aws/keep-policy.ts";
+import { colorEnabled, ConsoleRenderer } from "../runner/console.ts";
+import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";
+import { EventBus, REDACTED } from "../runner/events.ts";
+import { executePipeline, maskSecretInputs } from "../runner/executor.ts";
+import { resolveInputs } from "../runner/inputs.ts";
+import { journalPath, RunJournal } from "../runner/journal.ts";
+import { JsonLinesWriter } from "../runner/jsonl.ts";
+import { loadPipeline } from "../runner/pipeline/load.ts";
+import type { Pipeline, ResolvedInputs } from "../runner/pipeline/model.ts";
+import { newRunId } from "../runner/run-id.ts";
+import { forcedExitNotice, installSignalHandlers, INTERRUPT_NOTICE } from "../runner/signals.ts";
+import type { RunSettings } from "../runner/types.ts";
+import { builtinRegistry } from "./builtin-registry.ts";
+import type { RunOptions } from "./run.ts";
+
+const encoder = new TextEncoder();
+
+/** Where the command writes; injectable for tests. */
+export interface RunIo {
+  /** Progress and results. */
+  out(text: string): void;
+  /** Errors. */
+  err(text: string): void;
+  /** Whether `out` is a terminal (live view, colours). */
+  isTTY: boolean;
+  /** Whether stdin is a terminal (prompts possible). */
+  stdinIsTTY: boolean;
+  /** Environment to read (`NO_COLOR`, `CI`, `PTP_RUNNER_SSH_PORT`). */
+  env: { get(name: string): string | undefined };
+}
+
+function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
+}
+
+/** The process's stdout/stderr and environment. */
+export function processIo(): RunIo {
+  return {
+    out: (t) => writeAll(Deno.stdout, t),
+    err: (t) => writeAll(Deno.stderr, t),
+    isTTY: Deno.stdout.isTerminal(),
+    stdinIsTTY: Deno.stdin.isTerminal(),
+    env: Deno.env,
+  };
+}
+
+/** Flag values after checking. */
+interface CheckedFlags {
+  concurrency?: number;
+  speed?: number;
+  sshPort?: number;
+}
+
+/**
+ * Checks flags that commander takes as text.
+ * @returns the parsed values and one issue per bad flag (source = the flag)
+ */
+export function checkRunFlags(
+  options: RunOptions,
+  env: RunIo["env"],
+): { flags: CheckedFlags; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const flags: CheckedFlags = {};
+  if (options.concurrency !== undefined) {
+    const n = Number(options.concurrency);
+    if (!/^\d+$/.test(options.concurrency.trim()) || !Number.isSafeInteger(n) || n < 1) {
+      issues.push({
+        source: "--concurrency",
+        message: `"${options.concurrency}" is not a positive integer; use e.g. --concurrency 4`,
+      });
+    } else flags.concurrency = n;
+  }
+  if (options.speed !== undefined) {
+    const n = Number(options.speed);
+    if (!options.simulate) {
+      issues.push({ source: "--speed", message: "only applies with --simulate" });
+    } else if (!Number.isFinite(n) || n <= 0) {
+      issues.push({
+        source: "--speed",
+        message: `"${options.speed}" is not a positive number; use e.g. --speed 100`,
+      });
+    } else flags.speed = n;
+  }
+  if (options.keep !== undefined) {
+    try {
+      parseKeepPolicy(options.keep);
+    } catch (error) {
+      issues.push({ source: "--keep", message: (error as Error).message.replace(/^--keep: /, "") });
+    }
+  }
+  const port = env.get("PTP_RUNNER_SSH_PORT");
+  if (!options.simulate && port !== undefined && port !== "") {
+    const n = Number(port);
+    if (!/^\d+$/.test(port) || n < 1 || n > 65535) {
+      issues.push({
+        source: "PTP_RUNNER_SSH_PORT",
+        message: `"${port}" is not a TCP port (1-65535)`,
+      });
+    } else flags.sshPort = n;
+  }
+  return { flags, issues };
+}
+
+/** `--verbose` lines: where each input value came from (secret values as `***`). */
+export function describeInputSources(inputs: ResolvedInputs): string[] {
+  const names = Object.keys(inputs.values).sort();
+  return names.map((name) => {
+    const value = inputs.secrets.includes(name) ? REDACTED : JSON.stringify(inputs.values[name]);
+    return `  ${name} = ${value} (${inputs.sources[name] ?? "default"})`;
+  });
+}
+
+/**
+ * Runs `ptp-runner run <file>` and returns the process exit code (see `EXIT`).
+ * @throws ValidationError with every problem of the flags, the pipeline and
+ *   the inputs (the CLI prints them and exits 2) before anything runs or is
+ *   created.
+ */
+export async function runCommand(
+  file: string,
+  options: RunOptions,
+  io: RunIo = processIo(),
+): Promise<number> {
+  const { flags, issues } = checkRunFlags(options, io.env);
+  let pipeline: Pipeline;
+  try {
+    pipeline = await loadPipeline(file, builtinRegistry());
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError([...issues, ...error.issues]);
+    throw error;
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  if (flags.concurrency !== undefined) pipeline = { ...pipeline, concurrency: flags.concurrency };
+
+  let jsonl: JsonLinesWriter | undefined;
+  if (options.logJson) {
+    try {
+      jsonl = JsonLinesWriter.open(options.logJson);
+    } catch (error) {
+      throw new ValidationError([{
+        source: "--log-json",
+        message: `cannot write ${options.logJson}: ${(error as Error).message}`,
+      }]);
+    }
+  }
+
+  const settings: RunSettings = {
+    yes: options.yes ?? false,
+    interactive: io.isTTY && io.stdinIsTTY && !io.env.get("CI"),
+    dryRun: options.dryRun ?? false,
+    keep: options.keep,
+    region: options.region,
+    profile: options.profile,
+    redact: options.redact !== false,
+    timeScale: 1,
+    aws: {},
+    sshPort: flags.sshPort,
+    workDir: Deno.cwd(),
+  };
+
+  type Sim = Awaited<ReturnType<typeof import("../sim/mod.ts").startSimulator>>;
+  let sim: Sim | undefined;
+  try {
+    let extraDefaults: Record<string, unknown> | undefined;
+    if (options.simulate) {
+      const { startSimulator } = await import("../sim/mod.ts");
+      sim = await startSimulator(flags.speed === undefined ? {} : { speed: flags.speed });
+      for (const [key, value] of Object.entries(sim.env)) Deno.env.set(key, value);
+      settings.aws.endpoint = sim.endpoint;
+      settings.timeScale = sim.timeScale;
+      settings.sshPort = sim.sshPort;
+      extraDefaults = sim.defaultInputs;
+    }
+
+    const inputs = resolveInputs(pipeline, {
+      set: options.set ?? [],
+      configFile: options.config,
+      extraDefaults,
+    });
+    return await execute(pipeline, inputs, settings, options, io, jsonl, sim?.endpoint);
+  } finally {
+    jsonl?.close();
+    await sim?.stop();
+  }
+}
+
+async function execute(
+  pipeline: Pipeline,
+  inputs: ResolvedInputs,
+  settings: RunSettings,
+  options: RunOptions,
+  io: RunIo,
+  jsonl: JsonLinesWriter | undefined,
+  simEndpoint: string | undefined,
+): Promise<number> {
+  const runId = newRunId();
+  const bus = new EventBus(runId, { secrets: inputs.secrets.map((n) => inputs.values[n]) });
+  const renderer = new ConsoleRenderer({
+    write: io.out,
+    isTTY: io.isTTY,
+    color: colorEnabled(io.isTTY, io.env),
+    verbose: options.verbose ?? false,
+    columns: io.isTTY ? terminalColumns() : undefined,
+  });
+  bus.subscribe((event) => renderer.handle(event));
+  if (jsonl) bus.subscribe((event) => jsonl.write(event));
+
+  const journal = await RunJournal.create(settings.workDir, {
+    runId,
+    pipeline: { name: pipeline.name, file: pipeline.file },
+    inputs: maskSecretInputs(inputs),
+    redact: (value) => bus.redactor.redact(value),
+  });
+  renderer.print(`run ${runId}: pipeline ${pipeline.name}`);
+  renderer.print(`journal ${journalPath(settings.workDir, runId)}`);
+  if (simEndpoint) renderer.print(`simulator at ${simEndpoint} (time x${1 / settings.timeScale})`);
+  if (options.verbose) {
+    renderer.print("inputs:");
+    for (const line of describeInputSources(inputs)) renderer.print(line);
+  }
+
+  const interrupt = new AbortController();
+  const removeSignalHandlers = installSignalHandlers({
+    onInterrupt: (signal) => {
+      renderer.print(INTERRUPT_NOTICE);
+      interrupt.abort(new DOMException(`run interrupted (${signal})`, "AbortError"));
+    },
+    onForceExit: () => {
+      renderer.stop();
+      io.err(forcedExitNotice(journal.resources(), runId) + "\n");
+      jsonl?.close();
+      Deno.exit(EXIT.INTERRUPTED);
+    },
+  });
+  renderer.start();
+  try {
+    const result = await executePipeline(pipeline, inputs, settings, {
+      runId,
+      bus,
+      journal,
+      interrupt: interrupt.signal,
+      console: renderer,
+    });
+    return result.exitCode;
+  } finally {
+    removeSignalHandlers();
+    renderer.stop();
+  }
+}
+
+function terminalColumns(): number | undefined {
+  try {
+    const { columns } = Deno.consoleSize();
+    return columns > 0 ? columns : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * `ptp-runner run <pipeline.yaml>`: validates the pipeline and its inputs,
+ * then runs it (see `cli/run-action.ts`). Light: the implementation is
+ * imported inside the action so `--help` stays fast.
+ * @module
+ */
+import type { Command } from "commander";
+import { collectValues } from "./options.ts";
+
+/** Options commander hands to the action (names as commander camel-cases them). */
+export interface RunOptions {
+  set: string[];
+  config?: string;
+  concurrency?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  keep?: string;
+  region?: string;
+  profile?: string;
+  /** False with `--no-redact`. */
+  redact: boolean;
+  logJson?: string;
+  verbose?: boolean;
+  simulate?: boolean;
+  speed?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  # Run the PTP pipeline against the built-in simulator, no questions asked
+  $ ptp-runner run pipelines/ptp.yaml --simulate --yes
+
+  # Real AWS: two instance types, keep the instances that end up functional
+  $ ptp-runner run pipelines/ptp.yaml --region us-east-1 \\
+      --set instance_types=c7i.large:2,r7g.large --set subnet_id=subnet-0abc \\
+      --keep functional --log-json run.jsonl
+
+  # Inputs from a file, four targets at a time, show where every input came from
+  $ ptp-runner run pipelines/ptp.yaml --config inputs.yaml --concurrency 4 -v
+
+Exit codes: 0 every target reached a verdict, 1 a target or step failed, 2 invalid
+pipeline/inputs/flags (nothing ran), 3 resources may be left behind, 130 interrupted.
+The run id and journal (.ptp-runner/runs/<run-id>/journal.json) are printed at start;
+after a crash or a second Ctrl-C, "ptp-runner cleanup --run <run-id>" releases what is left.`;
+
+/** Adds the `run` command to `program`. */
+export function register(program: Command): void {
+  program
+    .command("run")
+    .description("run a pipeline (launch, check, configure, report, clean up)")
+    .argument("<pipeline.yaml>", "pipeline file")
+    .option("--set <key=value>", "set a pipeline input (repeatable)", collectValues, [])
+    .option("--config <file>", "YAML or JSON file of input values")
+    .option("--concurrency <n>", "targets worked on at once (positive integer)")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--dry-run", "preflight only: check permissions and inputs, create nothing")
+    .option(
+      "--keep <policy>",
+      "instances to keep: none | all | functional | i-... ids (comma-separated)",
+    )
+    .option("--region <region>", "AWS region")
+    .option("--profile <profile>", "AWS shared-config profile")
+    .option("--no-redact", "keep IP addresses in reports")
+    .option("--log-json <file>", "write every event as JSON Lines to FILE")
+    .option("-v, --verbose", "debug logs, remote commands, AWS calls and input sources")
+    .option("--simulate", "run against the built-in simulator (no AWS account needed)")
+    .option("--speed <n>", "simulator speed factor with --simulate (default 50)")
+    .addHelpText("after", EXAMPLES)
+    .action(async (file: string, options: RunOptions) => {
+      const { runCommand } = await import("./run-action.ts");
+      const code = await runCommand(file, options);
+      Deno.exitCode = code;
+      // Exit even if a leaked handle (socket, timer) would keep the process alive.
+      const exitTimer = setTimeout(() => Deno.exit(code), 2000);
+      Deno.unrefTimer(exitTimer);
+    });
+}

@@ -1,0 +1,28 @@
+/**
+ * `ptp-runner schema [--write]`: the pipeline format's JSON Schema.
+ * @module
+ */
+import type { Command } from "commander";
+
+/** Adds the `schema` command. */
+export function register(program: Command): void {
+  program.command("schema")
+    .description("print the JSON Schema of the pipeline format (for editors)")
+    .option("--write", "write it to schema/pipeline.schema.json instead of printing it")
+    .option("--output <file>", "with --write: the file to write", "schema/pipeline.schema.json")
+    .addHelpText(
+      "after",
+      `
+Editors with YAML support (e.g. the YAML language server) autocomplete step
+types and their with: keys from it: add this first line to a pipeline file:
+  # yaml-language-server: $schema=../schema/pipeline.schema.json
+
+Examples:
+  $ ptp-runner schema > pipeline.schema.json
+  $ ptp-runner schema --write          # from the project root (deno task schema)`,
+    )
+    .action(async (options: { write?: boolean; output: string }) => {
+      const { schemaCommand } = await import("./schema-action.ts");
+      console.log(await schemaCommand(options));
+    });
+}

@@ -1,0 +1,68 @@
+/**
+ * `ptp-runner sweep`: lists every instance tagged `ptp-runner:tool=ptp-runner`
+ * that is still pending/running/stopped and terminates them after
+ * confirmation. The implementation (AWS SDK) is imported only in the action.
+ * @module
+ */
+import { type Command, InvalidArgumentError } from "commander";
+
+/** Parses a positive number of seconds for `--wait-timeout`. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(
+      `--wait-timeout: "${value}" is not a positive number of seconds`,
+    );
+  }
+  return n;
+}
+
+/** Adds the `sweep` command to `program`. */
+export function register(program: Command): void {
+  program
+    .command("sweep")
+    .description(
+      "List instances tagged ptp-runner:tool=ptp-runner (age, owner, run id, type) and " +
+        "terminate them after confirmation",
+    )
+    .option(
+      "--region <region>",
+      "AWS region (default: --region/AWS_REGION, else every enabled region)",
+    )
+    .option("--profile <profile>", "AWS shared config profile")
+    .option("--endpoint <url>", "AWS endpoint URL (e.g. the simulator's); also AWS_ENDPOINT_URL")
+    .option(
+      "--yes",
+      "terminate without asking (without it and without a terminal: list only)",
+      false,
+    )
+    .option("--wait-timeout <seconds>", "how long to wait for termination", seconds, 600)
+    .option("-v, --verbose", "print every AWS call", false)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  ptp-runner sweep --region us-east-1            # list, then ask
+  ptp-runner sweep --profile dev --yes           # every enabled region, no question
+
+Exit codes: 0 listed or terminated, 1 credentials refused, 3 something could not be terminated.`,
+    )
+    .action(async (opts: {
+      region?: string;
+      profile?: string;
+      endpoint?: string;
+      yes: boolean;
+      waitTimeout: number;
+      verbose: boolean;
+    }) => {
+      const { sweepCommand } = await import("../plugins/aws/sweep-impl.ts");
+      Deno.exitCode = await sweepCommand({
+        region: opts.region,
+        profile: opts.profile,
+        endpoint: opts.endpoint,
+        yes: opts.yes,
+        waitTimeoutSeconds: opts.waitTimeout,
+        verbose: opts.verbose,
+      });
+    });
+}

@@ -1,0 +1,30 @@
+/**
+ * Implementation of `ptp-runner validate` (loaded lazily).
+ * @module
+ */
+import { resolveInputs } from "../runner/inputs.ts";
+import { loadPipeline } from "../runner/pipeline/load.ts";
+import { builtinRegistry } from "./builtin-registry.ts";
+
+/**
+ * Validates a pipeline file and, when `set` or `config` is given, its input values.
+ * @param file pipeline path as typed (used in messages)
+ * @param options `--set` assignments and `--config` file
+ * @returns the one-line "ok" summary
+ * @throws ValidationError listing every problem
+ */
+export async function validatePipelineFile(
+  file: string,
+  options: { set?: string[]; config?: string } = {},
+): Promise<string> {
+  const pipeline = await loadPipeline(file, builtinRegistry());
+  const checkInputs = (options.set?.length ?? 0) > 0 || options.config !== undefined;
+  if (checkInputs) resolveInputs(pipeline, { set: options.set, configFile: options.config });
+  const inputs = Object.keys(pipeline.inputs).length;
+  const plugins = pipeline.plugins.length;
+  return `ok: ${file}: pipeline "${pipeline.name}" is valid (${pipeline.steps.length} step${
+    pipeline.steps.length === 1 ? "" : "s"
+  }, ${inputs} input${inputs === 1 ? "" : "s"}` +
+    (plugins ? `, ${plugins} team plugin${plugins === 1 ? "" : "s"}` : "") +
+    (checkInputs ? "; input values ok" : "") + ")";
+}

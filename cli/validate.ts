@@ -1,0 +1,32 @@
+/**
+ * `ptp-runner validate <pipeline.yaml>`: checks a pipeline (and optionally
+ * input values) without running anything.
+ * @module
+ */
+import type { Command } from "commander";
+import { collectValues } from "./options.ts";
+
+/** Adds the `validate` command. */
+export function register(program: Command): void {
+  program.command("validate")
+    .description("check a pipeline file without running it; prints every problem")
+    .argument("<pipeline>", "pipeline YAML file")
+    .option("--set <name=value>", "also check an input value (repeatable)", collectValues, [])
+    .option("--config <file>", "also check an inputs file (YAML or JSON)")
+    .addHelpText(
+      "after",
+      `
+Prints every problem, one per line, as file:line:col: key: message, and exits
+with code 2 when there is any; prints an "ok" summary otherwise. With --set or
+--config the input values are checked too (required inputs included).
+
+Examples:
+  $ ptp-runner validate pipelines/ptp.yaml
+  $ ptp-runner validate pipelines/ptp.yaml --set subnet_id=subnet-0abc --set count=2
+  $ ptp-runner validate pipelines/ptp.yaml --config inputs.yaml`,
+    )
+    .action(async (file: string, options: { set: string[]; config?: string }) => {
+      const { validatePipelineFile } = await import("./validate-action.ts");
+      console.log(await validatePipelineFile(file, options));
+    });
+}

@@ -1,0 +1,26 @@
+/**
+ * `ptp-runner`: the CLI entry point. Parses the arguments with commander and
+ * maps the outcome to an exit code (see `EXIT` in runner/errors.ts).
+ * @module
+ */
+import { reportCliError } from "./cli/errors.ts";
+import { buildProgram } from "./cli/program.ts";
+
+/**
+ * Runs the CLI.
+ * @param args arguments after the program name
+ * @returns the exit code: the command's (`Deno.exitCode` as set by it, 0 by
+ *   default), 2 for usage and validation errors, 1 for unexpected errors
+ */
+export async function main(args: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(args, { from: "user" });
+    return Deno.exitCode;
+  } catch (error) {
+    return reportCliError(error);
+  }
+}
+
+if (import.meta.main) {
+  Deno.exitCode = await main(Deno.args);
+}

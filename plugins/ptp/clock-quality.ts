@@ -1,0 +1,89 @@
+/**
+ * Clock quality maths: chrony's tracking figures plus the ENA device's own
+ * error bound, combined into a clock error bound.
+ *
+ * Domain source: PTP.md section 6 — the bound is
+ * `|offset| + root_delay/2 + root_dispersion + phc_error_bound` (the AWS
+ * ClockBound model, github.com/aws/clock-bound); `phc_error_bound` is
+ * published in nanoseconds at `/sys/bus/pci/devices/<PCI_SLOT_NAME>/phc_error_bound`.
+ * @module
+ */
+import type { ChronyTracking } from "../parsers/chronyc.ts";
+import type { ClockQuality } from "../ptp-facts.ts";
+
+const NS_PER_SECOND = 1e9;
+
+/** Rounds nanoseconds to 1/1000 ns, hiding binary floating-point noise (`14.000000000000002`). */
+function roundNs(ns: number): number {
+  return Math.round(ns * 1000) / 1000;
+}
+
+/** Inputs of {@link clockErrorBoundNs}. */
+export interface ErrorBoundTerms {
+  /** System time offset, seconds (either sign). */
+  offsetSeconds: number;
+  /** Root delay, seconds. */
+  rootDelaySeconds: number;
+  /** Root dispersion, seconds. */
+  rootDispersionSeconds: number;
+  /** `phc_error_bound`, nanoseconds; null counts as 0 (unknown). */
+  phcErrorBoundNs: number | null;
+}
+
+/**
+ * Clock error bound in nanoseconds:
+ * `|offset| + root_delay / 2 + root_dispersion + phc_error_bound`.
+ * Example (samples/chronyc-tracking-phc.txt): 14 ns + 10000 ns / 2 + 1311 ns +
+ * 32123 ns = 38448 ns.
+ */
+export function clockErrorBoundNs(terms: ErrorBoundTerms): number {
+  return roundNs(
+    Math.abs(terms.offsetSeconds) * NS_PER_SECOND +
+      terms.rootDelaySeconds * NS_PER_SECOND / 2 +
+      terms.rootDispersionSeconds * NS_PER_SECOND +
+      (terms.phcErrorBoundNs ?? 0),
+  );
+}
+
+/**
+ * Parses the content of `phc_error_bound` (a decimal number of nanoseconds).
+ * @returns nanoseconds, or null when missing or not a non-negative number
+ */
+export function parsePhcErrorBound(content: string | null): number | null {
+  const text = content?.trim() ?? "";
+  if (!/^\d+(\.\d+)?$/.test(text)) return null;
+  return Number(text);
+}
+
+/**
+ * Clock quality from parsed `chronyc tracking` and the device error bound.
+ * @returns null when tracking lacks the offset, root delay or root dispersion
+ *   (e.g. chronyd not running)
+ */
+export function clockQuality(
+  tracking: ChronyTracking,
+  phcErrorBoundNs: number | null,
+): ClockQuality | null {
+  const offset = tracking.systemTimeOffsetSeconds;
+  const delay = tracking.rootDelaySeconds;
+  const dispersion = tracking.rootDispersionSeconds;
+  if (offset === null || delay === null || dispersion === null) return null;
+  return {
+    systemTimeOffsetSeconds: offset,
+    systemTimeDirection: offset < 0 ? "slow" : "fast",
+    rmsOffsetSeconds: tracking.rmsOffsetSeconds ?? 0,
+    frequencyPpm: tracking.frequencyPpm ?? 0,
+    skewPpm: tracking.skewPpm ?? 0,
+    rootDelaySeconds: delay,
+    rootDispersionSeconds: dispersion,
+    phcErrorBoundNs,
+    clockErrorBoundNs: clockErrorBoundNs({
+      offsetSeconds: offset,
+      rootDelaySeconds: delay,
+      rootDispersionSeconds: dispersion,
+      phcErrorBoundNs,
+    }),
+    referenceName: tracking.referenceName ?? tracking.referenceId ?? "",
+    stratum: tracking.stratum ?? 0,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Implementation of the `ena-build` step: the fallback for hosts whose ENA
+ * driver lacks the `phc_enable` parameter. Builds amzn-drivers with
+ * `ENA_PHC_INCLUDE=1` and installs the module persistently under
+ * `/lib/modules/<kernel>/updates/` (+ `depmod -a`). Never unloads the working
+ * driver: loading the new one is `enable-hwts`'s job.
+ *
+ * Domain source: PTP.md section 2; amzn/amzn-drivers `kernel/linux/ena/README.rst`.
+ * @module
+ */
+import type { StepContext } from "../../runner/types.ts";
+import { hasParameter, parseModinfo } from "../parsers/modinfo.ts";
+import { ptpFacts } from "../ptp-facts.ts";
+import { shellFor } from "../ssh/shell-registry.ts";
+import type { RemoteShell } from "../ssh/types.ts";
+import { failure, lastLines } from "./diagnose.ts";
+import { headersPackageFor, headersProvidesCommand } from "./kernel-headers.ts";
+import { installPackages, missingPackages } from "./packages.ts";
+import { shQuote } from "../ssh/quote.ts";
+import { currentTarget } from "./step-target.ts";
+
+/** Input of ena-build. */
+export interface EnaBuildInput {
+  /** Git URL of amzn-drivers. */
+  repository: string;
+  /** Branch, tag or commit to build; undefined = the default branch. */
+  ref?: string;
+  /** Directory on the target the sources are cloned into. */
+  work_dir: string;
+  /** Lines of compiler output quoted in diagnoses and outputs. */
+  log_lines: number;
+}
+
+/** Output of ena-build. */
+export interface EnaBuildOutput {
+  /** True when a module was built and installed. */
+  changed: boolean;
+  /** Where the built `ena.ko` was installed; null when skipped. */
+  installed_path: string | null;
+  /** Last lines of the build output. */
+  build_log_tail?: string;
+  /** Why nothing was built (the driver already has `phc_enable`). */
+  skipped_reason?: string;
+  /** True when the kernel has CONFIG_PTP_1588_CLOCK=m: `modprobe ptp` must precede loading. */
+  modprobe_ptp_needed: boolean;
+}
+
+/** Build tools installed with the kernel headers. */
+export const BUILD_PACKAGES = ["gcc", "make", "git"] as const;
+
+/** True when `modinfo ena` lists the `phc_enable` parameter. */
+async function driverHasPhcParameter(shell: RemoteShell, signal: AbortSignal): Promise<boolean> {
+  const result = await shell.run("modinfo ena", { signal });
+  return result.exitCode === 0 && hasParameter(parseModinfo(result.stdout), "phc_enable");
+}
+
+/**
+ * Runs ena-build on the current target.
+ * @throws StepError `command` with a diagnosis (layer `package` for dnf,
+ *   `build` for git/make/install, quoting the last compiler lines); `config`
+ *   without a target or SSH session; `connection`/`cancelled`.
+ */
+export async function runEnaBuild(
+  ctx: StepContext,
+  input: EnaBuildInput,
+  signal: AbortSignal,
+): Promise<EnaBuildOutput> {
+  const target = currentTarget(ctx);
+  const facts = ptpFacts(target);
+  const shell = await shellFor(ctx);
+  const modprobePtpNeeded = facts.ena?.ptpClockConfig === "m";
+
+  if (await driverHasPhcParameter(shell, signal)) {
+    return {
+      changed: false,
+      installed_path: null,
+      skipped_reason: "the ena driver already has the phc_enable parameter",
+      modprobe_ptp_needed: modprobePtpNeeded,
+    };
+  }
+
+  const uname = await shell.run("uname -r", { signal });
+  const kernel = uname.stdout.trim() || facts.ena?.kernel || "";
+  if (uname.exitCode !== 0 || kernel === "") {
+    throw failure(target, "command", "build", "cannot read the running kernel release", uname);
+  }
+
+  const provides = await shell.run(headersProvidesCommand(kernel), { sudo: true, signal });
+  const headers = headersPackageFor(kernel, provides.exitCode === 0 ? provides.stdout : "");
+  ctx.log.info(`kernel ${kernel}: headers package ${headers}`);
+  const missing = await missingPackages(shell, [...BUILD_PACKAGES, headers], signal);
+  await installPackages(target, shell, missing, signal);
+
+  const dir = input.work_dir.replace(/\/+$/, "");
+  const src = `${dir}/kernel/linux/ena`;
+  const cloned = await shell.run(`test -d ${shQuote(src)}`, { signal });
+  if (cloned.exitCode !== 0) {
+    const clone = await shell.run(
+      `git clone ${shQuote(input.repository)} ${shQuote(dir)} 2>&1`,
+      { signal },
+    );
+    if (clone.exitCode !== 0) {
+      throw failure(target, "command", "build", `git clone of ${input.repository} failed`, clone);
+    }
+  }
+  if (input.ref) {
+    const checkout = await shell.run(
+      `cd ${shQuote(dir)} && git checkout ${shQuote(input.ref)} 2>&1`,
+      {
+        signal,
+      },
+    );
+    if (checkout.exitCode !== 0) {
+      throw failure(target, "command", "build", `git checkout ${input.ref} failed`, checkout);
+    }
+  }
+
+  const make = await shell.run(`cd ${shQuote(src)} && ENA_PHC_INCLUDE=1 make 2>&1`, { signal });
+  const tail = lastLines(`${make.stdout}${make.stderr}`, input.log_lines);
+  if (make.exitCode !== 0) {
+    throw failure(
+      target,
+      "command",
+      "build",
+      `building the ENA driver with ENA_PHC_INCLUDE=1 failed on kernel ${kernel}; ` +
+        "the running driver was left loaded and unchanged",
+      { command: make.command, output: tail },
+    );
+  }
+
+  const updates = `/lib/modules/${kernel}/updates`;
+  const installedPath = `${updates}/ena.ko`;
+  for (
+    const command of [
+      `mkdir -p ${shQuote(updates)}`,
+      `cp ${shQuote(`${src}/ena.ko`)} ${shQuote(installedPath)}`,
+      "depmod -a",
+    ]
+  ) {
+    const result = await shell.run(command, { sudo: true, signal });
+    if (result.exitCode !== 0) {
+      throw failure(target, "command", "build", `installing the built module failed`, result);
+    }
+  }
+  if (!(await driverHasPhcParameter(shell, signal))) {
+    throw failure(
+      target,
+      "command",
+      "build",
+      `the installed module ${installedPath} does not list the phc_enable parameter`,
+      { command: make.command, output: tail },
+    );
+  }
+  if (facts.ena) {
+    facts.ena.hasPhcParameter = true;
+    facts.ena.needsBuild = false;
+    facts.ena.reason = `built with ENA_PHC_INCLUDE=1 and installed as ${installedPath}`;
+  }
+  if (modprobePtpNeeded) {
+    ctx.log.info(
+      "CONFIG_PTP_1588_CLOCK=m: `modprobe ptp` is needed before loading the built driver " +
+        "(enable-hwts does it)",
+    );
+  }
+  return {
+    changed: true,
+    installed_path: installedPath,
+    build_log_tail: tail,
+    modprobe_ptp_needed: modprobePtpNeeded,
+  };
+}

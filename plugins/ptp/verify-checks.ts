@@ -1,0 +1,165 @@
+/**
+ * The checks of `verify`, as pure functions over what was read from the
+ * target: three layers (driver, udev, chrony) plus the chronyd service, each
+ * check with its pass/fail, what was observed, and the evidence quoted when
+ * it fails.
+ *
+ * Domain source: PTP.md section 6 (table and state characters: `*` selected;
+ * `#?`, `#x`, `#-` are not success; reach 377 octal = the last 8 polls answered).
+ * @module
+ */
+import { parseChronycSources, parseChronycTracking } from "../parsers/chronyc.ts";
+import type { ChronydStatus } from "./chronyd-service.ts";
+import { type Evidence, evidenceOf } from "./diagnose.ts";
+import type { PhcSnapshot } from "./phc-clock.ts";
+import type { CommandResult } from "../ssh/types.ts";
+
+/** Name chrony gives the first PHC refclock. */
+export const PHC_REFCLOCK_NAME = "PHC0";
+/** `chronyc tracking` Reference ID of `PHC0` (ASCII "PHC0" in hex). */
+export const PHC0_REFERENCE_ID = "50484330";
+/** Reach register when the last 8 polls all answered (octal 377). */
+export const FULL_REACH = 0o377;
+
+/** Layers of the checks, in order. */
+export type CheckLayer = "driver" | "udev" | "chrony" | "service";
+
+/** Outcome of one check. */
+export interface CheckOutcome {
+  layer: CheckLayer;
+  /** What was checked, e.g. `phc_enable == 1`. */
+  check: string;
+  pass: boolean;
+  /** What was seen, one line. */
+  observed: string;
+  /** Diagnosis summary when failing. */
+  summary?: string;
+  /** Raw output quoted when failing. */
+  evidence?: Evidence;
+}
+
+/**
+ * Driver and udev checks from a PHC snapshot: phc_enable == 1, an `ena-ptp-*`
+ * clock exists (gives N), `ethtool -T <iface>` index == N, `/dev/ptp_ena` -> ptpN.
+ */
+export function driverAndUdevChecks(snapshot: PhcSnapshot, iface: string | null): CheckOutcome[] {
+  const clock = snapshot.enaClock;
+  const clocksObserved = snapshot.clocks.length === 0
+    ? "no PTP clocks"
+    : snapshot.clocks.map((c) => `${c.device}=${c.clockName}`).join(", ");
+  const ethtoolObserved = snapshot.ethtoolResult === null
+    ? "no primary interface"
+    : `PTP Hardware Clock: ${snapshot.ethtoolIndex ?? "none"}`;
+  const phcObserved = snapshot.phcEnable === null
+    ? "parameter missing"
+    : String(snapshot.phcEnable);
+  return [
+    {
+      layer: "driver",
+      check: "phc_enable == 1",
+      pass: snapshot.phcEnable === 1,
+      observed: phcObserved,
+      summary: snapshot.phcEnable === null
+        ? "the ena driver has no phc_enable parameter (built without ENA_PHC_INCLUDE=1)"
+        : "phc_enable is 0: the PHC is not enabled",
+      evidence: evidenceOf(snapshot.phcEnableResult),
+    },
+    {
+      layer: "driver",
+      check: "an ena-ptp-* clock exists",
+      pass: clock !== null,
+      observed: clock ? `${clock.device}=${clock.clockName}` : clocksObserved,
+      summary: "no ena-ptp-* PTP clock under /sys/class/ptp",
+      evidence: { command: snapshot.clocksResult.command, output: clocksObserved },
+    },
+    {
+      layer: "driver",
+      check: `ethtool -T ${iface ?? "<iface>"} index == N`,
+      pass: clock !== null && snapshot.ethtoolIndex === clock.index,
+      observed: ethtoolObserved,
+      summary: clock
+        ? `index mismatch: ethtool reports ${
+          snapshot.ethtoolIndex ?? "none"
+        }, the ENA clock is ${clock.device}`
+        : `ethtool reports ${snapshot.ethtoolIndex ?? "none"} and there is no ENA clock`,
+      evidence: snapshot.ethtoolResult
+        ? evidenceOf(snapshot.ethtoolResult)
+        : { command: "ethtool -T", output: "no primary interface" },
+    },
+    {
+      layer: "udev",
+      check: "readlink /dev/ptp_ena == ptpN",
+      pass: clock !== null && snapshot.symlinkTarget === clock.device,
+      observed: snapshot.symlinkTarget ?? "missing",
+      summary: snapshot.symlinkTarget === null
+        ? "/dev/ptp_ena is missing"
+        : `/dev/ptp_ena points to ${snapshot.symlinkTarget}, not ${
+          clock?.device ?? "an ENA clock"
+        }`,
+      evidence: evidenceOf(snapshot.symlinkResult),
+    },
+  ];
+}
+
+/**
+ * chrony checks: `chronyc -n sources` has `#* PHC0` with reach 377, and
+ * `chronyc tracking` references `50484330 (PHC0)` at stratum 1.
+ */
+export function chronyChecks(sources: CommandResult, tracking: CommandResult): CheckOutcome[] {
+  const phc = parseChronycSources(sources.stdout).find((s) => s.name === PHC_REFCLOCK_NAME);
+  const t = parseChronycTracking(tracking.stdout);
+  const sourcePass = phc !== undefined && phc.mode === "#" && phc.state === "*" &&
+    phc.reach === FULL_REACH;
+  let sourceSummary =
+    `${PHC_REFCLOCK_NAME} is not among chrony's sources (no refclock configured?)`;
+  if (phc && phc.state !== "*") {
+    sourceSummary = `${PHC_REFCLOCK_NAME} present but not selected (state ${phc.mode}${phc.state})`;
+  } else if (phc && phc.reach !== FULL_REACH) {
+    sourceSummary = `${PHC_REFCLOCK_NAME} selected but reach is ${phc.reachOctal}, not 377`;
+  } else if (phc && phc.mode !== "#") {
+    sourceSummary = `${PHC_REFCLOCK_NAME} is not a reference clock (mode ${phc.mode})`;
+  }
+  const trackingPass = t.referenceId === PHC0_REFERENCE_ID && t.stratum === 1;
+  return [
+    {
+      layer: "chrony",
+      check: "chronyc sources: #* PHC0 reach 377",
+      pass: sourcePass,
+      observed: phc ? `${phc.mode}${phc.state} ${phc.name} reach ${phc.reachOctal}` : "no PHC0",
+      summary: sourceSummary,
+      evidence: evidenceOf(sources),
+    },
+    {
+      layer: "chrony",
+      check: "chronyc tracking: 50484330 (PHC0), stratum 1",
+      pass: trackingPass,
+      observed: `${t.referenceId ?? "?"} (${t.referenceName ?? "?"}), stratum ${t.stratum ?? "?"}`,
+      summary: `chrony tracks ${t.referenceName ?? t.referenceId ?? "nothing"} at stratum ` +
+        `${t.stratum ?? "?"}, not PHC0 at stratum 1`,
+      evidence: evidenceOf(tracking),
+    },
+  ];
+}
+
+/**
+ * Service check: chronyd active, SubState running, and NRestarts not above
+ * `baselineRestarts` (recorded by configure-chrony; null skips that part).
+ */
+export function serviceCheck(
+  status: ChronydStatus,
+  baselineRestarts: number | null | undefined,
+): CheckOutcome {
+  const running = status.active === "active" && status.subState === "running";
+  const restarted = baselineRestarts !== null && baselineRestarts !== undefined &&
+    status.nRestarts !== null && status.nRestarts > baselineRestarts;
+  return {
+    layer: "service",
+    check: "chronyd active/running, no restarts since configure-chrony",
+    pass: running && !restarted,
+    observed: `${status.active}/${status.subState ?? "?"}, NRestarts=${status.nRestarts ?? "?"}`,
+    summary: running
+      ? `chronyd restarted ${status.nRestarts! - baselineRestarts!} time(s) since configure-chrony`
+      : `chronyd is not active (${status.active}/${status.subState ?? "?"})`,
+    evidence: status.evidence,
+  };
+}

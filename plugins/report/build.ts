@@ -1,0 +1,207 @@
+/**
+ * Builds the report model ({@link Report}) from the run's targets and their
+ * typed PTP facts. Pure: no I/O.
+ * @module
+ */
+import type { Target } from "../../runner/types.ts";
+import { ptpFacts } from "../ptp-facts.ts";
+import type { CleanupOutcome } from "./cleanup-outcome.ts";
+import {
+  type CleanupSection,
+  type ClockStats,
+  type Counts,
+  type Report,
+  REPORT_SCHEMA_VERSION,
+  ReportSchema,
+  type ReportVerdict,
+  type TargetReport,
+} from "./model.ts";
+import { redactDeep } from "./redact.ts";
+import { summarize } from "./stats.ts";
+
+/** What {@link buildReport} needs. */
+export interface BuildReportInput {
+  runId: string;
+  pipeline: string;
+  targets: readonly Target[];
+  /** Time the report is generated. */
+  now: Date;
+  /** Time the run started, when known (see {@link runStartFromId}). */
+  startedAt: Date | null;
+  /** Redact IP addresses (`settings.redact`); private keys are always removed. */
+  redact: boolean;
+  /** Cleanup outcome, when cleanup already ran. */
+  cleanup?: CleanupOutcome | null;
+}
+
+/**
+ * The run's start time encoded in a run id of the form `YYYYMMDD-HHMMSS-xxxx`
+ * (UTC, as `runner/run-id.ts` makes them); null for any other id.
+ */
+export function runStartFromId(runId: string): Date | null {
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-|$)/.exec(runId);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * The verdict the report shows for a target: the runner's verdict; else
+ * `unsupported` for a target skipped at launch; `error` for a failed or
+ * cancelled target; the verify facts' verdict; else `none`.
+ */
+export function effectiveVerdict(target: Target): ReportVerdict {
+  if (target.verdict) return target.verdict;
+  if (target.status === "skipped") return "unsupported";
+  if (target.failure || target.status === "failed" || target.status === "cancelled") {
+    return "error";
+  }
+  return ptpFacts(target).verify?.verdict ?? "none";
+}
+
+function verdictReason(target: Target, verdict: ReportVerdict): string | null {
+  if (target.verdictReason) return target.verdictReason;
+  if (target.failure) return `${target.failure.stepId} failed: ${target.failure.message}`;
+  if (target.status === "cancelled") return "cancelled";
+  if (verdict === "none") return `no verdict reached (status ${target.status})`;
+  return null;
+}
+
+function targetReport(target: Target): TargetReport {
+  const facts = ptpFacts(target);
+  const verdict = effectiveVerdict(target);
+  const q = facts.verify?.quality ?? null;
+  const observedArch = facts.arch && facts.arch.machine !== "unknown" ? facts.arch.machine : null;
+  return {
+    id: target.id,
+    label: target.label,
+    status: target.status,
+    instance_id: target.instanceId ?? null,
+    instance_type: target.instanceType ?? null,
+    region: target.region ?? null,
+    address: target.address ?? null,
+    launched_by_run: target.launchedByRun,
+    architecture: observedArch ?? target.expectedArchitecture ?? facts.arch?.expected ?? null,
+    expected_architecture: target.expectedArchitecture ?? facts.arch?.expected ?? null,
+    placement_group: target.placementGroup ?? null,
+    phc_support: facts.phcSupport ?? null,
+    ena_driver_version: facts.ena?.version ?? null,
+    phc_device: facts.phc?.device ?? null,
+    phc_clock_name: facts.phc?.clockName ?? null,
+    phc_index: facts.phc?.index ?? null,
+    verdict,
+    verdict_reason: verdictReason(target, verdict),
+    failed_layer: facts.verify?.failedLayer ?? null,
+    quality: q && {
+      system_time_offset_seconds: q.systemTimeOffsetSeconds,
+      system_time_direction: q.systemTimeDirection,
+      rms_offset_seconds: q.rmsOffsetSeconds,
+      frequency_ppm: q.frequencyPpm,
+      skew_ppm: q.skewPpm,
+      root_delay_seconds: q.rootDelaySeconds,
+      root_dispersion_seconds: q.rootDispersionSeconds,
+      phc_error_bound_ns: q.phcErrorBoundNs,
+      clock_error_bound_ns: q.clockErrorBoundNs,
+      reference_name: q.referenceName,
+      stratum: q.stratum,
+    },
+    diagnostics: target.diagnostics.map((d) => ({
+      layer: d.layer,
+      summary: d.summary,
+      ...(d.command !== undefined ? { command: d.command } : {}),
+      ...(d.output !== undefined ? { output: d.output } : {}),
+    })),
+    failure: target.failure
+      ? {
+        step_id: target.failure.stepId,
+        step_type: target.failure.stepType,
+        kind: target.failure.kind,
+        message: target.failure.message,
+      }
+      : null,
+    warnings: [...target.warnings],
+  };
+}
+
+/** Counts of targets per verdict. */
+export function countVerdicts(targets: readonly TargetReport[]): Counts {
+  const counts: Counts = {
+    total: targets.length,
+    functional: 0,
+    unsupported: 0,
+    misconfigured: 0,
+    error: 0,
+    none: 0,
+  };
+  for (const t of targets) counts[t.verdict]++;
+  return counts;
+}
+
+/** Seconds to nanoseconds, rounded to 0.001 ns (chrony prints at most nanoseconds). */
+function toNs(seconds: number): number {
+  return Math.round(seconds * 1e12) / 1e3;
+}
+
+/** Clock statistics (nanoseconds) over the functional targets that have a quality. */
+export function clockStats(targets: readonly TargetReport[]): ClockStats {
+  const qualities = targets.filter((t) => t.verdict === "functional" && t.quality)
+    .map((t) => t.quality!);
+  return {
+    clock_error_bound_ns: summarize(qualities.map((q) => q.clock_error_bound_ns)),
+    abs_offset_ns: summarize(qualities.map((q) => toNs(Math.abs(q.system_time_offset_seconds)))),
+    rms_offset_ns: summarize(qualities.map((q) => toNs(q.rms_offset_seconds))),
+  };
+}
+
+/** The cleanup outcome in the report's shape. */
+export function cleanupSection(outcome: CleanupOutcome): CleanupSection {
+  const instance = (i: CleanupOutcome["terminated"][number]) => ({
+    instance_id: i.instanceId,
+    target_id: i.targetId ?? null,
+    label: i.label ?? null,
+    instance_type: i.instanceType ?? null,
+    region: i.region ?? null,
+  });
+  return {
+    terminated: outcome.terminated.map(instance),
+    kept: outcome.kept.map(instance),
+    failed: outcome.failed.map((f) => ({ ...instance(f), error: f.error, command: f.command })),
+    placement_groups_deleted: [...outcome.placementGroupsDeleted],
+    placement_groups_failed: outcome.placementGroupsFailed.map((p) => ({ ...p })),
+  };
+}
+
+/**
+ * Builds and validates the report model. Targets keep their creation order;
+ * `by_type` follows the order in which each instance type first appears
+ * (targets without a type, i.e. existing hosts, are grouped under `null`).
+ * Strings are redacted per `input.redact` (see `redact.ts`).
+ * @throws {z.ZodError} if the result does not match {@link ReportSchema} (a bug).
+ */
+export function buildReport(input: BuildReportInput): Report {
+  const targets = input.targets.map(targetReport);
+  const types = [...new Set(targets.map((t) => t.instance_type))];
+  const wall = input.startedAt
+    ? Math.max(0, (input.now.getTime() - input.startedAt.getTime()) / 1000)
+    : null;
+  const report: Report = {
+    schema_version: REPORT_SCHEMA_VERSION,
+    tool: "ptp-runner",
+    run_id: input.runId,
+    pipeline: input.pipeline,
+    generated_at: input.now.toISOString(),
+    started_at: input.startedAt?.toISOString() ?? null,
+    wall_time_seconds: wall,
+    redacted: input.redact,
+    summary: countVerdicts(targets),
+    by_type: types.map((type) => {
+      const group = targets.filter((t) => t.instance_type === type);
+      return { instance_type: type, counts: countVerdicts(group), stats: clockStats(group) };
+    }),
+    overall: clockStats(targets),
+    targets,
+    cleanup: input.cleanup ? cleanupSection(input.cleanup) : null,
+  };
+  return ReportSchema.parse(redactDeep(report, { ips: input.redact }));
+}

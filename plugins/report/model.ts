@@ -1,0 +1,178 @@
+/**
+ * The report model: what `report.json` holds (schema version 1), as a zod
+ * schema. Every renderer (console, Markdown, JUnit, YAML) reads this model;
+ * `schema/report.schema.json` is generated from it (`plugins/report/json-schema.ts`).
+ *
+ * Units are in the key names: `_seconds`, `_ns` (nanoseconds), `_ppm`.
+ * Domain source for the clock quality fields: `shared/PTP.md` section 6 (chrony
+ * tracking fields; clock error bound = |offset| + root_delay/2 + root_dispersion +
+ * phc_error_bound, the AWS ClockBound model).
+ * @module
+ */
+import { z } from "zod";
+
+/** Current `schema_version` of `report.json`. Bump on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Verdicts in the report; `none` = the target reached no verdict (e.g. no verify step ran). */
+export const REPORT_VERDICTS = [
+  "functional",
+  "unsupported",
+  "misconfigured",
+  "error",
+  "none",
+] as const;
+
+/** A verdict as the report shows it (runner verdict, or `none`). */
+export type ReportVerdict = (typeof REPORT_VERDICTS)[number];
+
+/** Clock quality of a functional target (from `chronyc tracking` + `phc_error_bound`). */
+export const QualitySchema = z.object({
+  system_time_offset_seconds: z.number().describe("System time offset, seconds; positive = fast"),
+  system_time_direction: z.enum(["fast", "slow"]),
+  rms_offset_seconds: z.number(),
+  frequency_ppm: z.number(),
+  skew_ppm: z.number(),
+  root_delay_seconds: z.number(),
+  root_dispersion_seconds: z.number(),
+  phc_error_bound_ns: z.number().nullable(),
+  clock_error_bound_ns: z.number().describe(
+    "|offset| + root_delay/2 + root_dispersion + phc_error_bound, nanoseconds",
+  ),
+  reference_name: z.string(),
+  stratum: z.number().int(),
+}).strict();
+
+/** A diagnosis: failing layer, summary, command and its quoted output. */
+export const DiagnosticSchema = z.object({
+  layer: z.string(),
+  summary: z.string(),
+  command: z.string().optional(),
+  output: z.string().optional(),
+}).strict();
+
+/** The failure that stopped a target. */
+export const FailureSchema = z.object({
+  step_id: z.string(),
+  step_type: z.string(),
+  kind: z.string(),
+  message: z.string(),
+}).strict();
+
+/** One target (instance or existing host) in the report. */
+export const TargetReportSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  status: z.enum(["pending", "running", "done", "failed", "skipped", "cancelled"]),
+  instance_id: z.string().nullable(),
+  instance_type: z.string().nullable(),
+  region: z.string().nullable(),
+  address: z.string().nullable(),
+  launched_by_run: z.boolean(),
+  architecture: z.string().nullable().describe("Observed (uname -m), else expected"),
+  expected_architecture: z.string().nullable(),
+  placement_group: z.string().nullable(),
+  phc_support: z.enum(["supported", "unsupported", "unknown"]).nullable().describe(
+    "PhcSupport of the instance type from DescribeInstanceTypes, when known",
+  ),
+  ena_driver_version: z.string().nullable(),
+  phc_device: z.string().nullable(),
+  phc_clock_name: z.string().nullable(),
+  phc_index: z.number().int().nullable(),
+  verdict: z.enum(REPORT_VERDICTS),
+  verdict_reason: z.string().nullable(),
+  failed_layer: z.string().nullable(),
+  quality: QualitySchema.nullable(),
+  diagnostics: z.array(DiagnosticSchema),
+  failure: FailureSchema.nullable(),
+  warnings: z.array(z.string()),
+}).strict();
+
+/** min / median / max of a set of values (nanoseconds), over `count` values. */
+export const StatsSchema = z.object({
+  count: z.number().int().positive(),
+  min: z.number(),
+  median: z.number(),
+  max: z.number(),
+}).strict();
+
+/** Counts of targets per verdict. */
+export const CountsSchema = z.object({
+  total: z.number().int().nonnegative(),
+  functional: z.number().int().nonnegative(),
+  unsupported: z.number().int().nonnegative(),
+  misconfigured: z.number().int().nonnegative(),
+  error: z.number().int().nonnegative(),
+  none: z.number().int().nonnegative(),
+}).strict();
+
+/** Clock statistics over functional targets; null when no target had a quality. */
+export const ClockStatsSchema = z.object({
+  clock_error_bound_ns: StatsSchema.nullable(),
+  abs_offset_ns: StatsSchema.nullable(),
+  rms_offset_ns: StatsSchema.nullable(),
+}).strict();
+
+/** One instance type's counts and statistics (`instance_type` null = existing hosts). */
+export const TypeSummarySchema = z.object({
+  instance_type: z.string().nullable(),
+  counts: CountsSchema,
+  stats: ClockStatsSchema,
+}).strict();
+
+/** An instance in the cleanup section. */
+export const CleanupInstanceSchema = z.object({
+  instance_id: z.string(),
+  target_id: z.string().nullable(),
+  label: z.string().nullable(),
+  instance_type: z.string().nullable(),
+  region: z.string().nullable(),
+}).strict();
+
+/** What cleanup did (added by `recordCleanupInReport` after the report was written). */
+export const CleanupSectionSchema = z.object({
+  terminated: z.array(CleanupInstanceSchema),
+  kept: z.array(CleanupInstanceSchema),
+  failed: z.array(
+    CleanupInstanceSchema.extend({ error: z.string(), command: z.string() }).strict(),
+  ),
+  placement_groups_deleted: z.array(z.string()),
+  placement_groups_failed: z.array(
+    z.object({ name: z.string(), error: z.string(), command: z.string() }).strict(),
+  ),
+}).strict();
+
+/** The whole report, `report.json`. */
+export const ReportSchema = z.object({
+  schema_version: z.literal(REPORT_SCHEMA_VERSION),
+  tool: z.literal("ptp-runner"),
+  run_id: z.string(),
+  pipeline: z.string(),
+  generated_at: z.string().describe("ISO 8601 time the report was generated"),
+  started_at: z.string().nullable().describe("ISO 8601 time the run started, when known"),
+  wall_time_seconds: z.number().nonnegative().nullable(),
+  redacted: z.boolean().describe("True when IP addresses were replaced by [IPv4]/[IPv6]"),
+  summary: CountsSchema,
+  by_type: z.array(TypeSummarySchema),
+  overall: ClockStatsSchema,
+  targets: z.array(TargetReportSchema),
+  cleanup: CleanupSectionSchema.nullable(),
+}).strict().meta({
+  title: "ptp-runner report",
+  description: "Result of a ptp-runner run: one entry per target, counts, clock statistics.",
+});
+
+/** `report.json` content. */
+export type Report = z.output<typeof ReportSchema>;
+/** One target of the report. */
+export type TargetReport = z.output<typeof TargetReportSchema>;
+/** Clock quality of a target. */
+export type QualityReport = z.output<typeof QualitySchema>;
+/** Verdict counts. */
+export type Counts = z.output<typeof CountsSchema>;
+/** min/median/max statistics. */
+export type Stats = z.output<typeof StatsSchema>;
+/** Clock statistics group. */
+export type ClockStats = z.output<typeof ClockStatsSchema>;
+/** Cleanup section. */
+export type CleanupSection = z.output<typeof CleanupSectionSchema>;

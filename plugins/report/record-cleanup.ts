@@ -1,0 +1,44 @@
+/**
+ * Adds the cleanup outcome to the report of the current run. The cleanup step
+ * runs after the report step and calls {@link recordCleanupInReport}.
+ * @module
+ */
+import type { StepContext } from "../../runner/types.ts";
+import { cleanupSection } from "./build.ts";
+import type { CleanupOutcome } from "./cleanup-outcome.ts";
+import { redactDeep } from "./redact.ts";
+import { renderCleanupConsole } from "./render-console.ts";
+import { colorEnabled } from "./table.ts";
+import { readReportFile, writeReportFiles } from "./write.ts";
+
+/**
+ * Prints the cleanup section (terminated / kept running with the command that
+ * terminates them / could not clean, with copy-paste commands) through
+ * `ctx.withConsole`, and, when this run already wrote a report
+ * (`<workDir>/reports/<run-id>/report.json`), re-renders all four report
+ * files from the stored model plus this outcome. IP addresses are redacted per
+ * `ctx.settings.redact`.
+ *
+ * Never throws for a report problem: a missing or unreadable report only
+ * prints, and a failure to rewrite the files is logged as a warning, so
+ * cleanup itself is not failed by the report.
+ */
+export async function recordCleanupInReport(
+  ctx: StepContext,
+  outcome: CleanupOutcome,
+): Promise<void> {
+  // Unnumbered placeholders: the stored report's `[IPv4-N]` names cannot be reproduced here.
+  const section = redactDeep(cleanupSection(outcome), {
+    ips: ctx.settings.redact,
+    numbered: false,
+  });
+  const text = renderCleanupConsole(section, { color: colorEnabled() });
+  await ctx.withConsole(() => Promise.resolve(console.log(`\n${text}`)));
+  try {
+    const report = await readReportFile(ctx.settings.workDir, ctx.runId);
+    if (!report) return;
+    await writeReportFiles(ctx.settings.workDir, { ...report, cleanup: section });
+  } catch (error) {
+    ctx.log.warn(`could not add the cleanup outcome to the report: ${(error as Error).message}`);
+  }
+}

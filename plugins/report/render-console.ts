@@ -1,0 +1,166 @@
+/**
+ * The console report: summary by instance type, one row per instance,
+ * diagnostics of every target that is not functional, clock statistics and
+ * the run's wall time; and the cleanup section. Returns text; the caller
+ * prints it through `ctx.withConsole` so the live view is paused.
+ * @module
+ */
+import {
+  hasStats,
+  identityOf,
+  INSTANCE_HEADERS,
+  instanceCells,
+  STATS_HEADERS,
+  statsCells,
+  SUMMARY_HEADERS,
+  summaryCells,
+  terminateCommand,
+} from "./cells.ts";
+import type { CleanupSection, Report, ReportVerdict, TargetReport } from "./model.ts";
+import { type Align, type Palette, palette, renderTable } from "./table.ts";
+import { formatWallTime } from "./units.ts";
+
+/** Console rendering options. */
+export interface ConsoleOptions {
+  /** ANSI colours (false under `NO_COLOR` or when stdout is not a TTY). */
+  color: boolean;
+  /** Lines of quoted command output shown per diagnostic (default 30; files keep it all). */
+  maxOutputLines?: number;
+}
+
+function colorVerdict(p: Palette): (verdict: string) => string {
+  const by: Record<ReportVerdict, (t: string) => string> = {
+    functional: p.green,
+    unsupported: p.yellow,
+    misconfigured: p.red,
+    error: p.red,
+    none: p.dim,
+  };
+  return (v) => (by[v as ReportVerdict] ?? ((t: string) => t))(v);
+}
+
+function quote(output: string, max: number): string[] {
+  const lines = output.replace(/\s+$/, "").split("\n");
+  const shown = lines.length > max ? lines.slice(-max) : lines;
+  const omitted = lines.length - shown.length;
+  return [
+    ...(omitted > 0
+      ? [`      | ... ${omitted} earlier line(s) omitted (full output in the files)`]
+      : []),
+    ...shown.map((l) => `      | ${l}`),
+  ];
+}
+
+function diagnosticLines(t: TargetReport, p: Palette, max: number): string[] {
+  const lines = [
+    `  ${p.bold(t.label)}  ${identityOf(t)}  ${colorVerdict(p)(t.verdict)}${
+      t.verdict_reason ? `: ${t.verdict_reason}` : ""
+    }`,
+  ];
+  for (const d of t.diagnostics) {
+    lines.push(`    [${d.layer}] ${d.summary}`);
+    if (d.command) lines.push(`      $ ${d.command}`);
+    if (d.output) lines.push(...quote(d.output, max));
+  }
+  if (t.failure) {
+    lines.push(
+      `    failure in step ${t.failure.step_id} (${t.failure.step_type}), kind ${t.failure.kind}: ${t.failure.message}`,
+    );
+  }
+  for (const w of t.warnings) lines.push(`    warning: ${w}`);
+  return lines;
+}
+
+/** Renders the report for the console (without the file paths, which the caller appends). */
+export function renderConsoleReport(report: Report, options: ConsoleOptions): string {
+  const p = palette(options.color);
+  const max = options.maxOutputLines ?? 30;
+  const out: string[] = [];
+  out.push(p.bold(`PTP report: run ${report.run_id} (pipeline ${report.pipeline})`), "");
+
+  out.push(p.bold("Summary by instance type"));
+  const numeric = SUMMARY_HEADERS.map((_, i): Align => i === 0 ? "left" : "right");
+  out.push(renderTable(
+    SUMMARY_HEADERS,
+    [
+      ...report.by_type.map((g) => summaryCells(g.instance_type, g.counts)),
+      summaryCells("total", report.summary),
+    ],
+    numeric,
+  ));
+  out.push("");
+
+  out.push(p.bold("Instances"));
+  if (report.targets.length === 0) out.push("  (no targets)");
+  else {
+    out.push(renderTable(
+      INSTANCE_HEADERS,
+      report.targets.map((t) => instanceCells(t, colorVerdict(p))),
+    ));
+  }
+  out.push("");
+
+  const notFunctional = report.targets.filter((t) => t.verdict !== "functional");
+  if (notFunctional.length > 0) {
+    out.push(p.bold("Diagnostics"));
+    for (const t of notFunctional) out.push(...diagnosticLines(t, p, max));
+    out.push("");
+  }
+  const warned = report.targets.filter((t) => t.verdict === "functional" && t.warnings.length);
+  if (warned.length > 0) {
+    out.push(p.bold("Warnings"));
+    for (const t of warned) out.push(...t.warnings.map((w) => `  ${t.label}: ${w}`));
+    out.push("");
+  }
+
+  if (hasStats(report)) {
+    out.push(p.bold("Clock statistics (functional instances)"));
+    out.push(renderTable(STATS_HEADERS, [
+      ...report.by_type.filter((g) => g.stats.clock_error_bound_ns)
+        .map((g) => statsCells(g.instance_type ?? "(existing host)", g.stats)),
+      statsCells("overall", report.overall),
+    ]));
+    out.push("");
+  }
+
+  out.push(
+    `Wall time: ${
+      report.wall_time_seconds === null ? "unknown" : formatWallTime(report.wall_time_seconds)
+    }`,
+  );
+  if (report.redacted) out.push(p.dim("IP addresses redacted (use --no-redact to keep them)."));
+  if (report.cleanup) out.push("", renderCleanupConsole(report.cleanup, options));
+  return out.join("\n");
+}
+
+function instanceName(i: CleanupSection["kept"][number]): string {
+  const what = [i.label ?? i.instance_type, i.region].filter(Boolean).join(", ");
+  return what ? `${i.instance_id} (${what})` : i.instance_id;
+}
+
+/** Renders the cleanup section: terminated, kept running, and what could not be cleaned. */
+export function renderCleanupConsole(section: CleanupSection, options: ConsoleOptions): string {
+  const p = palette(options.color);
+  const out: string[] = [p.bold("Cleanup")];
+  const list = (title: string, items: string[]) => {
+    if (items.length === 0) return;
+    out.push(`  ${title}:`, ...items.map((i) => `    ${i}`));
+  };
+  list("terminated", section.terminated.map(instanceName));
+  list("placement groups deleted", section.placement_groups_deleted);
+  list(
+    p.yellow("kept running (billed until terminated)"),
+    section.kept.flatMap((i) => [instanceName(i), `  to terminate: ${terminateCommand(i)}`]),
+  );
+  if (section.failed.length > 0 || section.placement_groups_failed.length > 0) {
+    out.push(`  ${p.red("could not clean (run these commands by hand)")}:`);
+    for (const f of section.failed) {
+      out.push(`    ${instanceName(f)}: ${f.error}`, `      ${f.command}`);
+    }
+    for (const g of section.placement_groups_failed) {
+      out.push(`    placement group ${g.name}: ${g.error}`, `      ${g.command}`);
+    }
+  }
+  if (out.length === 1) out.push("  nothing to clean up");
+  return out.join("\n");
+}

@@ -1,0 +1,158 @@
+/**
+ * `report.md`: the report as Markdown for sharing (issues, wikis, chat):
+ * summary and instance tables, diagnostics with quoted output, clock
+ * statistics and the cleanup section.
+ * @module
+ */
+import {
+  hasStats,
+  identityOf,
+  INSTANCE_HEADERS,
+  instanceCells,
+  NO_TYPE,
+  qualityLines,
+  STATS_HEADERS,
+  statsCells,
+  SUMMARY_HEADERS,
+  summaryCells,
+  terminateCommand,
+} from "./cells.ts";
+import type { CleanupSection, Report } from "./model.ts";
+import { formatWallTime } from "./units.ts";
+
+/** Escapes a table cell: `|` and backslashes escaped, newlines become spaces. */
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/** Escapes inline text outside tables (backslash, code, emphasis and HTML characters). */
+function inline(text: string): string {
+  return text.replace(/([\\`*<>])/g, "\\$1");
+}
+
+function table(headers: readonly string[], rows: string[][], numericFrom = Infinity): string {
+  const rule = headers.map((_, i) => (i >= numericFrom ? "---:" : "---"));
+  return [headers, rule, ...rows].map((r, i) => `| ${(i === 1 ? r : r.map(cell)).join(" | ")} |`)
+    .join("\n");
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside `text`. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}text\n${text.replace(/\s+$/, "")}\n${fence}`;
+}
+
+/** Renders the whole report as Markdown. */
+export function renderMarkdownReport(report: Report): string {
+  const out: string[] = [];
+  out.push(`# PTP report: run ${inline(report.run_id)}`, "");
+  out.push(
+    `Pipeline \`${report.pipeline}\`, generated ${report.generated_at}, wall time ${
+      report.wall_time_seconds === null ? "unknown" : formatWallTime(report.wall_time_seconds)
+    }.${report.redacted ? " IP addresses are redacted." : ""}`,
+    "",
+  );
+
+  out.push("## Summary by instance type", "");
+  out.push(
+    table(
+      SUMMARY_HEADERS,
+      [
+        ...report.by_type.map((g) => summaryCells(g.instance_type, g.counts)),
+        summaryCells("**total**", report.summary),
+      ],
+      1,
+    ),
+    "",
+  );
+
+  out.push("## Instances", "");
+  out.push(
+    report.targets.length === 0
+      ? "No targets."
+      : table(INSTANCE_HEADERS, report.targets.map((t) => instanceCells(t))),
+    "",
+  );
+
+  const notFunctional = report.targets.filter((t) => t.verdict !== "functional");
+  if (notFunctional.length > 0) {
+    out.push("## Diagnostics", "");
+    for (const t of notFunctional) {
+      out.push(`### ${inline(t.label)} (${inline(identityOf(t))}): ${t.verdict}`, "");
+      if (t.verdict_reason) out.push(inline(t.verdict_reason), "");
+      for (const d of t.diagnostics) {
+        out.push(`- **${inline(d.layer)}**: ${inline(d.summary)}`);
+        if (d.command) out.push(`  - command: \`${d.command.replace(/`/g, "'")}\``);
+        if (d.output) out.push("", fenced(d.output), "");
+      }
+      if (t.failure) {
+        out.push(
+          `- failure in step \`${t.failure.step_id}\` (${t.failure.step_type}), kind ${t.failure.kind}: ${
+            inline(t.failure.message)
+          }`,
+        );
+      }
+      for (const w of t.warnings) out.push(`- warning: ${inline(w)}`);
+      out.push("");
+    }
+  }
+
+  const functional = report.targets.filter((t) => t.quality);
+  if (functional.length > 0) {
+    out.push("## Clock quality", "");
+    for (const t of functional) {
+      out.push(`### ${inline(t.label)} (${inline(identityOf(t))})`, "");
+      out.push(...qualityLines(t).map((l) => `- ${l}`), "");
+    }
+  }
+
+  if (hasStats(report)) {
+    out.push("## Clock statistics (functional instances)", "");
+    out.push(
+      table(STATS_HEADERS, [
+        ...report.by_type.filter((g) => g.stats.clock_error_bound_ns)
+          .map((g) => statsCells(g.instance_type ?? NO_TYPE, g.stats)),
+        statsCells("**overall**", report.overall),
+      ]),
+      "",
+    );
+  }
+
+  if (report.cleanup) out.push(renderMarkdownCleanup(report.cleanup), "");
+  return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+}
+
+/** The cleanup section as Markdown (a `## Cleanup` heading and lists). */
+export function renderMarkdownCleanup(section: CleanupSection): string {
+  const out = ["## Cleanup", ""];
+  const name = (i: CleanupSection["kept"][number]) =>
+    `\`${i.instance_id}\`${i.label ? ` (${inline(i.label)})` : ""}`;
+  if (section.terminated.length > 0) {
+    out.push("Terminated:", "", ...section.terminated.map((i) => `- ${name(i)}`), "");
+  }
+  if (section.placement_groups_deleted.length > 0) {
+    out.push(
+      "Placement groups deleted:",
+      "",
+      ...section.placement_groups_deleted.map((g) => `- \`${g}\``),
+      "",
+    );
+  }
+  if (section.kept.length > 0) {
+    out.push("Kept running (billed until terminated):", "");
+    for (const i of section.kept) out.push(`- ${name(i)}: \`${terminateCommand(i)}\``);
+    out.push("");
+  }
+  if (section.failed.length > 0 || section.placement_groups_failed.length > 0) {
+    out.push("Could not clean (run these commands by hand):", "");
+    for (const f of section.failed) {
+      out.push(`- ${name(f)}: ${inline(f.error)}`, "", fenced(f.command), "");
+    }
+    for (const g of section.placement_groups_failed) {
+      out.push(`- placement group \`${g.name}\`: ${inline(g.error)}`, "", fenced(g.command), "");
+    }
+  }
+  if (out.length === 2) out.push("Nothing to clean up.");
+  return out.join("\n").trimEnd();
+}

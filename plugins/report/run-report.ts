@@ -1,0 +1,80 @@
+/**
+ * Implementation of the `report` step (imported lazily by `steps/report.ts`):
+ * builds the report model from the run's targets, writes the four files and
+ * prints the console report with the file paths at the end.
+ * @module
+ */
+import { StepError } from "../../runner/errors.ts";
+import type { StepContext } from "../../runner/types.ts";
+import { buildReport, runStartFromId } from "./build.ts";
+import { CLEANUP_JOURNAL_KEY, type CleanupOutcome } from "./cleanup-outcome.ts";
+import type { Counts } from "./model.ts";
+import { renderConsoleReport } from "./render-console.ts";
+import { colorEnabled } from "./table.ts";
+import { reportDir, type ReportFiles, writeReportFiles } from "./write.ts";
+
+/** What the `report` step returns. */
+export interface ReportStepResult {
+  files: ReportFiles;
+  summary: Counts;
+}
+
+/** True when `value` looks like a {@link CleanupOutcome} (journal values are untyped JSON). */
+export function isCleanupOutcome(value: unknown): value is CleanupOutcome {
+  const v = value as Partial<CleanupOutcome> | null | undefined;
+  return !!v && Array.isArray(v.terminated) && Array.isArray(v.kept) &&
+    Array.isArray(v.failed) && Array.isArray(v.placementGroupsDeleted) &&
+    Array.isArray(v.placementGroupsFailed);
+}
+
+/** Lists the report files for the console. */
+export function filesText(files: ReportFiles): string {
+  return [
+    "Report files:",
+    `  JSON      ${files.json}`,
+    `  YAML      ${files.yaml}`,
+    `  JUnit     ${files.junit}`,
+    `  Markdown  ${files.markdown}`,
+  ].join("\n");
+}
+
+/**
+ * Runs the report step. Includes the cleanup outcome when cleanup already ran
+ * in this run (journal key `cleanup`).
+ * @throws {StepError} kind `internal` when the files cannot be written (the
+ *   console report is printed anyway).
+ */
+export async function runReport(
+  ctx: StepContext,
+  options: { console: boolean },
+): Promise<ReportStepResult> {
+  const cleanup = ctx.journal.get(CLEANUP_JOURNAL_KEY);
+  const report = buildReport({
+    runId: ctx.runId,
+    pipeline: ctx.pipelineName,
+    targets: ctx.targets,
+    now: new Date(),
+    startedAt: runStartFromId(ctx.runId),
+    redact: ctx.settings.redact,
+    cleanup: isCleanupOutcome(cleanup) ? cleanup : null,
+  });
+  const text = renderConsoleReport(report, { color: colorEnabled() });
+  let files: ReportFiles;
+  try {
+    files = await writeReportFiles(ctx.settings.workDir, report);
+  } catch (error) {
+    if (options.console) await ctx.withConsole(() => Promise.resolve(console.log(text)));
+    throw new StepError(
+      "internal",
+      `could not write the report files under ${reportDir(ctx.settings.workDir, ctx.runId)}: ${
+        (error as Error).message
+      }`,
+      { cause: error },
+    );
+  }
+  if (options.console) {
+    await ctx.withConsole(() => Promise.resolve(console.log(`${text}\n\n${filesText(files)}`)));
+  }
+  ctx.log.info(`report written to ${reportDir(ctx.settings.workDir, ctx.runId)}`);
+  return { files, summary: report.summary };
+}

@@ -1,0 +1,85 @@
+/**
+ * Writes the report files of a run under `<workDir>/reports/<run-id>/`:
+ * `report.json`, `report.yaml`, `junit.xml`, `report.md`, each atomically
+ * (temporary file + rename), and reads `report.json` back.
+ * @module
+ */
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { type Report, ReportSchema } from "./model.ts";
+import { renderJunitReport } from "./render-junit.ts";
+import { renderMarkdownReport } from "./render-markdown.ts";
+
+/** Paths of the four report files. */
+export interface ReportFiles {
+  json: string;
+  yaml: string;
+  junit: string;
+  markdown: string;
+}
+
+/** Directory of a run's report files: `<workDir>/reports/<runId>/`. */
+export function reportDir(workDir: string, runId: string): string {
+  return join(workDir, "reports", runId);
+}
+
+/** Paths of a run's report files (they may not exist yet). */
+export function reportFiles(workDir: string, runId: string): ReportFiles {
+  const dir = reportDir(workDir, runId);
+  return {
+    json: join(dir, "report.json"),
+    yaml: join(dir, "report.yaml"),
+    junit: join(dir, "junit.xml"),
+    markdown: join(dir, "report.md"),
+  };
+}
+
+/** `report.yaml` content: the same model as `report.json`. */
+export function renderYamlReport(report: Report): string {
+  return `# ptp-runner report, schema_version ${report.schema_version}\n` +
+    stringify(report, { lineWidth: 0 });
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.writeTextFile(tmp, text);
+  await Deno.rename(tmp, path);
+}
+
+/**
+ * Validates `report` and writes all four files (creating the directory).
+ * @throws {z.ZodError} when the model is invalid; Deno file-system errors as thrown.
+ */
+export async function writeReportFiles(
+  workDir: string,
+  report: Report,
+): Promise<ReportFiles> {
+  const valid = ReportSchema.parse(report);
+  const files = reportFiles(workDir, valid.run_id);
+  await Deno.mkdir(reportDir(workDir, valid.run_id), { recursive: true });
+  await writeAtomic(files.json, JSON.stringify(valid, null, 2) + "\n");
+  await writeAtomic(files.yaml, renderYamlReport(valid));
+  await writeAtomic(files.junit, renderJunitReport(valid));
+  await writeAtomic(files.markdown, renderMarkdownReport(valid));
+  return files;
+}
+
+/**
+ * Reads and validates a run's `report.json`; null when the run wrote none.
+ * @throws {Error} naming the file when it exists but is not a valid report.
+ */
+export async function readReportFile(workDir: string, runId: string): Promise<Report | null> {
+  const path = reportFiles(workDir, runId).json;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+  const parsed = ReportSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new Error(`${path}: not a valid report (schema_version 1): ${parsed.error.message}`);
+  }
+  return parsed.data;
+}

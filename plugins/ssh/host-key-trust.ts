@@ -1,0 +1,86 @@
+/**
+ * The host key trust of one target (or jump host): decides on every
+ * presented key with {@link decideHostKey}, records a newly accepted key in
+ * the run journal at once, and remembers it for reconnects.
+ * @module
+ */
+import type { JournalApi, Logger } from "../../runner/types.ts";
+import {
+  type ConsoleFingerprint,
+  decideHostKey,
+  fingerprintOf,
+  hostKeyJournalKey,
+  type HostKeySource,
+  keyTypeOf,
+  type TrustedHostKey,
+} from "./host-key.ts";
+
+/** Host key checking policy: `console` (fingerprints from the console, TOFU fallback) or `tofu`. */
+export type HostKeyPolicy = "console" | "tofu";
+
+/** Options of {@link HostKeyTrust}. */
+export interface HostKeyTrustOptions {
+  /** Journal key suffix: the target id, or `jump:<host>:<port>`. */
+  id: string;
+  journal: JournalApi;
+  log: Logger;
+  /**
+   * Reads the console fingerprints (policy `console` with an instance id);
+   * called at most once, on the first key that has no trusted predecessor.
+   * Undefined: trust on first use.
+   */
+  consoleFingerprints?: () => Promise<ConsoleFingerprint[]>;
+}
+
+/** Verifies presented host keys for one endpoint. */
+export class HostKeyTrust {
+  #options: HostKeyTrustOptions;
+  #console?: Promise<ConsoleFingerprint[]>;
+
+  constructor(options: HostKeyTrustOptions) {
+    this.#options = options;
+  }
+
+  /** The key trusted so far (from this run's journal), if any. */
+  get trusted(): TrustedHostKey | undefined {
+    return this.#options.journal.get(hostKeyJournalKey(this.#options.id)) as
+      | TrustedHostKey
+      | undefined;
+  }
+
+  /** Source of the trusted key, if any. */
+  get source(): HostKeySource | undefined {
+    return this.trusted?.source;
+  }
+
+  /**
+   * Checks `keyBlob` presented at `endpoint`.
+   * @returns null when accepted (a new key is journalled before returning), or the refusal reason.
+   */
+  async verify(endpoint: string, keyBlob: Uint8Array): Promise<string | null> {
+    const presented = { fingerprint: fingerprintOf(keyBlob), keyType: keyTypeOf(keyBlob) };
+    const previous = this.trusted;
+    let consoleFingerprints: ConsoleFingerprint[] = [];
+    if (!previous && this.#options.consoleFingerprints) {
+      this.#console ??= this.#options.consoleFingerprints();
+      try {
+        consoleFingerprints = await this.#console;
+      } catch (error) {
+        this.#console = undefined; // aborted: read again on the next attempt
+        throw error;
+      }
+    }
+    const decision = decideHostKey({ presented, endpoint, previous, consoleFingerprints });
+    if (!decision.accept) {
+      this.#options.log.error(decision.reason);
+      return decision.reason;
+    }
+    if (decision.isNew) {
+      await this.#options.journal.put(hostKeyJournalKey(this.#options.id), decision.trusted);
+      this.#options.log.info(
+        `host key of ${endpoint} accepted (${decision.trusted.source}): ${decision.trusted.fingerprint} ${decision.trusted.keyType}`,
+      );
+    }
+    return null;
+  }
+}

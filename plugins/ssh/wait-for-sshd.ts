@@ -1,0 +1,102 @@
+/**
+ * Waiting for sshd: repeat a connection attempt with exponential backoff
+ * while the failure says "not up yet" (refused, timeout, unreachable, no
+ * banner), within a bounded total wait.
+ * @module
+ */
+import { StepError } from "../../runner/errors.ts";
+import type { StepContext } from "../../runner/types.ts";
+import { AttemptError } from "./connect-attempt.ts";
+
+/** Backoff of the wait: delays grow `initial * factor^n` up to `max` (seconds, before `timeScale`). */
+export interface Backoff {
+  initialDelaySeconds: number;
+  maxDelaySeconds: number;
+  factor: number;
+}
+
+/** Default backoff: 1 s, 2 s, 4 s ... capped at 20 s. */
+export const DEFAULT_BACKOFF: Backoff = { initialDelaySeconds: 1, maxDelaySeconds: 20, factor: 2 };
+
+/** Options of {@link waitForSsh}. */
+export interface WaitOptions {
+  /** What is being reached, for messages, e.g. `ec2-user@10.0.0.5:22`. */
+  description: string;
+  /**
+   * Upper bound of the wait, seconds: the sum of the backoff delays (nominal,
+   * before `timeScale`) and of the attempts' own real durations.
+   */
+  waitTimeoutSeconds: number;
+  backoff?: Backoff;
+  /** Authentication failures tolerated before giving up (cloud-init may install the key late). Default 3. */
+  maxAuthFailures?: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Calls `attempt` until it succeeds, backing off between retryable failures
+ * through `ctx.sleep` (so `settings.timeScale` shrinks the delays).
+ * @returns what `attempt` resolved to.
+ * @throws StepError `connection` when the wait runs out (naming the attempts
+ *   and the last error); `auth` after too many authentication failures; the
+ *   attempt's own kind (e.g. `config` for a refused host key) when it is not
+ *   retryable; the signal's reason on abort.
+ */
+export async function waitForSsh<T>(
+  ctx: Pick<StepContext, "sleep" | "log">,
+  attempt: () => Promise<T>,
+  options: WaitOptions,
+): Promise<T> {
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const maxAuthFailures = options.maxAuthFailures ?? 3;
+  let spentSeconds = 0;
+  let delay = backoff.initialDelaySeconds;
+  let attempts = 0;
+  let authFailures = 0;
+  for (;;) {
+    options.signal.throwIfAborted();
+    attempts++;
+    const started = performance.now();
+    let failure: AttemptError;
+    try {
+      return await attempt();
+    } catch (error) {
+      options.signal.throwIfAborted();
+      if (!(error instanceof AttemptError)) throw error;
+      failure = error;
+    }
+    spentSeconds += (performance.now() - started) / 1000;
+    if (!failure.retryable) {
+      throw new StepError(failure.kind, `SSH to ${options.description}: ${failure.message}`, {
+        cause: failure,
+      });
+    }
+    if (failure.kind === "auth" && ++authFailures >= maxAuthFailures) {
+      throw new StepError(
+        "auth",
+        `SSH to ${options.description}: ${failure.message} (${authFailures} times); check that the private key matches the instance's key pair and the user is right`,
+        { cause: failure },
+      );
+    }
+    const remaining = options.waitTimeoutSeconds - spentSeconds;
+    if (remaining <= 0) {
+      throw new StepError(
+        "connection",
+        `SSH to ${options.description}: not reachable within ${options.waitTimeoutSeconds} s (${attempts} attempts; last error: ${failure.message})`,
+        { cause: failure },
+      );
+    }
+    const wait = Math.min(delay, remaining);
+    if (attempts === 1) {
+      ctx.log.info(`waiting for sshd at ${options.description} (${failure.message})`);
+    } else {
+      ctx.log.debug(`sshd at ${options.description} not ready, retrying in ${wait} s`, {
+        attempt: attempts,
+        error: failure.message,
+      });
+    }
+    await ctx.sleep(wait, options.signal);
+    spentSeconds += wait;
+    delay = Math.min(delay * backoff.factor, backoff.maxDelaySeconds);
+  }
+}

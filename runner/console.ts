@@ -1,0 +1,354 @@
+/**
+ * The console renderer: turns run events into what a person reads.
+ *
+ * - TTY: a live block with one line per target (label, current step,
+ *   elapsed seconds, last status), redrawn in place with ANSI cursor
+ *   movement; pipeline-step lines, warnings and errors are printed above it.
+ * - Non-TTY: plain timestamped lines, e.g.
+ *   `10:15:00 step launch started`, `10:16:12 [c7i.large 1 of 2] verify ok 12.3s`.
+ * - Colour only when enabled (TTY and `NO_COLOR` unset, see {@link colorEnabled});
+ *   debug logs, command and AWS call events only with `--verbose`.
+ *
+ * Testable with an injected writer and a fake `isTTY`.
+ * @module
+ */
+import type { ConsoleAccess } from "./context.ts";
+import type { RunEvent, TargetStatus } from "./types.ts";
+
+/** How the renderer writes and what the terminal can do. */
+export interface ConsoleOptions {
+  /** Writes text as is (no newline added). */
+  write(text: string): void;
+  /** Live block (true) or plain lines (false). */
+  isTTY: boolean;
+  /** ANSI colours. */
+  color: boolean;
+  /** Show debug logs, commands, AWS calls and skipped target steps. */
+  verbose: boolean;
+  /** Terminal width in characters for the live block (default 100). */
+  columns?: number;
+  /** Monotonic clock in milliseconds, for elapsed seconds (default `performance.now`). */
+  clock?: () => number;
+  /** Seconds between redraws of the live block (default 1). */
+  refreshSeconds?: number;
+}
+
+/**
+ * Whether to colour output: only on a TTY and when `NO_COLOR` is unset or
+ * empty (https://no-color.org).
+ */
+export function colorEnabled(
+  isTTY: boolean,
+  env: { get(name: string): string | undefined },
+): boolean {
+  const noColor = env.get("NO_COLOR");
+  return isTTY && (noColor === undefined || noColor === "");
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+type Colour = keyof typeof CODES;
+
+/** `HH:MM:SS` (local time) of an ISO timestamp. */
+export function clockTime(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Seconds with one decimal from milliseconds: `12.3s`. */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+interface TargetLine {
+  label: string;
+  step?: string;
+  stepStartedMs?: number;
+  last: string;
+  lastColour?: Colour;
+  status?: TargetStatus;
+}
+
+/** Renders run events to a terminal or a log. Implements `withConsole` for prompts. */
+export class ConsoleRenderer implements ConsoleAccess {
+  #opts: ConsoleOptions;
+  #clock: () => number;
+  #labels = new Map<string, string>();
+  #targets = new Map<string, TargetLine>();
+  #drawn = 0;
+  #paused = false;
+  #buffered: string[] = [];
+  #stopped = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lock: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ConsoleOptions) {
+    this.#opts = options;
+    this.#clock = options.clock ?? (() => performance.now());
+  }
+
+  /** Starts periodic redraws of the live block (TTY only; the timer does not keep the process alive). */
+  start(): void {
+    if (!this.#opts.isTTY || this.#timer !== undefined) return;
+    this.#timer = setInterval(() => this.#render([]), (this.#opts.refreshSeconds ?? 1) * 1000);
+    Deno.unrefTimer(this.#timer);
+  }
+
+  /** Stops redraws, leaves the final block on screen; later output is plain lines. */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#paused || this.#stopped) return;
+    if (this.#opts.isTTY) this.#render([]);
+    this.#drawn = 0;
+    this.#stopped = true;
+  }
+
+  /** Prints a message line above the live block (or as a plain line). */
+  print(line: string): void {
+    this.#emitLines([line]);
+  }
+
+  /**
+   * Runs `fn` with the live view erased and other output held back, so a
+   * prompt owns the terminal; prompts are serialised (one at a time).
+   */
+  withConsole<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(async () => {
+      this.#pause();
+      try {
+        return await fn();
+      } finally {
+        this.#resume();
+      }
+    });
+    this.#lock = run.catch(() => {});
+    return run;
+  }
+
+  /** Consumes one event. */
+  handle(event: RunEvent): void {
+    const lines = this.#opts.isTTY && !this.#stopped ? this.#live(event) : this.#plain(event);
+    if (lines.length > 0 || (this.#opts.isTTY && !this.#stopped)) this.#emitLines(lines);
+  }
+
+  #paint(text: string, colour?: Colour): string {
+    return this.#opts.color && colour ? `\x1b[${CODES[colour]}m${text}\x1b[0m` : text;
+  }
+
+  #label(targetId?: string): string {
+    return targetId === undefined ? "" : `[${this.#labels.get(targetId) ?? targetId}] `;
+  }
+
+  /** Lines of the plain (and above-block) form of `event`; empty when not shown. */
+  #format(event: RunEvent): string[] {
+    const verbose = this.#opts.verbose;
+    const at = `${clockTime(event.time)} `;
+    switch (event.type) {
+      case "run-started":
+        return [`${at}run ${event.runId} started: pipeline ${event.pipeline} (${event.file})`];
+      case "run-finished": {
+        const how = event.interrupted ? " (interrupted)" : "";
+        const colour: Colour = event.exitCode === 0 ? "green" : "red";
+        return [
+          `${at}run finished${how}: ${this.#paint(`exit ${event.exitCode}`, colour)} in ${
+            seconds(event.durationMs)
+          }`,
+        ];
+      }
+      case "step-started": {
+        const again = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
+        return [`${at}${this.#who(event)}${event.stepId} started${again}`];
+      }
+      case "step-finished": {
+        const colour: Colour = event.status === "ok"
+          ? "green"
+          : event.status === "failed"
+          ? "red"
+          : "yellow";
+        const why = event.error ? `: ${event.error}` : "";
+        const changed = event.changed ? " (changed)" : "";
+        return [
+          `${at}${this.#who(event)}${event.stepId} ${this.#paint(event.status, colour)}${changed} ${
+            seconds(event.durationMs)
+          }${why}`,
+        ];
+      }
+      case "step-retry":
+        return [
+          `${at}${this.#who(event)}${event.stepId} ${this.#paint("retry", "yellow")} in ${
+            seconds(event.delayMs)
+          } (attempt ${event.attempt}): ${event.error}`,
+        ];
+      case "step-skipped":
+        if (event.targetId !== undefined && !verbose) return [];
+        return [
+          `${at}${this.#who(event)}${event.stepId} ${
+            this.#paint("skipped", "dim")
+          }: ${event.reason}`,
+        ];
+      case "target-added":
+        return [`${at}${this.#label(event.targetId)}target added`];
+      case "target-finished": {
+        const verdict = event.verdict ? `, verdict ${event.verdict}` : "";
+        const reason = event.reason ? ` (${event.reason})` : "";
+        return [`${at}${this.#label(event.targetId)}finished: ${event.status}${verdict}${reason}`];
+      }
+      case "log": {
+        if (event.level === "debug" && !verbose) return [];
+        const level = event.level === "warn"
+          ? this.#paint("warning: ", "yellow")
+          : event.level === "error"
+          ? this.#paint("error: ", "red")
+          : "";
+        const step = event.stepId ? `${event.stepId}: ` : "";
+        return [`${at}${this.#label(event.targetId)}${level}${step}${event.message}`];
+      }
+      case "command": {
+        if (!verbose) return [];
+        const end = event.signal ? `signal ${event.signal}` : `exit ${event.exitCode}`;
+        return [
+          `${at}${this.#label(event.targetId)}$ ${event.command} (${end}, ${
+            seconds(event.durationMs)
+          })`,
+        ];
+      }
+      case "aws-call": {
+        if (!verbose) return [];
+        const error = event.error ? ` ${this.#paint(event.error, "red")}` : "";
+        return [
+          `${at}aws ${event.service} ${event.operation} ${seconds(event.durationMs)}${error}`,
+        ];
+      }
+      case "resource": {
+        const r = event.resource;
+        return [`${at}resource ${r.kind} ${r.id} ${r.state}`];
+      }
+    }
+  }
+
+  #who(event: { targetId?: string }): string {
+    return event.targetId === undefined ? "step " : this.#label(event.targetId);
+  }
+
+  #track(event: RunEvent): void {
+    if (event.type === "target-added") {
+      this.#labels.set(event.targetId, event.label);
+      this.#targets.set(event.targetId, { label: event.label, last: "added" });
+    }
+  }
+
+  #plain(event: RunEvent): string[] {
+    this.#track(event);
+    return this.#format(event);
+  }
+
+  /** Updates the live block from `event`; returns the lines to print above it. */
+  #live(event: RunEvent): string[] {
+    this.#track(event);
+    const line = "targetId" in event && event.targetId !== undefined
+      ? this.#targets.get(event.targetId)
+      : undefined;
+    switch (event.type) {
+      case "step-started":
+        if (!line) break;
+        line.step = event.stepId;
+        line.stepStartedMs = this.#clock();
+        return [];
+      case "step-finished":
+        if (!line) break;
+        line.step = undefined;
+        line.last = `${event.stepId} ${event.status} ${seconds(event.durationMs)}`;
+        line.lastColour = event.status === "ok"
+          ? "green"
+          : event.status === "failed"
+          ? "red"
+          : "yellow";
+        return event.status === "ok" ? [] : this.#format(event);
+      case "step-retry":
+        if (!line) break;
+        line.last = `${event.stepId} retry ${event.attempt} in ${seconds(event.delayMs)}`;
+        line.lastColour = "yellow";
+        return this.#opts.verbose ? this.#format(event) : [];
+      case "step-skipped":
+        if (!line) break;
+        return this.#format(event);
+      case "target-added":
+        return this.#opts.verbose ? this.#format(event) : [];
+      case "target-finished":
+        if (!line) break;
+        line.step = undefined;
+        line.status = event.status;
+        line.last = `${event.status}${event.verdict ? `: ${event.verdict}` : ""}`;
+        line.lastColour = event.status === "done" && event.verdict !== "error"
+          ? "green"
+          : event.status === "failed"
+          ? "red"
+          : "yellow";
+        return [];
+      case "log":
+        if (line && (event.level === "info" || event.level === "debug") && !this.#opts.verbose) {
+          return [];
+        }
+        break;
+    }
+    return this.#format(event);
+  }
+
+  #blockLines(): string[] {
+    const width = Math.max(20, (this.#opts.columns ?? 100) - 1);
+    const labelWidth = Math.min(
+      28,
+      Math.max(0, ...[...this.#targets.values()].map((t) => t.label.length)),
+    );
+    const now = this.#clock();
+    return [...this.#targets.values()].map((t) => {
+      const current = t.step ?? (t.status ? "" : "waiting");
+      const elapsed = t.step !== undefined && t.stepStartedMs !== undefined
+        ? `${Math.floor((now - t.stepStartedMs) / 1000)}s`
+        : "";
+      const head = `  ${t.label.padEnd(labelWidth)}  ${current.padEnd(14)} ${
+        elapsed.padStart(5)
+      }  `;
+      const room = Math.max(0, width - head.length);
+      const last = t.last.length > room ? t.last.slice(0, Math.max(0, room - 1)) + "…" : t.last;
+      return head.slice(0, width) + this.#paint(last, t.lastColour);
+    });
+  }
+
+  #emitLines(lines: string[]): void {
+    if (this.#paused) {
+      this.#buffered.push(...lines);
+      return;
+    }
+    if (this.#opts.isTTY && !this.#stopped) this.#render(lines);
+    else if (lines.length > 0) this.#opts.write(lines.map((l) => l + "\n").join(""));
+  }
+
+  /** Erases the block, prints `above`, draws the block again. */
+  #render(above: string[]): void {
+    if (this.#paused || this.#stopped) return;
+    let out = this.#drawn > 0 ? `\x1b[${this.#drawn}A\x1b[J` : "";
+    for (const line of above) out += line + "\n";
+    const block = this.#blockLines();
+    for (const line of block) out += line + "\n";
+    this.#drawn = block.length;
+    if (out) this.#opts.write(out);
+  }
+
+  #pause(): void {
+    if (this.#opts.isTTY && !this.#stopped && this.#drawn > 0) {
+      this.#opts.write(`\x1b[${this.#drawn}A\x1b[J`);
+      this.#drawn = 0;
+    }
+    this.#paused = true;
+  }
+
+  #resume(): void {
+    this.#paused = false;
+    const held = this.#buffered;
+    this.#buffered = [];
+    this.#emitLines(held);
+    if (held.length === 0 && this.#opts.isTTY && !this.#stopped) this.#render([]);
+  }
+}

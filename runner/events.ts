@@ -1,0 +1,132 @@
+/**
+ * The run's event bus: stamps every event with `time` and `runId`, replaces
+ * secrets with `***`, and hands the event to every subscriber (console
+ * renderer, JSON Lines writer, tests). No consumer ever sees a secret.
+ *
+ * Secrets are: values of pipeline inputs declared `secret: true`, strings
+ * passed to `ctx.addSecret`, and anything shaped like a PEM/OpenSSH private key
+ * block (`-----BEGIN ... PRIVATE KEY----- ... -----END ... PRIVATE KEY-----`).
+ * @module
+ */
+import type { RunEvent, RunEventInput } from "./types.ts";
+
+/** Text that replaces a secret. */
+export const REDACTED = "***";
+
+/** Shortest string treated as a secret; shorter values would mangle unrelated text. */
+export const MIN_SECRET_LENGTH = 3;
+
+/** A private key block, complete or truncated (up to the end of the string). */
+const PRIVATE_KEY_BLOCK =
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+
+/** Consumer of run events. */
+export type EventListener = (event: RunEvent) => void;
+
+/**
+ * Replaces secrets in strings, deeply in arrays and plain objects. Keys are
+ * kept; non-string leaves are returned unchanged.
+ */
+export class Redactor {
+  #secrets = new Set<string>();
+  #sorted: string[] = [];
+
+  /**
+   * Adds a secret. Non-string values are stringified; arrays add each element.
+   * Strings shorter than {@link MIN_SECRET_LENGTH} characters are ignored.
+   */
+  add(value: unknown): void {
+    if (Array.isArray(value)) {
+      for (const v of value) this.add(v);
+      return;
+    }
+    if (value === undefined || value === null || typeof value === "object") return;
+    const text = String(value);
+    if (text.length < MIN_SECRET_LENGTH || this.#secrets.has(text)) return;
+    this.#secrets.add(text);
+    // Longest first, so a secret containing another is replaced whole.
+    this.#sorted = [...this.#secrets].sort((a, b) => b.length - a.length);
+  }
+
+  /** Returns `text` with private key blocks and known secrets replaced by `***`. */
+  redactText(text: string): string {
+    let out = text.replace(PRIVATE_KEY_BLOCK, REDACTED);
+    for (const secret of this.#sorted) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    return out;
+  }
+
+  /** Returns a deep copy of `value` with every string redacted. */
+  redact<T>(value: T): T {
+    return this.#walk(value) as T;
+  }
+
+  #walk(value: unknown): unknown {
+    if (typeof value === "string") return this.redactText(value);
+    if (Array.isArray(value)) return value.map((v) => this.#walk(v));
+    if (value !== null && typeof value === "object") {
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return value;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.#walk(v);
+      return out;
+    }
+    return value;
+  }
+}
+
+/**
+ * Event bus of one run.
+ *
+ * `emit` never throws: a listener that throws is reported on stderr and the
+ * other listeners still get the event.
+ */
+export class EventBus {
+  /** Run id stamped on every event. */
+  readonly runId: string;
+  /** The redactor applied to every event (also used for the journal). */
+  readonly redactor: Redactor;
+  #listeners = new Set<EventListener>();
+  #now: () => Date;
+
+  /**
+   * @param runId Run id stamped on events.
+   * @param options.secrets Initial secret values (e.g. the values of `secret` inputs).
+   * @param options.now Clock (injectable for tests).
+   */
+  constructor(runId: string, options: { secrets?: unknown[]; now?: () => Date } = {}) {
+    this.runId = runId;
+    this.redactor = new Redactor();
+    for (const s of options.secrets ?? []) this.redactor.add(s);
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Marks `value` as secret for every later event. */
+  addSecret(value: string): void {
+    this.redactor.add(value);
+  }
+
+  /** Registers a listener; returns a function that removes it. */
+  subscribe(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Stamps, redacts and dispatches an event; returns the event as listeners saw it. */
+  emit(input: RunEventInput): RunEvent {
+    const event = this.redactor.redact({
+      ...input,
+      time: this.#now().toISOString(),
+      runId: this.runId,
+    } as RunEvent);
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error(`event listener failed: ${(error as Error)?.message ?? error}`);
+      }
+    }
+    return event;
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * The executor: runs a validated {@link Pipeline} (DESIGN.md section 2).
+ *
+ * - Steps run in file order. A pipeline-scope step runs once and is a
+ *   barrier. Consecutive target-scope steps form a segment that each target
+ *   runs on its own (targets in parallel up to `concurrency`), so a target
+ *   never waits for slower ones between steps of a segment.
+ * - A target whose step fails gets status `failed`, verdict `error` and its
+ *   `failure`, and skips its remaining target steps except `always` ones;
+ *   the other targets go on. A failing pipeline-scope step fails the run:
+ *   later steps are skipped except `always` ones. `continue_on_error` turns a
+ *   failure into a warning.
+ * - The first interrupt aborts running steps (except `always` ones), skips
+ *   retries and non-`always` steps, then runs the `always` steps with a fresh
+ *   signal and `ctx.interrupted` true.
+ * - The journal is saved after every step; services are closed at the end.
+ * @module
+ */
+import {
+  type ConsoleAccess,
+  createStepContext,
+  journalWithEvents,
+  type RunRuntime,
+  stepLogger,
+} from "./context.ts";
+import { EXIT } from "./errors.ts";
+import { EventBus, REDACTED } from "./events.ts";
+import { formatLeftBehind, openResources, RunJournal, type RunStatus } from "./journal.ts";
+import type { ExpressionScope, Pipeline, ResolvedInputs, StepSpec } from "./pipeline/model.ts";
+import { newRunId } from "./run-id.ts";
+import { Services } from "./services.ts";
+import { messageOf, runStep, type StepOutcome } from "./step-runner.ts";
+import type { FailureRecord, ResourceRecord, RunSettings, Target } from "./types.ts";
+
+/** Optional collaborators and knobs of {@link executePipeline}. */
+export interface ExecuteOptions {
+  /** Run id (default: a new one, or the bus's). */
+  runId?: string;
+  /** Event bus to emit on (default: a new one); subscribe renderers before calling. */
+  bus?: EventBus;
+  /** Journal to write (default: created under `settings.workDir`). */
+  journal?: RunJournal;
+  /** Aborts on the first interrupt (Ctrl-C / SIGTERM). */
+  interrupt?: AbortSignal;
+  /** Console to pause while a step prompts (`ctx.withConsole`). */
+  console?: ConsoleAccess;
+  /** Seconds a plugin gets to settle after its signal aborted (default 2). */
+  abortGraceSeconds?: number;
+  /** Randomness for retry jitter, in [0, 1) (default `Math.random`). */
+  random?: () => number;
+}
+
+/** What a run came to. */
+export interface RunResult {
+  runId: string;
+  /** Process exit code, see {@link exitCodeOf}. */
+  exitCode: number;
+  interrupted: boolean;
+  /** Targets with their final status, verdicts, facts and outputs. */
+  targets: Target[];
+  /** Pipeline-scope step outputs by step id. */
+  outputs: Record<string, Record<string, unknown>>;
+  /** Step failures that failed a target or the run (redacted messages). */
+  failures: FailureRecord[];
+  /** `continue_on_error` failures of pipeline-scope steps (target ones are on the target). */
+  warnings: string[];
+  /** Every resource the journal lists, and those still `created`/`release-failed`. */
+  resources: ResourceRecord[];
+  leftBehind: ResourceRecord[];
+  /** Journal directory of the run. */
+  journalDir: string;
+  /** Wall time of the run, milliseconds. */
+  durationMs: number;
+}
+
+/**
+ * Exit code of a run (see `EXIT` in runner/errors.ts): 130 when interrupted;
+ * else 3 when resources may be left behind; else 1 when a step failed (without
+ * `continue_on_error`) or a target has status `failed` or verdict `error`;
+ * else 0 (also for a run with zero targets).
+ */
+export function exitCodeOf(
+  result: Pick<RunResult, "interrupted" | "leftBehind" | "failures" | "targets">,
+): number {
+  if (result.interrupted) return EXIT.INTERRUPTED;
+  if (result.leftBehind.length > 0) return EXIT.LEFT_BEHIND;
+  const targetErrored = result.targets.some((t) => t.status === "failed" || t.verdict === "error");
+  if (result.failures.length > 0 || targetErrored) return EXIT.FAILED;
+  return EXIT.OK;
+}
+
+/** A pipeline step or a run of consecutive target steps. */
+type Segment = { scope: "pipeline"; step: StepSpec } | { scope: "target"; steps: StepSpec[] };
+
+/** Splits steps into pipeline steps (barriers) and target segments, in file order. */
+export function segmentsOf(steps: readonly StepSpec[]): Segment[] {
+  const segments: Segment[] = [];
+  for (const step of steps) {
+    const last = segments.at(-1);
+    if (step.plugin.scope === "pipeline") segments.push({ scope: "pipeline", step });
+    else if (last?.scope === "target") last.steps.push(step);
+    else segments.push({ scope: "target", steps: [step] });
+  }
+  return segments;
+}
+
+/** Inputs as events and the journal show them: values of secret inputs are `***`. */
+export function maskSecretInputs(inputs: ResolvedInputs): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...inputs.values };
+  for (const name of inputs.secrets) if (name in out) out[name] = REDACTED;
+  return out;
+}
+
+/**
+ * Runs `pipeline` with resolved inputs and settings. Never throws for step
+ * failures (they are in the result); throws only when the journal cannot be
+ * created (e.g. unwritable `settings.workDir`).
+ */
+export async function executePipeline(
+  pipeline: Pipeline,
+  inputs: ResolvedInputs,
+  settings: RunSettings,
+  options: ExecuteOptions = {},
+): Promise<RunResult> {
+  const runId = options.runId ?? options.bus?.runId ?? newRunId();
+  const bus = options.bus ?? new EventBus(runId);
+  for (const name of inputs.secrets) bus.redactor.add(inputs.values[name]);
+  const shownInputs = maskSecretInputs(inputs);
+  const journal = options.journal ?? await RunJournal.create(settings.workDir, {
+    runId,
+    pipeline: { name: pipeline.name, file: pipeline.file },
+    inputs: shownInputs,
+    redact: (v) => bus.redactor.redact(v),
+  });
+  const execution = new Execution(pipeline, inputs, settings, runId, bus, journal, options);
+  return await execution.run(shownInputs);
+}
+
+/** State of one run. */
+class Execution {
+  readonly #started = performance.now();
+  readonly #outputs: Record<string, Record<string, unknown>> = {};
+  readonly #targets: Target[] = [];
+  readonly #failures: FailureRecord[] = [];
+  readonly #warnings: string[] = [];
+  readonly #finished = new Set<string>();
+  readonly #runtime: RunRuntime;
+  readonly #services: Services;
+  readonly #interrupt: AbortSignal;
+  #runFailed = false;
+
+  constructor(
+    readonly pipeline: Pipeline,
+    readonly inputs: ResolvedInputs,
+    readonly settings: RunSettings,
+    readonly runId: string,
+    readonly bus: EventBus,
+    readonly journal: RunJournal,
+    readonly options: ExecuteOptions,
+  ) {
+    this.#interrupt = options.interrupt ?? new AbortController().signal;
+    const log = stepLogger(bus);
+    this.#services = new Services((key, error) =>
+      log.warn(`closing service ${key} failed: ${messageOf(error)}`)
+    );
+    this.#runtime = {
+      runId,
+      pipelineName: pipeline.name,
+      inputs: inputs.values,
+      outputs: this.#outputs,
+      targets: this.#targets,
+      bus,
+      services: this.#services,
+      journal: journalWithEvents(journal, bus),
+      settings,
+      console: options.console,
+      isInterrupted: () => this.#interrupt.aborted,
+      onTargetsAdded: () => {
+        this.#persist();
+      },
+    };
+  }
+
+  async run(shownInputs: Record<string, unknown>): Promise<RunResult> {
+    this.bus.emit({
+      type: "run-started",
+      pipeline: this.pipeline.name,
+      file: this.pipeline.file,
+      inputs: shownInputs,
+    });
+    const segments = segmentsOf(this.pipeline.steps);
+    const lastTargetSegment = segments.findLastIndex((s) => s.scope === "target");
+    for (const [index, segment] of segments.entries()) {
+      if (segment.scope === "pipeline") await this.#runPipelineStep(segment.step);
+      else await this.#runTargetSegment(segment.steps, index === lastTargetSegment);
+      // No target step follows: targets (also those added by later pipeline
+      // steps) are final, so steps like report see their final status.
+      if (index >= lastTargetSegment) {
+        for (const target of this.#targets) this.#finishTarget(target);
+      }
+    }
+    for (const target of this.#targets) this.#finishTarget(target);
+    await this.#services.closeAll();
+
+    const interrupted = this.#interrupt.aborted;
+    const resources = [...this.journal.resources()];
+    const leftBehind = openResources(resources);
+    const partial = { interrupted, leftBehind, failures: this.#failures, targets: this.#targets };
+    const exitCode = exitCodeOf(partial);
+    if (leftBehind.length > 0) {
+      stepLogger(this.bus).error(formatLeftBehind(leftBehind, this.runId));
+    }
+    const durationMs = Math.round(performance.now() - this.#started);
+    const status: RunStatus = interrupted
+      ? "interrupted"
+      : exitCode === EXIT.LEFT_BEHIND
+      ? "left-behind"
+      : exitCode === EXIT.OK
+      ? "succeeded"
+      : "failed";
+    this.journal.update({ status, exitCode, finishedAt: new Date().toISOString() });
+    await this.#persist();
+    this.bus.emit({ type: "run-finished", exitCode, durationMs, interrupted });
+    return {
+      runId: this.runId,
+      exitCode,
+      interrupted,
+      targets: this.#targets,
+      outputs: this.#outputs,
+      failures: this.#failures,
+      warnings: this.#warnings,
+      resources,
+      leftBehind,
+      journalDir: this.journal.dir,
+      durationMs,
+    };
+  }
+
+  /** Saves outputs and targets to the journal; a failed save is logged, not thrown. */
+  #persist(): Promise<void> {
+    this.journal.update({ outputs: this.#outputs, targets: this.#targets });
+    return this.journal.save().catch((error) => {
+      stepLogger(this.bus).error(`writing the run journal failed: ${messageOf(error)}`);
+    });
+  }
+
+  #scope(target?: Target): ExpressionScope {
+    const steps: ExpressionScope["steps"] = {};
+    for (const [id, outputs] of Object.entries(this.#outputs)) steps[id] = { outputs };
+    if (target) {
+      for (const [id, outputs] of Object.entries(target.outputs)) steps[id] = { outputs };
+    }
+    return {
+      inputs: this.inputs.values,
+      steps,
+      target: target as unknown as Record<string, unknown> | undefined,
+      run: { id: this.runId },
+    };
+  }
+
+  /** Runs the step (unless skipped) and returns its outcome. */
+  #execute(step: StepSpec, target?: Target): Promise<StepOutcome> {
+    // `always` steps are not aborted by the interrupt: they are what runs after it.
+    const signal = step.always ? new AbortController().signal : this.#interrupt;
+    return runStep({
+      step,
+      ctx: createStepContext(this.#runtime, { id: step.id, type: step.uses }, target),
+      scope: this.#scope(target),
+      signal,
+      interrupt: this.#interrupt,
+      bus: this.bus,
+      timeScale: this.settings.timeScale,
+      graceSeconds: this.options.abortGraceSeconds ?? 2,
+      random: this.options.random ?? Math.random,
+    });
+  }
+
+  #skip(step: StepSpec, reason: string, target?: Target): void {
+    this.bus.emit({
+      type: "step-skipped",
+      stepId: step.id,
+      stepType: step.uses,
+      ...(target ? { targetId: target.id } : {}),
+      reason,
+    });
+  }
+
+  #failureRecord(step: StepSpec, kind: string, message: string): FailureRecord {
+    return {
+      stepId: step.id,
+      stepType: step.uses,
+      kind,
+      message: this.bus.redactor.redactText(message),
+    };
+  }
+
+  async #runPipelineStep(step: StepSpec): Promise<void> {
+    if (!step.always && (this.#interrupt.aborted || this.#runFailed)) {
+      this.#skip(step, this.#interrupt.aborted ? "run interrupted" : "run failed");
+      return;
+    }
+    const outcome = await this.#execute(step);
+    if (outcome.status === "ok") {
+      this.#outputs[step.id] = outcome.output;
+    } else if (outcome.status === "failed" || outcome.status === "cancelled") {
+      const record = this.#failureRecord(step, outcome.kind, outcome.message);
+      if (step.continueOnError) {
+        const warning = `step "${step.id}" failed (continue_on_error): ${record.message}`;
+        this.#warnings.push(warning);
+        stepLogger(this.bus, step.id).warn(warning);
+      } else {
+        this.#failures.push(record);
+        this.#runFailed = true;
+      }
+    }
+    await this.#persist();
+  }
+
+  async #runTargetSegment(steps: StepSpec[], isLast: boolean): Promise<void> {
+    const queue = [...this.#targets];
+    let next = 0;
+    const worker = async () => {
+      while (next < queue.length) {
+        const target = queue[next++];
+        await this.#runTargetSteps(target, steps);
+        if (isLast) this.#finishTarget(target);
+      }
+    };
+    const workers = Math.max(1, Math.min(this.pipeline.concurrency, queue.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+  }
+
+  #targetSkipReason(target: Target, step: StepSpec): string | undefined {
+    if (target.status === "skipped" || target.status === "done") return `target ${target.status}`;
+    if (step.always) return undefined;
+    if (this.#interrupt.aborted) return "run interrupted";
+    if (this.#runFailed) return "run failed";
+    if (target.status === "failed" || target.status === "cancelled") {
+      return `target ${target.status} at step "${target.failure?.stepId ?? "?"}"`;
+    }
+    return undefined;
+  }
+
+  async #runTargetSteps(target: Target, steps: StepSpec[]): Promise<void> {
+    for (const step of steps) {
+      const reason = this.#targetSkipReason(target, step);
+      if (reason) {
+        this.#skip(step, reason, target);
+        continue;
+      }
+      if (target.status === "pending") target.status = "running";
+      const outcome = await this.#execute(step, target);
+      if (outcome.status === "ok") {
+        target.outputs[step.id] = outcome.output;
+      } else if (outcome.status === "failed" || outcome.status === "cancelled") {
+        const record = this.#failureRecord(step, outcome.kind, outcome.message);
+        if (step.continueOnError) {
+          const warning = `step "${step.id}" failed (continue_on_error): ${record.message}`;
+          target.warnings.push(warning);
+          stepLogger(this.bus, step.id, target.id).warn(warning);
+        } else {
+          this.#failures.push(record);
+          target.failure ??= record;
+          if (outcome.status === "cancelled" && target.status !== "failed") {
+            target.status = "cancelled";
+          } else {
+            target.status = "failed";
+            target.verdict = "error";
+            target.verdictReason ??= `step "${step.id}" failed: ${record.message}`;
+          }
+        }
+      }
+      await this.#persist();
+    }
+  }
+
+  /** Gives the target its final status (once) and emits `target-finished`. */
+  #finishTarget(target: Target): void {
+    if (this.#finished.has(target.id)) return;
+    this.#finished.add(target.id);
+    if (target.status === "pending" || target.status === "running") {
+      target.status = this.#interrupt.aborted ? "cancelled" : "done";
+    }
+    const reason = target.verdictReason ?? target.failure?.message;
+    this.bus.emit({
+      type: "target-finished",
+      targetId: target.id,
+      label: target.label,
+      status: target.status,
+      ...(target.verdict ? { verdict: target.verdict } : {}),
+      ...(reason ? { reason } : {}),
+    });
+  }
+}

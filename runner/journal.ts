@@ -1,0 +1,327 @@
+/**
+ * The run journal: `.ptp-runner/runs/<run-id>/journal.json` under the work
+ * directory, rewritten atomically (temp file + rename) after every step and
+ * on every resource change. It survives a crash: `cleanup --run <id>` and
+ * `resume` read it to find what exists.
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { isRunId } from "./run-id.ts";
+import type { JournalApi, ResourceRecord, Target } from "./types.ts";
+
+/** Overall state of a run as the journal records it. */
+export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "left-behind";
+
+/** Contents of `journal.json` (format version 1). */
+export interface JournalData {
+  /** Format version. */
+  version: 1;
+  runId: string;
+  /** Pipeline name and absolute file path. */
+  pipeline: { name: string; file: string };
+  /** ISO times. */
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  status: RunStatus;
+  /** Process exit code, once finished (see `EXIT` in runner/errors.ts). */
+  exitCode?: number;
+  /** Resolved inputs; values of `secret` inputs are `***`. */
+  inputs: Record<string, unknown>;
+  /** Outputs of pipeline-scope steps by step id (target outputs are on the targets). */
+  outputs: Record<string, Record<string, unknown>>;
+  /** Targets with their state, facts, outputs and verdicts. */
+  targets: Target[];
+  /** Every cloud resource the run created, with its state. */
+  resources: ResourceRecord[];
+  /** Values steps stored with `journal.put` (e.g. trusted SSH host keys). */
+  values: Record<string, unknown>;
+}
+
+/** One line of `listRuns`. */
+export interface RunSummary {
+  runId: string;
+  pipeline: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  /** Resources still `created` or `release-failed`. */
+  openResources: number;
+  /** Journal directory. */
+  dir: string;
+}
+
+/** Directory holding every run's journal: `<workDir>/.ptp-runner/runs`. */
+export function runsDir(workDir: string): string {
+  return join(workDir, ".ptp-runner", "runs");
+}
+
+/** Journal directory of a run: `<workDir>/.ptp-runner/runs/<runId>`. */
+export function journalDir(workDir: string, runId: string): string {
+  return join(runsDir(workDir), runId);
+}
+
+/** Path of a run's `journal.json`. */
+export function journalPath(workDir: string, runId: string): string {
+  return join(journalDir(workDir, runId), "journal.json");
+}
+
+/** Resources that may be left behind: state `created` or `release-failed`. */
+export function openResources(resources: readonly ResourceRecord[]): ResourceRecord[] {
+  return resources.filter((r) => r.state === "created" || r.state === "release-failed");
+}
+
+/**
+ * Multi-line text listing resources that may be left behind, each with its
+ * release command, and the `ptp-runner cleanup --run <id>` command.
+ * Returns "" when `resources` is empty.
+ */
+export function formatLeftBehind(resources: readonly ResourceRecord[], runId: string): string {
+  if (resources.length === 0) return "";
+  const lines = ["resources that may be left behind:"];
+  for (const r of resources) {
+    const where = r.region ? ` (${r.region})` : "";
+    lines.push(`  ${r.kind} ${r.id}${where} [${r.state}]`);
+    if (r.releaseCommand) lines.push(`    release: ${r.releaseCommand}`);
+  }
+  lines.push(`  or run: ptp-runner cleanup --run ${runId}`);
+  return lines.join("\n");
+}
+
+/**
+ * Reads a run's journal.
+ * @throws Error naming the path when the run id is malformed, the journal does
+ *   not exist, or it is not valid JSON of this format.
+ */
+export async function readJournal(workDir: string, runId: string): Promise<JournalData> {
+  if (!isRunId(runId)) {
+    throw new Error(`"${runId}" is not a run id (expected like 20261129-101500-ab12)`);
+  }
+  const path = journalPath(workDir, runId);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`no journal for run ${runId}: ${path} does not exist`);
+    }
+    throw error;
+  }
+  return parseJournal(text, path);
+}
+
+function parseJournal(text: string, path: string): JournalData {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path}: not valid JSON: ${(error as Error).message}`);
+  }
+  const d = data as Partial<JournalData>;
+  if (
+    !d || typeof d !== "object" || d.version !== 1 || typeof d.runId !== "string" ||
+    !Array.isArray(d.resources) || !Array.isArray(d.targets)
+  ) {
+    throw new Error(`${path}: not a ptp-runner journal (version 1)`);
+  }
+  return d as JournalData;
+}
+
+/**
+ * Every run with a journal under `workDir`, newest first. Unreadable
+ * journals are skipped.
+ */
+export async function listRuns(workDir: string): Promise<RunSummary[]> {
+  const out: RunSummary[] = [];
+  let entries: Deno.DirEntry[] = [];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(runsDir(workDir)));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory || !isRunId(entry.name)) continue;
+    try {
+      const j = await readJournal(workDir, entry.name);
+      out.push({
+        runId: j.runId,
+        pipeline: j.pipeline.name,
+        status: j.status,
+        startedAt: j.startedAt,
+        finishedAt: j.finishedAt,
+        openResources: openResources(j.resources).length,
+        dir: journalDir(workDir, j.runId),
+      });
+    } catch {
+      // A half-written or foreign directory: not a run to list.
+    }
+  }
+  return out.sort((a, b) => b.runId.localeCompare(a.runId));
+}
+
+/** Writes `text` to `path` atomically: a temp file in the same directory, then rename. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = join(
+    dirname(path),
+    `.${crypto.randomUUID().slice(0, 8)}.${path.split("/").pop()}.tmp`,
+  );
+  try {
+    await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+    await Deno.rename(tmp, path);
+  } catch (error) {
+    await Deno.remove(tmp).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * A run's journal, held in memory and persisted atomically on every change.
+ * Implements the {@link JournalApi} steps use; the executor also sets the
+ * run's outputs, targets and status through {@link RunJournal.update}.
+ *
+ * Saves are serialised: each writes the state at the time it runs, so the
+ * file on disk is always a complete, parseable snapshot.
+ */
+export class RunJournal implements JournalApi {
+  /** Directory of this run's journal. */
+  readonly dir: string;
+  /** Path of `journal.json`. */
+  readonly path: string;
+  #data: JournalData;
+  #redact: <T>(value: T) => T;
+  #chain: Promise<void> = Promise.resolve();
+  #queued: Promise<void> | undefined;
+
+  private constructor(dir: string, data: JournalData, redact: <T>(value: T) => T) {
+    this.dir = dir;
+    this.path = join(dir, "journal.json");
+    this.#data = data;
+    this.#redact = redact;
+  }
+
+  /**
+   * Creates the journal of a new run (directory and first write).
+   * @param init.inputs Inputs as they may be written (secret values already `***`).
+   * @param init.redact Applied to everything written (replaces secrets); identity by default.
+   * @throws Error when the journal directory already exists or cannot be written.
+   */
+  static async create(
+    workDir: string,
+    init: {
+      runId: string;
+      pipeline: { name: string; file: string };
+      inputs: Record<string, unknown>;
+      redact?: <T>(value: T) => T;
+      now?: Date;
+    },
+  ): Promise<RunJournal> {
+    const dir = journalDir(workDir, init.runId);
+    await Deno.mkdir(runsDir(workDir), { recursive: true });
+    await Deno.mkdir(dir); // fails if the run id is already taken
+    const time = (init.now ?? new Date()).toISOString();
+    const journal = new RunJournal(dir, {
+      version: 1,
+      runId: init.runId,
+      pipeline: init.pipeline,
+      startedAt: time,
+      updatedAt: time,
+      status: "running",
+      inputs: init.inputs,
+      outputs: {},
+      targets: [],
+      resources: [],
+      values: {},
+    }, init.redact ?? ((v) => v));
+    await journal.save();
+    return journal;
+  }
+
+  /**
+   * Opens the journal of an existing run to update it (`cleanup --run`, `resume`).
+   * @throws Error as {@link readJournal}.
+   */
+  static async open(workDir: string, runId: string): Promise<RunJournal> {
+    const data = await readJournal(workDir, runId);
+    return new RunJournal(journalDir(workDir, runId), data, (v) => v);
+  }
+
+  /** The journal's current contents (live object: do not mutate). */
+  get data(): Readonly<JournalData> {
+    return this.#data;
+  }
+
+  /** Replaces run-level fields (outputs, targets, status, ...) without saving. */
+  update(
+    patch: Partial<Pick<JournalData, "outputs" | "targets" | "status" | "exitCode" | "finishedAt">>,
+  ): void {
+    Object.assign(this.#data, patch);
+  }
+
+  /**
+   * Writes the journal atomically; resolves once this state (or a later one)
+   * is on disk. Saves requested while a write is queued join that write, so a
+   * burst of saves (many targets finishing a step together) costs one or two
+   * writes, not one per call.
+   */
+  save(): Promise<void> {
+    if (this.#queued) return this.#queued;
+    const queued = this.#chain.then(() => {
+      // From here on, a new save() must queue a later write: this one may miss its state.
+      this.#queued = undefined;
+      this.#data.updatedAt = new Date().toISOString();
+      const text = JSON.stringify(this.#redact(this.#data), null, 2) + "\n";
+      return writeFileAtomic(this.path, text);
+    });
+    this.#queued = queued;
+    this.#chain = queued.catch(() => {});
+    return queued;
+  }
+
+  /** See {@link JournalApi.recordResource}: adds or replaces (by kind + id), then saves. */
+  recordResource(
+    resource: Omit<ResourceRecord, "createdAt"> & { createdAt?: string },
+  ): Promise<void> {
+    const record: ResourceRecord = { ...resource, createdAt: resource.createdAt ?? now() };
+    const list = this.#data.resources;
+    const i = list.findIndex((r) => r.kind === record.kind && r.id === record.id);
+    if (i >= 0) list[i] = { ...record, createdAt: resource.createdAt ?? list[i].createdAt };
+    else list.push(record);
+    return this.save();
+  }
+
+  /**
+   * See {@link JournalApi.updateResource}.
+   * @throws Error when no resource of that kind and id was recorded.
+   */
+  updateResource(kind: string, id: string, state: ResourceRecord["state"]): Promise<void> {
+    const record = this.#data.resources.find((r) => r.kind === kind && r.id === id);
+    if (!record) {
+      return Promise.reject(
+        new Error(`journal: no ${kind} ${id} recorded in run ${this.#data.runId}`),
+      );
+    }
+    record.state = state;
+    return this.save();
+  }
+
+  /** See {@link JournalApi.resources}. */
+  resources(): readonly ResourceRecord[] {
+    return this.#data.resources;
+  }
+
+  /** See {@link JournalApi.put}: stores a JSON-compatible value, then saves. */
+  put(key: string, value: unknown): Promise<void> {
+    this.#data.values[key] = value;
+    return this.save();
+  }
+
+  /** See {@link JournalApi.get}. */
+  get(key: string): unknown {
+    return this.#data.values[key];
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,41 @@
+/**
+ * `--log-json FILE`: every run event as one JSON object per line, written
+ * synchronously as it happens (nothing buffered, so a crash loses nothing).
+ * Events arrive already redacted from the {@link EventBus}.
+ * @module
+ */
+import type { RunEvent } from "./types.ts";
+
+/** Appends run events to a JSON Lines file. */
+export class JsonLinesWriter {
+  #file: Deno.FsFile | undefined;
+  #encoder = new TextEncoder();
+
+  private constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  /**
+   * Creates (or truncates) `path` for writing.
+   * @throws Deno.errors.* when the file cannot be created (e.g. missing directory).
+   */
+  static open(path: string): JsonLinesWriter {
+    return new JsonLinesWriter(
+      Deno.openSync(path, { write: true, create: true, truncate: true, mode: 0o600 }),
+    );
+  }
+
+  /** Writes one event as a line. Ignored after {@link close}. */
+  write(event: RunEvent): void {
+    if (!this.#file) return;
+    const bytes = this.#encoder.encode(JSON.stringify(event) + "\n");
+    let offset = 0;
+    while (offset < bytes.length) offset += this.#file.writeSync(bytes.subarray(offset));
+  }
+
+  /** Closes the file; later writes are dropped. */
+  close(): void {
+    this.#file?.close();
+    this.#file = undefined;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * Loads and validates a pipeline file into the {@link Pipeline} model.
+ * Every problem is collected and reported at once, each located
+ * `file:line:col` with its key path; nothing runs on an invalid pipeline.
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ValidationError } from "../errors.ts";
+import { parseDuration } from "../durations.ts";
+import { checkInputValue } from "../input-values.ts";
+import { PluginLoadError, type StepRegistry } from "../registry.ts";
+import type { InputSpec, Pipeline, StepSpec } from "./model.ts";
+import { expressionProblems, type ReferenceScope, type StepRef } from "./references.ts";
+import { resolveRetryPolicy } from "./retry.ts";
+import {
+  DEFAULT_CONCURRENCY,
+  inputSpecSchema,
+  NAME_PATTERN,
+  type PipelineDocument,
+  pipelineSchema,
+} from "./schema.ts";
+import type { PathSegment } from "./source-map.ts";
+import { withProblems } from "./with-check.ts";
+import { IssueCollector, parseYamlText, readSourceFile, type YamlSource } from "./yaml-source.ts";
+import { zodIssues } from "./zod-issues.ts";
+
+/** Options of {@link loadPipeline}. */
+export interface LoadPipelineOptions {
+  /** File name shown in messages; defaults to `path` as given. */
+  displayPath?: string;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads, parses and validates a pipeline.
+ *
+ * Checks: YAML syntax (duplicate keys, tabs, indentation), empty or missing
+ * file, the format's keys and types (unknown keys are errors), durations,
+ * retry policies, input declarations and their defaults/enums, team plugin
+ * modules under `plugins:` (paths relative to the pipeline file), step types
+ * (with a "did you mean"), unique step ids (default id = `uses`), `with:`
+ * against the plugin's input schema, and every expression's syntax and
+ * references (inputs, earlier steps and their outputs, `target`, `run`).
+ *
+ * Team plugins are registered on a copy of `registry`; the caller's registry
+ * is not changed.
+ *
+ * @param path pipeline file path (relative to the current directory or absolute)
+ * @param registry step types available (built-ins)
+ * @param options message options
+ * @returns the validated pipeline (durations in seconds, retry policies merged)
+ * @throws ValidationError listing every problem (`file:line:col: key: message`)
+ */
+export async function loadPipeline(
+  path: string,
+  registry: StepRegistry,
+  options: LoadPipelineOptions = {},
+): Promise<Pipeline> {
+  const file = resolve(path);
+  const source = options.displayPath ?? path;
+  const text = await readSourceFile(file, source, "pipeline file");
+  const emptyMessage = "pipeline file is empty; expected a mapping with at least name: and steps:";
+  if (text.trim() === "") {
+    throw new ValidationError([{ source, line: 1, col: 1, message: emptyMessage }]);
+  }
+  const yaml = parseYamlText(text, source);
+  if (yaml.value === null || yaml.value === undefined) {
+    throw new ValidationError([{ source, line: 1, col: 1, message: emptyMessage }]);
+  }
+  const issues = new IssueCollector(yaml);
+  if (!isPlainObject(yaml.value)) {
+    issues.add(
+      [],
+      `expected a mapping at the top level (name:, steps:, ...), got ${
+        Array.isArray(yaml.value) ? "a list" : JSON.stringify(yaml.value)
+      }`,
+    );
+    issues.throwIfAny();
+  }
+  const raw = yaml.value as Record<string, unknown>;
+
+  const shape = zodIssues(pipelineSchema, raw);
+  for (const issue of shape.issues) issues.add(issue.path, issue.message, issue);
+
+  const scoped = registry.clone();
+  const plugins = await loadTeamPlugins(raw.plugins, dirname(file), scoped, issues);
+  const inputs = checkInputs(raw.inputs, issues);
+  // Names of every declared input (even a malformed one exists for references);
+  // undefined when `inputs:` is not a mapping, so references to it are not checked.
+  const inputNames = raw.inputs === undefined
+    ? new Set<string>()
+    : isPlainObject(raw.inputs)
+    ? new Set(Object.keys(raw.inputs))
+    : undefined;
+  checkSteps(raw.steps, scoped, inputNames, yaml, issues);
+  issues.throwIfAny();
+
+  const data = shape.data as PipelineDocument;
+  return {
+    file,
+    name: data.name,
+    description: data.description,
+    inputs,
+    concurrency: data.concurrency ?? DEFAULT_CONCURRENCY,
+    steps: data.steps.map((step, index): StepSpec => {
+      const timeout = step.timeout ?? data.defaults?.timeout;
+      return {
+        id: step.id ?? step.uses,
+        uses: step.uses,
+        name: step.name,
+        with: step.with ?? {},
+        if: typeof step.if === "boolean" ? String(step.if) : step.if,
+        always: step.always ?? false,
+        continueOnError: step.continue_on_error ?? false,
+        timeoutSeconds: timeout === undefined ? undefined : parseDuration(timeout),
+        retry: resolveRetryPolicy(data.defaults?.retry, step.retry),
+        plugin: scoped.get(step.uses)!,
+        line: yaml.map.locate(["steps", index]).line,
+      };
+    }),
+    plugins,
+  };
+}
+
+/** Imports the modules under `plugins:`; returns their `file:` URLs. */
+async function loadTeamPlugins(
+  list: unknown,
+  baseDir: string,
+  registry: StepRegistry,
+  issues: IssueCollector,
+): Promise<string[]> {
+  if (!Array.isArray(list)) return [];
+  const urls: string[] = [];
+  for (const [index, entry] of list.entries()) {
+    if (typeof entry !== "string" || entry === "") continue;
+    const abs = resolve(baseDir, entry);
+    try {
+      await registry.loadPluginModule(abs);
+      urls.push(pathToFileURL(abs).href);
+    } catch (error) {
+      if (!(error instanceof PluginLoadError)) throw error;
+      issues.add(["plugins", index], error.message);
+    }
+  }
+  return urls;
+}
+
+/** Checks input declarations beyond their shape; returns the well-formed ones. */
+function checkInputs(raw: unknown, issues: IssueCollector): Record<string, InputSpec> {
+  if (!isPlainObject(raw)) return {};
+  const specs: Record<string, InputSpec> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const parsed = inputSpecSchema.safeParse(value);
+    if (!parsed.success || !NAME_PATTERN.test(name)) continue;
+    const spec: InputSpec = {
+      type: parsed.data.type,
+      items: parsed.data.items,
+      default: parsed.data.default,
+      required: parsed.data.required ?? false,
+      secret: parsed.data.secret ?? false,
+      description: parsed.data.description,
+      enum: parsed.data.enum,
+    };
+    if (spec.items && spec.type !== "array") {
+      issues.add(
+        ["inputs", name, "items"],
+        `"items" is only allowed with type: array (this input is ${spec.type})`,
+      );
+    }
+    const elementSpec = spec.type === "array"
+      ? { type: spec.items ?? "string" as const }
+      : { type: spec.type };
+    spec.enum?.forEach((allowed, index) => {
+      const problem = spec.type === "array" && !spec.items
+        ? undefined
+        : checkInputValue(elementSpec, allowed);
+      if (problem) issues.add(["inputs", name, "enum", index], `enum value: ${problem}`);
+    });
+    if (spec.default !== undefined) {
+      const problem = checkInputValue(spec, spec.default);
+      if (problem) issues.add(["inputs", name, "default"], `default does not fit: ${problem}`);
+    }
+    specs[name] = spec;
+  }
+  return specs;
+}
+
+/** Checks step types, ids, `with:` and expressions of every step. */
+function checkSteps(
+  raw: unknown,
+  registry: StepRegistry,
+  inputNames: ReadonlySet<string> | undefined,
+  yaml: YamlSource,
+  issues: IssueCollector,
+): void {
+  if (!Array.isArray(raw)) return;
+  const refs: StepRef[] = [];
+  const firstIndex = new Map<string, number>();
+  const entries = raw.map((step, index) => ({ step, index }));
+  for (const { step, index } of entries) {
+    if (!isPlainObject(step)) continue;
+    const uses = typeof step.uses === "string" && step.uses !== "" ? step.uses : undefined;
+    const plugin = uses ? registry.get(uses) : undefined;
+    if (uses && !plugin) {
+      const suggestion = registry.nearest(uses);
+      const known = registry.types();
+      issues.add(
+        ["steps", index, "uses"],
+        `unknown step type "${uses}"` +
+          (suggestion ? ` (did you mean "${suggestion}"?)` : "") +
+          (known.length ? `; step types: ${known.join(", ")}` : "; no step types are registered") +
+          `; run "ptp-runner steps" to list them`,
+      );
+    }
+    const explicitId = typeof step.id === "string" ? step.id : undefined;
+    const id = explicitId ?? uses;
+    if (id === undefined) continue;
+    const earlier = firstIndex.get(id);
+    if (earlier !== undefined) {
+      const line = yaml.map.locate(["steps", earlier]).line;
+      issues.add(
+        ["steps", index, explicitId ? "id" : "uses"],
+        `duplicate step id "${id}" (already used by steps[${earlier}] at line ${line}); ` +
+          (explicitId
+            ? "step ids must be unique"
+            : `the id defaults to "uses"; add "id:" to tell the steps apart`),
+      );
+      continue;
+    }
+    firstIndex.set(id, index);
+    refs.push({ id, index, scope: plugin?.scope, plugin });
+  }
+
+  for (const { step, index } of entries) {
+    if (!isPlainObject(step)) continue;
+    const uses = typeof step.uses === "string" ? step.uses : undefined;
+    const plugin = uses ? registry.get(uses) : undefined;
+    const current = refs.find((r) => r.index === index) ??
+      { id: String(step.id ?? uses ?? `#${index}`), index, scope: plugin?.scope, plugin };
+    const scope: ReferenceScope = { inputs: inputNames, steps: refs, current };
+    const withValue = step.with ?? {};
+    if (plugin && isPlainObject(withValue)) {
+      for (const problem of withProblems(plugin, withValue)) {
+        issues.add(["steps", index, "with", ...problem.path], problem.message, problem);
+      }
+    }
+    forEachString(withValue, ["steps", index, "with"], (text, path) => {
+      if (!text.includes("${{")) return;
+      for (const problem of expressionProblems(text, false, scope)) {
+        issues.add(path, problem.message, {
+          position: yaml.map.locateInString(path, problem.column),
+        });
+      }
+    });
+    if (typeof step.if === "string") {
+      const path = ["steps", index, "if"];
+      for (const problem of expressionProblems(step.if, true, scope)) {
+        issues.add(path, problem.message, {
+          position: yaml.map.locateInString(path, problem.column),
+        });
+      }
+    }
+  }
+}
+
+/** Calls `visit` for every string inside `value` with its key path. */
+function forEachString(
+  value: unknown,
+  path: PathSegment[],
+  visit: (text: string, path: PathSegment[]) => void,
+): void {
+  if (typeof value === "string") visit(value, path);
+  else if (Array.isArray(value)) {
+    value.forEach((item, i) => forEachString(item, [...path, i], visit));
+  } else if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) forEachString(item, [...path, key], visit);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Ctrl-C and SIGTERM handling for a run: the first signal cancels the run
+ * (running steps abort, `always` steps run), a second SIGINT (or SIGTERM)
+ * exits at once after saying what may be left behind.
+ * @module
+ */
+import { formatLeftBehind } from "./journal.ts";
+import type { ResourceRecord } from "./types.ts";
+
+/** Notice printed on the first interrupt. */
+export const INTERRUPT_NOTICE =
+  "interrupt: cancelling, running always-steps; press Ctrl-C again to exit now";
+
+/** Signals a run listens to. */
+export type RunSignal = "SIGINT" | "SIGTERM";
+
+/** What to do on signals; `listen`/`unlisten` are injectable for tests. */
+export interface SignalHandlerOptions {
+  /** First SIGINT or SIGTERM. */
+  onInterrupt(signal: RunSignal): void;
+  /** Any later SIGINT or SIGTERM. Expected to exit the process. */
+  onForceExit(signal: RunSignal): void;
+  /** Registers an OS signal handler (default `Deno.addSignalListener`). */
+  listen?: (signal: RunSignal, handler: () => void) => void;
+  /** Removes it (default `Deno.removeSignalListener`). */
+  unlisten?: (signal: RunSignal, handler: () => void) => void;
+}
+
+/**
+ * Installs SIGINT and SIGTERM handlers; returns a function removing them.
+ * Signals the platform does not support (SIGTERM on Windows) are ignored.
+ */
+export function installSignalHandlers(options: SignalHandlerOptions): () => void {
+  const listen = options.listen ?? ((s, h) => Deno.addSignalListener(s, h));
+  const unlisten = options.unlisten ?? ((s, h) => Deno.removeSignalListener(s, h));
+  let count = 0;
+  const installed: [RunSignal, () => void][] = [];
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const handler = () => {
+      count++;
+      if (count === 1) options.onInterrupt(signal);
+      else options.onForceExit(signal);
+    };
+    try {
+      listen(signal, handler);
+      installed.push([signal, handler]);
+    } catch {
+      // Not supported on this platform.
+    }
+  }
+  return () => {
+    for (const [signal, handler] of installed.splice(0)) {
+      try {
+        unlisten(signal, handler);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+}
+
+/**
+ * What a forced exit prints: resources still `created` (or `release-failed`)
+ * with their release commands and the cleanup command, or a line saying the
+ * journal lists none.
+ */
+export function forcedExitNotice(resources: readonly ResourceRecord[], runId: string): string {
+  const open = resources.filter((r) => r.state === "created" || r.state === "release-failed");
+  if (open.length === 0) {
+    return `exiting now: the journal of run ${runId} lists no resource left behind`;
+  }
+  return `exiting now; ${formatLeftBehind(open, runId)}`;
+}

@@ -1,0 +1,50 @@
+/**
+ * `connect`: opens the SSH session of each target (waiting for sshd with
+ * backoff, verifying the host key against the instance's console output or
+ * trusting it on first use) and keeps it for the host steps that follow.
+ * @module
+ */
+import { defineStep, z } from "../plugins/api.ts";
+import { durationSeconds } from "../plugins/ptp/duration-input.ts";
+
+/** Input of `connect`. */
+export const ConnectInput = z.object({
+  private_key: z.string().min(1).describe(
+    "Path of the private key of the instances' key pair (~ allowed; RSA PEM or ed25519 OpenSSH).",
+  ),
+  user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, "expected a user name such as ec2-user")
+    .default("ec2-user").describe("Remote user when the target names none."),
+  port: z.number().int().min(1).max(65535).optional().describe(
+    "SSH port when the target names none (default: PTP_RUNNER_SSH_PORT or 22).",
+  ),
+  wait_timeout: durationSeconds(300).describe("How long to wait for sshd to accept the key."),
+  jump_host: z.string().optional().describe("Jump host as user@host[:port]."),
+  host_key_policy: z.enum(["console", "tofu"]).default("console").describe(
+    "console: check the host key against the fingerprints in the instance's console output " +
+      "(trust on first use when there are none); tofu: trust the first key seen.",
+  ),
+}).strict();
+
+/** Output of `connect`. */
+export const ConnectOutput = z.object({
+  changed: z.literal(false),
+  address: z.string(),
+  user: z.string(),
+  port: z.number().int(),
+  host_key_fingerprint: z.string(),
+  host_key_source: z.enum(["console", "tofu"]),
+});
+
+export default defineStep({
+  type: "connect",
+  description: "Open an SSH session to each target (waits for sshd, verifies the host key).",
+  scope: "target",
+  input: ConnectInput,
+  output: ConnectOutput,
+  reads: ["target.address", "target.port", "target.user", "target.instanceId", "target.region"],
+  writes: ["services.ssh:shell:<target>", "journal.ssh.hostKey.<target>", "target.diagnostics"],
+  async run(ctx, input, signal) {
+    const { runConnect } = await import("./impl/connect.ts");
+    return await runConnect(ctx, input, signal);
+  },
+});

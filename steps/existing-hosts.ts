@@ -1,0 +1,99 @@
+/**
+ * `existing-hosts`: makes targets of hosts that already run, so the host
+ * steps can configure and verify them without launching or terminating
+ * anything. Hosts are selected by address list, by EC2 instance ids, or by
+ * EC2 tags (running instances only).
+ * @module
+ */
+import { defineStep, StepError, z } from "../plugins/api.ts";
+import type { TargetInit } from "../runner/types.ts";
+
+/** `[user@]host[:port]`: IPv4, DNS name, or `[IPv6]`. */
+const HOST_PATTERN = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/;
+
+/** Input of `existing-hosts`. */
+export const ExistingHostsInput = z.object({
+  hosts: z.array(
+    z.string().regex(HOST_PATTERN, 'expected "[user@]host[:port]", e.g. "ec2-user@10.0.1.12:22"'),
+  ).default([]).describe("Hosts as [user@]host[:port]."),
+  instance_ids: z.array(z.string().regex(/^i-[0-9a-f]{8,17}$/, 'expected an instance id "i-..."'))
+    .default([]).describe("EC2 instance ids (running)."),
+  tags: z.record(z.string(), z.string()).default({}).describe(
+    "EC2 tags every selected running instance carries, e.g. {team: timing}.",
+  ),
+  region: z.string().optional().describe("Region of the instances (default: --region/AWS_REGION)."),
+}).strict();
+
+/** Output of `existing-hosts`. */
+export const ExistingHostsOutput = z.object({
+  targets: z.array(
+    z.object({ target_id: z.string(), address: z.string(), instance_id: z.string().optional() }),
+  ),
+});
+
+/** Parses `[user@]host[:port]` into target fields. */
+export function parseHostSpec(spec: string): { user?: string; address: string; port?: number } {
+  const m = HOST_PATTERN.exec(spec);
+  if (!m) throw new StepError("config", `host "${spec}" is not [user@]host[:port]`);
+  const port = m[3] === undefined ? undefined : Number(m[3]);
+  if (port !== undefined && (port < 1 || port > 65535)) {
+    throw new StepError("config", `host "${spec}": port must be 1-65535`);
+  }
+  return { user: m[1], address: m[2].replace(/^\[|\]$/g, ""), port };
+}
+
+export default defineStep({
+  type: "existing-hosts",
+  description: "Select hosts that already run (addresses, instance ids or tags) as targets.",
+  scope: "pipeline",
+  input: ExistingHostsInput,
+  output: ExistingHostsOutput,
+  writes: ["targets"],
+  async run(ctx, input, signal) {
+    const inits: TargetInit[] = input.hosts.map((spec, i) => {
+      const host = parseHostSpec(spec);
+      return {
+        id: `host-${i + 1}`,
+        label: host.address,
+        ...host,
+        launchedByRun: false,
+      };
+    });
+    if (input.instance_ids.length > 0 || Object.keys(input.tags).length > 0) {
+      const { selectRunningInstances } = await import("../plugins/aws/select-instances.ts");
+      const found = await selectRunningInstances(ctx, {
+        instanceIds: input.instance_ids,
+        tags: input.tags,
+        region: input.region,
+      }, signal);
+      for (const inst of found) {
+        inits.push({
+          id: inst.instanceId,
+          label: `${inst.instanceType} ${inst.instanceId}`,
+          instanceId: inst.instanceId,
+          instanceType: inst.instanceType,
+          region: inst.region,
+          expectedArchitecture: inst.architecture,
+          address: inst.address,
+          placementGroup: inst.placementGroup,
+          launchedByRun: false,
+        });
+      }
+    }
+    if (inits.length === 0) {
+      throw new StepError(
+        "config",
+        "existing-hosts selected nothing: give hosts, instance_ids or tags",
+      );
+    }
+    const targets = ctx.addTargets(inits);
+    ctx.log.info(`selected ${targets.length} existing host(s)`);
+    return {
+      targets: targets.map((t) => ({
+        target_id: t.id,
+        address: t.address ?? "",
+        instance_id: t.instanceId,
+      })),
+    };
+  },
+});

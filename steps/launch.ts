@@ -1,0 +1,100 @@
+/**
+ * The `launch` step (pipeline scope): checks everything first (credentials,
+ * region, instance types with PhcSupport, subnet, security groups, key pair
+ * fingerprint, placement group, AL2023 AMIs), then launches EC2 instances (or,
+ * with `--dry-run`, only proves it could) and adds one target per instance.
+ * The AWS SDK is loaded only inside `run` (plugins/aws/launch-impl.ts).
+ * @module
+ */
+import { defineStep, z } from "../plugins/api.ts";
+import { parseInstanceRequests } from "../plugins/aws/instance-request.ts";
+import type { LaunchInput } from "../plugins/aws/launch-input.ts";
+
+/** A list of strings, also accepted as one comma-separated string (from `--set`). */
+const stringList = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  (typeof v === "string" ? v.split(",") : v).map((s) => s.trim()).filter((s) => s !== "")
+);
+
+/** An optional string where `""` (a pipeline input's empty default) means absent. */
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
+}
+
+/**
+ * `instance_types`: `type[:count]` entries as a list or a comma-separated string.
+ * Each bad entry is reported at its index with what would be right.
+ */
+export const InstanceTypesSchema = z.union([z.string(), z.array(z.string())]).transform(
+  (raw, ctx) => {
+    const { requests, issues } = parseInstanceRequests(raw);
+    for (const issue of issues) {
+      ctx.addIssue({
+        code: "custom",
+        message: `instance_types entry "${issue.entry}": ${issue.message}`,
+        path: typeof raw === "string" ? [] : [issue.index],
+      });
+    }
+    return issues.length > 0 ? z.NEVER : requests;
+  },
+);
+
+/** Input schema of the launch step (`with:`). */
+export const LaunchInputSchema = z.object({
+  instance_types: InstanceTypesSchema,
+  subnet_id: z.string().min(1, "subnet_id is required, e.g. subnet-0123456789abcdef0"),
+  key_name: z.string().min(1, "key_name is required: the EC2 key pair name"),
+  private_key: optional(z.string()),
+  security_group_ids: stringList.default([]),
+  placement_group: optional(z.string()),
+  create_placement_group: z.boolean().default(false),
+  ami_id: optional(
+    z.string().regex(/^ami-[0-9a-zA-Z]+$/, "ami_id must look like ami-0123456789abcdef0"),
+  ),
+  region: optional(z.string()),
+  allow_unsupported: z.boolean().default(false),
+  wait_timeout: z.coerce.number().positive("wait_timeout is in seconds and must be > 0")
+    .default(600),
+  name_prefix: z.string().regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    "name_prefix: letters, digits, '.', '_' and '-'",
+  ).default("ptp-runner"),
+}).strict();
+
+/** Output schema of the launch step. */
+export const LaunchOutputSchema = z.object({
+  instances: z.array(z.object({
+    instance_id: z.string(),
+    instance_type: z.string(),
+    target_id: z.string(),
+    state: z.string(),
+  })),
+  skipped: z.array(z.object({ instance_type: z.string(), count: z.number(), reason: z.string() })),
+  failed: z.array(z.object({ instance_type: z.string(), count: z.number(), error: z.string() })),
+  plan: z.array(z.object({
+    instance_type: z.string(),
+    count: z.number(),
+    architecture: z.string(),
+    image_id: z.string(),
+    phc_support: z.string(),
+  })),
+  region: z.string(),
+  placement_group: z.string().nullable(),
+  created_placement_group: z.boolean(),
+  dry_run: z.boolean(),
+});
+
+/** The launch step plugin. */
+export default defineStep({
+  type: "launch",
+  description:
+    "Launch EC2 instances per type (preflight, dry run, confirmation) and add one target each",
+  scope: "pipeline",
+  input: LaunchInputSchema,
+  output: LaunchOutputSchema,
+  reads: ["settings.dryRun", "settings.yes", "settings.region", "settings.profile"],
+  writes: ["targets", "journal.resources"],
+  async run(ctx, input, signal) {
+    const { runLaunch } = await import("../plugins/aws/launch-impl.ts");
+    return await runLaunch(ctx, input satisfies LaunchInput, signal);
+  },
+});

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import denoConfig from "../../deno.json" with { type: "json" };
+import { runCli } from "./cli-helper.ts";
+
+Deno.test("--version prints the version from deno.json", async () => {
+  const result = await runCli(["--version"]);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout.trim(), denoConfig.version);
+});
+
+Deno.test("--help lists validate, steps and schema with examples", async () => {
+  const result = await runCli(["--help"]);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /Usage: ptp-runner/);
+  for (const command of ["validate", "steps", "schema"]) {
+    assert.match(result.stdout, new RegExp(`\\n  ${command} `));
+  }
+  assert.match(result.stdout, /Examples:\n {2}\$ ptp-runner validate/);
+});
+
+Deno.test("each of validate, steps and schema shows an example in its --help", async () => {
+  for (const command of ["validate", "steps", "schema"]) {
+    const result = await runCli([command, "--help"]);
+    assert.equal(result.code, 0, command);
+    assert.match(result.stdout, new RegExp(`Examples:\\n {2}\\$ ptp-runner ${command}`), command);
+  }
+});
+
+Deno.test("usage errors from commander exit 2", async () => {
+  const unknown = await runCli(["no-such-command"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command 'no-such-command'/);
+  const missing = await runCli(["validate"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /missing required argument 'pipeline'/);
+  const option = await runCli(["validate", "x.yaml", "--bogus"]);
+  assert.equal(option.code, 2);
+  assert.match(option.stderr, /unknown option '--bogus'/);
+});

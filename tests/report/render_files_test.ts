@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import { buildReport } from "../../plugins/report/build.ts";
+import { renderJunitReport } from "../../plugins/report/render-junit.ts";
+import { renderMarkdownReport } from "../../plugins/report/render-markdown.ts";
+import { renderYamlReport } from "../../plugins/report/write.ts";
+import { RUN_ID, sampleCleanup, sampleTargets } from "./fixtures.ts";
+import { findAll, parseXml } from "./xml.ts";
+
+const report = () =>
+  buildReport({
+    runId: RUN_ID,
+    pipeline: "ptp",
+    targets: sampleTargets(),
+    now: new Date("2026-11-29T10:19:12Z"),
+    startedAt: new Date("2026-11-29T10:15:00Z"),
+    redact: true,
+    cleanup: sampleCleanup(),
+  });
+
+Deno.test("junit.xml is well-formed with one testcase per instance, classname = type", () => {
+  const root = parseXml(renderJunitReport(report()));
+  assert.equal(root.name, "testsuites");
+  const cases = findAll(root, "testcase");
+  assert.equal(cases.length, 6);
+  assert.deepEqual(cases.map((c) => c.attrs.classname), [
+    "c7i.large",
+    "c7i.large",
+    "m6i.large",
+    "c7g.large",
+    "m7a.large",
+    "existing-host",
+  ]);
+  assert.equal(root.attrs.tests, "6");
+  assert.equal(root.attrs.failures, "2");
+  assert.equal(root.attrs.skipped, "1");
+});
+
+Deno.test("junit passes functional, skips unsupported, fails misconfigured and error", () => {
+  const cases = findAll(parseXml(renderJunitReport(report())), "testcase");
+  const outcome = (i: number) =>
+    cases[i].children.map((c) => c.name).filter((n) => n !== "system-out");
+  assert.deepEqual(outcome(0), []);
+  assert.deepEqual(outcome(2), ["skipped"]);
+  assert.equal(
+    cases[2].children[0].attrs.message,
+    "PhcSupport is unsupported for m6i.large (not launched)",
+  );
+  assert.deepEqual(outcome(3), ["failure"]);
+  assert.equal(cases[3].children[0].attrs.type, "misconfigured");
+  assert.ok(cases[3].children[0].text.includes("$ chronyc -n sources"));
+  assert.deepEqual(outcome(4), ["failure"]);
+  assert.equal(cases[4].children[0].attrs.type, "error");
+  // Escaped characters survive a parse round trip.
+  assert.ok(cases[4].children[0].text.includes("function <foo> & 'bar'"));
+  assert.deepEqual(outcome(5), []);
+});
+
+Deno.test("markdown has the summary and instance tables, diagnostics and cleanup", () => {
+  const md = renderMarkdownReport(report());
+  assert.ok(
+    md.includes(
+      "| instance type | tested | functional | unsupported | misconfigured | errored | no verdict |",
+    ),
+  );
+  assert.ok(md.includes("| c7i.large | 2 | 2 | 0 | 0 | 0 | 0 |"));
+  assert.ok(md.includes("| **total** | 6 | 3 | 1 | 1 | 1 | 0 |"));
+  const rows = md.split("\n").filter((l) =>
+    l.startsWith("| c7i.large | 1 of 2 | i-0aaa0000000000001 |")
+  );
+  assert.equal(rows.length, 1);
+  assert.ok(md.includes("## Diagnostics") && md.includes("```text\nMS Name/IP address"));
+  assert.ok(md.includes("## Clock statistics"));
+  assert.ok(md.includes("## Cleanup") && md.includes("Could not clean"));
+});
+
+Deno.test("markdown escapes pipes in table cells and lengthens fences around backticks", () => {
+  const r = report();
+  r.targets[0].placement_group = "a|b";
+  r.targets[3].diagnostics[0].output = "x ``` y";
+  const md = renderMarkdownReport(r);
+  assert.ok(md.includes("| a\\|b |"));
+  assert.ok(md.includes("````text\nx ``` y\n````"));
+});
+
+Deno.test("report.yaml holds the same model as report.json", () => {
+  const r = report();
+  assert.deepEqual(parse(renderYamlReport(r)), JSON.parse(JSON.stringify(r)));
+});

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { checkRunFlags, describeInputSources } from "../../cli/run-action.ts";
+import type { RunOptions } from "../../cli/run.ts";
+
+const env = (vars: Record<string, string> = {}) => ({ get: (n: string) => vars[n] });
+const base: RunOptions = { set: [], redact: true };
+
+Deno.test("--concurrency must be a positive integer and the issue names the flag", () => {
+  for (const bad of ["0", "-1", "1.5", "x", ""]) {
+    const { issues } = checkRunFlags({ ...base, concurrency: bad }, env());
+    assert.equal(issues.length, 1, bad);
+    assert.equal(issues[0].source, "--concurrency");
+  }
+  assert.equal(checkRunFlags({ ...base, concurrency: "8" }, env()).flags.concurrency, 8);
+});
+
+Deno.test("--speed needs --simulate and a positive number; --keep takes keywords or instance ids", () => {
+  assert.equal(checkRunFlags({ ...base, speed: "10" }, env()).issues[0].source, "--speed");
+  assert.equal(
+    checkRunFlags({ ...base, simulate: true, speed: "0" }, env()).issues[0].source,
+    "--speed",
+  );
+  assert.equal(checkRunFlags({ ...base, simulate: true, speed: "200" }, env()).flags.speed, 200);
+  assert.equal(checkRunFlags({ ...base, keep: "i-0abc,i-0def" }, env()).issues.length, 0);
+  const keep = checkRunFlags({ ...base, keep: "some" }, env()).issues;
+  assert.equal(keep[0].source, "--keep");
+  assert.match(keep[0].message, /none, all, functional/);
+});
+
+Deno.test("PTP_RUNNER_SSH_PORT gives the SSH port without --simulate and must be a port", () => {
+  assert.equal(checkRunFlags(base, env({ PTP_RUNNER_SSH_PORT: "2222" })).flags.sshPort, 2222);
+  const bad = checkRunFlags(base, env({ PTP_RUNNER_SSH_PORT: "99999" })).issues;
+  assert.equal(bad[0].source, "PTP_RUNNER_SSH_PORT");
+  assert.equal(checkRunFlags(base, env()).flags.sshPort, undefined);
+});
+
+Deno.test("--verbose input listing names each value's source and hides secret values", () => {
+  const lines = describeInputSources({
+    values: { subnet_id: "subnet-1", token: "s3cret", count: 2 },
+    sources: { subnet_id: "simulator", token: "flag", count: "default" },
+    secrets: ["token"],
+  });
+  assert.deepEqual(lines, [
+    "  count = 2 (default)",
+    '  subnet_id = "subnet-1" (simulator)',
+    "  token = *** (flag)",
+  ]);
+});

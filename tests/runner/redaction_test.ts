@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { EventBus, Redactor } from "../../runner/events.ts";
+import { readJournal } from "../../runner/journal.ts";
+import { JsonLinesWriter } from "../../runner/jsonl.ts";
+import { addTargetsStep, pipeline, plugin, runRecorded, step } from "./helpers.ts";
+
+const KEY = [
+  "-----BEGIN OPENSSH PRIVATE KEY-----",
+  "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
+  "-----END OPENSSH PRIVATE KEY-----",
+].join("\n");
+
+Deno.test("secrets never reach events, the JSON Lines file or the journal", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-redact-" });
+  const jsonl = `${workDir}/events.jsonl`;
+  const writer = JsonLinesWriter.open(jsonl);
+  const runId = "20260101-000000-rdct";
+  const bus = new EventBus(runId);
+  bus.subscribe((e) => writer.write(e));
+  const leak = plugin("leak", "target", (ctx) => {
+    ctx.addSecret("tok-from-step-9876");
+    ctx.log.info(`password is hunter2-secret, token tok-from-step-9876, key ${KEY}`);
+    ctx.target!.facts.note = "hunter2-secret in facts";
+    return { echoed: "hunter2-secret" };
+  });
+  const { events } = await runRecorded(
+    pipeline([addTargetsStep(["a"]), step("leak", leak)]),
+    {
+      bus,
+      runId,
+      workDir,
+      inputs: {
+        values: { password: "hunter2-secret", region: "us-east-1" },
+        secrets: ["password"],
+      },
+    },
+  );
+  writer.close();
+  const texts = [
+    JSON.stringify(events),
+    await Deno.readTextFile(jsonl),
+    await Deno.readTextFile(`${workDir}/.ptp-runner/runs/${runId}/journal.json`),
+  ];
+  for (const text of texts) {
+    assert.ok(!text.includes("hunter2-secret"), text);
+    assert.ok(!text.includes("tok-from-step-9876"));
+    assert.ok(!text.includes("b3BlbnNzaC1rZXkt"));
+    assert.ok(text.includes("***"));
+  }
+  const started = events.find((e) => e.type === "run-started");
+  assert.deepEqual(
+    started?.type === "run-started" && started.inputs,
+    { password: "***", region: "us-east-1" },
+  );
+  const journal = await readJournal(workDir, runId);
+  assert.equal(journal.inputs.password, "***");
+  assert.equal(journal.inputs.region, "us-east-1");
+  const lines = (await Deno.readTextFile(jsonl)).trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines[0].type, "run-started");
+  assert.equal(lines.at(-1).type, "run-finished");
+  assert.equal(lines.length, events.length);
+});
+
+Deno.test("the redactor replaces private key blocks, even truncated ones, and nested strings", () => {
+  const r = new Redactor();
+  r.add("s3cr3t");
+  assert.equal(r.redactText(`before\n${KEY}\nafter`), "before\n***\nafter");
+  assert.equal(
+    r.redactText("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA"),
+    "***",
+  );
+  assert.deepEqual(r.redact({ a: ["x s3cr3t y", 3], b: { c: "s3cr3t" } }), {
+    a: ["x *** y", 3],
+    b: { c: "***" },
+  });
+  r.add("ab"); // too short to be treated as a secret
+  assert.equal(r.redactText("abc"), "abc");
+});

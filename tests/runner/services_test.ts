@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { Services } from "../../runner/services.ts";
+import { pipeline, plugin, runRecorded, step } from "./helpers.ts";
+
+Deno.test("services are created once per key, even by concurrent gets", async () => {
+  const services = new Services();
+  let made = 0;
+  const create = async () => {
+    await Promise.resolve();
+    return { n: ++made };
+  };
+  const [a, b] = await Promise.all([services.get("k", create), services.get("k", create)]);
+  assert.equal(a, b);
+  assert.equal(made, 1);
+});
+
+Deno.test("a failed creation is not cached", async () => {
+  const services = new Services();
+  await assert.rejects(
+    services.get("k", () => {
+      throw new Error("no session");
+    }),
+    /no session/,
+  );
+  assert.deepEqual(await services.get("k", () => "ok"), "ok");
+});
+
+Deno.test("closeAll closes close() and asyncDispose services and logs close errors", async () => {
+  const closed: string[] = [];
+  const errors: string[] = [];
+  const services = new Services((key) => errors.push(key));
+  await services.get("a", () => ({ close: () => closed.push("a") }));
+  await services.get(
+    "b",
+    () => ({ [Symbol.asyncDispose]: () => Promise.resolve(void closed.push("b")) }),
+  );
+  await services.get("c", () => ({
+    close: () => {
+      throw new Error("already gone");
+    },
+  }));
+  await services.get("plain", () => 42);
+  await services.closeAll();
+  assert.deepEqual(closed, ["b", "a"]);
+  assert.deepEqual(errors, ["c"]);
+  assert.deepEqual(services.keys(), []);
+});
+
+Deno.test("the executor closes services at the end of the run", async () => {
+  let closed = false;
+  const open = plugin("open", "pipeline", async (ctx) => {
+    await ctx.services.get("conn", () => ({ close: () => (closed = true) }));
+    return {};
+  });
+  await runRecorded(pipeline([step("open", open)]));
+  assert.equal(closed, true);
+});

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { forcedExitNotice, installSignalHandlers, type RunSignal } from "../../runner/signals.ts";
+import { isRunId, newRunId } from "../../runner/run-id.ts";
+
+Deno.test("the first signal cancels, a second forces the exit, and dispose removes the listeners", () => {
+  const handlers = new Map<RunSignal, () => void>();
+  const calls: string[] = [];
+  const dispose = installSignalHandlers({
+    onInterrupt: (s) => calls.push(`interrupt:${s}`),
+    onForceExit: (s) => calls.push(`exit:${s}`),
+    listen: (s, h) => handlers.set(s, h),
+    unlisten: (s) => handlers.delete(s),
+  });
+  assert.deepEqual([...handlers.keys()], ["SIGINT", "SIGTERM"]);
+  handlers.get("SIGTERM")!();
+  handlers.get("SIGINT")!();
+  assert.deepEqual(calls, ["interrupt:SIGTERM", "exit:SIGINT"]);
+  dispose();
+  assert.equal(handlers.size, 0);
+});
+
+Deno.test("the forced exit notice lists created resources with release and cleanup commands", () => {
+  const text = forcedExitNotice([
+    {
+      kind: "ec2-instance",
+      id: "i-1",
+      state: "created",
+      createdAt: "",
+      releaseCommand: "aws ec2 terminate-instances --instance-ids i-1",
+    },
+    { kind: "ec2-instance", id: "i-2", state: "released", createdAt: "" },
+  ], "20260101-000000-abcd");
+  assert.match(text, /i-1/);
+  assert.ok(!text.includes("i-2"));
+  assert.match(text, /aws ec2 terminate-instances --instance-ids i-1/);
+  assert.match(text, /ptp-runner cleanup --run 20260101-000000-abcd/);
+  assert.match(forcedExitNotice([], "x"), /no resource left behind/);
+});
+
+Deno.test("run ids are UTC time plus a random suffix", () => {
+  const id = newRunId(new Date("2026-11-29T10:15:00Z"), () => 0.5);
+  assert.match(id, /^20261129-101500-[0-9a-z]{4}$/);
+  assert.equal(isRunId(id), true);
+  assert.equal(isRunId("../../etc"), false);
+  assert.notEqual(newRunId(), newRunId(new Date(), () => 0.99));
+});

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { StepError } from "../../runner/errors.ts";
+import { AttemptError, classifyConnectError } from "../../plugins/ssh/connect-attempt.ts";
+import { waitForSsh } from "../../plugins/ssh/wait-for-sshd.ts";
+import { parseJumpHost } from "../../plugins/ssh/jump-host.ts";
+import { makeTestContext } from "../helpers/context.ts";
+
+const refused = () =>
+  new AttemptError("ECONNREFUSED", { kind: "connection", retryable: true, code: "ECONNREFUSED" });
+
+function recordingContext() {
+  const ctx = makeTestContext();
+  const sleeps: number[] = [];
+  ctx.sleep = (seconds) => {
+    sleeps.push(seconds);
+    return Promise.resolve();
+  };
+  return { ctx, sleeps };
+}
+
+Deno.test("waitForSsh backs off exponentially up to the cap, then succeeds", async () => {
+  const { ctx, sleeps } = recordingContext();
+  let calls = 0;
+  const result = await waitForSsh(ctx, () => {
+    calls++;
+    return calls < 6 ? Promise.reject(refused()) : Promise.resolve("ready");
+  }, {
+    description: "ec2-user@h:22",
+    waitTimeoutSeconds: 300,
+    backoff: { initialDelaySeconds: 1, maxDelaySeconds: 5, factor: 2 },
+    signal: new AbortController().signal,
+  });
+  assert.equal(result, "ready");
+  assert.deepEqual(sleeps, [1, 2, 4, 5, 5]);
+});
+
+Deno.test("waitForSsh stops at wait_timeout with a connection error naming attempts and cause", async () => {
+  const { ctx, sleeps } = recordingContext();
+  await assert.rejects(
+    waitForSsh(ctx, () => Promise.reject(refused()), {
+      description: "ec2-user@h:22",
+      waitTimeoutSeconds: 10,
+      backoff: { initialDelaySeconds: 1, maxDelaySeconds: 4, factor: 2 },
+      signal: new AbortController().signal,
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof StepError);
+      assert.equal(error.kind, "connection");
+      assert.match(
+        error.message,
+        /not reachable within 10 s \(\d+ attempts; last error: ECONNREFUSED\)/,
+      );
+      return true;
+    },
+  );
+  const total = sleeps.reduce((a, b) => a + b, 0);
+  assert.ok(total <= 10, `slept ${total} s of nominal time`);
+  assert.deepEqual(sleeps.slice(0, 3), [1, 2, 4]);
+});
+
+Deno.test("waitForSsh does not retry a refused host key", async () => {
+  const { ctx, sleeps } = recordingContext();
+  await assert.rejects(
+    waitForSsh(
+      ctx,
+      () =>
+        Promise.reject(new AttemptError("host key CHANGED", { kind: "config", retryable: false })),
+      { description: "h", waitTimeoutSeconds: 300, signal: new AbortController().signal },
+    ),
+    (error: unknown) => error instanceof StepError && error.kind === "config",
+  );
+  assert.deepEqual(sleeps, []);
+});
+
+Deno.test("waitForSsh rethrows the abort reason without retrying", async () => {
+  const { ctx } = recordingContext();
+  const controller = new AbortController();
+  const reason = new DOMException("cancelled", "AbortError");
+  await assert.rejects(
+    waitForSsh(ctx, () => {
+      controller.abort(reason);
+      return Promise.reject(refused());
+    }, { description: "h", waitTimeoutSeconds: 300, signal: controller.signal }),
+    (error: unknown) => error === reason,
+  );
+});
+
+Deno.test("classifyConnectError: refused/timeout/banner retry, host key refusal does not", () => {
+  const socket = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:22"), {
+    level: "client-socket",
+    code: "ECONNREFUSED",
+  });
+  assert.equal(classifyConnectError(socket, null).retryable, true);
+  assert.equal(classifyConnectError(socket, null).kind, "connection");
+  const banner = Object.assign(new Error("Timed out while waiting for handshake"), {
+    level: "client-timeout",
+  });
+  assert.match(classifyConnectError(banner, null).message, /no SSH banner/);
+  assert.equal(classifyConnectError(banner, null).retryable, true);
+  const unreachable = Object.assign(new Error("x"), { code: "EHOSTUNREACH" });
+  assert.equal(classifyConnectError(unreachable, null).retryable, true);
+  const auth = Object.assign(new Error("All configured authentication methods failed"), {
+    level: "client-authentication",
+  });
+  assert.equal(classifyConnectError(auth, null).kind, "auth");
+  const handshake = Object.assign(new Error("Host denied (verification failed)"), {
+    level: "handshake",
+  });
+  const refusedKey = classifyConnectError(handshake, "host key CHANGED");
+  assert.equal(refusedKey.kind, "config");
+  assert.equal(refusedKey.retryable, false);
+});
+
+Deno.test("parseJumpHost reads user@host:port with defaults and rejects junk", () => {
+  assert.deepEqual(parseJumpHost("admin@bastion.example.com:2222", "ec2-user"), {
+    user: "admin",
+    host: "bastion.example.com",
+    port: 2222,
+  });
+  assert.deepEqual(parseJumpHost("10.0.0.5", "ec2-user"), {
+    user: "ec2-user",
+    host: "10.0.0.5",
+    port: 22,
+  });
+  assert.deepEqual(parseJumpHost("ec2-user@[fd00::1]:22", "x").host, "fd00::1");
+  assert.throws(() => parseJumpHost("user@host:99999", "x"), /jump_host "user@host:99999"/);
+  assert.throws(() => parseJumpHost("a b", "x"), StepError);
+});

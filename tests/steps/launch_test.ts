@@ -1,0 +1,535 @@
+import assert from "node:assert/strict";
+import {
+  DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
+  RunInstancesCommand,
+  type RunInstancesCommandInput,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import launch, { LaunchInputSchema } from "../../steps/launch.ts";
+import { StepError } from "../../runner/errors.ts";
+import type { RunSettings } from "../../runner/types.ts";
+import { type Prompter, PROMPTER_SERVICE_KEY } from "../../plugins/aws/prompts.ts";
+import { makeTestContext, type TestContext } from "../helpers/context.ts";
+import {
+  AMI,
+  awsError,
+  type FakeAws,
+  installFakeAws,
+  makeKeyPair,
+} from "../aws/helpers/fake-aws.ts";
+
+const KEY = makeKeyPair();
+const keyFile = Deno.makeTempFileSync({ suffix: ".pem" });
+Deno.writeTextFileSync(keyFile, KEY.privateKey);
+
+function baseInput(extra: Record<string, unknown> = {}) {
+  return LaunchInputSchema.parse({
+    instance_types: ["c7i.large"],
+    subnet_id: "subnet-1",
+    key_name: "k",
+    private_key: keyFile,
+    security_group_ids: ["sg-ssh"],
+    placement_group: "ptp-group",
+    wait_timeout: 60,
+    ...extra,
+  });
+}
+
+function context(settings: Partial<RunSettings> = {}, services: Record<string, unknown> = {}) {
+  return makeTestContext({
+    step: { id: "launch", type: "launch" },
+    settings: { region: "us-east-1", ...settings },
+    services,
+  });
+}
+
+async function withFake<T>(
+  fn: (fake: FakeAws) => Promise<T>,
+  options: { fingerprint?: string } = {},
+): Promise<T> {
+  const fake = installFakeAws({ keyFingerprint: options.fingerprint ?? KEY.fingerprint });
+  try {
+    return await fn(fake);
+  } finally {
+    fake.restore();
+  }
+}
+
+function runInputs(fake: FakeAws): RunInstancesCommandInput[] {
+  return fake.ec2.commandCalls(RunInstancesCommand).map((c) => c.args[0].input);
+}
+
+function fakePrompter(answers: { confirm?: boolean; checkbox?: string[] }) {
+  const asked: string[] = [];
+  const prompter: Prompter = {
+    confirm(message) {
+      asked.push(message);
+      return Promise.resolve(answers.confirm ?? false);
+    },
+    checkbox(message) {
+      asked.push(message);
+      return Promise.resolve(answers.checkbox ?? []);
+    },
+  };
+  return { prompter, asked };
+}
+
+async function rejectsWith(promise: Promise<unknown>, kind: string, pattern: RegExp) {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof StepError, `expected StepError, got ${error}`);
+    assert.equal(error.kind, kind);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+Deno.test("launch sends RunInstances with IMDSv2, placement group, tags, security groups and the AMI of each type's architecture", async () => {
+  await withFake(async (fake) => {
+    const ctx = context();
+    const out = await launch.run(
+      ctx,
+      baseInput({ instance_types: ["c7i.large:2", "c7g.large"] }),
+      new AbortController().signal,
+    );
+    const inputs = runInputs(fake);
+    assert.equal(inputs.length, 2);
+    const x86 = inputs.find((i) => i.InstanceType === "c7i.large")!;
+    const arm = inputs.find((i) => i.InstanceType === "c7g.large")!;
+    assert.equal(x86.ImageId, AMI.x86_64);
+    assert.equal(arm.ImageId, AMI.arm64);
+    assert.equal(x86.MinCount, 2);
+    assert.equal(x86.MaxCount, 2);
+    assert.deepEqual(x86.MetadataOptions, { HttpTokens: "required", HttpEndpoint: "enabled" });
+    assert.deepEqual(x86.Placement, { GroupName: "ptp-group" });
+    assert.deepEqual(x86.SecurityGroupIds, ["sg-ssh"]);
+    assert.equal(x86.SubnetId, "subnet-1");
+    assert.equal(x86.KeyName, "k");
+    assert.equal(x86.ClientToken, "test-run-c7i.large");
+    const kinds = x86.TagSpecifications!.map((t) => t.ResourceType);
+    assert.deepEqual(kinds, ["instance", "volume"]);
+    const tags = Object.fromEntries(x86.TagSpecifications![0].Tags!.map((t) => [t.Key, t.Value]));
+    assert.equal(tags["ptp-runner:run-id"], "test-run");
+    assert.equal(tags["ptp-runner:owner"], "arn:aws:iam::123456789012:user/tester");
+    assert.equal(tags["ptp-runner:tool"], "ptp-runner");
+    assert.equal(tags["ptp-runner:purpose"], "phc-test");
+    const armTags = Object.fromEntries(
+      arm.TagSpecifications![0].Tags!.map((t) => [t.Key, t.Value]),
+    );
+    assert.equal(armTags.Name, "ptp-runner-c7g.large-1");
+    assert.equal(out.instances.length, 3);
+    assert.deepEqual(ctx.targets.map((t) => t.id).sort(), [
+      "c7g.large-1",
+      "c7i.large-1",
+      "c7i.large-2",
+    ]);
+    const t = ctx.targets.find((t) => t.id === "c7i.large-2")!;
+    assert.equal(t.label, "c7i.large 2 of 2");
+    assert.equal(t.expectedArchitecture, "x86_64");
+    assert.equal(t.placementGroup, "ptp-group");
+    assert.equal(t.launchedByRun, true);
+    assert.match(t.address ?? "", /^203\.0\.113\./);
+    assert.equal(ctx.targets.find((t) => t.id === "c7g.large-1")!.expectedArchitecture, "arm64");
+  });
+});
+
+Deno.test("launch names each of several instances <prefix>-<type>-<n> with CreateTags", async () => {
+  await withFake(async (fake) => {
+    await launch.run(
+      context(),
+      baseInput({ instance_types: "c7i.large:2", name_prefix: "lab" }),
+      new AbortController().signal,
+    );
+    const names = fake.ec2.calls()
+      .map((c) => c.args[0].input as { Tags?: { Key?: string; Value?: string }[] })
+      .flatMap((i) => i.Tags ?? [])
+      .filter((t) => t.Key === "Name")
+      .map((t) => t.Value)
+      .sort();
+    assert.deepEqual(names, ["lab-c7i.large-1", "lab-c7i.large-2"]);
+  });
+});
+
+Deno.test("launch describes every requested instance type in one DescribeInstanceTypes call", async () => {
+  await withFake(async (fake) => {
+    await launch.run(
+      context(),
+      baseInput({ instance_types: ["c7i.large", "m7i.large", "c7g.large"] }),
+      new AbortController().signal,
+    );
+    const calls = fake.ec2.commandCalls(DescribeInstanceTypesCommand);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(calls[0].args[0].input.InstanceTypes, ["c7i.large", "m7i.large", "c7g.large"]);
+  });
+});
+
+Deno.test("an unknown instance type is reported with the nearest valid names and nothing is launched", async () => {
+  await withFake(async (fake) => {
+    await rejectsWith(
+      launch.run(
+        context(),
+        baseInput({ instance_types: ["c7i.larg", "m7i.large"] }),
+        new AbortController().signal,
+      ),
+      "config",
+      /unknown instance type in us-east-1: c7i\.larg \(did you mean c7i\.large/,
+    );
+    assert.equal(runInputs(fake).length, 0);
+  });
+});
+
+Deno.test("a type whose PhcSupport is unsupported is skipped with a reason", async () => {
+  await withFake(async (fake) => {
+    const ctx = context();
+    const out = await launch.run(
+      ctx,
+      baseInput({ instance_types: ["c7i.large", "t3.micro:2"] }),
+      new AbortController().signal,
+    );
+    assert.deepEqual(runInputs(fake).map((i) => i.InstanceType), ["c7i.large"]);
+    assert.equal(out.skipped.length, 1);
+    assert.equal(out.skipped[0].instance_type, "t3.micro");
+    const skipped = ctx.targets.filter((t) => t.instanceType === "t3.micro");
+    assert.equal(skipped.length, 2);
+    for (const t of skipped) {
+      assert.equal(t.status, "skipped");
+      assert.equal(t.verdict, "unsupported");
+      assert.match(t.verdictReason ?? "", /PhcSupport unsupported/);
+      assert.equal(t.instanceId, undefined);
+    }
+  });
+});
+
+Deno.test("allow_unsupported launches a type whose PhcSupport is unsupported", async () => {
+  await withFake(async (fake) => {
+    const out = await launch.run(
+      context(),
+      baseInput({ instance_types: ["t3.micro"], allow_unsupported: true }),
+      new AbortController().signal,
+    );
+    assert.deepEqual(runInputs(fake).map((i) => i.InstanceType), ["t3.micro"]);
+    assert.equal(out.skipped.length, 0);
+  });
+});
+
+Deno.test("a type without PhcSupport in DescribeInstanceTypes is launched as unknown", async () => {
+  await withFake(async (fake) => {
+    const ctx = context();
+    const out = await launch.run(
+      ctx,
+      baseInput({ instance_types: ["c8i.large"] }),
+      new AbortController().signal,
+    );
+    assert.deepEqual(runInputs(fake).map((i) => i.InstanceType), ["c8i.large"]);
+    assert.equal(out.plan[0].phc_support, "unknown");
+    assert.ok(
+      ctx.events.some((e) =>
+        e.type === "log" && e.level === "warn" && /no PhcSupport/.test(e.message)
+      ),
+    );
+  });
+});
+
+Deno.test("a private key of another key pair fails preflight naming both fingerprints", async () => {
+  const other = makeKeyPair();
+  await withFake(async (fake) => {
+    await rejectsWith(
+      launch.run(context(), baseInput(), new AbortController().signal),
+      "config",
+      new RegExp(
+        `does not belong to key pair "k": EC2 has fingerprint ${
+          other.fingerprint.replace(/[+/=]/g, ".")
+        }.*` +
+          `the file gives SHA256:${KEY.fingerprint.replace(/=+$/, "").replace(/[+/]/g, ".")}`,
+      ),
+    );
+    assert.equal(runInputs(fake).length, 0);
+  }, { fingerprint: other.fingerprint });
+});
+
+Deno.test("a missing subnet fails preflight naming subnet_id", async () => {
+  await withFake(async () => {
+    await rejectsWith(
+      launch.run(context(), baseInput({ subnet_id: "subnet-404" }), new AbortController().signal),
+      "config",
+      /subnet_id: subnet-404 does not exist in us-east-1/,
+    );
+  });
+});
+
+Deno.test("a placement group with strategy spread is refused", async () => {
+  await withFake(async () => {
+    await rejectsWith(
+      launch.run(
+        context(),
+        baseInput({ placement_group: "spread-group" }),
+        new AbortController().signal,
+      ),
+      "config",
+      /strategy spread.*precision-time/,
+    );
+  });
+});
+
+Deno.test("dry run creates nothing, adds no targets and checks RunInstances with DryRun", async () => {
+  await withFake(async (fake) => {
+    const ctx = context({ dryRun: true });
+    const out = await launch.run(
+      ctx,
+      baseInput({
+        instance_types: ["c7i.large:2", "c7g.large"],
+        placement_group: undefined,
+        create_placement_group: true,
+      }),
+      new AbortController().signal,
+    );
+    assert.equal(out.dry_run, true);
+    assert.deepEqual(out.instances, []);
+    assert.equal(ctx.targets.length, 0);
+    assert.equal(ctx.journal.resources().length, 0);
+    const runs = runInputs(fake);
+    assert.equal(runs.length, 2);
+    assert.ok(runs.every((r) => r.DryRun === true));
+    const mutating = fake.ec2.calls().map((c) => c.args[0].input as { DryRun?: boolean })
+      .filter((_, i) => /^(Run|Create|Terminate|Delete)/.test(fake.calls()[i]));
+    assert.ok(mutating.length > 0);
+    assert.ok(mutating.every((i) => i.DryRun === true), "every mutating call is a DryRun");
+  });
+});
+
+Deno.test("dry run reports the missing permission when RunInstances is unauthorized", async () => {
+  await withFake(async (fake) => {
+    fake.ec2.on(RunInstancesCommand).rejects(
+      awsError("UnauthorizedOperation", "You are not authorized to perform this operation."),
+    );
+    await rejectsWith(
+      launch.run(context({ dryRun: true }), baseInput(), new AbortController().signal),
+      "auth",
+      /missing permission for RunInstances c7i\.large x1 \(UnauthorizedOperation/,
+    );
+  });
+});
+
+Deno.test("a launch of more than 5 instances without a terminal and without --yes stops before launching", async () => {
+  await withFake(async (fake) => {
+    await rejectsWith(
+      launch.run(
+        context({ yes: false, interactive: false }),
+        baseInput({ instance_types: ["c7i.large:6"] }),
+        new AbortController().signal,
+      ),
+      "config",
+      /pass --yes/,
+    );
+    assert.equal(runInputs(fake).length, 0);
+  });
+});
+
+Deno.test("a launch of more than 3 types asks when interactive and launches nothing when declined", async () => {
+  await withFake(async (fake) => {
+    const { prompter, asked } = fakePrompter({ confirm: false });
+    await rejectsWith(
+      launch.run(
+        context({ yes: false, interactive: true }, { [PROMPTER_SERVICE_KEY]: prompter }),
+        baseInput({ instance_types: ["c7i.large", "m7i.large", "r7i.large", "c7g.large"] }),
+        new AbortController().signal,
+      ),
+      "config",
+      /declined/,
+    );
+    assert.equal(asked.length, 1);
+    assert.match(asked[0], /4 instance\(s\) of 4 type\(s\)/);
+    assert.equal(runInputs(fake).length, 0);
+  });
+});
+
+Deno.test("a small launch does not ask even when interactive", async () => {
+  await withFake(async (fake) => {
+    const { prompter, asked } = fakePrompter({ confirm: false });
+    await launch.run(
+      context({ yes: false, interactive: true }, { [PROMPTER_SERVICE_KEY]: prompter }),
+      baseInput({ instance_types: ["c7i.large:5"] }),
+      new AbortController().signal,
+    );
+    assert.equal(asked.length, 0);
+    assert.equal(runInputs(fake).length, 1);
+  });
+});
+
+Deno.test("every instance id is in the journal with its release command before the wait starts", async () => {
+  await withFake(async (fake) => {
+    const ctx: TestContext = context();
+    const seen: number[] = [];
+    fake.onDescribeInstances = () => seen.push(ctx.journal.resources().length);
+    await launch.run(
+      ctx,
+      baseInput({ instance_types: ["c7i.large:3"] }),
+      new AbortController().signal,
+    );
+    assert.equal(seen[0], 3);
+    for (const r of ctx.journal.resources()) {
+      assert.equal(r.kind, "ec2-instance");
+      assert.equal(r.state, "created");
+      assert.equal(r.region, "us-east-1");
+      assert.equal(
+        r.releaseCommand,
+        `aws ec2 terminate-instances --region us-east-1 --instance-ids ${r.id}`,
+      );
+      assert.deepEqual(r.detail, { instanceType: "c7i.large" });
+    }
+  });
+});
+
+Deno.test("waiting asks about all pending instances in one DescribeInstances per round", async () => {
+  const pollsFor = async (count: number) =>
+    await withFake(async (fake) => {
+      fake.bootPolls = 3;
+      await launch.run(
+        context(),
+        baseInput({ instance_types: [`c7i.large:${count}`] }),
+        new AbortController().signal,
+      );
+      return fake.ec2.commandCalls(DescribeInstancesCommand).length;
+    });
+  const one = await pollsFor(1);
+  const six = await pollsFor(6);
+  assert.equal(one, 4);
+  assert.equal(six, one);
+});
+
+Deno.test("a capacity error fails only that type's targets and the other types launch", async () => {
+  await withFake(async (fake) => {
+    fake.runFailures.set("m7i.large", "InsufficientInstanceCapacity");
+    const ctx = context();
+    const out = await launch.run(
+      ctx,
+      baseInput({ instance_types: ["c7i.large", "m7i.large:2"] }),
+      new AbortController().signal,
+    );
+    assert.equal(out.instances.length, 1);
+    assert.equal(out.failed[0].instance_type, "m7i.large");
+    const failed = ctx.targets.filter((t) => t.instanceType === "m7i.large");
+    assert.equal(failed.length, 2);
+    for (const t of failed) {
+      assert.equal(t.status, "failed");
+      assert.equal(t.verdict, "error");
+      assert.equal(t.failure?.kind, "capacity");
+      assert.match(t.failure?.message ?? "", /InsufficientInstanceCapacity/);
+    }
+    const ok = ctx.targets.find((t) => t.instanceType === "c7i.large")!;
+    assert.equal(ok.status, "pending");
+    assert.ok(ok.address);
+  });
+});
+
+Deno.test("throttled RunInstances is retried with the same ClientToken", async () => {
+  await withFake(async (fake) => {
+    const original = fake.ec2.commandCalls.bind(fake.ec2);
+    let first = true;
+    fake.ec2.on(RunInstancesCommand).callsFake(() => {
+      if (first) {
+        first = false;
+        throw awsError("RequestLimitExceeded", "Request limit exceeded.");
+      }
+      return { Instances: [{ InstanceId: "i-00000000000000abc", AmiLaunchIndex: 0 }] };
+    });
+    fake.instances.set("i-00000000000000abc", {
+      type: "c7i.large",
+      state: "running",
+      input: {} as never,
+    });
+    await launch.run(context(), baseInput(), new AbortController().signal);
+    const calls = original(RunInstancesCommand);
+    assert.ok(calls.length >= 2);
+    const tokens = new Set(calls.map((c) => c.args[0].input.ClientToken));
+    assert.equal(tokens.size, 1);
+  });
+});
+
+Deno.test("expired credentials give one auth error with the fix", async () => {
+  await withFake(async (fake) => {
+    fake.sts.on(GetCallerIdentityCommand).rejects(
+      awsError("ExpiredToken", "The security token included in the request is expired"),
+    );
+    await rejectsWith(
+      launch.run(context({ profile: "dev" }), baseInput(), new AbortController().signal),
+      "auth",
+      /profile "dev".*expired.*aws sso login --profile dev/,
+    );
+    assert.equal(fake.ec2.calls().length, 0);
+  });
+});
+
+Deno.test("abort during the wait terminates the instances launched so far", async () => {
+  await withFake(async (fake) => {
+    fake.bootPolls = 1000;
+    const controller = new AbortController();
+    let polls = 0;
+    fake.onDescribeInstances = () => {
+      if (++polls === 2) controller.abort(new DOMException("interrupted", "AbortError"));
+    };
+    const ctx = context();
+    await assert.rejects(
+      launch.run(ctx, baseInput({ instance_types: ["c7i.large:2"] }), controller.signal),
+      (e: unknown) => e instanceof DOMException && e.name === "AbortError",
+    );
+    const terminated = fake.ec2.commandCalls(TerminateInstancesCommand)
+      .flatMap((c) => c.args[0].input.InstanceIds ?? []);
+    assert.deepEqual(terminated.sort(), [...fake.instances.keys()].sort());
+    assert.equal(terminated.length, 2);
+  });
+});
+
+Deno.test("without a configured region the subnet's region is found among the enabled regions", async () => {
+  await withFake(async (fake) => {
+    Deno.env.delete("AWS_REGION");
+    Deno.env.delete("AWS_DEFAULT_REGION");
+    const ctx = makeTestContext({ step: { id: "launch", type: "launch" } });
+    const out = await launch.run(ctx, baseInput(), new AbortController().signal);
+    assert.equal(out.region, "us-east-1");
+    assert.ok(
+      ctx.events.some((e) =>
+        e.type === "log" && /using us-east-1, where subnet subnet-1/.test(e.message)
+      ),
+    );
+    assert.ok(fake.calls().includes("DescribeRegions"));
+  });
+});
+
+Deno.test("create_placement_group creates a precision-time group, journals it, and launches into it", async () => {
+  await withFake(async (fake) => {
+    const ctx = context();
+    const out = await launch.run(
+      ctx,
+      baseInput({ placement_group: undefined, create_placement_group: true }),
+      new AbortController().signal,
+    );
+    assert.equal(out.created_placement_group, true);
+    assert.equal(out.placement_group, "ptp-runner-test-run");
+    const group = ctx.journal.resources().find((r) => r.kind === "placement-group")!;
+    assert.equal(group.id, "ptp-runner-test-run");
+    assert.equal(group.state, "created");
+    assert.match(
+      group.releaseCommand ?? "",
+      /delete-placement-group --region us-east-1 --group-name ptp-runner-test-run/,
+    );
+    assert.deepEqual(runInputs(fake)[0].Placement, { GroupName: "ptp-runner-test-run" });
+  });
+});
+
+Deno.test("a retried launch gets the same instances back and adds no duplicate targets", async () => {
+  await withFake(async (fake) => {
+    const ctx = context();
+    const input = baseInput({ instance_types: ["c7i.large:2", "t3.micro"] });
+    const first = await launch.run(ctx, input, new AbortController().signal);
+    const second = await launch.run(ctx, input, new AbortController().signal);
+    assert.deepEqual(
+      second.instances.map((i) => i.instance_id),
+      first.instances.map((i) => i.instance_id),
+    );
+    assert.equal(fake.instances.size, 2);
+    assert.deepEqual(ctx.targets.map((t) => t.id), ["t3.micro-1", "c7i.large-1", "c7i.large-2"]);
+    assert.equal(ctx.journal.resources().length, 2);
+  });
+});
