@@ -33,7 +33,7 @@ export interface RunIo {
   isTTY: boolean;
   /** Whether stdin is a terminal (prompts possible). */
   stdinIsTTY: boolean;
-  /** Environment to read (`NO_COLOR`, `CI`, `PTP_RUNNER_SSH_PORT`). */
+  /** Environment to read (`NO_COLOR`, `CI`, `PTP_RUNNER_SSH_PORT`, `PTP_RUNNER_TIME_SCALE`). */
   env: { get(name: string): string | undefined };
 }
 
@@ -59,6 +59,8 @@ interface CheckedFlags {
   concurrency?: number;
   speed?: number;
   sshPort?: number;
+  /** From `PTP_RUNNER_TIME_SCALE` (a standalone `ptp-runner sim` prints it). */
+  timeScale?: number;
 }
 
 /**
@@ -107,6 +109,16 @@ export function checkRunFlags(
         message: `"${port}" is not a TCP port (1-65535)`,
       });
     } else flags.sshPort = n;
+  }
+  const scale = env.get("PTP_RUNNER_TIME_SCALE");
+  if (!options.simulate && scale !== undefined && scale !== "") {
+    const n = Number(scale);
+    if (!Number.isFinite(n) || n <= 0 || n > 1) {
+      issues.push({
+        source: "PTP_RUNNER_TIME_SCALE",
+        message: `"${scale}" is not a factor in (0, 1]; it scales waits for a fast simulator`,
+      });
+    } else flags.timeScale = n;
   }
   return { flags, issues };
 }
@@ -162,7 +174,7 @@ export async function runCommand(
     region: options.region,
     profile: options.profile,
     redact: options.redact !== false,
-    timeScale: 1,
+    timeScale: flags.timeScale ?? 1,
     aws: {},
     sshPort: flags.sshPort,
     workDir: Deno.cwd(),

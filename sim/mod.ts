@@ -181,6 +181,7 @@ export async function startSimulator(
       AWS_SECRET_ACCESS_KEY: SIM_CREDENTIALS.secretAccessKey,
       AWS_EC2_METADATA_DISABLED: "true",
       PTP_RUNNER_SSH_PORT: String(sshPort),
+      PTP_RUNNER_TIME_SCALE: String(1 / clock.speed),
     },
     defaultInputs: {
       subnet_id: SIM_SEED.subnetId,

@@ -89,7 +89,7 @@ export interface Simulator {
   /**
    * Environment that points an AWS SDK / AWS CLI / ptp-runner at the simulator:
    * `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
-   * `AWS_EC2_METADATA_DISABLED=true`, `PTP_RUNNER_SSH_PORT`.
+   * `AWS_EC2_METADATA_DISABLED=true`, `PTP_RUNNER_SSH_PORT`, `PTP_RUNNER_TIME_SCALE` (= timeScale).
    */
   readonly env: Record<string, string>;
   /** Pipeline input values that fit the simulator: `subnet_id`, `key_name`, `private_key`, `security_group_ids`, `placement_group`. */

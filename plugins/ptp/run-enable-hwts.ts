@@ -67,12 +67,14 @@ export const RELOAD_UNIT = "ptp-runner-ena-reload";
 export const REBOOT_UNIT = "ptp-runner-reboot";
 
 /**
- * The driver reload script run detached (`sh -c`): `modprobe ptp` first when
- * CONFIG_PTP_1588_CLOCK=m, then remove and load ena, falling back to a load
- * with phc_enable=0 so the NIC comes back whatever happens.
+ * The driver reload script run detached (`sh -c`): remove ena, then, when
+ * CONFIG_PTP_1588_CLOCK=m, `modprobe ptp` (removing ena may have unloaded the
+ * now unused ptp module, and a hand-built ena needs its symbols:
+ * "Unknown symbol ptp_clock_register", PTP.md section 2), then load ena,
+ * falling back to a load with phc_enable=0 so the NIC comes back whatever happens.
  */
 export function reloadScript(modprobePtp: boolean): string {
-  return `${modprobePtp ? "modprobe ptp; " : ""}modprobe -r ena; modprobe ena || ` +
+  return `modprobe -r ena; ${modprobePtp ? "modprobe ptp; " : ""}modprobe ena || ` +
     "modprobe ena phc_enable=0";
 }
 

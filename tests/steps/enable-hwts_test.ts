@@ -60,7 +60,7 @@ Deno.test("enable-hwts loads ptp first when CONFIG_PTP_1588_CLOCK=m", async () =
   const { ctx } = harness(host, { ena: enaFacts({ ptpClockConfig: "m" }) });
   await runStep(enableHwts, ctx);
   const reload = host.commands.find((c) => c.includes("systemd-run"));
-  assert.match(reload ?? "", /sh -c 'modprobe ptp; modprobe -r ena; modprobe ena/);
+  assert.match(reload ?? "", /sh -c 'modprobe -r ena; modprobe ptp; modprobe ena/);
 });
 
 Deno.test("enable-hwts can apply by a detached reboot", async () => {
