@@ -29,3 +29,27 @@ async function largestPipeline(): Promise<string> {
   }
   return best.file;
 }
+
+console.log("\n# simulated fleet (pipelines/ptp.yaml, concurrency 8, simulator speed 50)");
+const { runFleet } = await import("./fleet.ts");
+const figures = [];
+for (const k of [1, 8, 32]) {
+  const f = await runFleet(k);
+  figures.push(f);
+  console.log(
+    `K=${String(k).padStart(3)}: exit ${f.exitCode}, wall ${f.wallSeconds.toFixed(1)} s, ` +
+      `EC2 calls ${f.ec2Calls} (DescribeInstances ${f.describeInstancesCalls}), ` +
+      `peak RSS ${f.peakRssMiB?.toFixed(0) ?? "?"} MiB`,
+  );
+}
+const [k1, k8] = figures;
+console.log(
+  `wall time ratio K=8 / K=1: ${(k8.wallSeconds / k1.wallSeconds).toFixed(2)} (target <= 1.3); ` +
+    `DescribeInstances K=1 ${k1.describeInstancesCalls}, K=8 ${k8.describeInstancesCalls}, ` +
+    `K=32 ${figures[2].describeInstancesCalls} (target: polling does not grow with K)`,
+);
+const f100 = await runFleet(100);
+console.log(
+  `K=100: exit ${f100.exitCode}, wall ${f100.wallSeconds.toFixed(1)} s, ` +
+    `peak RSS ${f100.peakRssMiB?.toFixed(0) ?? "?"} MiB (target < 300 MB)`,
+);

@@ -5,34 +5,33 @@
  * @module
  */
 import type { StepPlugin } from "../runner/types.ts";
-import report from "./report.ts";
 import discover from "./discover.ts";
+import launch from "./launch.ts";
 import existingHosts from "./existing-hosts.ts";
+import connect from "./connect.ts";
+import detectArch from "./detect-arch.ts";
+import enaCheck from "./ena-check.ts";
 import enaBuild from "./ena-build.ts";
 import installPtp from "./install-ptp.ts";
 import enableHwts from "./enable-hwts.ts";
 import configureChrony from "./configure-chrony.ts";
 import verify from "./verify.ts";
-import launch from "./launch.ts";
+import report from "./report.ts";
 import cleanup from "./cleanup.ts";
-import connect from "./connect.ts";
-import detectArch from "./detect-arch.ts";
-import enaCheck from "./ena-check.ts";
 
-/** Every built-in step plugin, in the order `ptp-runner steps` lists them. */
+/** Every built-in step plugin, in pipeline order (as `ptp-runner steps` lists them). */
 export const builtinSteps: StepPlugin[] = [
-  // Add each built-in step here (one line per step).
+  discover,
+  launch,
   existingHosts,
-  report,
+  connect,
+  detectArch,
+  enaCheck,
   enaBuild,
   installPtp,
   enableHwts,
   configureChrony,
   verify,
-  launch,
+  report,
   cleanup,
-  discover,
-  connect,
-  detectArch,
-  enaCheck,
 ];
