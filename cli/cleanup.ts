@@ -3,18 +3,8 @@
  * its journal. The implementation (AWS SDK) is imported only in the action.
  * @module
  */
-import { type Command, InvalidArgumentError } from "commander";
-
-/** Parses a positive number of seconds for `--wait-timeout`. */
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(
-      `--wait-timeout: "${value}" is not a positive number of seconds`,
-    );
-  }
-  return n;
-}
+import type { Command } from "commander";
+import { waitTimeoutSeconds } from "./options.ts";
 
 /** Adds the `cleanup` command to `program`. */
 export function register(program: Command): void {
@@ -30,7 +20,7 @@ export function register(program: Command): void {
     .option("--endpoint <url>", "AWS endpoint URL (e.g. the simulator's); also AWS_ENDPOINT_URL")
     .option("--yes", "do not ask before terminating", false)
     .option("--work-dir <dir>", "directory holding .ptp-runner/ (default: current directory)")
-    .option("--wait-timeout <seconds>", "how long to wait for termination", seconds, 600)
+    .option("--wait-timeout <seconds>", "how long to wait for termination", waitTimeoutSeconds, 600)
     .option("-v, --verbose", "print every AWS call", false)
     .addHelpText(
       "after",

@@ -4,18 +4,8 @@
  * confirmation. The implementation (AWS SDK) is imported only in the action.
  * @module
  */
-import { type Command, InvalidArgumentError } from "commander";
-
-/** Parses a positive number of seconds for `--wait-timeout`. */
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(
-      `--wait-timeout: "${value}" is not a positive number of seconds`,
-    );
-  }
-  return n;
-}
+import type { Command } from "commander";
+import { waitTimeoutSeconds } from "./options.ts";
 
 /** Adds the `sweep` command to `program`. */
 export function register(program: Command): void {
@@ -36,7 +26,7 @@ export function register(program: Command): void {
       "terminate without asking (without it and without a terminal: list only)",
       false,
     )
-    .option("--wait-timeout <seconds>", "how long to wait for termination", seconds, 600)
+    .option("--wait-timeout <seconds>", "how long to wait for termination", waitTimeoutSeconds, 600)
     .option("-v, --verbose", "print every AWS call", false)
     .addHelpText(
       "after",

@@ -12,6 +12,7 @@ import {
   CLEANUP_JOURNAL_KEY,
   type CleanupInstance,
   type CleanupOutcome,
+  emptyCleanupOutcome,
 } from "../report/cleanup-outcome.ts";
 import { configuredRegion } from "./clients.ts";
 import { type KeepPolicy, parseKeepPolicy } from "./keep-policy.ts";
@@ -164,11 +165,8 @@ export async function runCleanup(
   const instances = await openInstances(ctx);
   const kept = await chooseKept(ctx, instances, policy);
   const outcome: CleanupOutcome = {
-    terminated: [],
+    ...emptyCleanupOutcome(),
     kept: instances.filter((i) => kept.has(i.instanceId)),
-    failed: [],
-    placementGroupsDeleted: [],
-    placementGroupsFailed: [],
   };
   for (const k of outcome.kept) {
     await ctx.journal.updateResource(INSTANCE_RESOURCE, k.instanceId, "kept");

@@ -5,10 +5,10 @@
  * are shown with `verbose`.
  * @module
  */
+import { memoryJournal } from "../../runner/memory-journal.ts";
 import type {
   JournalApi,
   LogLevel,
-  ResourceRecord,
   RunSettings,
   StepContext,
   Target,
@@ -44,33 +44,6 @@ export interface CommandContext extends StepContext {
 /** True when prompts are possible: stdin and stdout are terminals and `CI` is unset. */
 export function isInteractiveSession(): boolean {
   return Deno.stdin.isTerminal() && Deno.stdout.isTerminal() && !Deno.env.get("CI");
-}
-
-/** A journal kept in memory (for commands that have no run journal, e.g. `sweep`). */
-export function memoryJournal(): JournalApi {
-  const resources: ResourceRecord[] = [];
-  const values = new Map<string, unknown>();
-  return {
-    recordResource(r) {
-      const i = resources.findIndex((x) => x.kind === r.kind && x.id === r.id);
-      const rec = { createdAt: new Date().toISOString(), ...r } as ResourceRecord;
-      if (i >= 0) resources[i] = rec;
-      else resources.push(rec);
-      return Promise.resolve();
-    },
-    updateResource(kind, id, state) {
-      const r = resources.find((x) => x.kind === kind && x.id === id);
-      if (r) r.state = state;
-      return Promise.resolve();
-    },
-    resources: () => resources,
-    put(key, value) {
-      values.set(key, value);
-      return Promise.resolve();
-    },
-    get: (key) => values.get(key),
-    dir: "",
-  };
 }
 
 /**

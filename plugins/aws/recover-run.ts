@@ -9,7 +9,7 @@
 import { EXIT } from "../../runner/errors.ts";
 import { RunJournal } from "../../runner/journal.ts";
 import type { ResourceRecord } from "../../runner/types.ts";
-import type { CleanupInstance, CleanupOutcome } from "../report/cleanup-outcome.ts";
+import { type CleanupInstance, emptyCleanupOutcome } from "../report/cleanup-outcome.ts";
 import { configuredRegion } from "./clients.ts";
 import { leftBehindLines } from "./cleanup-impl.ts";
 import { type CommandOptions, createCommandContext } from "./command-context.ts";
@@ -115,13 +115,7 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
       data.targets.filter((t) => t.instanceId && keptIds.has(t.instanceId) && t.placementGroup)
         .map((t) => t.placementGroup!),
     );
-    const outcome: CleanupOutcome = {
-      terminated: [],
-      kept: [],
-      failed: [],
-      placementGroupsDeleted: [],
-      placementGroupsFailed: [],
-    };
+    const outcome = emptyCleanupOutcome();
     await releaseResources(
       ctx,
       {

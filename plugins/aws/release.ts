@@ -6,7 +6,11 @@
  * copy-paste AWS CLI command. Shared by the cleanup step and `cleanup --run`.
  * @module
  */
-import type { CleanupInstance, CleanupOutcome } from "../report/cleanup-outcome.ts";
+import {
+  type CleanupInstance,
+  type CleanupOutcome,
+  emptyCleanupOutcome,
+} from "../report/cleanup-outcome.ts";
 import type { StepContext } from "../../runner/types.ts";
 import { ec2Client } from "./clients.ts";
 import { deletePlacementGroup } from "./placement-group.ts";
@@ -29,16 +33,6 @@ export interface ReleaseRequest {
   waitTimeoutSeconds: number;
 }
 
-function emptyOutcome(): CleanupOutcome {
-  return {
-    terminated: [],
-    kept: [],
-    failed: [],
-    placementGroupsDeleted: [],
-    placementGroupsFailed: [],
-  };
-}
-
 /**
  * Releases the requested resources.
  * @returns the outcome (kept is left empty: the caller fills it).
@@ -49,7 +43,7 @@ export async function releaseResources(
   ctx: StepContext,
   request: ReleaseRequest,
   signal: AbortSignal,
-  outcome: CleanupOutcome = emptyOutcome(),
+  outcome: CleanupOutcome = emptyCleanupOutcome(),
 ): Promise<CleanupOutcome> {
   const byRegion = new Map<string, CleanupInstance[]>();
   for (const inst of request.terminate) {

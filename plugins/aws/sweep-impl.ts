@@ -16,7 +16,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-ec2";
 import { EXIT } from "../../runner/errors.ts";
-import type { CleanupInstance, CleanupOutcome } from "../report/cleanup-outcome.ts";
+import { type CleanupInstance, emptyCleanupOutcome } from "../report/cleanup-outcome.ts";
 import { configuredRegion, ec2Client } from "./clients.ts";
 import { leftBehindLines } from "./cleanup-impl.ts";
 import { type CommandOptions, createCommandContext } from "./command-context.ts";
@@ -204,13 +204,7 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
       region: i.region,
       ...(i.name ? { label: i.name } : {}),
     }));
-    const outcome: CleanupOutcome = {
-      terminated: [],
-      kept: [],
-      failed: [],
-      placementGroupsDeleted: [],
-      placementGroupsFailed: [],
-    };
+    const outcome = emptyCleanupOutcome();
     await releaseResources(
       ctx,
       {

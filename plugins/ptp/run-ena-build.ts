@@ -9,7 +9,7 @@
  * @module
  */
 import type { StepContext } from "../../runner/types.ts";
-import { hasParameter, parseModinfo } from "../parsers/modinfo.ts";
+import { hasParameter, parseModinfo, versionAtLeast } from "../parsers/modinfo.ts";
 import { ptpFacts } from "../ptp-facts.ts";
 import { shellFor } from "../ssh/shell-registry.ts";
 import type { RemoteShell } from "../ssh/types.ts";
@@ -49,9 +49,14 @@ export interface EnaBuildOutput {
 export const BUILD_PACKAGES = ["gcc", "make", "git"] as const;
 
 /** True when `modinfo ena` lists the `phc_enable` parameter. */
-async function driverHasPhcParameter(shell: RemoteShell, signal: AbortSignal): Promise<boolean> {
+async function installedDriver(
+  shell: RemoteShell,
+  signal: AbortSignal,
+): Promise<{ hasPhcParameter: boolean; version: string | null }> {
   const result = await shell.run("modinfo ena", { signal });
-  return result.exitCode === 0 && hasParameter(parseModinfo(result.stdout), "phc_enable");
+  if (result.exitCode !== 0) return { hasPhcParameter: false, version: null };
+  const info = parseModinfo(result.stdout);
+  return { hasPhcParameter: hasParameter(info, "phc_enable"), version: info.version };
 }
 
 /**
@@ -70,7 +75,7 @@ export async function runEnaBuild(
   const shell = await shellFor(ctx);
   const modprobePtpNeeded = facts.ena?.ptpClockConfig === "m";
 
-  if (await driverHasPhcParameter(shell, signal)) {
+  if ((await installedDriver(shell, signal)).hasPhcParameter) {
     return {
       changed: false,
       installed_path: null,
@@ -142,7 +147,8 @@ export async function runEnaBuild(
       throw failure(target, "command", "build", `installing the built module failed`, result);
     }
   }
-  if (!(await driverHasPhcParameter(shell, signal))) {
+  const installed = await installedDriver(shell, signal);
+  if (!installed.hasPhcParameter) {
     throw failure(
       target,
       "command",
@@ -154,6 +160,9 @@ export async function runEnaBuild(
   if (facts.ena) {
     facts.ena.hasPhcParameter = true;
     facts.ena.needsBuild = false;
+    // The report shows the driver that runs after enable-hwts reloads it: the one built here.
+    facts.ena.version = installed.version;
+    facts.ena.versionAtLeast2_10 = versionAtLeast(installed.version, "2.10.0");
     facts.ena.reason = `built with ENA_PHC_INCLUDE=1 and installed as ${installedPath}`;
   }
   if (modprobePtpNeeded) {

@@ -32,3 +32,14 @@ export interface CleanupOutcome {
   /** Placement groups that could not be deleted, with a copy-paste command. */
   placementGroupsFailed: { name: string; error: string; command: string }[];
 }
+
+/** A {@link CleanupOutcome} with nothing in it yet. */
+export function emptyCleanupOutcome(): CleanupOutcome {
+  return {
+    terminated: [],
+    kept: [],
+    failed: [],
+    placementGroupsDeleted: [],
+    placementGroupsFailed: [],
+  };
+}

@@ -3,9 +3,8 @@
  * recording events and resources. Not used by production code.
  * @module
  */
+import { memoryJournal } from "../../runner/memory-journal.ts";
 import type {
-  JournalApi,
-  ResourceRecord,
   RunEventInput,
   RunSettings,
   StepContext,
@@ -62,8 +61,6 @@ export function makeTestContext(options: {
 } = {}): TestContext {
   const events: RunEventInput[] = [];
   const serviceMap = new Map<string, unknown>(Object.entries(options.services ?? {}));
-  const journalValues = new Map<string, unknown>();
-  const resources: ResourceRecord[] = [];
   const targets: Target[] = options.targets ?? (options.target ? [options.target] : []);
   const step = options.step ?? { id: "test", type: "test" };
   const settings = testSettings(options.settings);
@@ -78,27 +75,8 @@ export function makeTestContext(options: {
         targetId: options.target?.id,
         data,
       });
-  const journal: JournalApi = {
-    recordResource(r) {
-      const i = resources.findIndex((x) => x.kind === r.kind && x.id === r.id);
-      const rec = { createdAt: new Date().toISOString(), ...r } as ResourceRecord;
-      if (i >= 0) resources[i] = rec;
-      else resources.push(rec);
-      return Promise.resolve();
-    },
-    updateResource(kind, id, state) {
-      const r = resources.find((x) => x.kind === kind && x.id === id);
-      if (r) r.state = state;
-      return Promise.resolve();
-    },
-    resources: () => resources,
-    put(key, value) {
-      journalValues.set(key, value);
-      return Promise.resolve();
-    },
-    get: (key) => journalValues.get(key),
-    dir: settings.workDir,
-  };
+  const journal = memoryJournal(settings.workDir);
+  const journalValues = journal.values;
   return {
     runId: "test-run",
     pipelineName: "test",
