@@ -13,6 +13,7 @@ import { executePipeline, maskSecretInputs } from "../runner/executor.ts";
 import { resolveInputs } from "../runner/inputs.ts";
 import { journalPath, RunJournal } from "../runner/journal.ts";
 import { JsonLinesWriter } from "../runner/jsonl.ts";
+import { checkInputBoundWith } from "../runner/pipeline/input-bound-with.ts";
 import { loadPipeline } from "../runner/pipeline/load.ts";
 import type { Pipeline, ResolvedInputs } from "../runner/pipeline/model.ts";
 import { newRunId } from "../runner/run-id.ts";
@@ -199,6 +200,7 @@ export async function runCommand(
       configFile: options.config,
       extraDefaults,
     });
+    checkInputBoundWith(pipeline, inputs);
     return await execute(pipeline, inputs, settings, options, io, jsonl, sim?.endpoint);
   } finally {
     jsonl?.close();

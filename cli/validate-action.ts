@@ -3,6 +3,7 @@
  * @module
  */
 import { resolveInputs } from "../runner/inputs.ts";
+import { checkInputBoundWith } from "../runner/pipeline/input-bound-with.ts";
 import { loadPipeline } from "../runner/pipeline/load.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
 
@@ -19,7 +20,10 @@ export async function validatePipelineFile(
 ): Promise<string> {
   const pipeline = await loadPipeline(file, builtinRegistry());
   const checkInputs = (options.set?.length ?? 0) > 0 || options.config !== undefined;
-  if (checkInputs) resolveInputs(pipeline, { set: options.set, configFile: options.config });
+  if (checkInputs) {
+    const inputs = resolveInputs(pipeline, { set: options.set, configFile: options.config });
+    checkInputBoundWith(pipeline, inputs);
+  }
   const inputs = Object.keys(pipeline.inputs).length;
   const plugins = pipeline.plugins.length;
   return `ok: ${file}: pipeline "${pipeline.name}" is valid (${pipeline.steps.length} step${

@@ -6,10 +6,11 @@
  */
 import { defineStep, z } from "../plugins/api.ts";
 import { durationSeconds } from "../plugins/ptp/duration-input.ts";
+import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 
 /** Input of `connect`. */
 export const ConnectInput = z.object({
-  private_key: z.string().min(1).describe(
+  private_key: privateKeyPath().describe(
     "Path of the private key of the instances' key pair (~ allowed; RSA PEM or ed25519 OpenSSH).",
   ),
   user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, "expected a user name such as ec2-user")

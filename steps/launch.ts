@@ -9,6 +9,7 @@
 import { defineStep, z } from "../plugins/api.ts";
 import { parseInstanceRequests } from "../plugins/aws/instance-request.ts";
 import type { LaunchInput } from "../plugins/aws/launch-input.ts";
+import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 
 /** A list of strings, also accepted as one comma-separated string (from `--set`). */
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) =>
@@ -43,7 +44,7 @@ export const LaunchInputSchema = z.object({
   instance_types: InstanceTypesSchema,
   subnet_id: z.string().min(1, "subnet_id is required, e.g. subnet-0123456789abcdef0"),
   key_name: z.string().min(1, "key_name is required: the EC2 key pair name"),
-  private_key: optional(z.string()),
+  private_key: optional(privateKeyPath()),
   security_group_ids: stringList.default([]),
   placement_group: optional(z.string()),
   create_placement_group: z.boolean().default(false),

@@ -35,6 +35,15 @@ export interface CommandOptions {
   timeScale?: number;
 }
 
+/**
+ * `PTP_RUNNER_TIME_SCALE` (printed by `ptp-runner sim`): a factor in (0, 1]
+ * for the waits against a fast simulator; undefined when unset or invalid.
+ */
+function envTimeScale(): number | undefined {
+  const n = Number(Deno.env.get("PTP_RUNNER_TIME_SCALE") ?? "");
+  return Number.isFinite(n) && n > 0 && n <= 1 ? n : undefined;
+}
+
 /** A command context plus `close()` for its services. */
 export interface CommandContext extends StepContext {
   /** Closes the AWS clients. */
@@ -74,7 +83,7 @@ export function createCommandContext(
     region: options.region,
     profile: options.profile,
     redact: true,
-    timeScale: options.timeScale ?? 1,
+    timeScale: options.timeScale ?? envTimeScale() ?? 1,
     aws: options.endpoint ? { endpoint: options.endpoint } : {},
     workDir: options.workDir ?? Deno.cwd(),
   };

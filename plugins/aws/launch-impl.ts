@@ -230,6 +230,7 @@ async function launchType(
         verdict: "error",
         verdictReason: message,
         failure: { stepId: ctx.step.id, stepType: ctx.step.type, kind, message },
+        facts: { phcSupport: type.phcSupport },
       });
     }
     addOrUpdateTargets(ctx, inits);
@@ -260,7 +261,7 @@ async function launchType(
       expectedArchitecture: type.architecture,
       placementGroup: groupName,
       launchedByRun: true,
-      facts: { launchState: "pending" },
+      facts: { launchState: "pending", phcSupport: type.phcSupport },
     })),
   );
   ids.forEach((instanceId, i) => launched.push({ instanceId, type, target: targets[i] }));

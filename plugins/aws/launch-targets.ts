@@ -53,6 +53,7 @@ export function addSkippedTargets(ctx: StepContext, plan: LaunchPlan): void {
         launchedByRun: false,
         verdict: "unsupported",
         verdictReason: s.reason,
+        facts: { phcSupport: s.phcSupport },
       });
     }
   }

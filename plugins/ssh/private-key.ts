@@ -14,6 +14,9 @@ import { utils } from "ssh2";
 import type { ParsedKey } from "ssh2";
 import { StepError } from "../../runner/errors.ts";
 import type { StepContext } from "../../runner/types.ts";
+import { expandHome } from "./key-path.ts";
+
+export { expandHome };
 
 /** Environment variable holding the passphrase of an encrypted private key. */
 export const PASSPHRASE_ENV = "PTP_RUNNER_KEY_PASSPHRASE";
@@ -34,19 +37,6 @@ export interface LoadedKey {
 export interface KeySource {
   /** Name of the input that gave the path, e.g. `private_key`. */
   inputKey: string;
-}
-
-/**
- * Expands a leading `~` or `~/` to the home directory (`HOME`, else `USERPROFILE`).
- * @throws StepError kind `config` when the path starts with `~` and no home directory is set.
- */
-export function expandHome(path: string): string {
-  if (path !== "~" && !path.startsWith("~/")) return path;
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
-  if (!home) {
-    throw new StepError("config", `cannot expand "~" in ${path}: HOME is not set`);
-  }
-  return home + path.slice(1);
 }
 
 /**

@@ -170,7 +170,9 @@ export async function pollFor<T>(
   while (true) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -192,13 +194,16 @@ export function activeInstances(sim: SimulatorHandle): ReturnType<SimulatorHandl
 
 /**
  * Waits (up to 5 s real) until every instance the simulator ever launched is
- * `terminated` (shutting-down takes 8 simulated seconds), and returns the states.
+ * `terminated` (shutting-down takes 8 simulated seconds).
  * @throws Error listing the instances that never got there.
  */
 export async function waitAllTerminated(sim: SimulatorHandle): Promise<void> {
   try {
-    await pollFor("every instance terminated", () =>
-      sim.instances().every((i) => i.state === "terminated") ? true : undefined, 5_000);
+    await pollFor(
+      "every instance terminated",
+      () => sim.instances().every((i) => i.state === "terminated") ? true : undefined,
+      5_000,
+    );
   } catch {
     const left = sim.instances().filter((i) => i.state !== "terminated");
     throw new Error(

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { AMZN_DRIVERS_VERSION } from "../../sim/host/model/ena-module.ts";
 import { loadProfiles } from "../../sim/profiles.ts";
 import { SIM_IMAGES } from "../../sim/state/seed.ts";
 import type { RecordedRequest } from "../../sim/types.ts";
@@ -77,33 +78,43 @@ Deno.test("the ptp pipeline on a mixed fleet reaches a verdict per instance and 
       }
     });
 
-    await t.step("report.json gives functional for supported types, incl. the built driver, and unsupported for t3.micro", async () => {
-      const report = await readReport(cwd, runId);
-      assert.equal(report.run_id, runId);
-      assert.deepEqual(
-        Object.fromEntries(report.targets.map((target) => [target.id, target.verdict])),
-        EXPECTED_VERDICTS,
-      );
-      const built = await readEvents(events);
-      assert.ok(
-        built.some((e) =>
-          e.type === "step-finished" && e.stepId === "ena-build" && e.targetId === "m7a.large-1" &&
-          e.status === "ok"
-        ),
-        "m7a.large went through ena-build",
-      );
-    });
+    await t.step(
+      "report.json gives functional for supported types, incl. the built driver (and its version), and unsupported for t3.micro",
+      async () => {
+        const report = await readReport(cwd, runId);
+        assert.equal(report.run_id, runId);
+        assert.deepEqual(
+          Object.fromEntries(report.targets.map((target) => [target.id, target.verdict])),
+          EXPECTED_VERDICTS,
+        );
+        const built = await readEvents(events);
+        assert.ok(
+          built.some((e) =>
+            e.type === "step-finished" && e.stepId === "ena-build" &&
+            e.targetId === "m7a.large-1" &&
+            e.status === "ok"
+          ),
+          "m7a.large went through ena-build",
+        );
+        // The report names the driver that runs after the build, not the bundled 2.8.3g.
+        const m7a = report.targets.find((target) => target.id === "m7a.large-1");
+        assert.equal(m7a?.ena_driver_version, AMZN_DRIVERS_VERSION);
+      },
+    );
 
-    await t.step("junit.xml has one testcase per instance, the unsupported one skipped", async () => {
-      const junit = await Deno.readTextFile(join(cwd, "reports", runId, "junit.xml"));
-      const testcases = [...junit.matchAll(/<testcase\b[^>]*\bname="([^"]*)"/g)].map((m) => m[1]);
-      assert.equal(testcases.length, Object.keys(EXPECTED_VERDICTS).length, junit);
-      for (const label of ["c7i.large 1 of 2", "c7i.large 2 of 2", "r7g.large 1 of 1"]) {
-        assert.ok(testcases.some((name) => name.startsWith(label)), `${label} in ${testcases}`);
-      }
-      assert.equal([...junit.matchAll(/<skipped\b/g)].length, 1);
-      assert.doesNotMatch(junit, /<failure\b|<error\b/);
-    });
+    await t.step(
+      "junit.xml has one testcase per instance, the unsupported one skipped",
+      async () => {
+        const junit = await Deno.readTextFile(join(cwd, "reports", runId, "junit.xml"));
+        const testcases = [...junit.matchAll(/<testcase\b[^>]*\bname="([^"]*)"/g)].map((m) => m[1]);
+        assert.equal(testcases.length, Object.keys(EXPECTED_VERDICTS).length, junit);
+        for (const label of ["c7i.large 1 of 2", "c7i.large 2 of 2", "r7g.large 1 of 1"]) {
+          assert.ok(testcases.some((name) => name.startsWith(label)), `${label} in ${testcases}`);
+        }
+        assert.equal([...junit.matchAll(/<skipped\b/g)].length, 1);
+        assert.doesNotMatch(junit, /<failure\b|<error\b/);
+      },
+    );
 
     await t.step("afterwards no instance is pending or running in the simulator", async () => {
       assert.equal(sim.instances().length, 5, "t3.micro was not launched");
@@ -111,27 +122,30 @@ Deno.test("the ptp pipeline on a mixed fleet reaches a verdict per instance and 
       await waitAllTerminated(sim);
     });
 
-    await t.step("RunInstances carries IMDSv2 required, the run-id tag, the placement group and the AMI of the type's architecture", async () => {
-      const profiles = await loadProfiles();
-      const runs = requestsOf(sim, "RunInstances");
-      assert.deepEqual(
-        runs.map((r) => r.params.InstanceType).sort(),
-        ["c7i.large", "c8i.large", "m7a.large", "r7g.large"],
-      );
-      for (const run of runs) {
-        const type = String(run.params.InstanceType);
-        assert.equal(run.params["MetadataOptions.HttpTokens"], "required", type);
-        assert.equal(instanceTagsOf(run.params)["ptp-runner:run-id"], runId, type);
-        assert.equal(run.params["Placement.GroupName"], sim.placementGroupName, type);
-        const arch = profiles.instance_types[type].architecture;
-        const image = SIM_IMAGES.find((i) => i.architecture === arch);
-        assert.equal(run.params.ImageId, image?.imageId, `${type} (${arch})`);
-      }
-      const arm = runs.find((r) => r.params.InstanceType === "r7g.large")!;
-      const x86 = runs.find((r) => r.params.InstanceType === "c7i.large")!;
-      assert.notEqual(arm.params.ImageId, x86.params.ImageId);
-      assert.equal(x86.params.MaxCount, "2");
-    });
+    await t.step(
+      "RunInstances carries IMDSv2 required, the run-id tag, the placement group and the AMI of the type's architecture",
+      async () => {
+        const profiles = await loadProfiles();
+        const runs = requestsOf(sim, "RunInstances");
+        assert.deepEqual(
+          runs.map((r) => r.params.InstanceType).sort(),
+          ["c7i.large", "c8i.large", "m7a.large", "r7g.large"],
+        );
+        for (const run of runs) {
+          const type = String(run.params.InstanceType);
+          assert.equal(run.params["MetadataOptions.HttpTokens"], "required", type);
+          assert.equal(instanceTagsOf(run.params)["ptp-runner:run-id"], runId, type);
+          assert.equal(run.params["Placement.GroupName"], sim.placementGroupName, type);
+          const arch = profiles.instance_types[type].architecture;
+          const image = SIM_IMAGES.find((i) => i.architecture === arch);
+          assert.equal(run.params.ImageId, image?.imageId, `${type} (${arch})`);
+        }
+        const arm = runs.find((r) => r.params.InstanceType === "r7g.large")!;
+        const x86 = runs.find((r) => r.params.InstanceType === "c7i.large")!;
+        assert.notEqual(arm.params.ImageId, x86.params.ImageId);
+        assert.equal(x86.params.MaxCount, "2");
+      },
+    );
 
     await t.step("every AWS action the run made is allowed by docs/iam-policy.json", async () => {
       const policy = await readIamPolicy();
@@ -158,26 +172,29 @@ Deno.test("the ptp pipeline on a mixed fleet reaches a verdict per instance and 
       }
     });
 
-    await t.step("the DescribeInstances calls of waiting do not grow with the fleet size", async () => {
-      const single = await runCli([
-        "run",
-        PTP_PIPELINE,
-        "--yes",
-        ...simSetArgs(sim),
-        "--set",
-        "instance_types=c7i.large",
-      ], { cwd, env: sim.env });
-      assert.equal(single.code, 0, single.stdout + single.stderr);
-      const singleRequests = sim.requests().slice(mixedRequests.length);
-      const fleetCalls = waitingDescribeCalls(mixedRequests);
-      const singleCalls = waitingDescribeCalls(singleRequests);
-      // A waiter per instance would make at least one call per instance (5 here).
-      assert.ok(singleCalls >= 1, "the single run waits with DescribeInstances");
-      assert.ok(
-        fleetCalls <= singleCalls + 2 && fleetCalls < 5,
-        `5 instances: ${fleetCalls} DescribeInstances calls; 1 instance: ${singleCalls}`,
-      );
-    });
+    await t.step(
+      "the DescribeInstances calls of waiting do not grow with the fleet size",
+      async () => {
+        const single = await runCli([
+          "run",
+          PTP_PIPELINE,
+          "--yes",
+          ...simSetArgs(sim),
+          "--set",
+          "instance_types=c7i.large",
+        ], { cwd, env: sim.env });
+        assert.equal(single.code, 0, single.stdout + single.stderr);
+        const singleRequests = sim.requests().slice(mixedRequests.length);
+        const fleetCalls = waitingDescribeCalls(mixedRequests);
+        const singleCalls = waitingDescribeCalls(singleRequests);
+        // A waiter per instance would make at least one call per instance (5 here).
+        assert.ok(singleCalls >= 1, "the single run waits with DescribeInstances");
+        assert.ok(
+          fleetCalls <= singleCalls + 2 && fleetCalls < 5,
+          `5 instances: ${fleetCalls} DescribeInstances calls; 1 instance: ${singleCalls}`,
+        );
+      },
+    );
   } finally {
     await sim.stop();
     await Deno.remove(cwd, { recursive: true });
@@ -186,10 +203,7 @@ Deno.test("the ptp pipeline on a mixed fleet reaches a verdict per instance and 
 
 Deno.test({
   name: "report.json records the PhcSupport that DescribeInstanceTypes gave each target",
-  // BUG: launch knows PhcSupport per type (plugins/aws/preflight.ts, launch output `plan`) but
-  // nothing sets target.facts.phcSupport, so plugins/report/build.ts writes `phc_support: null`
-  // for every target, even t3.micro whose verdict says "PhcSupport unsupported".
-  ignore: true,
+
   async fn() {
     const sim = await startE2eSimulator();
     const cwd = await makeWorkDir();

@@ -57,14 +57,22 @@ Deno.test({
   },
 });
 
-Deno.test("connect with a missing key file records an ssh diagnosis and fails with config", async () => {
+Deno.test("connect refuses a missing key file in its input, before anything runs", () => {
+  const result = connect.input.safeParse({ private_key: "/nonexistent/key.pem" });
+  assert.equal(result.success, false);
+  assert.match(result.error!.issues[0].message, /no such file: \/nonexistent\/key.pem/);
+});
+
+Deno.test("connect with a key file gone after validation records an ssh diagnosis and fails with config", async () => {
   const ctx = contextFor({ host: "127.0.0.1", port: 1 });
+  const input = connect.input.parse({ private_key: writeKeyFile(ed25519Key()) });
+  await Deno.remove(input.private_key);
   await assert.rejects(
-    runStep(connect, ctx, { private_key: "/nonexistent/key.pem" }),
+    connect.run(ctx, input, new AbortController().signal),
     (error: unknown) => {
       assert.ok(error instanceof StepError);
       assert.equal(error.kind, "config");
-      assert.match(error.message, /private_key "\/nonexistent\/key.pem" does not exist/);
+      assert.match(error.message, /does not exist/);
       return true;
     },
   );
@@ -73,14 +81,15 @@ Deno.test("connect with a missing key file records an ssh diagnosis and fails wi
 });
 
 Deno.test("connect rejects invalid inputs by name", () => {
+  const k = writeKeyFile(ed25519Key());
   assert.equal(connect.input.safeParse({}).success, false);
-  assert.equal(connect.input.safeParse({ private_key: "k", wait_timeout: "soon" }).success, false);
+  assert.equal(connect.input.safeParse({ private_key: k, wait_timeout: "soon" }).success, false);
   assert.equal(
-    connect.input.safeParse({ private_key: "k", host_key_policy: "yes" }).success,
+    connect.input.safeParse({ private_key: k, host_key_policy: "yes" }).success,
     false,
   );
-  assert.equal(connect.input.safeParse({ private_key: "k", extra: 1 }).success, false);
-  const parsed = connect.input.parse({ private_key: "k", wait_timeout: "2m" });
+  assert.equal(connect.input.safeParse({ private_key: k, extra: 1 }).success, false);
+  const parsed = connect.input.parse({ private_key: k, wait_timeout: "2m" });
   assert.equal(parsed.wait_timeout, 120);
   assert.equal(parsed.user, "ec2-user");
   assert.equal(parsed.host_key_policy, "console");
