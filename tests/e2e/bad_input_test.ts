@@ -4,14 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  makeWorkDir,
-  PTP_PIPELINE,
-  requestsOf,
-  runCli,
-  simSetArgs,
-  startE2eSimulator,
-} from "./helpers.ts";
+import { makeWorkDir, PTP_PIPELINE, runCli, simSetArgs, startE2eSimulator } from "./helpers.ts";
 
 /** A pipeline with an unknown step type on line 5. */
 const UNKNOWN_STEP_PIPELINE = `name: broken
