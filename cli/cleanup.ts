@@ -18,6 +18,11 @@ export function register(program: Command): void {
     .option("--region <region>", "AWS region (default: the one recorded for each resource)")
     .option("--profile <profile>", "AWS shared config profile")
     .option("--endpoint <url>", "AWS endpoint URL (e.g. the simulator's); also AWS_ENDPOINT_URL")
+    .option(
+      "--include-kept",
+      "also terminate the instances the run kept (--keep); without it they are only listed",
+      false,
+    )
     .option("--yes", "do not ask before terminating", false)
     .option("--work-dir <dir>", "directory holding .ptp-runner/ (default: current directory)")
     .option("--wait-timeout <seconds>", "how long to wait for termination", waitTimeoutSeconds, 600)
@@ -28,9 +33,16 @@ export function register(program: Command): void {
 Examples:
   ptp-runner cleanup --run 20261129-101500-ab12
   ptp-runner cleanup --run 20261129-101500-ab12 --yes --profile dev --region us-east-1
+  ptp-runner cleanup --run 20261129-101500-ab12 --include-kept
 
-Exit codes: 0 released (or nothing to do), 1 credentials refused, 2 unknown run or
-confirmation needed (not interactive: pass --yes), 3 something is left behind.`,
+The current credentials must belong to the AWS account the run launched in (it is
+recorded in the journal). An instance EC2 does not know (InvalidInstanceID.NotFound)
+is released only when DescribeInstances shows it terminated; otherwise it is reported
+as not found in that account/region and kept in the journal.
+
+Exit codes: 0 released (or nothing to do), 1 credentials refused, 2 unknown run,
+credentials of another account, or confirmation needed (not interactive: pass --yes),
+3 something may be left behind.`,
     )
     .action(async (opts: {
       run: string;
@@ -38,6 +50,7 @@ confirmation needed (not interactive: pass --yes), 3 something is left behind.`,
       profile?: string;
       endpoint?: string;
       yes: boolean;
+      includeKept: boolean;
       workDir?: string;
       waitTimeout: number;
       verbose: boolean;
@@ -49,6 +62,7 @@ confirmation needed (not interactive: pass --yes), 3 something is left behind.`,
         profile: opts.profile,
         endpoint: opts.endpoint,
         yes: opts.yes,
+        includeKept: opts.includeKept,
         workDir: opts.workDir,
         waitTimeoutSeconds: opts.waitTimeout,
         verbose: opts.verbose,

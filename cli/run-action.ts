@@ -201,7 +201,21 @@ export async function runCommand(
       extraDefaults,
     });
     checkInputBoundWith(pipeline, inputs);
-    return await execute(pipeline, inputs, settings, options, io, jsonl, sim?.endpoint);
+    const simulator = sim;
+    // A forced exit skips `sim.stop()`: remove its state directory (it holds a private key).
+    const removeSimState = simulator
+      ? () => Deno.removeSync(simulator.stateDir, { recursive: true })
+      : undefined;
+    return await execute(
+      pipeline,
+      inputs,
+      settings,
+      options,
+      io,
+      jsonl,
+      simulator?.endpoint,
+      removeSimState,
+    );
   } finally {
     jsonl?.close();
     await sim?.stop();
@@ -216,6 +230,7 @@ async function execute(
   io: RunIo,
   jsonl: JsonLinesWriter | undefined,
   simEndpoint: string | undefined,
+  beforeForcedExit?: () => void,
 ): Promise<number> {
   const runId = newRunId();
   const bus = new EventBus(runId, { secrets: inputs.secrets.map((n) => inputs.values[n]) });
@@ -235,6 +250,8 @@ async function execute(
     inputs: maskSecretInputs(inputs),
     redact: (value) => bus.redactor.redact(value),
   });
+  // Tells `listRuns`/`readJournal` this run is alive; the OS drops it if the process dies.
+  await journal.holdRunLock();
   renderer.print(`run ${runId}: pipeline ${pipeline.name}`);
   renderer.print(`journal ${journalPath(settings.workDir, runId)}`);
   if (simEndpoint) renderer.print(`simulator at ${simEndpoint} (time x${1 / settings.timeScale})`);
@@ -251,8 +268,24 @@ async function execute(
     },
     onForceExit: () => {
       renderer.stop();
+      // Synchronous: the process exits before any await would resume.
+      journal.update({
+        status: "interrupted",
+        exitCode: EXIT.INTERRUPTED,
+        finishedAt: new Date().toISOString(),
+      });
+      try {
+        journal.saveSync();
+      } catch (error) {
+        io.err(`writing the run journal failed: ${(error as Error).message}\n`);
+      }
       io.err(forcedExitNotice(journal.resources(), runId) + "\n");
       jsonl?.close();
+      try {
+        beforeForcedExit?.();
+      } catch {
+        // Best effort: the process exits now.
+      }
       Deno.exit(EXIT.INTERRUPTED);
     },
   });
@@ -269,6 +302,7 @@ async function execute(
   } finally {
     removeSignalHandlers();
     renderer.stop();
+    journal.releaseRunLock();
   }
 }
 

@@ -16,8 +16,9 @@ export function register(program: Command): void {
         "terminate them after confirmation",
     )
     .option(
-      "--region <region>",
-      "AWS region (default: --region/AWS_REGION, else every enabled region)",
+      "--region <regions>",
+      "region, comma-separated regions, or `all` (every enabled region); default AWS_REGION, " +
+        "else every enabled region",
     )
     .option("--profile <profile>", "AWS shared config profile")
     .option("--endpoint <url>", "AWS endpoint URL (e.g. the simulator's); also AWS_ENDPOINT_URL")
@@ -33,9 +34,11 @@ export function register(program: Command): void {
       `
 Examples:
   ptp-runner sweep --region us-east-1            # list, then ask
-  ptp-runner sweep --profile dev --yes           # every enabled region, no question
+  ptp-runner sweep --region us-east-1,eu-west-1  # two regions
+  ptp-runner sweep --profile dev --region all --yes  # every enabled region, no question
 
-Exit codes: 0 listed or terminated, 1 credentials refused, 3 something could not be terminated.`,
+Exit codes: 0 listed or terminated, 1 credentials refused, 2 bad --region,
+3 something could not be terminated.`,
     )
     .action(async (opts: {
       region?: string;

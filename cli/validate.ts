@@ -22,8 +22,9 @@ with code 2 when there is any; prints an "ok" summary otherwise. With --set or
 
 Examples:
   $ ptp-runner validate pipelines/ptp.yaml
-  $ ptp-runner validate pipelines/ptp.yaml --set subnet_id=subnet-0abc --set count=2
-  $ ptp-runner validate pipelines/ptp.yaml --config inputs.yaml`,
+  $ ptp-runner validate pipelines/ptp.yaml --config inputs.yaml
+  $ ptp-runner validate pipelines/existing-hosts.yaml --set private_key=~/.ssh/k.pem \\
+      --set hosts=10.0.1.12`,
     )
     .action(async (file: string, options: { set: string[]; config?: string }) => {
       const { validatePipelineFile } = await import("./validate-action.ts");

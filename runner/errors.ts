@@ -13,6 +13,8 @@
  * - `command`: a remote command exited non-zero.
  * - `auth`: credentials or permissions were refused.
  * - `config`: bad input discovered at run time (missing key file, unknown subnet).
+ * - `usage`: the invocation needs a flag or answer it lacks (e.g. `--yes` for a big
+ *   launch without a terminal); exit 2 when nothing was created and nothing else failed.
  * - `not-ready`: a condition polled for has not happened yet (e.g. chrony not synced).
  * - `internal`: anything else.
  */
@@ -25,6 +27,7 @@ export type ErrorKind =
   | "command"
   | "auth"
   | "config"
+  | "usage"
   | "not-ready"
   | "internal";
 
@@ -38,6 +41,7 @@ export const ERROR_KINDS: readonly ErrorKind[] = [
   "command",
   "auth",
   "config",
+  "usage",
   "not-ready",
   "internal",
 ];
@@ -126,7 +130,10 @@ export const EXIT = {
   OK: 0,
   /** Some target or step errored. */
   FAILED: 1,
-  /** Usage or validation error; nothing ran. */
+  /**
+   * Usage or validation error; nothing ran, or a step stopped with a `usage`
+   * error (a missing flag or answer) before anything was created.
+   */
   USAGE: 2,
   /** Resources may be left behind (cleanup could not release everything). */
   LEFT_BEHIND: 3,

@@ -75,18 +75,27 @@ export interface RunResult {
 
 /**
  * Exit code of a run (see `EXIT` in runner/errors.ts): 130 when interrupted;
- * else 3 when resources may be left behind; else 1 when a step failed (without
+ * else 3 when resources may be left behind; else 2 when every step failure is
+ * of kind `usage` (a missing flag or answer, e.g. `--yes`), no other target
+ * errored and the journal records no resource (nothing was created, so
+ * nothing ran that matters); else 1 when a step failed (without
  * `continue_on_error`) or a target has status `failed` or verdict `error`;
- * else 0 (also for a run with zero targets).
+ * else 0 (also for a run with zero targets). `resources` defaults to none.
  */
 export function exitCodeOf(
-  result: Pick<RunResult, "interrupted" | "leftBehind" | "failures" | "targets">,
+  result:
+    & Pick<RunResult, "interrupted" | "leftBehind" | "failures" | "targets">
+    & Partial<Pick<RunResult, "resources">>,
 ): number {
   if (result.interrupted) return EXIT.INTERRUPTED;
   if (result.leftBehind.length > 0) return EXIT.LEFT_BEHIND;
-  const targetErrored = result.targets.some((t) => t.status === "failed" || t.verdict === "error");
-  if (result.failures.length > 0 || targetErrored) return EXIT.FAILED;
-  return EXIT.OK;
+  const errored = result.targets.filter((t) => t.status === "failed" || t.verdict === "error");
+  if (result.failures.length === 0 && errored.length === 0) return EXIT.OK;
+  const onlyUsage = result.failures.length > 0 &&
+    result.failures.every((f) => f.kind === "usage") &&
+    errored.every((t) => t.failure?.kind === "usage");
+  const nothingCreated = (result.resources ?? []).length === 0;
+  return onlyUsage && nothingCreated ? EXIT.USAGE : EXIT.FAILED;
 }
 
 /** A pipeline step or a run of consecutive target steps. */
@@ -205,7 +214,13 @@ class Execution {
     const interrupted = this.#interrupt.aborted;
     const resources = [...this.journal.resources()];
     const leftBehind = openResources(resources);
-    const partial = { interrupted, leftBehind, failures: this.#failures, targets: this.#targets };
+    const partial = {
+      interrupted,
+      leftBehind,
+      resources,
+      failures: this.#failures,
+      targets: this.#targets,
+    };
     const exitCode = exitCodeOf(partial);
     if (leftBehind.length > 0) {
       stepLogger(this.bus).error(formatLeftBehind(leftBehind, this.runId));

@@ -9,8 +9,19 @@ import { dirname, join } from "node:path";
 import { isRunId } from "./run-id.ts";
 import type { JournalApi, ResourceRecord, Target } from "./types.ts";
 
-/** Overall state of a run as the journal records it. */
-export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "left-behind";
+/**
+ * Overall state of a run as the journal records it. `abandoned` is never
+ * written by the run itself: readers ({@link readJournal}, {@link listRuns})
+ * report it for a journal still saying `running` whose process is gone (same
+ * host, run lock no longer held), e.g. after SIGKILL or a crash.
+ */
+export type RunStatus =
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "interrupted"
+  | "left-behind"
+  | "abandoned";
 
 /** Contents of `journal.json` (format version 1). */
 export interface JournalData {
@@ -24,6 +35,10 @@ export interface JournalData {
   updatedAt: string;
   finishedAt?: string;
   status: RunStatus;
+  /** Process id of the run (absent in journals written before it was recorded). */
+  pid?: number;
+  /** Host name the run's process ran on (`Deno.hostname()`); liveness is checked only there. */
+  host?: string;
   /** Process exit code, once finished (see `EXIT` in runner/errors.ts). */
   exitCode?: number;
   /** Resolved inputs; values of `secret` inputs are `***`. */
@@ -88,8 +103,61 @@ export function formatLeftBehind(resources: readonly ResourceRecord[], runId: st
   return lines.join("\n");
 }
 
+/** Name of the lock file a live run holds in its journal directory. */
+export const RUN_LOCK_FILE = "run.lock";
+
 /**
- * Reads a run's journal.
+ * Whether a run's process is alive: `alive` while some process holds the
+ * exclusive lock on `<dir>/run.lock` ({@link RunJournal.holdRunLock}), `gone`
+ * when the file exists but nobody holds it (the OS drops the lock of a dead
+ * process, SIGKILL included), `unknown` when there is no lock file (a journal
+ * of a run that never took it) or it cannot be opened.
+ */
+export async function runLiveness(dir: string): Promise<"alive" | "gone" | "unknown"> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(join(dir, RUN_LOCK_FILE), { read: true });
+  } catch {
+    return "unknown";
+  }
+  try {
+    return (await file.tryLock(true)) ? "gone" : "alive";
+  } catch {
+    return "unknown";
+  } finally {
+    file.close();
+  }
+}
+
+function thisHost(): string | undefined {
+  try {
+    return Deno.hostname();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The status readers should show: `abandoned` when the journal says
+ * `running`, it was written on this host (`host` = `Deno.hostname()`) and
+ * its process is `gone` (see {@link runLiveness}); otherwise the recorded
+ * status (also when the run is on another host or liveness is unknown).
+ */
+export function effectiveStatus(
+  data: Pick<JournalData, "status" | "host">,
+  liveness: "alive" | "gone" | "unknown",
+  host: string | undefined = thisHost(),
+): RunStatus {
+  if (data.status !== "running" || data.host === undefined || data.host !== host) {
+    return data.status;
+  }
+  return liveness === "gone" ? "abandoned" : data.status;
+}
+
+/**
+ * Reads a run's journal. A journal still saying `running` whose process is
+ * gone is returned with status `abandoned` (see {@link effectiveStatus}), so
+ * `cleanup --run` and `resume`, which save it back, record that too.
  * @throws Error naming the path when the run id is malformed, the journal does
  *   not exist, or it is not valid JSON of this format.
  */
@@ -107,7 +175,9 @@ export async function readJournal(workDir: string, runId: string): Promise<Journ
     }
     throw error;
   }
-  return parseJournal(text, path);
+  const data = parseJournal(text, path);
+  if (data.status !== "running") return data;
+  return { ...data, status: effectiveStatus(data, await runLiveness(journalDir(workDir, runId))) };
 }
 
 function parseJournal(text: string, path: string): JournalData {
@@ -129,7 +199,8 @@ function parseJournal(text: string, path: string): JournalData {
 
 /**
  * Every run with a journal under `workDir`, newest first. Unreadable
- * journals are skipped.
+ * journals are skipped. A `running` run whose process is gone is listed as
+ * `abandoned`.
  */
 export async function listRuns(workDir: string): Promise<RunSummary[]> {
   const out: RunSummary[] = [];
@@ -176,6 +247,29 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 }
 
 /**
+ * Writes `text` to `path` atomically and synchronously (temp file + rename),
+ * for paths where no `await` may run (the forced exit on a second Ctrl-C).
+ * @throws Deno file-system errors (the temp file is removed).
+ */
+export function writeFileAtomicSync(path: string, text: string): void {
+  const tmp = join(
+    dirname(path),
+    `.${crypto.randomUUID().slice(0, 8)}.${path.split("/").pop()}.tmp`,
+  );
+  try {
+    Deno.writeTextFileSync(tmp, text, { mode: 0o600 });
+    Deno.renameSync(tmp, path);
+  } catch (error) {
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // Never written.
+    }
+    throw error;
+  }
+}
+
+/**
  * A run's journal, held in memory and persisted atomically on every change.
  * Implements the {@link JournalApi} steps use; the executor also sets the
  * run's outputs, targets and status through {@link RunJournal.update}.
@@ -191,6 +285,7 @@ export class RunJournal implements JournalApi {
   #data: JournalData;
   #redact: <T>(value: T) => T;
   #chain: Promise<void> = Promise.resolve();
+  #lock: Deno.FsFile | undefined;
   #queued: Promise<void> | undefined;
 
   private constructor(dir: string, data: JournalData, redact: <T>(value: T) => T) {
@@ -220,6 +315,7 @@ export class RunJournal implements JournalApi {
     await Deno.mkdir(runsDir(workDir), { recursive: true });
     await Deno.mkdir(dir); // fails if the run id is already taken
     const time = (init.now ?? new Date()).toISOString();
+    const host = thisHost();
     const journal = new RunJournal(dir, {
       version: 1,
       runId: init.runId,
@@ -227,6 +323,8 @@ export class RunJournal implements JournalApi {
       startedAt: time,
       updatedAt: time,
       status: "running",
+      pid: Deno.pid,
+      ...(host === undefined ? {} : { host }),
       inputs: init.inputs,
       outputs: {},
       targets: [],
@@ -276,6 +374,46 @@ export class RunJournal implements JournalApi {
     this.#queued = queued;
     this.#chain = queued.catch(() => {});
     return queued;
+  }
+
+  /**
+   * Takes the exclusive lock on `<dir>/run.lock` that tells readers this run's
+   * process is alive (see {@link runLiveness}); the OS releases it when the
+   * process dies. Call once when the run starts; {@link releaseRunLock} at
+   * the end.
+   * @throws Error when another process holds the lock (the run id is in use).
+   */
+  async holdRunLock(): Promise<void> {
+    if (this.#lock) return;
+    const file = await Deno.open(join(this.dir, RUN_LOCK_FILE), {
+      write: true,
+      create: true,
+      mode: 0o600,
+    });
+    if (!(await file.tryLock(true))) {
+      file.close();
+      throw new Error(`run ${this.#data.runId} is locked by another process`);
+    }
+    this.#lock = file;
+  }
+
+  /** Releases the lock of {@link holdRunLock} (no-op when not held). */
+  releaseRunLock(): void {
+    this.#lock?.close();
+    this.#lock = undefined;
+  }
+
+  /**
+   * Writes the current state synchronously and atomically, for the forced
+   * exit (second Ctrl-C), where the process ends before any `await` resumes.
+   * A save still in flight may finish its rename afterwards in rare cases;
+   * readers then see `running` with the run lock free, i.e. `abandoned`.
+   * @throws Deno file-system errors.
+   */
+  saveSync(): void {
+    this.#data.updatedAt = new Date().toISOString();
+    const text = JSON.stringify(this.#redact(this.#data), null, 2) + "\n";
+    writeFileAtomicSync(this.path, text);
   }
 
   /** See {@link JournalApi.recordResource}: adds or replaces (by kind + id), then saves. */

@@ -2,6 +2,11 @@
  * Ctrl-C and SIGTERM handling for a run: the first signal cancels the run
  * (running steps abort, `always` steps run), a second SIGINT (or SIGTERM)
  * exits at once after saying what may be left behind.
+ *
+ * One Ctrl-C can arrive twice: `deno task` forwards the SIGINT its child
+ * already received from the terminal's process group. A repeat within
+ * {@link SIGNAL_REPEAT_WINDOW_MS} of the first signal is therefore taken as
+ * the same press, so a single Ctrl-C never skips the cleanup.
  * @module
  */
 import { formatLeftBehind } from "./journal.ts";
@@ -10,6 +15,9 @@ import type { ResourceRecord } from "./types.ts";
 /** Notice printed on the first interrupt. */
 export const INTERRUPT_NOTICE =
   "interrupt: cancelling, running always-steps; press Ctrl-C again to exit now";
+
+/** Signals closer than this (milliseconds) to the first one count as the same press. */
+export const SIGNAL_REPEAT_WINDOW_MS = 1000;
 
 /** Signals a run listens to. */
 export type RunSignal = "SIGINT" | "SIGTERM";
@@ -24,6 +32,8 @@ export interface SignalHandlerOptions {
   listen?: (signal: RunSignal, handler: () => void) => void;
   /** Removes it (default `Deno.removeSignalListener`). */
   unlisten?: (signal: RunSignal, handler: () => void) => void;
+  /** Clock in milliseconds (default `performance.now`), for tests. */
+  now?: () => number;
 }
 
 /**
@@ -33,13 +43,17 @@ export interface SignalHandlerOptions {
 export function installSignalHandlers(options: SignalHandlerOptions): () => void {
   const listen = options.listen ?? ((s, h) => Deno.addSignalListener(s, h));
   const unlisten = options.unlisten ?? ((s, h) => Deno.removeSignalListener(s, h));
-  let count = 0;
+  const now = options.now ?? (() => performance.now());
+  let first: number | undefined;
   const installed: [RunSignal, () => void][] = [];
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     const handler = () => {
-      count++;
-      if (count === 1) options.onInterrupt(signal);
-      else options.onForceExit(signal);
+      if (first === undefined) {
+        first = now();
+        options.onInterrupt(signal);
+      } else if (now() - first >= SIGNAL_REPEAT_WINDOW_MS) {
+        options.onForceExit(signal);
+      }
     };
     try {
       listen(signal, handler);

@@ -107,9 +107,12 @@ export async function runSimCommand(
   try {
     await stopped.promise;
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    // Listeners stay until the simulator stopped: a repeated Ctrl-C (deno task
+    // forwards one press twice) must not kill the process before the state
+    // directory, which holds the private key, is removed.
     write("stopping the simulator ...");
     await sim.stop();
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
   return 0;
 }

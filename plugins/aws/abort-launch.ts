@@ -12,6 +12,7 @@ import { terminateInstancesCommand } from "./release-commands.ts";
 import { INSTANCE_RESOURCE } from "./resource-kinds.ts";
 import { TAG_RUN_ID } from "./run-instances.ts";
 import { terminateInstances } from "./terminate.ts";
+import { journalRunAccount } from "./run-account.ts";
 
 /**
  * After an abort: terminate every instance launched so far, plus any instance
@@ -27,6 +28,7 @@ export async function terminateAfterAbort(
 ): Promise<void> {
   const signal = AbortSignal.timeout(30_000);
   const ids = new Set(known);
+  const account = journalRunAccount(ctx.journal);
   try {
     const out = await ec2.send(
       new DescribeInstancesCommand({
@@ -47,7 +49,10 @@ export async function terminateAfterAbort(
           region,
           state: "created",
           releaseCommand: terminateInstancesCommand(region, [i.InstanceId]),
-          detail: { instanceType: i.InstanceType },
+          detail: {
+            instanceType: i.InstanceType,
+            ...(account ? { account: account.account, region } : {}),
+          },
         });
       }
     }

@@ -16,10 +16,11 @@ import {
 } from "../report/cleanup-outcome.ts";
 import { configuredRegion } from "./clients.ts";
 import { type KeepPolicy, parseKeepPolicy } from "./keep-policy.ts";
-import { ask } from "./prompts.ts";
+import { ask, PromptInterrupted } from "./prompts.ts";
 import { releaseResources } from "./release.ts";
 import { INSTANCE_RESOURCE, PLACEMENT_GROUP_RESOURCE } from "./resource-kinds.ts";
 import { terminateInstancesCommand } from "./release-commands.ts";
+import { journalRunAccount } from "./run-account.ts";
 
 /** Parsed input of the cleanup step. */
 export interface CleanupInput {
@@ -43,6 +44,7 @@ export async function openInstances(ctx: StepContext): Promise<CleanupInstance[]
     ctx.targets.filter((t) => t.instanceId).map((t) => [t.instanceId!, t]),
   );
   const resources = ctx.journal.resources().filter((r) => r.kind === INSTANCE_RESOURCE);
+  const account = journalRunAccount(ctx.journal);
   for (const t of ctx.targets) {
     if (!t.launchedByRun || !t.instanceId) continue;
     if (resources.some((r) => r.id === t.instanceId)) continue;
@@ -53,7 +55,10 @@ export async function openInstances(ctx: StepContext): Promise<CleanupInstance[]
       state: "created",
       targetId: t.id,
       releaseCommand: terminateInstancesCommand(t.region, [t.instanceId]),
-      detail: { instanceType: t.instanceType },
+      detail: {
+        instanceType: t.instanceType,
+        ...(account ? { account: account.account, region: t.region ?? account.region } : {}),
+      },
     });
   }
   return ctx.journal.resources()
@@ -109,15 +114,21 @@ export async function chooseKept(
       ) {
         return new Set();
       }
-      const chosen = await ask(ctx, (p) =>
-        p.checkbox(
-          "Keep which instances with a functional PHC running? (the others are terminated)",
-          functional.map((i) => ({
-            value: i.instanceId,
-            name: `${i.label ?? i.instanceType ?? ""} ${i.instanceId}`.trim(),
-          })),
-        ));
-      return new Set(chosen);
+      try {
+        const chosen = await ask(ctx, (p) =>
+          p.checkbox(
+            "Keep which instances with a functional PHC running? (the others are terminated)",
+            functional.map((i) => ({
+              value: i.instanceId,
+              name: `${i.label ?? i.instanceType ?? ""} ${i.instanceId}`.trim(),
+            })),
+          ));
+        return new Set(chosen);
+      } catch (error) {
+        if (!(error instanceof PromptInterrupted)) throw error;
+        ctx.log.warn("the keep question was closed with Ctrl-C: keeping nothing");
+        return new Set();
+      }
     }
   }
 }

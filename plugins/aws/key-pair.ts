@@ -7,10 +7,12 @@
 import { DescribeKeyPairsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { StepError } from "../../runner/errors.ts";
 import { isAbort, isNotFoundOrInvalid, toStepError } from "./aws-errors.ts";
+import type { StepContext } from "../../runner/types.ts";
+import { type LoadedKey, loadPrivateKey, PASSPHRASE_ENV } from "../ssh/private-key.ts";
 import {
-  describeFingerprints,
+  describeFingerprintMismatch,
   fingerprintMatches,
-  fingerprintsOfPrivateKey,
+  fingerprintsOfParsedKey,
 } from "./key-fingerprint.ts";
 
 /** The key pair as EC2 knows it. */
@@ -22,17 +24,23 @@ export interface KeyPairCheck {
   fingerprint?: string;
   /** True when the private key file was compared and matches. */
   verified: boolean;
-  /** Why the file was not compared (no file given, encrypted key). */
+  /** Why the file was not compared (no file given, no fingerprint from EC2). */
   warning?: string;
 }
 
 /**
  * Checks that `keyName` exists and, when `privateKeyPath` is given, that the
- * file's fingerprint matches.
+ * file's fingerprint matches. The file is loaded with the SSH plugin's
+ * `loadPrivateKey`: a group/other-readable file is warned about through
+ * `ctx.log`, an encrypted one is decrypted with `PTP_RUNNER_KEY_PASSPHRASE`
+ * (or a prompt when interactive).
  * @throws StepError `config` when the key pair does not exist, the file cannot be
- *   read, or the fingerprints differ (the message names both).
+ *   read, it is encrypted and no passphrase (or a wrong one) is given (the
+ *   message says how to give it), or the fingerprints differ (the message
+ *   names both in EC2's form and the algorithm).
  */
 export async function checkKeyPair(
+  ctx: StepContext,
   ec2: EC2Client,
   keyName: string,
   privateKeyPath: string | undefined,
@@ -68,29 +76,32 @@ export async function checkKeyPair(
     check.warning = "private_key not given: the key pair's fingerprint was not checked";
     return check;
   }
-  let text: string;
+  // The SSH plugin's loader: `~`, a warning for a group/other-readable file,
+  // and the passphrase of an encrypted key (PTP_RUNNER_KEY_PASSPHRASE or a prompt).
+  let loaded: LoadedKey;
   try {
-    text = await Deno.readTextFile(privateKeyPath);
+    loaded = await loadPrivateKey(ctx, privateKeyPath, { inputKey: "private_key" });
   } catch (error) {
-    throw new StepError(
-      "config",
-      `private_key: cannot read ${privateKeyPath}: ${(error as Error).message}`,
-      { cause: error },
-    );
+    if (error instanceof StepError && /cannot decrypt|is encrypted/.test(error.message)) {
+      const how = /cannot decrypt/.test(error.message)
+        ? `; set ${PASSPHRASE_ENV} to the key's passphrase (or leave it unset in a terminal to ` +
+          "be asked)"
+        : "";
+      throw new StepError("config", `${error.message}${how}; nothing was launched`, {
+        cause: error,
+      });
+    }
+    throw error;
   }
   let local;
   try {
-    local = fingerprintsOfPrivateKey(text);
+    local = fingerprintsOfParsedKey(loaded.key);
   } catch (error) {
-    const message = (error as Error).message;
-    if (/encrypted|passphrase/i.test(message)) {
-      check.warning = `private_key ${privateKeyPath} is encrypted: fingerprint not checked`;
-      return check;
-    }
     throw new StepError(
       "config",
-      `private_key: ${privateKeyPath} is not a usable private key (${message}); EC2 key ` +
-        "pairs are RSA (PEM) or ed25519 (OpenSSH format)",
+      `private_key: ${privateKeyPath} is not a usable private key (${
+        (error as Error).message
+      }); EC2 key pairs are RSA (PEM) or ed25519 (OpenSSH format)`,
       { cause: error },
     );
   }
@@ -101,8 +112,9 @@ export async function checkKeyPair(
   if (!fingerprintMatches(info.KeyFingerprint, local)) {
     throw new StepError(
       "config",
-      `private_key ${privateKeyPath} does not belong to key pair "${keyName}": EC2 has ` +
-        `fingerprint ${info.KeyFingerprint}, the file gives ${describeFingerprints(local)}`,
+      `private_key ${privateKeyPath} does not belong to key pair "${keyName}": ${
+        describeFingerprintMismatch(info.KeyFingerprint, local, info.KeyType)
+      }`,
     );
   }
   check.verified = true;

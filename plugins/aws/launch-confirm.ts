@@ -6,7 +6,7 @@
  */
 import { StepError } from "../../runner/errors.ts";
 import type { RunSettings, StepContext } from "../../runner/types.ts";
-import { ask } from "./prompts.ts";
+import { ask, PromptInterrupted } from "./prompts.ts";
 
 /** Types above which a launch needs confirmation. */
 export const CONFIRM_ABOVE_TYPES = 3;
@@ -27,7 +27,8 @@ export function confirmationDecision(
 /**
  * Applies the rule, asking through `@inquirer/prompts` when needed.
  * @param summary one line describing the launch, e.g. `7 instances of 4 types in us-east-1`.
- * @throws StepError `config` when refused (non-interactive without `--yes`) or declined.
+ * @throws StepError `usage` when refused (non-interactive without `--yes`: the run
+ *   exits 2), `config` when declined at the prompt.
  */
 export async function confirmLaunch(
   ctx: StepContext,
@@ -39,13 +40,22 @@ export async function confirmLaunch(
   if (decision === "proceed") return;
   if (decision === "refuse") {
     throw new StepError(
-      "config",
+      "usage",
       `launching ${summary} needs confirmation (more than ${CONFIRM_ABOVE_TYPES} types or ` +
         `${CONFIRM_ABOVE_INSTANCES} instances) and this session is not interactive: pass --yes ` +
         "to launch; nothing was launched",
     );
   }
-  const yes = await ask(ctx, (p) => p.confirm(`Launch ${summary}?`, false));
+  let yes: boolean;
+  try {
+    yes = await ask(ctx, (p) => p.confirm(`Launch ${summary}?`, false));
+  } catch (error) {
+    if (!(error instanceof PromptInterrupted)) throw error;
+    throw new StepError(
+      "cancelled",
+      `launch of ${summary} cancelled with Ctrl-C; nothing was launched`,
+    );
+  }
   if (!yes) {
     throw new StepError("config", `launch of ${summary} declined; nothing was launched`);
   }

@@ -26,6 +26,7 @@ import {
 } from "./launch-targets.ts";
 import { type LaunchPlan, type PlannedType, runPreflight } from "./preflight.ts";
 import { INSTANCE_RESOURCE, PLACEMENT_GROUP_RESOURCE } from "./resource-kinds.ts";
+import { RUN_ACCOUNT_JOURNAL_KEY, type RunAccount } from "./run-account.ts";
 import { BOOTSTRAP_REGION, resolveLaunchRegion } from "./region.ts";
 import { deletePlacementGroupCommand, terminateInstancesCommand } from "./release-commands.ts";
 import {
@@ -62,6 +63,9 @@ export async function runLaunch(
   const stsRegion = input.region ?? configuredRegion(ctx) ?? BOOTSTRAP_REGION;
   const identity = await verifyCredentials(ctx, stsRegion, signal);
   const { region } = await resolveLaunchRegion(ctx, input.region, input.subnet_id, signal);
+  // Before anything is created: `cleanup --run` compares it with its own caller.
+  const account: RunAccount = { account: identity.account, region };
+  await ctx.journal.put(RUN_ACCOUNT_JOURNAL_KEY, account);
   const ec2 = await ec2Client(ctx, region);
   const ssm = await ssmClient(ctx, region);
   const plan = await runPreflight(ctx, { ec2, ssm }, input, region, signal);
@@ -110,7 +114,14 @@ export async function runLaunch(
   try {
     let groupName = plan.placementGroup?.groupName;
     if (plan.createPlacementGroup) {
-      groupName = await createTemporaryGroup(ctx, ec2, region, identity, input.name_prefix, signal);
+      groupName = await createTemporaryGroup(
+        ctx,
+        ec2,
+        account,
+        identity,
+        input.name_prefix,
+        signal,
+      );
       output.created_placement_group = true;
       output.placement_group = groupName;
     }
@@ -142,7 +153,7 @@ export async function runLaunch(
 async function createTemporaryGroup(
   ctx: StepContext,
   ec2: EC2Client,
-  region: string,
+  { account, region }: RunAccount,
   identity: CallerIdentity,
   prefix: string,
   signal: AbortSignal,
@@ -156,7 +167,7 @@ async function createTemporaryGroup(
     region,
     state: "created" as const,
     releaseCommand: deletePlacementGroupCommand(region, name),
-    detail: { strategy: "precision-time" },
+    detail: { strategy: "precision-time", account, region },
   };
   await ctx.journal.recordResource(record);
   let group;
@@ -246,7 +257,7 @@ async function launchType(
       state: "created",
       releaseCommand: terminateInstancesCommand(plan.region, [instanceId]),
       targetId: targetId(type.instanceType, i + 1),
-      detail: { instanceType: type.instanceType },
+      detail: { instanceType: type.instanceType, account: identity.account, region: plan.region },
     });
   }
   const targets = addOrUpdateTargets(

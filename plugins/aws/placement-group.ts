@@ -76,7 +76,8 @@ export async function checkPlacementGroup(
     return {
       group,
       warning: `placement group ${group.groupName} has strategy cluster, not precision-time: ` +
-        "the PHC is only reachable there on legacy-access types in a few regions (PTP.md §1)",
+        "the PHC is only reachable there on legacy-access types (M7a/M7g/M7i/R7a/R7g/R7i/I8g/" +
+        "I8ge) in a few regions (EC2 User Guide, configure-ec2-ntp)",
     };
   }
   throw new StepError(

@@ -62,6 +62,7 @@ export interface LaunchPlan {
  * Runs every preflight check (independent checks concurrently).
  * @throws StepError `config` for unknown types (with suggestions), a missing
  *   subnet, security group, key pair or placement group, a fingerprint mismatch,
+ *   an encrypted private key without (or with a wrong) passphrase,
  *   or an `ami_id` whose architecture does not fit a type; `auth` for missing
  *   permissions.
  */
@@ -85,7 +86,7 @@ export async function runPreflight(
     describeRequestedTypes(ec2, types, region, signal),
     checkSubnet(ec2, input.subnet_id, region, signal),
     checkSecurityGroups(ec2, input.security_group_ids, signal),
-    checkKeyPair(ec2, input.key_name, input.private_key, region, signal),
+    checkKeyPair(ctx, ec2, input.key_name, input.private_key, region, signal),
     input.placement_group
       ? checkPlacementGroup(ec2, input.placement_group, signal)
       : Promise.resolve(undefined),
@@ -95,8 +96,9 @@ export async function runPreflight(
   if (placement?.warning) warnings.push(placement.warning);
   if (!input.placement_group && !input.create_placement_group) {
     warnings.push(
-      "no placement group: since 2026 the PHC is reachable only in a precision-time group " +
-        "(except legacy access, PTP.md §1); set create_placement_group: true or placement_group",
+      "no placement group: since 2026 the PHC is reachable only in a precision-time placement " +
+        "group (except legacy access for M7a/M7g/M7i/R7a/R7g/R7i/I8g/I8ge in a few regions); " +
+        "pass --set create_placement_group=true or --set placement_group=NAME",
     );
   }
 

@@ -28,19 +28,44 @@ export interface Prompter {
 /** Service key under which the run's {@link Prompter} lives (tests pre-seed a fake). */
 export const PROMPTER_SERVICE_KEY = "ptp-runner:prompter";
 
+/**
+ * The user closed a question with Ctrl-C. While a prompt reads the terminal in
+ * raw mode, Ctrl-C reaches the prompt, not the run's signal handler, so the
+ * asking code must decide what the safe answer is (launch: nothing; cleanup:
+ * keep nothing).
+ */
+export class PromptInterrupted extends Error {
+  constructor() {
+    super("the question was closed with Ctrl-C");
+    this.name = "PromptInterrupted";
+  }
+}
+
+/** Runs an `@inquirer/prompts` question, turning its Ctrl-C error into {@link PromptInterrupted}. */
+async function asking<T>(question: () => Promise<T>): Promise<T> {
+  try {
+    return await question();
+  } catch (error) {
+    if ((error as Error)?.name === "ExitPromptError") throw new PromptInterrupted();
+    throw error;
+  }
+}
+
 /** The `@inquirer/prompts` implementation. */
 export function inquirerPrompter(): Prompter {
   return {
     async confirm(message, defaultAnswer) {
       const { confirm } = await import("@inquirer/prompts");
-      return await confirm({ message, default: defaultAnswer });
+      return await asking(() => confirm({ message, default: defaultAnswer }));
     },
     async checkbox(message, choices) {
       const { checkbox } = await import("@inquirer/prompts");
-      return await checkbox({
-        message,
-        choices: choices.map((c) => ({ value: c.value, name: c.name, checked: c.checked })),
-      });
+      return await asking(() =>
+        checkbox({
+          message,
+          choices: choices.map((c) => ({ value: c.value, name: c.name, checked: c.checked })),
+        })
+      );
     },
   };
 }

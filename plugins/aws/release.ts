@@ -16,7 +16,7 @@ import { ec2Client } from "./clients.ts";
 import { deletePlacementGroup } from "./placement-group.ts";
 import { deletePlacementGroupCommand, terminateInstancesCommand } from "./release-commands.ts";
 import { INSTANCE_RESOURCE, PLACEMENT_GROUP_RESOURCE } from "./resource-kinds.ts";
-import { terminateInstances } from "./terminate.ts";
+import { describeInstanceStates, terminateInstances } from "./terminate.ts";
 import { waitForInstances } from "./wait-instances.ts";
 
 /** What to release. */
@@ -31,6 +31,17 @@ export interface ReleaseRequest {
   defaultRegion?: string;
   /** Upper bound of the wait for `terminated`, seconds. */
   waitTimeoutSeconds: number;
+  /**
+   * Set by `cleanup --run` (which may be pointed at another account or
+   * endpoint than the run's): an id TerminateInstances answers
+   * `InvalidInstanceID.NotFound` for counts as terminated only when
+   * DescribeInstances shows it `terminated` (or `shutting-down`, then waited
+   * for); otherwise it is reported in `failed` as "not found in account A /
+   * region R" and its journal state is left as it is. Unset (the run's own
+   * cleanup step, same credentials and endpoint as the launch): NotFound
+   * counts as terminated (EC2 forgets terminated instances after about an hour).
+   */
+  confirmNotFound?: { account: string };
 }
 
 /**
@@ -52,7 +63,7 @@ export async function releaseResources(
   }
   await Promise.all(
     [...byRegion].map(([region, list]) =>
-      terminateInRegion(ctx, region, list, request.waitTimeoutSeconds, outcome, signal)
+      terminateInRegion(ctx, region, list, request, outcome, signal)
     ),
   );
   for (const group of request.placementGroups) {
@@ -95,10 +106,11 @@ async function terminateInRegion(
   ctx: StepContext,
   region: string,
   list: CleanupInstance[],
-  waitTimeoutSeconds: number,
+  request: ReleaseRequest,
   outcome: CleanupOutcome,
   signal: AbortSignal,
 ): Promise<void> {
+  const { waitTimeoutSeconds, confirmNotFound } = request;
   const byId = new Map(list.map((i) => [i.instanceId, i]));
   const fail = async (id: string, error: string) => {
     const inst = byId.get(id)!;
@@ -117,10 +129,31 @@ async function terminateInRegion(
   );
   const sent = await terminateInstances(ctx, ec2, [...byId.keys()], signal);
   for (const f of sent.failed) await fail(f.instanceId, f.error);
-  for (const id of sent.gone) await done(id);
-  if (sent.accepted.length === 0) return;
+  const toWait = [...sent.accepted];
+  if (confirmNotFound && sent.gone.length > 0) {
+    const states = await describeInstanceStates(ec2, sent.gone, signal);
+    for (const id of sent.gone) {
+      const state = states.get(id);
+      if (state === "terminated") await done(id);
+      else if (state === "shutting-down") toWait.push(id);
+      else if (state === undefined) {
+        // Left as it is in the journal: it may still run where the run launched it.
+        const inst = byId.get(id)!;
+        const error = `not found in account ${confirmNotFound.account} / region ${region}` +
+          " (EC2 answers InvalidInstanceID.NotFound): it may still run in another account, " +
+          "region or endpoint";
+        outcome.failed.push({ ...inst, error, command: terminateInstancesCommand(region, [id]) });
+        ctx.log.warn(`${id}: ${error}`);
+      } else {
+        await fail(id, `TerminateInstances did not know it, but DescribeInstances shows ${state}`);
+      }
+    }
+  } else {
+    for (const id of sent.gone) await done(id);
+  }
+  if (toWait.length === 0) return;
   try {
-    const waited = await waitForInstances(ctx, ec2, sent.accepted, {
+    const waited = await waitForInstances(ctx, ec2, toWait, {
       want: "terminated",
       timeoutSeconds: waitTimeoutSeconds,
       signal,
@@ -134,7 +167,7 @@ async function terminateInRegion(
     const message = signal.aborted
       ? "interrupted before termination was confirmed"
       : `termination not confirmed: ${(error as Error).message}`;
-    for (const id of sent.accepted) if (!confirmed.has(id)) await fail(id, message);
+    for (const id of toWait) if (!confirmed.has(id)) await fail(id, message);
     throw error;
   }
 }

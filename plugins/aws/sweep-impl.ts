@@ -16,6 +16,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-ec2";
 import { EXIT } from "../../runner/errors.ts";
+import { parseRegions } from "../discover/regions.ts";
 import { type CleanupInstance, emptyCleanupOutcome } from "../report/cleanup-outcome.ts";
 import { configuredRegion, ec2Client } from "./clients.ts";
 import { leftBehindLines } from "./cleanup-impl.ts";
@@ -39,7 +40,11 @@ export interface SweptInstance {
   name?: string;
 }
 
-/** Options of {@link sweepCommand}. */
+/**
+ * Options of {@link sweepCommand}. `region` (`--region`) is one region, a
+ * comma-separated list, or `all` (every enabled region); default the
+ * configured region, else every enabled region.
+ */
 export interface SweepOptions extends CommandOptions {
   waitTimeoutSeconds?: number;
   print?: (line: string) => void;
@@ -148,24 +153,38 @@ export function formatSweepTable(instances: SweptInstance[]): string[] {
 /**
  * Runs `sweep`.
  * @returns exit code: 0 (listed only, or all terminated), 1 credentials refused,
- *   3 something could not be terminated (printed with commands).
+ *   2 a bad `--region` (not a region name, list or `all`; nothing is asked of
+ *   AWS), 3 something could not be terminated (printed with commands).
  */
 export async function sweepCommand(options: SweepOptions): Promise<number> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const ctx = createCommandContext("sweep", options, { services: options.services });
+  let requested: string[] | "all" | undefined;
+  try {
+    requested = parseRegions(options.region);
+  } catch (error) {
+    print(`error: --region: ${(error as Error).message}`);
+    return EXIT.USAGE;
+  }
+  // Only a single region becomes the context's region (client default, STS).
+  const single = Array.isArray(requested) && requested.length === 1 ? requested[0] : undefined;
+  const ctx = createCommandContext("sweep", { ...options, region: single }, {
+    services: options.services,
+  });
   const signal = new AbortController().signal;
   try {
-    const bootstrap = options.region ?? configuredRegion(ctx) ?? BOOTSTRAP_REGION;
+    const bootstrap = (Array.isArray(requested) ? requested[0] : undefined) ??
+      configuredRegion(ctx) ?? BOOTSTRAP_REGION;
     try {
       await verifyCredentials(ctx, bootstrap, signal);
     } catch (error) {
       print(`error: ${(error as Error).message}`);
       return EXIT.FAILED;
     }
-    const regions = options.region
-      ? [options.region]
-      : configuredRegion(ctx)
-      ? [configuredRegion(ctx)!]
+    const configured = configuredRegion(ctx);
+    const regions = Array.isArray(requested)
+      ? requested
+      : requested === undefined && configured
+      ? [configured]
       : await enabledRegions(ctx, signal);
     const now = options.now?.() ?? new Date();
     const perRegion = await Promise.all(regions.map(async (region) => {

@@ -5,7 +5,11 @@
  * set aside and the batch is sent again without them.
  * @module
  */
-import { type EC2Client, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstancesCommand,
+  type EC2Client,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import type { StepContext } from "../../runner/types.ts";
 import { awsErrorCode, awsErrorMessage, isAbort, isThrottling, toStepError } from "./aws-errors.ts";
 import { idsInMessage } from "./wait-instances.ts";
@@ -14,7 +18,10 @@ import { idsInMessage } from "./wait-instances.ts";
 export interface TerminateResult {
   /** Ids EC2 accepted (now shutting-down or terminated). */
   accepted: string[];
-  /** Ids EC2 does not know (already gone long ago, or never existed). */
+  /**
+   * Ids EC2 does not know (`InvalidInstanceID.NotFound`): gone long ago, or in
+   * another account, region or endpoint than the one asked.
+   */
   gone: string[];
   /** Ids that could not be terminated, with the error message. */
   failed: { instanceId: string; error: string }[];
@@ -72,4 +79,47 @@ export async function terminateInstances(
     }
   }
   return result;
+}
+
+/**
+ * Asks DescribeInstances about `instanceIds` (one request; ids EC2 answers
+ * `InvalidInstanceID.NotFound` for are dropped and the rest asked again).
+ * Used to confirm that ids TerminateInstances did not know are `terminated`.
+ * @returns EC2 state name by id; ids EC2 does not know are absent.
+ * @throws the signal's reason when it aborts; StepError for other AWS errors.
+ */
+export async function describeInstanceStates(
+  ec2: EC2Client,
+  instanceIds: readonly string[],
+  signal: AbortSignal,
+): Promise<Map<string, string>> {
+  const states = new Map<string, string>();
+  let ask = [...instanceIds];
+  while (ask.length > 0) {
+    try {
+      const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ask }), {
+        abortSignal: signal,
+      });
+      for (const reservation of out.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? []) {
+          if (instance.InstanceId && ask.includes(instance.InstanceId)) {
+            states.set(instance.InstanceId, instance.State?.Name ?? "unknown");
+          }
+        }
+      }
+      ask = [];
+    } catch (error) {
+      if (isAbort(error, signal)) throw signal.reason ?? error;
+      if (awsErrorCode(error) === "InvalidInstanceID.NotFound") {
+        const unknown = idsInMessage(awsErrorMessage(error)).filter((id) => ask.includes(id));
+        if (unknown.length > 0) {
+          ask = ask.filter((id) => !unknown.includes(id));
+          continue;
+        }
+        return states;
+      }
+      throw toStepError(error, "describe the instances", "ec2:DescribeInstances");
+    }
+  }
+  return states;
 }

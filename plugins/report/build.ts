@@ -32,6 +32,8 @@ export interface BuildReportInput {
   redact: boolean;
   /** Cleanup outcome, when cleanup already ran. */
   cleanup?: CleanupOutcome | null;
+  /** The run was interrupted (Ctrl-C / SIGTERM; `ctx.interrupted`); default false. */
+  interrupted?: boolean;
 }
 
 /**
@@ -48,22 +50,27 @@ export function runStartFromId(runId: string): Date | null {
 
 /**
  * The verdict the report shows for a target: the runner's verdict; else
- * `unsupported` for a target skipped at launch; `error` for a failed or
- * cancelled target; the verify facts' verdict; else `none`.
+ * `unsupported` for a target skipped at launch; `cancelled` for a target the
+ * interrupt stopped before a verdict (status `cancelled`; a target that had
+ * failed before the interrupt keeps status `failed` and is an `error`);
+ * `error` for a failed target; the verify facts' verdict; else `none`.
  */
 export function effectiveVerdict(target: Target): ReportVerdict {
   if (target.verdict) return target.verdict;
   if (target.status === "skipped") return "unsupported";
-  if (target.failure || target.status === "failed" || target.status === "cancelled") {
-    return "error";
-  }
+  if (target.status === "cancelled") return "cancelled";
+  if (target.failure || target.status === "failed") return "error";
   return ptpFacts(target).verify?.verdict ?? "none";
 }
 
 function verdictReason(target: Target, verdict: ReportVerdict): string | null {
   if (target.verdictReason) return target.verdictReason;
+  if (verdict === "cancelled") {
+    return target.failure
+      ? `run interrupted during step ${target.failure.stepId}; no verdict reached`
+      : "run interrupted before a verdict was reached";
+  }
   if (target.failure) return `${target.failure.stepId} failed: ${target.failure.message}`;
-  if (target.status === "cancelled") return "cancelled";
   if (verdict === "none") return `no verdict reached (status ${target.status})`;
   return null;
 }
@@ -132,6 +139,7 @@ export function countVerdicts(targets: readonly TargetReport[]): Counts {
     unsupported: 0,
     misconfigured: 0,
     error: 0,
+    cancelled: 0,
     none: 0,
   };
   for (const t of targets) counts[t.verdict]++;
@@ -194,6 +202,7 @@ export function buildReport(input: BuildReportInput): Report {
     started_at: input.startedAt?.toISOString() ?? null,
     wall_time_seconds: wall,
     redacted: input.redact,
+    interrupted: input.interrupted ?? false,
     summary: countVerdicts(targets),
     by_type: types.map((type) => {
       const group = targets.filter((t) => t.instance_type === type);

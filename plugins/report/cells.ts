@@ -17,6 +17,7 @@ export const SUMMARY_HEADERS = [
   "unsupported",
   "misconfigured",
   "errored",
+  "cancelled",
   "no verdict",
 ] as const;
 
@@ -29,8 +30,19 @@ export function summaryCells(type: string | null, counts: Counts): string[] {
     String(counts.unsupported),
     String(counts.misconfigured),
     String(counts.error),
+    String(counts.cancelled),
     String(counts.none),
   ];
+}
+
+/**
+ * What the interrupt did, for the report header, e.g. `2 of 3 target(s)
+ * cancelled before a verdict`; null when the run was not interrupted.
+ */
+export function interruptedSummary(report: Report): string | null {
+  if (!report.interrupted) return null;
+  const { cancelled, total } = report.summary;
+  return `${cancelled} of ${total} target(s) cancelled before a verdict`;
 }
 
 /** Headers of the per-instance table. */

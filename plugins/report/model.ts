@@ -14,12 +14,17 @@ import { z } from "zod";
 /** Current `schema_version` of `report.json`. Bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
 
-/** Verdicts in the report; `none` = the target reached no verdict (e.g. no verify step ran). */
+/**
+ * Verdicts in the report. `cancelled` = the run was interrupted (Ctrl-C /
+ * SIGTERM) before the target reached a verdict; `none` = the target reached no
+ * verdict for another reason (e.g. no verify step ran).
+ */
 export const REPORT_VERDICTS = [
   "functional",
   "unsupported",
   "misconfigured",
   "error",
+  "cancelled",
   "none",
 ] as const;
 
@@ -96,13 +101,19 @@ export const StatsSchema = z.object({
   max: z.number(),
 }).strict();
 
-/** Counts of targets per verdict. */
+/**
+ * Counts of targets per verdict. `cancelled` defaults to 0 so reports written
+ * before it existed still read.
+ */
 export const CountsSchema = z.object({
   total: z.number().int().nonnegative(),
   functional: z.number().int().nonnegative(),
   unsupported: z.number().int().nonnegative(),
   misconfigured: z.number().int().nonnegative(),
   error: z.number().int().nonnegative(),
+  cancelled: z.number().int().nonnegative().default(0).describe(
+    "Targets with no verdict because the run was interrupted",
+  ),
   none: z.number().int().nonnegative(),
 }).strict();
 
@@ -152,6 +163,10 @@ export const ReportSchema = z.object({
   started_at: z.string().nullable().describe("ISO 8601 time the run started, when known"),
   wall_time_seconds: z.number().nonnegative().nullable(),
   redacted: z.boolean().describe("True when IP addresses were replaced by [IPv4]/[IPv6]"),
+  interrupted: z.boolean().default(false).describe(
+    "True when the run was interrupted (Ctrl-C or SIGTERM) before the report; targets it " +
+      "stopped count as cancelled",
+  ),
   summary: CountsSchema,
   by_type: z.array(TypeSummarySchema),
   overall: ClockStatsSchema,

@@ -1,5 +1,5 @@
 /**
- * The console report: summary by instance type, one row per instance,
+ * The console report: whether the run was interrupted, summary by instance type, one row per instance,
  * diagnostics of every target that is not functional, clock statistics and
  * the run's wall time; and the cleanup section. Returns text; the caller
  * prints it through `ctx.withConsole` so the live view is paused.
@@ -10,6 +10,7 @@ import {
   identityOf,
   INSTANCE_HEADERS,
   instanceCells,
+  interruptedSummary,
   STATS_HEADERS,
   statsCells,
   SUMMARY_HEADERS,
@@ -34,6 +35,7 @@ function colorVerdict(p: Palette): (verdict: string) => string {
     unsupported: p.yellow,
     misconfigured: p.red,
     error: p.red,
+    cancelled: p.yellow,
     none: p.dim,
   };
   return (v) => (by[v as ReportVerdict] ?? ((t: string) => t))(v);
@@ -76,7 +78,10 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
   const p = palette(options.color);
   const max = options.maxOutputLines ?? 30;
   const out: string[] = [];
-  out.push(p.bold(`PTP report: run ${report.run_id} (pipeline ${report.pipeline})`), "");
+  out.push(p.bold(`PTP report: run ${report.run_id} (pipeline ${report.pipeline})`));
+  const interrupted = interruptedSummary(report);
+  if (interrupted) out.push(p.yellow(`Run interrupted (Ctrl-C or SIGTERM): ${interrupted}.`));
+  out.push("");
 
   out.push(p.bold("Summary by instance type"));
   const numeric = SUMMARY_HEADERS.map((_, i): Align => i === 0 ? "left" : "right");

@@ -2,7 +2,8 @@
  * `junit.xml`: one `<testcase>` per target for CI dashboards. classname = the
  * instance type (`existing-host` for hosts without one); functional = pass,
  * unsupported = `<skipped>`, misconfigured / error = `<failure>` whose body
- * holds the diagnostics; a target with no verdict is `<skipped>` too.
+ * holds the diagnostics; a target with no verdict is `<skipped>` too, and one
+ * the interrupt cancelled is `<skipped message="run interrupted">`.
  * @module
  */
 import { identityOf, qualityLines } from "./cells.ts";
@@ -56,7 +57,9 @@ function testcase(t: TargetReport): string {
   }">`;
   const body: string[] = [];
   const message = xmlEscape(t.verdict_reason ?? t.verdict);
-  if (t.verdict === "unsupported" || t.verdict === "none") {
+  if (t.verdict === "cancelled") {
+    body.push(`      <skipped message="run interrupted"/>`);
+  } else if (t.verdict === "unsupported" || t.verdict === "none") {
     body.push(`      <skipped message="${message}"/>`);
   } else if (t.verdict === "misconfigured" || t.verdict === "error") {
     body.push(
@@ -73,7 +76,7 @@ function testcase(t: TargetReport): string {
 export function renderJunitReport(report: Report): string {
   const s = report.summary;
   const failures = s.misconfigured + s.error;
-  const skipped = s.unsupported + s.none;
+  const skipped = s.unsupported + s.cancelled + s.none;
   const time = (report.wall_time_seconds ?? 0).toFixed(3);
   const suite = xmlEscape(`ptp-runner ${report.pipeline} ${report.run_id}`);
   return [

@@ -1,6 +1,6 @@
 /**
  * `report.md`: the report as Markdown for sharing (issues, wikis, chat):
- * summary and instance tables, diagnostics with quoted output, clock
+ * whether the run was interrupted, summary and instance tables, diagnostics with quoted output, clock
  * statistics and the cleanup section.
  * @module
  */
@@ -9,6 +9,7 @@ import {
   identityOf,
   INSTANCE_HEADERS,
   instanceCells,
+  interruptedSummary,
   NO_TYPE,
   qualityLines,
   STATS_HEADERS,
@@ -53,6 +54,8 @@ export function renderMarkdownReport(report: Report): string {
     }.${report.redacted ? " IP addresses are redacted." : ""}`,
     "",
   );
+  const interrupted = interruptedSummary(report);
+  if (interrupted) out.push(`**Run interrupted** (Ctrl-C or SIGTERM): ${interrupted}.`, "");
 
   out.push("## Summary by instance type", "");
   out.push(

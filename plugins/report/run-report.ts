@@ -40,7 +40,8 @@ export function filesText(files: ReportFiles): string {
 
 /**
  * Runs the report step. Includes the cleanup outcome when cleanup already ran
- * in this run (journal key `cleanup`).
+ * in this run (journal key `cleanup`) and whether the run was interrupted
+ * (`ctx.interrupted`).
  * @throws {StepError} kind `internal` when the files cannot be written (the
  *   console report is printed anyway).
  */
@@ -57,6 +58,7 @@ export async function runReport(
     startedAt: runStartFromId(ctx.runId),
     redact: ctx.settings.redact,
     cleanup: isCleanupOutcome(cleanup) ? cleanup : null,
+    interrupted: ctx.interrupted,
   });
   const text = renderConsoleReport(report, { color: colorEnabled() });
   let files: ReportFiles;

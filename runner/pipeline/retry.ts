@@ -3,6 +3,7 @@
  * `defaults.retry` and the built-in defaults.
  * @module
  */
+import type { ErrorKind } from "../errors.ts";
 import { parseDuration } from "../durations.ts";
 import type { RetryPolicy } from "./model.ts";
 import type { RetryDocument } from "./schema.ts";
@@ -31,7 +32,12 @@ function partial(retry: RetryDocument | undefined): Partial<RetryPolicy> {
   if (retry.delay !== undefined) out.delaySeconds = parseDuration(retry.delay);
   if (retry.max_delay !== undefined) out.maxDelaySeconds = parseDuration(retry.max_delay);
   if (retry.jitter !== undefined) out.jitter = retry.jitter;
-  if (retry.on !== undefined) out.on = retry.on;
+  if (retry.on !== undefined) {
+    // `on: [any]` means the same as `on: any`.
+    out.on = retry.on === "any" || retry.on.includes("any")
+      ? "any"
+      : retry.on.filter((kind): kind is ErrorKind => kind !== "any");
+  }
   return out;
 }
 

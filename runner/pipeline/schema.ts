@@ -59,7 +59,10 @@ export const retryObjectSchema = z.strictObject({
   delay: duration({ positive: false }).optional().describe("First delay (e.g. 5s)."),
   max_delay: duration({ positive: false }).optional().describe("Upper bound of a delay."),
   jitter: z.number().min(0).max(1).optional().describe("Random spread, fraction of the delay."),
-  on: z.union([z.literal("any"), z.array(z.enum(ERROR_KINDS as [ErrorKind, ...ErrorKind[]]))])
+  on: z.union([
+    z.literal("any"),
+    z.array(z.enum(["any", ...ERROR_KINDS] as ["any", ...ErrorKind[]])).min(1),
+  ])
     .optional()
     .describe("Error kinds retried, or `any` (every kind but cancelled)."),
 });

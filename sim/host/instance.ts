@@ -170,6 +170,8 @@ export class SimHost implements SimInstanceHost {
       this.#sockets.add(socket);
       socket.on("close", () => this.#sockets.delete(socket));
       socket.on("error", () => {});
+      // Send small SSH packets at once (no Nagle delay), as sshd does.
+      socket.setNoDelay(true);
       this.#ssh.injectSocket(socket);
     });
     listener.on(

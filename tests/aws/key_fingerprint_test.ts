@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash, createPublicKey, generateKeyPairSync } from "node:crypto";
 import {
+  describeFingerprintMismatch,
+  ec2FingerprintAlgorithm,
+  fingerprintLikeEc2,
   fingerprintMatches,
   fingerprintsOfPrivateKey,
   normaliseFingerprint,
@@ -43,4 +46,42 @@ Deno.test("a fingerprint of another key does not match", () => {
 Deno.test("normaliseFingerprint strips SHA256: and padding and lower-cases hex pairs", () => {
   assert.equal(normaliseFingerprint("SHA256:abc+/=="), "abc+/");
   assert.equal(normaliseFingerprint("AA:BB:0C"), "aa:bb:0c");
+});
+
+Deno.test("a mismatch against an EC2-created RSA key pair shows both SHA-1 fingerprints in EC2's hex form", () => {
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const local = fingerprintsOfPrivateKey(
+    privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+  );
+  const ec2 = "1F:51:AE:28:BF:89:E9:D8:1F:25:5D:37:2D:7D:B8:CA:9F:F5:F1:6F";
+  assert.equal(ec2FingerprintAlgorithm(ec2), "sha1-private");
+  const line = describeFingerprintMismatch(ec2, local, "rsa");
+  assert.equal(
+    line,
+    `EC2 has fingerprint ${ec2}, the file gives ${local.sha1PrivateKey!.toUpperCase()} ` +
+      "(both SHA-1 of the DER PKCS#8 private key (RSA key pairs EC2 created))",
+  );
+});
+
+Deno.test("an ed25519 mismatch shows the file's SHA-256 with EC2's padding, not the SHA256: form", () => {
+  const local = fingerprintsOfPrivateKey(generateEd25519KeyPair().private);
+  const ec2 = createHash("sha256").update("another key").digest("base64");
+  const mine = fingerprintLikeEc2(ec2, local)!;
+  assert.ok(mine.endsWith("="), mine);
+  assert.ok(!mine.startsWith("SHA256:"));
+  assert.equal(mine.replace(/=+$/, ""), local.sha256);
+  assert.match(describeFingerprintMismatch(ec2, local), /\(both SHA-256 of the public key, base64/);
+});
+
+Deno.test("an ed25519 file against an RSA key pair's fingerprint names both key types", () => {
+  const local = fingerprintsOfPrivateKey(generateEd25519KeyPair().private);
+  const line = describeFingerprintMismatch(
+    "aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99",
+    local,
+    "rsa",
+  );
+  assert.match(
+    line,
+    /MD5 of the DER public key .* rsa key pair, but the file holds an ssh-ed25519 key/,
+  );
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import launch, { LaunchInputSchema } from "../../steps/launch.ts";
+import { RunJournal } from "../../runner/journal.ts";
+import { newRunId } from "../../runner/run-id.ts";
 import { setupSim } from "./helpers/sim-setup.ts";
 
 const main = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -60,4 +62,46 @@ Deno.test("ptp-runner cleanup with a bad --wait-timeout exits 2 naming the flag"
   const result = await cli(["cleanup", "--run", "20260101-000000-abcd", "--wait-timeout", "soon"]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /--wait-timeout: "soon" is not a positive number of seconds/);
+});
+
+Deno.test("ptp-runner sweep --region nowhere-1 exits 2 naming the flag", async () => {
+  const result = await cli(["sweep", "--region", "nowhere-1", "--endpoint", "http://127.0.0.1:9"]);
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  assert.match(result.stdout, /error: --region: "nowhere-1" is not a region name/);
+});
+
+Deno.test("ptp-runner cleanup --run --include-kept --yes terminates the instances the run kept", async () => {
+  const setup = await setupSim();
+  try {
+    const workDir = await Deno.makeTempDir({ prefix: "ptp-recovery-cli-" });
+    const runId = newRunId();
+    const journal = await RunJournal.create(workDir, {
+      runId,
+      pipeline: { name: "ptp", file: "/tmp/ptp.yaml" },
+      inputs: {},
+    });
+    const ctx = setup.context({ id: "launch", type: "launch" });
+    Object.assign(ctx, { journal, runId });
+    const input = LaunchInputSchema.parse({
+      ...setup.sim.defaultInputs,
+      instance_types: ["c7i.large"],
+    });
+    await launch.run(ctx, input, new AbortController().signal);
+    const id = ctx.targets[0].instanceId!;
+    await journal.updateResource("ec2-instance", id, "kept");
+    const base = ["cleanup", "--run", runId, "--work-dir", workDir, "--yes"];
+    const listed = await cli([...base, "--endpoint", setup.sim.endpoint], setup.sim.env);
+    assert.equal(listed.code, 0, listed.stdout + listed.stderr);
+    assert.match(listed.stdout, new RegExp(`kept by the run: ${id} .*pass --include-kept`));
+    assert.equal(setup.sim.instances()[0].state, "running");
+    const result = await cli(
+      [...base, "--include-kept", "--endpoint", setup.sim.endpoint],
+      setup.sim.env,
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /terminated 1 instance/);
+    assert.notEqual(setup.sim.instances()[0].state, "running");
+  } finally {
+    await setup.stop();
+  }
 });

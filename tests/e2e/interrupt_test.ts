@@ -51,7 +51,10 @@ async function interruptWhen(
   return { result, events: await readEvents(log), trigger: seen };
 }
 
-/** Asserts exit 130 and that report and cleanup ran (events, report.json, journal). */
+/**
+ * Asserts exit 130, that report and cleanup ran (events, report.json, journal)
+ * and that report.json says interrupted and counts every target as cancelled.
+ */
 async function assertInterruptedCleanly(
   sim: SimulatorHandle,
   cwd: string,
@@ -64,7 +67,12 @@ async function assertInterruptedCleanly(
   assert.ok(finished("report"), "the report always-step ran");
   assert.ok(finished("cleanup"), "the cleanup always-step ran");
   const runId = runIdFrom(result.stdout);
-  await Deno.stat(join(cwd, "reports", runId, "report.json"));
+  const report = JSON.parse(
+    await Deno.readTextFile(join(cwd, "reports", runId, "report.json")),
+  );
+  assert.equal(report.interrupted, true, "report.json says the run was interrupted");
+  assert.equal(report.summary.error, 0, "cancelled targets are not counted as errors");
+  assert.equal(report.summary.cancelled, report.summary.total, JSON.stringify(report.summary));
   const runFinished = events.find((e) => e.type === "run-finished");
   assert.equal(runFinished?.interrupted, true);
   assert.ok(sim.instances().length > 0, "instances had been launched");

@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import type { SimulatorHandle } from "../../sim/mod.ts";
+import { SIM_ACCOUNT_ID } from "../../sim/state/account.ts";
+import { RUN_ACCOUNT_JOURNAL_KEY } from "../../plugins/aws/run-account.ts";
 import {
   activeInstances,
   makeWorkDir,
@@ -63,6 +65,12 @@ Deno.test("after SIGKILL the launched instances keep running and cleanup --run t
   try {
     const { runId, instanceIds } = await killAfterLaunch(sim, cwd);
     assert.deepEqual(activeInstances(sim).map((i) => i.instanceId).sort(), instanceIds);
+    const journal = await readJournal(cwd, runId);
+    assert.deepEqual(
+      (journal?.values as Record<string, unknown> | undefined)?.[RUN_ACCOUNT_JOURNAL_KEY],
+      { account: SIM_ACCOUNT_ID, region: "us-east-1" },
+      "the run recorded the account and region it launched in",
+    );
     const cleanup = await runCli(["cleanup", "--run", runId, "--yes"], { cwd, env: sim.env });
     assert.equal(cleanup.code, 0, cleanup.stdout + cleanup.stderr);
     await nothingActive(sim);

@@ -53,6 +53,19 @@ steps:
   });
 });
 
+Deno.test("retry on: [any] means the same as on: any", async () => {
+  const pipeline = await loadText(`name: demo
+steps:
+  - uses: noop
+    retry: { attempts: 2, on: [any] }
+  - id: second
+    uses: noop
+    retry: { attempts: 2, on: [timeout, connection] }
+`);
+  assert.equal(pipeline.steps[0].retry.on, "any");
+  assert.deepEqual(pipeline.steps[1].retry.on, ["timeout", "connection"]);
+});
+
 Deno.test("team plugins listed under plugins: are loaded relative to the pipeline file", async () => {
   const file = new URL("../fixtures/pipelines/valid.yaml", import.meta.url).pathname;
   const empty = new StepRegistry();
@@ -250,7 +263,7 @@ Deno.test("an unknown retry.on kind lists the error kinds", async () => {
     "name: x\nsteps:\n  - uses: noop\n    retry: { attempts: 2, on: [timeout, flaky] }\n",
   );
   const issue = issueAt(issues, "steps[0].retry.on[1]");
-  assert.match(issue.message, /expected one of "timeout", "cancelled", .*got "flaky"/);
+  assert.match(issue.message, /expected one of "any", "timeout", "cancelled", .*got "flaky"/);
 });
 
 Deno.test("with: is validated against the plugin's input schema", async () => {

@@ -22,6 +22,7 @@ Deno.test("report counts every verdict, including targets skipped at launch as u
     unsupported: 1,
     misconfigured: 1,
     error: 1,
+    cancelled: 0,
     none: 0,
   });
   const byType = Object.fromEntries(report.by_type.map((g) => [g.instance_type, g.counts]));
@@ -32,12 +33,15 @@ Deno.test("report counts every verdict, including targets skipped at launch as u
   assert.equal(byType["null"].functional, 1, "existing host grouped under a null type");
 });
 
-Deno.test("a skipped target without a verdict counts as unsupported, a cancelled one as error", () => {
+Deno.test("a skipped target without a verdict counts as unsupported, a cancelled one as cancelled", () => {
   assert.equal(
     effectiveVerdict(makeTarget({ id: "a", label: "a", status: "skipped" })),
     "unsupported",
   );
-  assert.equal(effectiveVerdict(makeTarget({ id: "b", label: "b", status: "cancelled" })), "error");
+  assert.equal(
+    effectiveVerdict(makeTarget({ id: "b", label: "b", status: "cancelled" })),
+    "cancelled",
+  );
   assert.equal(effectiveVerdict(makeTarget({ id: "c", label: "c", status: "done" })), "none");
 });
 

@@ -19,7 +19,7 @@ const lineOf = (text: string, start: string) =>
 
 Deno.test("console summary table has one row per instance type plus a total", () => {
   const text = renderConsoleReport(report(), { color: false });
-  assert.deepEqual(lineOf(text, "c7i.large  ").split(/\s+/).slice(0, 7), [
+  assert.deepEqual(lineOf(text, "c7i.large  ").split(/\s+/).slice(0, 8), [
     "c7i.large",
     "2",
     "2",
@@ -27,8 +27,18 @@ Deno.test("console summary table has one row per instance type plus a total", ()
     "0",
     "0",
     "0",
+    "0",
   ]);
-  assert.deepEqual(lineOf(text, "total").split(/\s+/), ["total", "6", "3", "1", "1", "1", "0"]);
+  assert.deepEqual(lineOf(text, "total").split(/\s+/), [
+    "total",
+    "6",
+    "3",
+    "1",
+    "1",
+    "1",
+    "0",
+    "0",
+  ]);
 });
 
 Deno.test("console instance rows show n of m, id, driver, PHC device, verdict and human units", () => {

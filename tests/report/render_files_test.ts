@@ -60,11 +60,11 @@ Deno.test("markdown has the summary and instance tables, diagnostics and cleanup
   const md = renderMarkdownReport(report());
   assert.ok(
     md.includes(
-      "| instance type | tested | functional | unsupported | misconfigured | errored | no verdict |",
+      "| instance type | tested | functional | unsupported | misconfigured | errored | cancelled | no verdict |",
     ),
   );
-  assert.ok(md.includes("| c7i.large | 2 | 2 | 0 | 0 | 0 | 0 |"));
-  assert.ok(md.includes("| **total** | 6 | 3 | 1 | 1 | 1 | 0 |"));
+  assert.ok(md.includes("| c7i.large | 2 | 2 | 0 | 0 | 0 | 0 | 0 |"));
+  assert.ok(md.includes("| **total** | 6 | 3 | 1 | 1 | 1 | 0 | 0 |"));
   const rows = md.split("\n").filter((l) =>
     l.startsWith("| c7i.large | 1 of 2 | i-0aaa0000000000001 |")
   );

@@ -45,6 +45,7 @@ Deno.test("report step writes the four files, returns their paths and the counts
     unsupported: 1,
     misconfigured: 1,
     error: 1,
+    cancelled: 0,
     none: 0,
   });
   for (const path of Object.values(parsed.files)) assert.ok(Deno.statSync(path).size > 0);

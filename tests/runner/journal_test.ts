@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../runner/errors.ts";
 import {
+  effectiveStatus,
   formatLeftBehind,
   journalPath,
   listRuns,
   readJournal,
+  RUN_LOCK_FILE,
   RunJournal,
+  runLiveness,
 } from "../../runner/journal.ts";
 import { addTargetsStep, pipeline, plugin, runRecorded, step } from "./helpers.ts";
 
@@ -146,4 +149,116 @@ Deno.test("readJournal names the missing file and rejects malformed run ids", as
 
 Deno.test("formatLeftBehind is empty without resources", () => {
   assert.equal(formatLeftBehind([], RUN), "");
+});
+
+/** Creates a journal of run `runId` and rewrites its file with `patch` (a run of another process). */
+async function journalOf(
+  workDir: string,
+  runId: string,
+  patch: Record<string, unknown> = {},
+): Promise<RunJournal> {
+  const journal = await RunJournal.create(workDir, {
+    runId,
+    pipeline: { name: "ptp", file: "/p.yaml" },
+    inputs: {},
+  });
+  if (Object.keys(patch).length > 0) {
+    await Deno.writeTextFile(journal.path, JSON.stringify({ ...journal.data, ...patch }));
+  }
+  return journal;
+}
+
+Deno.test("a new journal records the run's pid and host", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-journal-" });
+  await journalOf(workDir, RUN);
+  const j = await readJournal(workDir, RUN);
+  assert.equal(j.pid, Deno.pid);
+  assert.equal(j.host, Deno.hostname());
+  assert.equal(j.status, "running", "no run lock: liveness unknown, status as recorded");
+});
+
+Deno.test("a running journal whose run lock is free reads and lists as abandoned", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-journal-" });
+  const dead = await journalOf(workDir, "20260101-000000-dead");
+  await dead.holdRunLock();
+  dead.releaseRunLock(); // as the OS does when the process dies
+  const live = await journalOf(workDir, "20260101-000000-live");
+  await live.holdRunLock();
+  const away = await journalOf(workDir, "20260101-000000-away", { host: "another-host" });
+  await away.holdRunLock();
+  away.releaseRunLock();
+  const done = await journalOf(workDir, "20260101-000000-done", { status: "succeeded" });
+  await done.holdRunLock();
+  done.releaseRunLock();
+  try {
+    assert.equal(await runLiveness(live.dir), "alive");
+    assert.equal(await runLiveness(dead.dir), "gone");
+    const statuses = Object.fromEntries(
+      (await listRuns(workDir)).map((r) => [r.runId, r.status]),
+    );
+    assert.deepEqual(statuses, {
+      "20260101-000000-dead": "abandoned",
+      "20260101-000000-live": "running",
+      "20260101-000000-away": "running",
+      "20260101-000000-done": "succeeded",
+    });
+    assert.equal((await readJournal(workDir, "20260101-000000-dead")).status, "abandoned");
+  } finally {
+    live.releaseRunLock();
+  }
+});
+
+Deno.test("a run lock held by a killed process is free: the run reads as abandoned", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-journal-" });
+  const journal = await journalOf(workDir, RUN);
+  const lock = `${journal.dir}/${RUN_LOCK_FILE}`;
+  const holder = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `const f = await Deno.open(${JSON.stringify(lock)}, { write: true, create: true });` +
+      `await f.lock(true); console.log("locked"); setInterval(() => {}, 1000);`,
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = holder.stdout.getReader();
+  await reader.read(); // "locked"
+  assert.equal((await readJournal(workDir, RUN)).status, "running");
+  holder.kill("SIGKILL");
+  await holder.status;
+  reader.releaseLock();
+  await holder.stdout.cancel();
+  assert.equal((await readJournal(workDir, RUN)).status, "abandoned");
+});
+
+Deno.test("effectiveStatus calls a run abandoned only on its own host with the process gone", () => {
+  const running = { status: "running" as const, host: "h1" };
+  assert.equal(effectiveStatus(running, "gone", "h1"), "abandoned");
+  assert.equal(effectiveStatus(running, "gone", "h2"), "running");
+  assert.equal(effectiveStatus(running, "unknown", "h1"), "running");
+  assert.equal(effectiveStatus(running, "alive", "h1"), "running");
+  assert.equal(effectiveStatus({ status: "running" }, "gone", "h1"), "running", "old journal");
+  assert.equal(effectiveStatus({ ...running, status: "failed" }, "gone", "h1"), "failed");
+});
+
+Deno.test("opening an abandoned run and saving it (cleanup --run) records abandoned", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-journal-" });
+  const dead = await journalOf(workDir, RUN);
+  await dead.holdRunLock();
+  dead.releaseRunLock();
+  const journal = await RunJournal.open(workDir, RUN);
+  await journal.put("cleanup-run", { terminated: [] });
+  const raw = JSON.parse(await Deno.readTextFile(journalPath(workDir, RUN)));
+  assert.equal(raw.status, "abandoned");
+});
+
+Deno.test("saveSync writes the journal at once, atomically, leaving no temp file", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-journal-" });
+  const journal = await journalOf(workDir, RUN);
+  journal.update({ status: "interrupted", exitCode: EXIT.INTERRUPTED });
+  journal.saveSync();
+  const raw = JSON.parse(Deno.readTextFileSync(journalPath(workDir, RUN)));
+  assert.equal(raw.status, "interrupted");
+  assert.equal(raw.exitCode, 130);
+  assert.deepEqual([...Deno.readDirSync(journal.dir)].map((e) => e.name), ["journal.json"]);
 });

@@ -1,22 +1,50 @@
 import assert from "node:assert/strict";
-import { forcedExitNotice, installSignalHandlers, type RunSignal } from "../../runner/signals.ts";
+import {
+  forcedExitNotice,
+  installSignalHandlers,
+  type RunSignal,
+  SIGNAL_REPEAT_WINDOW_MS,
+} from "../../runner/signals.ts";
 import { isRunId, newRunId } from "../../runner/run-id.ts";
 
 Deno.test("the first signal cancels, a second forces the exit, and dispose removes the listeners", () => {
   const handlers = new Map<RunSignal, () => void>();
   const calls: string[] = [];
+  let clock = 0;
   const dispose = installSignalHandlers({
     onInterrupt: (s) => calls.push(`interrupt:${s}`),
     onForceExit: (s) => calls.push(`exit:${s}`),
     listen: (s, h) => handlers.set(s, h),
     unlisten: (s) => handlers.delete(s),
+    now: () => clock,
   });
   assert.deepEqual([...handlers.keys()], ["SIGINT", "SIGTERM"]);
   handlers.get("SIGTERM")!();
+  clock += SIGNAL_REPEAT_WINDOW_MS;
   handlers.get("SIGINT")!();
   assert.deepEqual(calls, ["interrupt:SIGTERM", "exit:SIGINT"]);
   dispose();
   assert.equal(handlers.size, 0);
+});
+
+Deno.test("a signal repeated within the window (deno task forwarding one Ctrl-C) is the same press", () => {
+  const handlers = new Map<RunSignal, () => void>();
+  const calls: string[] = [];
+  let clock = 0;
+  installSignalHandlers({
+    onInterrupt: (s) => calls.push(`interrupt:${s}`),
+    onForceExit: (s) => calls.push(`exit:${s}`),
+    listen: (s, h) => handlers.set(s, h),
+    unlisten: (s) => handlers.delete(s),
+    now: () => clock,
+  });
+  handlers.get("SIGINT")!();
+  clock += 5;
+  handlers.get("SIGINT")!();
+  assert.deepEqual(calls, ["interrupt:SIGINT"]);
+  clock += SIGNAL_REPEAT_WINDOW_MS;
+  handlers.get("SIGINT")!();
+  assert.deepEqual(calls, ["interrupt:SIGINT", "exit:SIGINT"]);
 });
 
 Deno.test("the forced exit notice lists created resources with release and cleanup commands", () => {

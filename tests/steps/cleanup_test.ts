@@ -8,7 +8,11 @@ import cleanup from "../../steps/cleanup.ts";
 import { StepError } from "../../runner/errors.ts";
 import type { RunSettings, Target, Verdict } from "../../runner/types.ts";
 import { CLEANUP_JOURNAL_KEY } from "../../plugins/report/cleanup-outcome.ts";
-import { type Prompter, PROMPTER_SERVICE_KEY } from "../../plugins/aws/prompts.ts";
+import {
+  type Prompter,
+  PROMPTER_SERVICE_KEY,
+  PromptInterrupted,
+} from "../../plugins/aws/prompts.ts";
 import { makeTarget, makeTestContext, type TestContext } from "../helpers/context.ts";
 import { awsError, type FakeAws, installFakeAws } from "../aws/helpers/fake-aws.ts";
 
@@ -183,6 +187,19 @@ Deno.test("after an interrupt cleanup does not ask and terminates everything not
   });
 });
 
+Deno.test("Ctrl-C at the keep question keeps nothing and terminates every instance", async () => {
+  await withFake(async (fake) => {
+    const prompter: Prompter = {
+      confirm: () => Promise.resolve(true),
+      checkbox: () => Promise.reject(new PromptInterrupted()),
+    };
+    const ctx = await runContext(fake, { settings: { interactive: true, yes: false }, prompter });
+    const outcome = await cleanup.run(ctx, input, new AbortController().signal);
+    assert.deepEqual(outcome.kept, []);
+    assert.equal(outcome.terminated.length, 3);
+  });
+});
+
 Deno.test("cleanup deletes the placement group the run created after its instances are terminated", async () => {
   await withFake(async (fake) => {
     const ctx = await runContext(fake, { settings: { keep: "none" }, group: true });
@@ -274,5 +291,24 @@ Deno.test("cleanup with nothing launched makes no AWS call", async () => {
     const outcome = await cleanup.run(ctx, input, new AbortController().signal);
     assert.equal(fake.ec2.calls().length, 0);
     assert.deepEqual(outcome.terminated, []);
+  });
+});
+
+Deno.test("an instance of the run EC2 already shows terminated or shutting-down counts as terminated", async () => {
+  await withFake(async (fake) => {
+    const ctx = await runContext(fake, { settings: { keep: "none" } });
+    fake.instances.get(IDS.good)!.state = "terminated";
+    fake.instances.get(IDS.bad)!.state = "shutting-down";
+    const outcome = await cleanup.run(ctx, input, new AbortController().signal);
+    assert.deepEqual(outcome.failed, []);
+    assert.deepEqual(outcome.terminated.map((t) => t.instanceId).sort(), [
+      IDS.good,
+      IDS.bad,
+      IDS.none,
+    ]);
+    assert.ok(
+      Object.values(states(ctx)).every((s) => s === "released"),
+      JSON.stringify(states(ctx)),
+    );
   });
 });

@@ -11,6 +11,8 @@ import launch, { LaunchInputSchema } from "../../steps/launch.ts";
 import { StepError } from "../../runner/errors.ts";
 import type { RunSettings } from "../../runner/types.ts";
 import { type Prompter, PROMPTER_SERVICE_KEY } from "../../plugins/aws/prompts.ts";
+import { RUN_ACCOUNT_JOURNAL_KEY } from "../../plugins/aws/run-account.ts";
+import { PASSPHRASE_ENV } from "../../plugins/ssh/private-key.ts";
 import { makeTestContext, type TestContext } from "../helpers/context.ts";
 import {
   AMI,
@@ -231,21 +233,134 @@ Deno.test("a type without PhcSupport in DescribeInstanceTypes is launched as unk
   });
 });
 
-Deno.test("a private key of another key pair fails preflight naming both fingerprints", async () => {
+Deno.test("a private key of another key pair fails preflight naming both fingerprints in EC2's form and the algorithm", async () => {
   const other = makeKeyPair();
+  const dots = (s: string) => s.replace(/[+/=]/g, ".");
   await withFake(async (fake) => {
     await rejectsWith(
       launch.run(context(), baseInput(), new AbortController().signal),
       "config",
       new RegExp(
-        `does not belong to key pair "k": EC2 has fingerprint ${
-          other.fingerprint.replace(/[+/=]/g, ".")
-        }.*` +
-          `the file gives SHA256:${KEY.fingerprint.replace(/=+$/, "").replace(/[+/]/g, ".")}`,
+        `does not belong to key pair "k": EC2 has fingerprint ${dots(other.fingerprint)}, ` +
+          `the file gives ${dots(KEY.fingerprint)} \\(both SHA-256 of the public key, base64`,
       ),
     );
     assert.equal(runInputs(fake).length, 0);
   }, { fingerprint: other.fingerprint });
+});
+
+/** Writes `text` to a new key file with `mode`. */
+function keyFileWith(text: string, mode = 0o600): string {
+  const path = Deno.makeTempFileSync({ suffix: ".key" });
+  Deno.writeTextFileSync(path, text);
+  Deno.chmodSync(path, mode);
+  return path;
+}
+
+/** Runs `fn` with PTP_RUNNER_KEY_PASSPHRASE set to `value` (or unset). */
+async function withPassphrase<T>(value: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const before = Deno.env.get(PASSPHRASE_ENV);
+  if (value === undefined) Deno.env.delete(PASSPHRASE_ENV);
+  else Deno.env.set(PASSPHRASE_ENV, value);
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) Deno.env.delete(PASSPHRASE_ENV);
+    else Deno.env.set(PASSPHRASE_ENV, before);
+  }
+}
+
+const ENCRYPTED = makeKeyPair("correct horse");
+const encryptedKeyFile = keyFileWith(ENCRYPTED.privateKey);
+
+Deno.test("an encrypted private key without a passphrase fails preflight naming PTP_RUNNER_KEY_PASSPHRASE, before launching", async () => {
+  await withFake(async (fake) => {
+    await withPassphrase(undefined, async () => {
+      await rejectsWith(
+        launch.run(
+          context({ interactive: false }),
+          baseInput({ private_key: encryptedKeyFile }),
+          new AbortController().signal,
+        ),
+        "config",
+        /is encrypted: set PTP_RUNNER_KEY_PASSPHRASE to its passphrase.*nothing was launched/,
+      );
+    });
+    assert.equal(runInputs(fake).length, 0);
+  }, { fingerprint: ENCRYPTED.fingerprint });
+});
+
+Deno.test("an encrypted private key with a wrong passphrase fails preflight saying how to give it", async () => {
+  await withFake(async (fake) => {
+    await withPassphrase("wrong", async () => {
+      await rejectsWith(
+        launch.run(
+          context(),
+          baseInput({ private_key: encryptedKeyFile }),
+          new AbortController().signal,
+        ),
+        "config",
+        /cannot decrypt.*set PTP_RUNNER_KEY_PASSPHRASE to the key's passphrase/,
+      );
+    });
+    assert.equal(runInputs(fake).length, 0);
+  }, { fingerprint: ENCRYPTED.fingerprint });
+});
+
+Deno.test("an encrypted private key is decrypted with PTP_RUNNER_KEY_PASSPHRASE and its fingerprint checked", async () => {
+  const other = makeKeyPair();
+  await withPassphrase("correct horse", async () => {
+    await withFake(async (fake) => {
+      const out = await launch.run(
+        context(),
+        baseInput({ private_key: encryptedKeyFile }),
+        new AbortController().signal,
+      );
+      assert.equal(out.instances.length, 1);
+      assert.equal(runInputs(fake).length, 1);
+    }, { fingerprint: ENCRYPTED.fingerprint });
+    await withFake(async (fake) => {
+      await rejectsWith(
+        launch.run(
+          context(),
+          baseInput({ private_key: encryptedKeyFile }),
+          new AbortController().signal,
+        ),
+        "config",
+        /does not belong to key pair "k"/,
+      );
+      assert.equal(runInputs(fake).length, 0);
+    }, { fingerprint: other.fingerprint });
+  });
+});
+
+Deno.test("a group/other-readable private key is warned about in preflight (dry run, nothing launched)", async () => {
+  await withFake(async (fake) => {
+    const loose = keyFileWith(KEY.privateKey, 0o644);
+    const ctx = context({ dryRun: true });
+    await launch.run(ctx, baseInput({ private_key: loose }), new AbortController().signal);
+    const warnings = ctx.events.filter((e) => e.type === "log" && e.level === "warn")
+      .map((e) => e.type === "log" ? e.message : "");
+    assert.ok(
+      warnings.some((w) => w.includes(loose) && /mode 0644/.test(w) && /chmod 600/.test(w)),
+      warnings.join("\n"),
+    );
+    assert.equal(fake.instances.size, 0);
+  });
+});
+
+Deno.test("launch records the AWS account and region in the journal before creating anything", async () => {
+  await withFake(async (fake) => {
+    const ctx = context();
+    let recordedAtLaunch: unknown;
+    fake.ec2.on(RunInstancesCommand).callsFake(() => {
+      recordedAtLaunch = ctx.journalValues.get(RUN_ACCOUNT_JOURNAL_KEY);
+      throw awsError("InsufficientInstanceCapacity", "no capacity");
+    });
+    await launch.run(ctx, baseInput(), new AbortController().signal);
+    assert.equal(RUN_ACCOUNT_JOURNAL_KEY, "aws-account");
+    assert.deepEqual(recordedAtLaunch, { account: "123456789012", region: "us-east-1" });
+  });
 });
 
 Deno.test("a missing subnet fails preflight naming subnet_id", async () => {
@@ -319,7 +434,7 @@ Deno.test("a launch of more than 5 instances without a terminal and without --ye
         baseInput({ instance_types: ["c7i.large:6"] }),
         new AbortController().signal,
       ),
-      "config",
+      "usage",
       /pass --yes/,
     );
     assert.equal(runInputs(fake).length, 0);
@@ -376,7 +491,11 @@ Deno.test("every instance id is in the journal with its release command before t
         r.releaseCommand,
         `aws ec2 terminate-instances --region us-east-1 --instance-ids ${r.id}`,
       );
-      assert.deepEqual(r.detail, { instanceType: "c7i.large" });
+      assert.deepEqual(r.detail, {
+        instanceType: "c7i.large",
+        account: "123456789012",
+        region: "us-east-1",
+      });
     }
   });
 });

@@ -65,9 +65,12 @@ export const CATALOGUE: Record<string, FakeType> = {
 /** AMI ids the fake SSM parameters give. */
 export const AMI = { x86_64: "ami-0x86000000000001", arm64: "ami-0arm000000000001" };
 
-/** A generated ed25519 key pair and the fingerprint EC2 would show. */
-export function makeKeyPair(): { privateKey: string; fingerprint: string } {
-  const keys = generateEd25519KeyPair();
+/**
+ * A generated ed25519 key pair and the fingerprint EC2 would show; with
+ * `passphrase`, the private key is encrypted with it.
+ */
+export function makeKeyPair(passphrase?: string): { privateKey: string; fingerprint: string } {
+  const keys = generateEd25519KeyPair(passphrase ? { passphrase } : {});
   const blob = Uint8Array.from(atob(keys.public.split(" ")[1]), (c) => c.charCodeAt(0));
   // EC2 pads the base64 SHA-256 with `=`.
   const fingerprint = createHash("sha256").update(blob).digest("base64");
