@@ -112,7 +112,11 @@ export function classifyConnectError(
     : code
     ? `${code}`
     : error.message;
-  return new AttemptError(`${what}${code && what !== error.message ? ` (${error.message})` : ""}`, {
+  // Node's socket messages ("connect ECONNREFUSED 10.0.0.1:22") add nothing to the code.
+  const detail = code && what !== error.message && !error.message.includes(code)
+    ? ` (${error.message})`
+    : "";
+  return new AttemptError(`${what}${detail}`, {
     kind: "connection",
     retryable,
     level,

@@ -81,6 +81,33 @@ async function waitForPort(hostname: string, port: number, ms: number): Promise<
   }
 }
 
+let entryCopy: Promise<string> | undefined;
+
+/**
+ * The OpenSSH entry as the sshd user can run it: the repository may sit in a
+ * directory only root can read (CI clones into a private temp dir), so
+ * `sim/` and the Deno config are copied once per test process into a
+ * world-readable directory, and the entry's npm dependencies are cached for
+ * that user before sshd starts (so no session waits for a download).
+ */
+function entryForSshUser(): Promise<string> {
+  entryCopy ??= (async () => {
+    const root = new URL("../../", import.meta.url).pathname;
+    const dest = await Deno.makeTempDir({ prefix: "ptp-runner-openssh-code-" });
+    await run("cp", ["-r", `${root}sim`, `${root}deno.json`, `${root}deno.lock`, dest]);
+    await run("chmod", ["-R", "a+rX", dest]);
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(dest, { recursive: true });
+      } catch { /* already gone */ }
+    });
+    const entry = `${dest}/sim/host/openssh-entry.ts`;
+    await run("runuser", ["-u", OPENSSH_USER, "--", Deno.execPath(), "cache", "--quiet", entry]);
+    return entry;
+  })();
+  return entryCopy;
+}
+
 /**
  * Starts sshd with the simulated host behind it.
  * @throws Error when sshd's config test fails or it does not listen within 10 s
@@ -103,7 +130,7 @@ export async function startOpenSsh(o: OpenSshOptions): Promise<OpenSshHost> {
   const stateFile = `${stateDir}/host.json`;
   writeInitialState(stateFile, { address, profile: o.profile, speed: o.speed });
   await run("chown", ["-R", OPENSSH_USER, stateDir]);
-  const entry = new URL("../../sim/host/openssh-entry.ts", import.meta.url).pathname;
+  const entry = await entryForSshUser();
   const cfg = `${dir}/sshd_config`;
   await Deno.writeTextFile(
     cfg,
