@@ -2,7 +2,7 @@
  * Benchmark: the ptp pipeline on simulated fleets. For each fleet size K the
  * CLI runs as a subprocess against a simulator started here (same simulated
  * delays for every K, concurrency 8), and we record wall time, EC2 calls (how
- * many are DescribeInstances) and the CLI's peak resident memory (VmHWM).
+ * many are DescribeInstances) and the CLI's peak resident memory (GNU time).
  * Prints figures; never fails on a timing.
  * @module
  */
@@ -15,20 +15,20 @@ export interface FleetFigures {
   wallSeconds: number;
   ec2Calls: number;
   describeInstancesCalls: number;
-  /** Peak resident set of the CLI process, MiB (Linux VmHWM). */
+  /** Peak resident set of the CLI process, MiB (GNU time `%M`), null when unavailable. */
   peakRssMiB: number | null;
 }
 
 const root = new URL("../", import.meta.url);
 
-/** Peak RSS (VmHWM) of `pid` in MiB, or null when /proc is unavailable. */
-async function peakRss(pid: number): Promise<number | null> {
+/** GNU time, which reports a child's peak RSS (`%M`, KiB); Deno may not read /proc itself. */
+const GNU_TIME = "/usr/bin/time";
+
+function hasGnuTime(): boolean {
   try {
-    const status = await Deno.readTextFile(`/proc/${pid}/status`);
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(status);
-    return m ? Number(m[1]) / 1024 : null;
+    return Deno.statSync(GNU_TIME).isFile;
   } catch {
-    return null;
+    return false;
   }
 }
 
@@ -41,6 +41,7 @@ export async function runFleet(instances: number, speed = 50): Promise<FleetFigu
     const args = [
       "run",
       "-P=cli",
+
       new URL("main.ts", root).pathname,
       "run",
       new URL("pipelines/ptp.yaml", root).pathname,
@@ -60,22 +61,25 @@ export async function runFleet(instances: number, speed = 50): Promise<FleetFigu
       "--set",
       `placement_group=${inputs.placement_group}`,
     ];
+    const rssFile = `${workDir}/peak-rss-kib`;
+    const [command, commandArgs] = hasGnuTime()
+      ? [GNU_TIME, ["-f", "%M", "-o", rssFile, Deno.execPath(), ...args]]
+      : [Deno.execPath(), args];
     const started = performance.now();
-    const child = new Deno.Command(Deno.execPath(), {
-      args,
+    const status = await new Deno.Command(command, {
+      args: commandArgs,
       cwd: workDir,
       env: { ...sim.env, NO_COLOR: "1" },
       stdout: "null",
       stderr: "null",
-    }).spawn();
-    let peak: number | null = null;
-    const sampler = setInterval(async () => {
-      const v = await peakRss(child.pid);
-      if (v !== null) peak = Math.max(peak ?? 0, v);
-    }, 100);
-    const status = await child.status;
-    clearInterval(sampler);
+    }).output();
     const wallSeconds = (performance.now() - started) / 1000;
+    let peak: number | null = null;
+    try {
+      peak = Number((await Deno.readTextFile(rssFile)).trim().split("\n").pop()) / 1024;
+    } catch {
+      peak = null;
+    }
     const ec2 = sim.requests().filter((r) => r.service === "ec2");
     return {
       instances,

@@ -13,7 +13,11 @@
  * - The first interrupt aborts running steps (except `always` ones), skips
  *   retries and non-`always` steps, then runs the `always` steps with a fresh
  *   signal and `ctx.interrupted` true.
- * - The journal is saved after every step; services are closed at the end.
+ * - The journal is saved after every step (pipeline steps before the next one
+ *   starts; target-step results batched, at most `PROGRESS_WRITE_INTERVAL_MS`
+ *   later); resources are journaled by the steps at once. A target's own
+ *   services (key ending `:<target id>`) close when it finishes, the rest at
+ *   the end.
  * @module
  */
 import {
@@ -153,6 +157,8 @@ class Execution {
   readonly #failures: FailureRecord[] = [];
   readonly #warnings: string[] = [];
   readonly #finished = new Set<string>();
+  /** Closing of finished targets' services, awaited before the run ends. */
+  readonly #closing: Promise<void>[] = [];
   readonly #runtime: RunRuntime;
   readonly #services: Services;
   readonly #interrupt: AbortSignal;
@@ -209,6 +215,7 @@ class Execution {
       }
     }
     for (const target of this.#targets) this.#finishTarget(target);
+    await Promise.all(this.#closing);
     await this.#services.closeAll();
 
     const interrupted = this.#interrupt.aborted;
@@ -234,7 +241,7 @@ class Execution {
       ? "succeeded"
       : "failed";
     this.journal.update({ status, exitCode, finishedAt: new Date().toISOString() });
-    await this.#persist();
+    await this.#persist(false);
     this.bus.emit({ type: "run-finished", exitCode, durationMs, interrupted });
     return {
       runId: this.runId,
@@ -252,9 +259,9 @@ class Execution {
   }
 
   /** Saves outputs and targets to the journal; a failed save is logged, not thrown. */
-  #persist(): Promise<void> {
+  #persist(progress = true): Promise<void> {
     this.journal.update({ outputs: this.#outputs, targets: this.#targets });
-    return this.journal.save().catch((error) => {
+    return this.journal.save({ progress }).catch((error) => {
       stepLogger(this.bus).error(`writing the run journal failed: ${messageOf(error)}`);
     });
   }
@@ -385,7 +392,9 @@ class Execution {
           }
         }
       }
-      await this.#persist();
+      // Not awaited: the target goes on while the (throttled) write happens; the
+      // run's final save waits for it. Resources are journaled at once by the steps.
+      void this.#persist();
     }
   }
 
@@ -393,6 +402,9 @@ class Execution {
   #finishTarget(target: Target): void {
     if (this.#finished.has(target.id)) return;
     this.#finished.add(target.id);
+    // The target's own services (key ending ":<target id>", e.g. its SSH session) go now.
+    const suffix = `:${target.id}`;
+    this.#closing.push(this.#services.closeWhere((key) => key.endsWith(suffix)));
     if (target.status === "pending" || target.status === "running") {
       target.status = this.#interrupt.aborted ? "cancelled" : "done";
     }

@@ -231,6 +231,9 @@ export async function listRuns(workDir: string): Promise<RunSummary[]> {
   return out.sort((a, b) => b.runId.localeCompare(a.runId));
 }
 
+/** Minimum milliseconds between two progress writes of the journal (see `RunJournal.save`). */
+export const PROGRESS_WRITE_INTERVAL_MS = 200;
+
 /** Writes `text` to `path` atomically: a temp file in the same directory, then rename. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = join(
@@ -287,6 +290,10 @@ export class RunJournal implements JournalApi {
   #chain: Promise<void> = Promise.resolve();
   #lock: Deno.FsFile | undefined;
   #queued: Promise<void> | undefined;
+  /** Ends the wait of a queued progress write. */
+  #hurry: (() => void) | undefined;
+  /** When the last write finished (ms since the epoch). */
+  #lastWriteAt = 0;
 
   private constructor(dir: string, data: JournalData, redact: <T>(value: T) => T) {
     this.dir = dir;
@@ -361,15 +368,37 @@ export class RunJournal implements JournalApi {
    * is on disk. Saves requested while a write is queued join that write, so a
    * burst of saves (many targets finishing a step together) costs one or two
    * writes, not one per call.
+   *
+   * `progress: true` (step results) lets the write wait until
+   * {@link PROGRESS_WRITE_INTERVAL_MS} after the previous one, so a large
+   * fleet does not rewrite the whole journal back to back; any other save
+   * (resources, stored values, the final state) writes at once and hurries a
+   * waiting one.
    */
-  save(): Promise<void> {
-    if (this.#queued) return this.#queued;
-    const queued = this.#chain.then(() => {
+  save(options: { progress?: boolean } = {}): Promise<void> {
+    const urgent = !options.progress;
+    if (this.#queued) {
+      if (urgent) this.#hurry?.();
+      return this.#queued;
+    }
+    const queued = this.#chain.then(async () => {
+      const wait = this.#lastWriteAt + PROGRESS_WRITE_INTERVAL_MS - Date.now();
+      if (!urgent && wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.#hurry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#hurry = undefined;
+      }
       // From here on, a new save() must queue a later write: this one may miss its state.
       this.#queued = undefined;
       this.#data.updatedAt = new Date().toISOString();
-      const text = JSON.stringify(this.#redact(this.#data), null, 2) + "\n";
-      return writeFileAtomic(this.path, text);
+      const text = JSON.stringify(this.#redact(this.#data)) + "\n";
+      await writeFileAtomic(this.path, text);
+      this.#lastWriteAt = Date.now();
     });
     this.#queued = queued;
     this.#chain = queued.catch(() => {});

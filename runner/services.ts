@@ -48,9 +48,17 @@ export class Services implements ServiceRegistry {
    * Closes every service having `close()` or `[Symbol.asyncDispose]()`, newest
    * first, and empties the registry. Never throws.
    */
-  async closeAll(): Promise<void> {
-    const keys = this.#order.reverse();
-    this.#order = [];
+  closeAll(): Promise<void> {
+    return this.closeWhere(() => true);
+  }
+
+  /**
+   * Closes (newest first) and forgets the services whose key matches, e.g.
+   * the services of one target when it finishes. Never throws.
+   */
+  async closeWhere(matches: (key: string) => boolean): Promise<void> {
+    const keys = this.#order.filter(matches).reverse();
+    this.#order = this.#order.filter((key) => !matches(key));
     for (const key of keys) {
       const entry = this.#entries.get(key);
       this.#entries.delete(key);

@@ -276,7 +276,9 @@ export interface ServiceRegistry {
   /**
    * Returns the service stored under `key`, creating it with `create` on first
    * use. A service with a `close()` or `[Symbol.asyncDispose]()` method is
-   * closed when the run ends.
+   * closed when the run ends; one whose key ends with `:<target id>` belongs
+   * to that target and is closed as soon as the target finishes (e.g. its SSH
+   * session), so a large fleet does not hold every connection to the end.
    */
   get<T>(key: string, create: () => T | Promise<T>): Promise<T>;
 }

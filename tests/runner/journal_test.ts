@@ -262,3 +262,22 @@ Deno.test("saveSync writes the journal at once, atomically, leaving no temp file
   assert.equal(raw.exitCode, 130);
   assert.deepEqual([...Deno.readDirSync(journal.dir)].map((e) => e.name), ["journal.json"]);
 });
+
+Deno.test("a resource recorded while a progress write waits is on disk when recordResource resolves", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-journal-" });
+  const journal = await RunJournal.create(workDir, {
+    runId: RUN,
+    pipeline: { name: "p", file: "/p.yaml" },
+    inputs: {},
+  });
+  journal.update({ outputs: { a: { n: 1 } } });
+  const progress = journal.save({ progress: true });
+  journal.update({ outputs: { a: { n: 2 } } });
+  const joined = journal.save({ progress: true });
+  await journal.recordResource({ kind: "ec2-instance", id: "i-1", state: "created" });
+  const onDisk = await readJournal(workDir, RUN);
+  assert.deepEqual(onDisk.resources.map((r) => r.id), ["i-1"]);
+  assert.deepEqual(onDisk.outputs, { a: { n: 2 } });
+  await Promise.all([progress, joined]);
+  assert.deepEqual((await readJournal(workDir, RUN)).outputs, { a: { n: 2 } });
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Services } from "../../runner/services.ts";
-import { pipeline, plugin, runRecorded, step } from "./helpers.ts";
+import { addTargetsStep, pipeline, plugin, runRecorded, step } from "./helpers.ts";
 
 Deno.test("services are created once per key, even by concurrent gets", async () => {
   const services = new Services();
@@ -54,4 +54,26 @@ Deno.test("the executor closes services at the end of the run", async () => {
   });
   await runRecorded(pipeline([step("open", open)]));
   assert.equal(closed, true);
+});
+
+Deno.test("a target's own services (key ending :<target id>) close when the target finishes", async () => {
+  const closed: string[] = [];
+  const open = plugin("open", "target", async (ctx) => {
+    const id = ctx.target!.id;
+    await ctx.services.get(`session:${id}`, () => ({ close: () => closed.push(`session:${id}`) }));
+    await ctx.services.get("shared", () => ({ close: () => closed.push("shared") }));
+    return {};
+  });
+  let seenByLaterStep: string[] = [];
+  const later = plugin("later", "pipeline", () => {
+    seenByLaterStep = [...closed];
+    return {};
+  });
+  const { result } = await runRecorded(
+    pipeline([addTargetsStep(["a", "b"]), step("open", open), step("later", later)]),
+  );
+  assert.equal(result.exitCode, 0);
+  assert.deepEqual(seenByLaterStep.sort(), ["session:a", "session:b"]);
+  assert.ok(closed.includes("shared"), "shared services close at the end of the run");
+  assert.equal(closed.at(-1), "shared");
 });
