@@ -179,7 +179,13 @@ export async function startOpenSsh(o: OpenSshOptions): Promise<OpenSshHost> {
         child.kill("SIGTERM");
       } catch { /* exited */ }
       await child.status;
-      await reading;
+      // A session process sshd forked may still hold stderr open: do not wait for it forever.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        reading,
+        new Promise((resolve) => (timer = setTimeout(resolve, 2_000))),
+      ]);
+      clearTimeout(timer);
       await Deno.remove(dir, { recursive: true });
     },
   };
