@@ -16,6 +16,8 @@ export interface YamlSource {
   value: unknown;
   /** Positions of key paths. */
   map: SourceMap;
+  /** Recoverable syntax problems (duplicate keys), reported with the others. */
+  syntaxIssues?: ValidationIssue[];
 }
 
 /**
@@ -30,20 +32,23 @@ export function parseYamlText(text: string, source: string): YamlSource {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const map = new SourceMap(doc, lines, text);
-  if (doc.errors.length > 0) {
-    throw new ValidationError(doc.errors.map((error) => {
-      const { line, col } = lines.linePos(error.pos[0]);
-      const key = formatKeyPath(map.keyPathAt(error.pos[0]));
-      return {
-        source,
-        line,
-        col,
-        key: key || undefined,
-        message: `YAML syntax error: ${yamlMessage(error.code, error.message)}`,
-      };
-    }));
+  const syntaxIssues: ValidationIssue[] = doc.errors.map((error) => {
+    const { line, col } = lines.linePos(error.pos[0]);
+    const key = formatKeyPath(map.keyPathAt(error.pos[0]));
+    return {
+      source,
+      line,
+      col,
+      key: key || undefined,
+      message: `YAML syntax error: ${yamlMessage(error.code, error.message)}`,
+    };
+  });
+  // A duplicate key leaves a well-formed document: report it with the file's
+  // other problems. Any other syntax error makes the content unreliable.
+  if (doc.errors.some((error) => error.code !== "DUPLICATE_KEY")) {
+    throw new ValidationError(syntaxIssues);
   }
-  return { source, value: doc.toJS({ maxAliasCount: 100 }), map };
+  return { source, value: doc.toJS({ maxAliasCount: 100 }), map, syntaxIssues };
 }
 
 /** Adds a hint to the `yaml` library's terse messages. */
@@ -102,6 +107,7 @@ export class IssueCollector {
 
   constructor(file: YamlSource) {
     this.#file = file;
+    this.issues.push(...(file.syntaxIssues ?? []));
   }
 
   /**

@@ -101,6 +101,18 @@ Deno.test("a duplicate key is reported at the second occurrence with its key pat
   assert.match(issues[0].message, /Map keys must be unique/);
 });
 
+Deno.test("a duplicate key is reported together with the file's other problems", async () => {
+  const issues = await loadIssues(
+    "name: x\nsteps:\n  - uses: noop\n    uses: emit\n  - uses: nope\n    timeout: 10 minutes\n",
+  );
+  assert.deepEqual(issues.map((i) => i.key), [
+    "steps[0].uses",
+    "steps[1].uses",
+    "steps[1].timeout",
+  ]);
+  assert.match(issues[0].message, /Map keys must be unique/);
+});
+
 Deno.test("an empty pipeline file is an error saying what is expected", async () => {
   for (const text of ["", "  \n", "# only a comment\n"]) {
     const issues = await loadIssues(text);
