@@ -59,10 +59,14 @@ function message(issue: RawIssue): string | undefined {
         ?._zod?.def?.shape;
       return shape ? `allowed keys: ${Object.keys(shape).join(", ")}` : "";
     }
-    case "invalid_value":
+    case "invalid_value": {
+      const suggestion = typeof input === "string"
+        ? nearestName(input, issue.values.filter((v): v is string => typeof v === "string"))
+        : undefined;
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${
         describeValue(input)
-      }`;
+      }` + (suggestion ? ` (did you mean "${suggestion}"?)` : "");
+    }
     case "too_small":
     case "too_big": {
       const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;

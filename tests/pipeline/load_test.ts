@@ -346,3 +346,14 @@ Deno.test("every problem is reported at once, in file order", async () => {
   assert.deepEqual(issues.map((i) => i.key), ["concurrency", "steps[0].uses", "steps[1].timeout"]);
   assert.deepEqual(issues.map((i) => i.line), [2, 4, 6]);
 });
+
+Deno.test("a misspelt enum value suggests the nearest allowed one", async () => {
+  const issues = await loadIssues(
+    "name: x\ninputs:\n  n: { type: strin }\nsteps:\n  - uses: noop\n    retry: { on: [conection] }\n",
+  );
+  assert.match(issueAt(issues, "inputs.n.type").message, /got "strin" \(did you mean "string"\?\)/);
+  assert.match(
+    issueAt(issues, "steps[0].retry.on[0]").message,
+    /got "conection" \(did you mean "connection"\?\)/,
+  );
+});
