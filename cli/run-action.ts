@@ -249,6 +249,7 @@ async function execute(
     pipeline: { name: pipeline.name, file: pipeline.file },
     inputs: maskSecretInputs(inputs),
     redact: (value) => bus.redactor.redact(value),
+    serialize: (value) => bus.redactor.redactJson(value),
   });
   // Tells `listRuns`/`readJournal` this run is alive; the OS drops it if the process dies.
   await journal.holdRunLock();

@@ -144,6 +144,7 @@ export async function executePipeline(
     pipeline: { name: pipeline.name, file: pipeline.file },
     inputs: shownInputs,
     redact: (v) => bus.redactor.redact(v),
+    serialize: (v) => bus.redactor.redactJson(v),
   });
   const execution = new Execution(pipeline, inputs, settings, runId, bus, journal, options);
   return await execution.run(shownInputs);

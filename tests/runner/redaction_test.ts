@@ -76,3 +76,17 @@ Deno.test("the redactor replaces private key blocks, even truncated ones, and ne
   r.add("ab"); // too short to be treated as a secret
   assert.equal(r.redactText("abc"), "abc");
 });
+
+Deno.test("redactJson equals stringifying the redacted copy, secrets with quotes included", () => {
+  const redactor = new Redactor();
+  redactor.add('pa"ss\\word');
+  redactor.add("s3cr3t-token");
+  const value = {
+    a: 'x pa"ss\\word y',
+    b: ["s3cr3t-token", 1, null],
+    key: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----",
+  };
+  assert.equal(redactor.redactJson(value), JSON.stringify(redactor.redact(value)));
+  assert.ok(!redactor.redactJson(value).includes("s3cr3t"));
+  assert.ok(!redactor.redactJson(value).includes("b3Blbn"));
+});
