@@ -14,14 +14,30 @@ function publicBlob(publicLine: string): Uint8Array {
   return Buffer.from(publicLine.split(" ")[1], "base64");
 }
 
+/** Runs `fn` against a fresh in-process SSH server accepting a new ed25519 key; closes everything after. */
+async function withTestServer(
+  fn: (env: {
+    key: ReturnType<typeof ed25519Key>;
+    server: Awaited<ReturnType<typeof startTestServer>>;
+    ctx: ReturnType<typeof contextFor>;
+  }) => Promise<void>,
+): Promise<void> {
+  const key = ed25519Key();
+  const server = await startTestServer({ authorizedKey: key.public });
+  const ctx = contextFor(server);
+  try {
+    await fn({ key, server, ctx });
+  } finally {
+    await closeServices(ctx);
+    await server.close();
+  }
+}
+
 Deno.test({
   name: "run returns stdout, stderr and exit status and emits a command event per command",
   ...sanitize,
-  async fn() {
-    const key = ed25519Key();
-    const server = await startTestServer({ authorizedKey: key.public });
-    const ctx = contextFor(server);
-    try {
+  fn: () =>
+    withTestServer(async ({ key, ctx }) => {
       const { shell } = await fastOpen(ctx, writeKeyFile(key));
       const ok = await shell.run("echo hello world");
       assert.equal(ok.stdout, "hello world\n");
@@ -37,21 +53,14 @@ Deno.test({
         commands.map((e) => e.type === "command" && [e.command, e.exitCode, e.targetId]),
         [["echo hello world", 0, "t1"], ["fail 3", 3, "t1"], ["cat", 0, "t1"]],
       );
-    } finally {
-      await closeServices(ctx);
-      await server.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "check:true turns a non-zero exit into StepError command quoting stderr",
   ...sanitize,
-  async fn() {
-    const key = ed25519Key();
-    const server = await startTestServer({ authorizedKey: key.public });
-    const ctx = contextFor(server);
-    try {
+  fn: () =>
+    withTestServer(async ({ key, ctx }) => {
       const { shell } = await fastOpen(ctx, writeKeyFile(key));
       await assert.rejects(shell.run("fail 2", { check: true }), (error: unknown) => {
         assert.ok(error instanceof StepError);
@@ -60,40 +69,26 @@ Deno.test({
         assert.equal(error.evidence, "failing with 2");
         return true;
       });
-    } finally {
-      await closeServices(ctx);
-      await server.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "a command killed by a signal has a null exit code and the signal name",
   ...sanitize,
-  async fn() {
-    const key = ed25519Key();
-    const server = await startTestServer({ authorizedKey: key.public });
-    const ctx = contextFor(server);
-    try {
+  fn: () =>
+    withTestServer(async ({ key, ctx }) => {
       const { shell } = await fastOpen(ctx, writeKeyFile(key));
       const result = await shell.run("killed TERM");
       assert.equal(result.exitCode, null);
       assert.equal(result.signal, "TERM");
-    } finally {
-      await closeServices(ctx);
-      await server.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "sudo:true prefixes sudo -n and wraps shell syntax in sh -c",
   ...sanitize,
-  async fn() {
-    const key = ed25519Key();
-    const server = await startTestServer({ authorizedKey: key.public });
-    const ctx = contextFor(server);
-    try {
+  fn: () =>
+    withTestServer(async ({ key, server, ctx }) => {
       const { shell } = await fastOpen(ctx, writeKeyFile(key));
       const simple = await shell.run("whoami", { sudo: true });
       assert.equal(simple.command, "sudo -n whoami");
@@ -102,21 +97,14 @@ Deno.test({
         "sudo -n whoami",
         "sudo -n sh -c 'modprobe -r ena && modprobe ena'",
       ]);
-    } finally {
-      await closeServices(ctx);
-      await server.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "aborting a running command kills the remote process and rejects with the reason",
   ...sanitize,
-  async fn() {
-    const key = ed25519Key();
-    const server = await startTestServer({ authorizedKey: key.public });
-    const ctx = contextFor(server);
-    try {
+  fn: () =>
+    withTestServer(async ({ key, server, ctx }) => {
       const { shell } = await fastOpen(ctx, writeKeyFile(key));
       const controller = new AbortController();
       const running = shell.run("sleep 600", { signal: controller.signal });
@@ -131,21 +119,14 @@ Deno.test({
       assert.ok(event && event.type === "command" && event.exitCode === null);
       // The connection survives: later commands still run.
       assert.equal((await shell.run("echo still here")).stdout, "still here\n");
-    } finally {
-      await closeServices(ctx);
-      await server.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "a dropped connection is a connection error, or exitCode null with expectDisconnect",
   ...sanitize,
-  async fn() {
-    const key = ed25519Key();
-    const server = await startTestServer({ authorizedKey: key.public });
-    const ctx = contextFor(server);
-    try {
+  fn: () =>
+    withTestServer(async ({ key, ctx }) => {
       const { shell } = await fastOpen(ctx, writeKeyFile(key));
       const expected = await shell.run("drop", { expectDisconnect: true });
       assert.equal(expected.exitCode, null);
@@ -164,21 +145,14 @@ Deno.test({
       });
       await shell.reconnect();
       assert.equal((await shell.run("echo back")).stdout, "back\n");
-    } finally {
-      await closeServices(ctx);
-      await server.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "the first host key is trusted on first use and recorded in the journal",
   ...sanitize,
-  async fn() {
-    const key = ed25519Key();
-    const server = await startTestServer({ authorizedKey: key.public });
-    const ctx = contextFor(server);
-    try {
+  fn: () =>
+    withTestServer(async ({ key, server, ctx }) => {
       const opened = await fastOpen(ctx, writeKeyFile(key));
       const expected = fingerprintOf(publicBlob(server.hostKey.public));
       assert.equal(opened.hostKey.fingerprint, expected);
@@ -187,11 +161,7 @@ Deno.test({
       assert.equal(recorded.fingerprint, expected);
       assert.equal(recorded.keyType, "ssh-ed25519");
       assert.equal(recorded.endpoint, `ec2-user@127.0.0.1:${server.port}`);
-    } finally {
-      await closeServices(ctx);
-      await server.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
@@ -345,11 +315,8 @@ Deno.test({
 Deno.test({
   name: "connect reuses the open session and shellFor binds events to the calling step",
   ...sanitize,
-  async fn() {
-    const key = ed25519Key();
-    const server = await startTestServer({ authorizedKey: key.public });
-    const ctx = contextFor(server);
-    try {
+  fn: () =>
+    withTestServer(async ({ key, ctx }) => {
       const first = await fastOpen(ctx, writeKeyFile(key));
       const second = await fastOpen(ctx, writeKeyFile(key));
       assert.equal(first.reused, false);
@@ -366,11 +333,7 @@ Deno.test({
       assert.ok(event && event.type === "command");
       assert.equal(event.stepId, "ena-check");
       assert.equal(ctx.events.filter((e) => e.type === "command").length, 0);
-    } finally {
-      await closeServices(ctx);
-      await server.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
