@@ -40,20 +40,32 @@ function alive(setup: SimSetup): string[] {
     .map((i) => i.instanceId);
 }
 
+/** Runs `cleanup --run` against the simulator with `--yes`; returns the exit code and printed lines. */
+async function cleanupRun(
+  setup: Awaited<ReturnType<typeof setupSim>>,
+  workDir: string,
+  runId: string,
+  extra: Partial<Parameters<typeof cleanupRunCommand>[0]> = {},
+): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const code = await cleanupRunCommand({
+    runId,
+    workDir,
+    yes: true,
+    endpoint: setup.sim.endpoint,
+    timeScale: setup.sim.timeScale,
+    print: (l) => lines.push(l),
+    ...extra,
+  });
+  return { code, lines };
+}
+
 Deno.test("cleanup --run terminates the instances and deletes the placement group a killed run left", async () => {
   const setup = await setupSim();
   try {
     const { workDir, runId } = await killedRun(setup, ["c7i.large:2"], true);
     assert.equal(alive(setup).length, 2);
-    const lines: string[] = [];
-    const code = await cleanupRunCommand({
-      runId,
-      workDir,
-      yes: true,
-      endpoint: setup.sim.endpoint,
-      timeScale: setup.sim.timeScale,
-      print: (l) => lines.push(l),
-    });
+    const { code, lines } = await cleanupRun(setup, workDir, runId);
     assert.equal(code, EXIT.OK, lines.join("\n"));
     assert.deepEqual(alive(setup), []);
     const journal = await readJournal(workDir, runId);
@@ -75,15 +87,9 @@ Deno.test("cleanup --run without --yes and without a terminal changes nothing an
   const setup = await setupSim();
   try {
     const { workDir, runId } = await killedRun(setup, ["c7i.large"]);
-    const lines: string[] = [];
-    const code = await cleanupRunCommand({
-      runId,
-      workDir,
+    const { code, lines } = await cleanupRun(setup, workDir, runId, {
       yes: false,
       interactive: false,
-      endpoint: setup.sim.endpoint,
-      timeScale: setup.sim.timeScale,
-      print: (l) => lines.push(l),
     });
     assert.equal(code, EXIT.USAGE);
     assert.ok(lines.some((l) => /pass --yes/.test(l)));
@@ -178,15 +184,7 @@ Deno.test("cleanup --run with credentials of another account than the run's refu
       data.values[RUN_ACCOUNT_JOURNAL_KEY] = { account: "210987654321", region: "us-east-1" };
       for (const r of data.resources) r.detail = { ...r.detail, account: "210987654321" };
     });
-    const lines: string[] = [];
-    const code = await cleanupRunCommand({
-      runId,
-      workDir,
-      yes: true,
-      endpoint: setup.sim.endpoint,
-      timeScale: setup.sim.timeScale,
-      print: (l) => lines.push(l),
-    });
+    const { code, lines } = await cleanupRun(setup, workDir, runId);
     assert.equal(code, EXIT.USAGE, lines.join("\n"));
     assert.match(
       lines.join("\n"),
@@ -207,15 +205,7 @@ Deno.test("cleanup --run against an endpoint that does not know the instances re
   try {
     const { workDir, runId } = await killedRun(setup, ["c7i.large:2"]);
     elsewhere = await setupSim();
-    const lines: string[] = [];
-    const code = await cleanupRunCommand({
-      runId,
-      workDir,
-      yes: true,
-      endpoint: elsewhere.sim.endpoint,
-      timeScale: elsewhere.sim.timeScale,
-      print: (l) => lines.push(l),
-    });
+    const { code, lines } = await cleanupRun(elsewhere, workDir, runId);
     assert.equal(code, EXIT.LEFT_BEHIND, lines.join("\n"));
     const ids = alive(setup);
     assert.equal(ids.length, 2, "the instances still run where the run launched them");
