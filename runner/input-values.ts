@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { InputSpec, InputType } from "./pipeline/model.ts";
 import { describeValue } from "./pipeline/zod-issues.ts";
+import { isMapping } from "./mapping.ts";
 
 /** The type part of an {@link InputSpec}. */
 export type InputTypeSpec = Pick<InputSpec, "type" | "items" | "enum">;
@@ -13,10 +14,6 @@ export type InputTypeSpec = Pick<InputSpec, "type" | "items" | "enum">;
 /** `string`, `integer`, `array of string`, ... */
 export function describeInputType(spec: Pick<InputSpec, "type" | "items">): string {
   return spec.type === "array" && spec.items ? `array of ${spec.items}` : spec.type;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function matchesType(type: InputType, value: unknown): boolean {
@@ -32,7 +29,7 @@ function matchesType(type: InputType, value: unknown): boolean {
     case "array":
       return Array.isArray(value);
     case "object":
-      return isPlainObject(value);
+      return isMapping(value);
   }
 }
 

@@ -10,6 +10,7 @@ import { checkInputValue, describeInputType, parseInputText } from "./input-valu
 import type { InputSource, Pipeline, ResolvedInputs } from "./pipeline/model.ts";
 import { IssueCollector, parseYamlText, readSourceFileSync } from "./pipeline/yaml-source.ts";
 import { nearestName } from "./registry.ts";
+import { isMapping } from "./mapping.ts";
 
 /** Where input values come from besides the pipeline's defaults. */
 export interface InputOverrides {
@@ -19,10 +20,6 @@ export interface InputOverrides {
   configFile?: string;
   /** Defaults that beat the pipeline's own (source `simulator`), e.g. a simulated subnet id. */
   extraDefaults?: Record<string, unknown>;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** "declared inputs: a, b" for messages. */
@@ -163,7 +160,7 @@ function applyConfigFile(
   }
   const issues = new IssueCollector(file);
   if (file.value === null || file.value === undefined) return [];
-  if (!isPlainObject(file.value)) {
+  if (!isMapping(file.value)) {
     issues.add(
       [],
       `expected a mapping of input names to values, got ${

@@ -9,6 +9,7 @@
  */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
+import { editDistance } from "./edit-distance.ts";
 import type { StepPlugin } from "./types.ts";
 
 /** Where a registered step type comes from: `builtin` or the plugin module's `file:` URL. */
@@ -66,23 +67,6 @@ export function pluginProblems(candidate: unknown): string[] {
   if (!isZodSchema(p.output)) problems.push(`"output" must be a zod schema (z.object({...}))`);
   if (typeof p.run !== "function") problems.push(`"run" must be a function (ctx, input, signal)`);
   return problems;
-}
-
-/** Levenshtein edit distance. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 /**

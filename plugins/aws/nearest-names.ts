@@ -3,20 +3,9 @@
  * (Levenshtein) ranking over the names the region offers. Pure.
  * @module
  */
+import { editDistance } from "../../runner/edit-distance.ts";
 
-/** Levenshtein edit distance between `a` and `b` (insertions, deletions, substitutions). */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
+export { editDistance };
 
 /**
  * The `limit` names closest to `wanted`, nearest first (ties by name), keeping

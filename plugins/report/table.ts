@@ -3,6 +3,7 @@
  * visible text (ANSI colour codes do not count), optional colour per cell.
  * @module
  */
+import { colorEnabled as terminalColor } from "../../runner/console.ts";
 
 /** Column alignment. */
 export type Align = "left" | "right";
@@ -63,6 +64,5 @@ export function palette(enabled: boolean): Palette {
  * is unset or empty (https://no-color.org: any non-empty value disables colour).
  */
 export function colorEnabled(): boolean {
-  const noColor = Deno.env.get("NO_COLOR");
-  return (noColor === undefined || noColor === "") && Deno.stdout.isTerminal();
+  return terminalColor(Deno.stdout.isTerminal(), Deno.env);
 }

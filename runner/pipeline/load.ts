@@ -24,15 +24,12 @@ import type { PathSegment } from "./source-map.ts";
 import { withProblems } from "./with-check.ts";
 import { IssueCollector, parseYamlText, readSourceFile, type YamlSource } from "./yaml-source.ts";
 import { zodIssues } from "./zod-issues.ts";
+import { isMapping } from "../mapping.ts";
 
 /** Options of {@link loadPipeline}. */
 export interface LoadPipelineOptions {
   /** File name shown in messages; defaults to `path` as given. */
   displayPath?: string;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -72,7 +69,7 @@ export async function loadPipeline(
     throw new ValidationError([{ source, line: 1, col: 1, message: emptyMessage }]);
   }
   const issues = new IssueCollector(yaml);
-  if (!isPlainObject(yaml.value)) {
+  if (!isMapping(yaml.value)) {
     issues.add(
       [],
       `expected a mapping at the top level (name:, steps:, ...), got ${
@@ -93,7 +90,7 @@ export async function loadPipeline(
   // undefined when `inputs:` is not a mapping, so references to it are not checked.
   const inputNames = raw.inputs === undefined
     ? new Set<string>()
-    : isPlainObject(raw.inputs)
+    : isMapping(raw.inputs)
     ? new Set(Object.keys(raw.inputs))
     : undefined;
   checkSteps(raw.steps, scoped, inputNames, yaml, issues);
@@ -151,7 +148,7 @@ async function loadTeamPlugins(
 
 /** Checks input declarations beyond their shape; returns the well-formed ones. */
 function checkInputs(raw: unknown, issues: IssueCollector): Record<string, InputSpec> {
-  if (!isPlainObject(raw)) return {};
+  if (!isMapping(raw)) return {};
   const specs: Record<string, InputSpec> = {};
   for (const [name, value] of Object.entries(raw)) {
     const parsed = inputSpecSchema.safeParse(value);
@@ -202,7 +199,7 @@ function checkSteps(
   const firstIndex = new Map<string, number>();
   const entries = raw.map((step, index) => ({ step, index }));
   for (const { step, index } of entries) {
-    if (!isPlainObject(step)) continue;
+    if (!isMapping(step)) continue;
     const uses = typeof step.uses === "string" && step.uses !== "" ? step.uses : undefined;
     const plugin = uses ? registry.get(uses) : undefined;
     if (uses && !plugin) {
@@ -236,14 +233,14 @@ function checkSteps(
   }
 
   for (const { step, index } of entries) {
-    if (!isPlainObject(step)) continue;
+    if (!isMapping(step)) continue;
     const uses = typeof step.uses === "string" ? step.uses : undefined;
     const plugin = uses ? registry.get(uses) : undefined;
     const current = refs.find((r) => r.index === index) ??
       { id: String(step.id ?? uses ?? `#${index}`), index, scope: plugin?.scope, plugin };
     const scope: ReferenceScope = { inputs: inputNames, steps: refs, current };
     const withValue = step.with ?? {};
-    if (plugin && isPlainObject(withValue)) {
+    if (plugin && isMapping(withValue)) {
       for (const problem of withProblems(plugin, withValue)) {
         issues.add(["steps", index, "with", ...problem.path], problem.message, problem);
       }
@@ -276,7 +273,7 @@ function forEachString(
   if (typeof value === "string") visit(value, path);
   else if (Array.isArray(value)) {
     value.forEach((item, i) => forEachString(item, [...path, i], visit));
-  } else if (isPlainObject(value)) {
+  } else if (isMapping(value)) {
     for (const [key, item] of Object.entries(value)) forEachString(item, [...path, key], visit);
   }
 }

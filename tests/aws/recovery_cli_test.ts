@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import launch, { LaunchInputSchema } from "../../steps/launch.ts";
-import { RunJournal } from "../../runner/journal.ts";
-import { newRunId } from "../../runner/run-id.ts";
-import { setupSim } from "./helpers/sim-setup.ts";
+import { killedRun, setupSim } from "./helpers/sim-setup.ts";
 
 const main = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const config = fileURLToPath(new URL("../../deno.json", import.meta.url));
@@ -73,21 +71,8 @@ Deno.test("ptp-runner sweep --region nowhere-1 exits 2 naming the flag", async (
 Deno.test("ptp-runner cleanup --run --include-kept --yes terminates the instances the run kept", async () => {
   const setup = await setupSim();
   try {
-    const workDir = await Deno.makeTempDir({ prefix: "ptp-recovery-cli-" });
-    const runId = newRunId();
-    const journal = await RunJournal.create(workDir, {
-      runId,
-      pipeline: { name: "ptp", file: "/tmp/ptp.yaml" },
-      inputs: {},
-    });
-    const ctx = setup.context({ id: "launch", type: "launch" });
-    Object.assign(ctx, { journal, runId });
-    const input = LaunchInputSchema.parse({
-      ...setup.sim.defaultInputs,
-      instance_types: ["c7i.large"],
-    });
-    await launch.run(ctx, input, new AbortController().signal);
-    const id = ctx.targets[0].instanceId!;
+    const { workDir, runId, journal, targets } = await killedRun(setup, ["c7i.large"]);
+    const id = targets[0].instanceId!;
     await journal.updateResource("ec2-instance", id, "kept");
     const base = ["cleanup", "--run", runId, "--work-dir", workDir, "--yes"];
     const listed = await cli([...base, "--endpoint", setup.sim.endpoint], setup.sim.env);

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import launch, { LaunchInputSchema } from "../../steps/launch.ts";
 import { TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import { type JournalData, journalPath, readJournal, RunJournal } from "../../runner/journal.ts";
 import { newRunId } from "../../runner/run-id.ts";
@@ -9,29 +8,7 @@ import { sweepCommand } from "../../plugins/aws/sweep-impl.ts";
 import { RUN_ACCOUNT_JOURNAL_KEY } from "../../plugins/aws/run-account.ts";
 import { SIM_ACCOUNT_ID } from "../../sim/state/account.ts";
 import { awsError, installFakeAws } from "./helpers/fake-aws.ts";
-import { setupSim, type SimSetup } from "./helpers/sim-setup.ts";
-
-/** Launches like a run that was then killed: journal on disk, no cleanup. */
-async function killedRun(setup: SimSetup, types: string[], createGroup = false) {
-  const workDir = await Deno.makeTempDir({ prefix: "ptp-recovery-" });
-  const runId = newRunId();
-  const journal = await RunJournal.create(workDir, {
-    runId,
-    pipeline: { name: "ptp", file: "/tmp/ptp.yaml" },
-    inputs: {},
-  });
-  const ctx = setup.context({ id: "launch", type: "launch" });
-  Object.assign(ctx, { journal, runId });
-  const input = LaunchInputSchema.parse({
-    ...setup.sim.defaultInputs,
-    ...(createGroup ? { placement_group: undefined, create_placement_group: true } : {}),
-    instance_types: types,
-  });
-  await launch.run(ctx, input, new AbortController().signal);
-  journal.update({ targets: [...ctx.targets] });
-  await journal.save();
-  return { workDir, runId };
-}
+import { killedRun, setupSim, type SimSetup } from "./helpers/sim-setup.ts";
 
 function alive(setup: SimSetup): string[] {
   return setup.sim.instances().filter((i) =>

@@ -7,6 +7,9 @@ import { type SimulatorHandle, startSimulator } from "../../../sim/mod.ts";
 import type { RunSettings } from "../../../runner/types.ts";
 import type { SimHostFleet, SimInstanceHost, SimLaunchSpec } from "../../../sim/types.ts";
 import { makeTestContext, type TestContext } from "../../helpers/context.ts";
+import { RunJournal } from "../../../runner/journal.ts";
+import { newRunId } from "../../../runner/run-id.ts";
+import launch, { LaunchInputSchema } from "../../../steps/launch.ts";
 
 /** A simulator, the env it needs, and contexts bound to it. */
 export interface SimSetup {
@@ -92,4 +95,29 @@ export async function setupSim(speed = 1000): Promise<SimSetup> {
       await sim.stop();
     },
   };
+}
+
+/**
+ * Launches `types` like a run that was then killed: journal on disk (with
+ * its targets), no cleanup.
+ */
+export async function killedRun(setup: SimSetup, types: string[], createGroup = false) {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-recovery-" });
+  const runId = newRunId();
+  const journal = await RunJournal.create(workDir, {
+    runId,
+    pipeline: { name: "ptp", file: "/tmp/ptp.yaml" },
+    inputs: {},
+  });
+  const ctx = setup.context({ id: "launch", type: "launch" });
+  Object.assign(ctx, { journal, runId });
+  const input = LaunchInputSchema.parse({
+    ...setup.sim.defaultInputs,
+    ...(createGroup ? { placement_group: undefined, create_placement_group: true } : {}),
+    instance_types: types,
+  });
+  await launch.run(ctx, input, new AbortController().signal);
+  journal.update({ targets: [...ctx.targets] });
+  await journal.save();
+  return { workDir, runId, journal, targets: ctx.targets };
 }
