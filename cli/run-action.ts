@@ -6,7 +6,8 @@
  * @module
  */
 import { parseKeepPolicy } from "../plugins/aws/keep-policy.ts";
-import { colorEnabled, ConsoleRenderer } from "../runner/console.ts";
+import { colorEnabled } from "../runner/colour.ts";
+import { ConsoleRenderer } from "../runner/console.ts";
 import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";
 import { EventBus, REDACTED } from "../runner/events.ts";
 import { executePipeline, maskSecretInputs } from "../runner/executor.ts";

@@ -6,12 +6,13 @@
  *   movement; pipeline-step lines, warnings and errors are printed above it.
  * - Non-TTY: plain timestamped lines, e.g.
  *   `10:15:00 step launch started`, `10:16:12 [c7i.large 1 of 2] verify ok 12.3s`.
- * - Colour only when enabled (TTY and `NO_COLOR` unset, see {@link colorEnabled});
+ * - Colour only when the caller enables it (see `colorEnabled` in ./colour.ts);
  *   debug logs, command and AWS call events only with `--verbose`.
  *
  * Testable with an injected writer and a fake `isTTY`.
  * @module
  */
+import { type Palette, palette } from "./colour.ts";
 import type { ConsoleAccess } from "./context.ts";
 import type { RunEvent, TargetStatus } from "./types.ts";
 
@@ -33,20 +34,8 @@ export interface ConsoleOptions {
   refreshSeconds?: number;
 }
 
-/**
- * Whether to colour output: only on a TTY and when `NO_COLOR` is unset or
- * empty (https://no-color.org).
- */
-export function colorEnabled(
-  isTTY: boolean,
-  env: { get(name: string): string | undefined },
-): boolean {
-  const noColor = env.get("NO_COLOR");
-  return isTTY && (noColor === undefined || noColor === "");
-}
-
-const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
-type Colour = keyof typeof CODES;
+/** A colour of the palette (./colour.ts). */
+type Colour = keyof Palette;
 
 /** `HH:MM:SS` (local time) of an ISO timestamp. */
 export function clockTime(iso: string): string {
@@ -72,6 +61,7 @@ interface TargetLine {
 /** Renders run events to a terminal or a log. Implements `withConsole` for prompts. */
 export class ConsoleRenderer implements ConsoleAccess {
   #opts: ConsoleOptions;
+  #palette: Palette;
   #clock: () => number;
   #labels = new Map<string, string>();
   #targets = new Map<string, TargetLine>();
@@ -84,6 +74,7 @@ export class ConsoleRenderer implements ConsoleAccess {
 
   constructor(options: ConsoleOptions) {
     this.#opts = options;
+    this.#palette = palette(options.color);
     this.#clock = options.clock ?? (() => performance.now());
   }
 
@@ -133,7 +124,7 @@ export class ConsoleRenderer implements ConsoleAccess {
   }
 
   #paint(text: string, colour?: Colour): string {
-    return this.#opts.color && colour ? `\x1b[${CODES[colour]}m${text}\x1b[0m` : text;
+    return colour ? this.#palette[colour](text) : text;
   }
 
   #label(targetId?: string): string {

@@ -6,7 +6,7 @@
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ValidationError } from "../../runner/errors.ts";
-import { colorEnabled } from "../report/table.ts";
+import { colorEnabled } from "../../runner/colour.ts";
 import { discoverInstanceTypes } from "./describe.ts";
 import { discoverJson, discoverTable, regionErrors, typesLine } from "./format.ts";
 import { parseRegions } from "./regions.ts";

@@ -4,7 +4,8 @@
  * Light (no AWS SDK import).
  * @module
  */
-import { palette, renderTable } from "../report/table.ts";
+import { palette } from "../../runner/colour.ts";
+import { renderTable } from "../report/table.ts";
 import { toTypeCounts } from "./type-counts.ts";
 import type { DiscoveredType, DiscoverResult, RegionOutcome } from "./types.ts";
 

@@ -8,7 +8,7 @@ import { cleanupSection } from "./build.ts";
 import type { CleanupOutcome } from "./cleanup-outcome.ts";
 import { redactDeep } from "./redact.ts";
 import { renderCleanupConsole } from "./render-console.ts";
-import { colorEnabled } from "./table.ts";
+import { colorEnabled } from "../../runner/colour.ts";
 import { readReportFile, writeReportFiles } from "./write.ts";
 
 /**

@@ -18,7 +18,8 @@ import {
   terminateCommand,
 } from "./cells.ts";
 import type { CleanupSection, Report, ReportVerdict, TargetReport } from "./model.ts";
-import { type Align, type Palette, palette, renderTable } from "./table.ts";
+import { type Palette, palette } from "../../runner/colour.ts";
+import { type Align, renderTable } from "./table.ts";
 import { formatWallTime } from "./units.ts";
 
 /** Console rendering options. */

@@ -10,7 +10,7 @@ import { buildReport, runStartFromId } from "./build.ts";
 import { CLEANUP_JOURNAL_KEY, type CleanupOutcome } from "./cleanup-outcome.ts";
 import type { Counts } from "./model.ts";
 import { renderConsoleReport } from "./render-console.ts";
-import { colorEnabled } from "./table.ts";
+import { colorEnabled } from "../../runner/colour.ts";
 import { reportDir, type ReportFiles, writeReportFiles } from "./write.ts";
 
 /** What the `report` step returns. */
