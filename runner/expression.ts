@@ -10,6 +10,14 @@
  * Property access reads own data properties only, so `constructor`,
  * `__proto__` or `toString` never reach a prototype; a missing property gives
  * `undefined` rather than an error.
+ *
+ * Why not GitHub's `@actions/expressions` (checked at 0.3.61): it has no
+ * double-quoted strings, unescapes only the first `''` in a literal, gives
+ * `null` (not `undefined`) for a missing key, reports lexer errors as plain
+ * `Error`s with the position only inside the message text, crashes with a
+ * `TypeError` on an empty expression, gives no position for function errors
+ * (`fromJSON`), and rejects unknown root names at parse time, before the
+ * undefined-reference check can name the nearest valid one.
  * @module
  */
 import {
