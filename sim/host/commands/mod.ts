@@ -8,6 +8,8 @@
 import { posix } from "node:path";
 import { familyHasCommand, packagedCommands } from "../model/packages.ts";
 import { aptCommands } from "./apt.ts";
+import { awkCommands } from "./awk.ts";
+import { sedCommands } from "./sed.ts";
 import { Shell } from "../shell/interpreter.ts";
 import { buildCommands } from "./build.ts";
 import { chronyCommands } from "./chrony.ts";
@@ -42,6 +44,8 @@ function commandTable(): Record<string, CommandFn> {
   table ??= {
     ...fileCommands,
     ...textCommands,
+    ...awkCommands,
+    ...sedCommands,
     ...systemCommands,
     ...enaCommands,
     ...systemdCommands,
