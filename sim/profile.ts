@@ -9,6 +9,7 @@
  * @module
  */
 import { z } from "zod";
+import { distributionFacts } from "./host/model/distribution.ts";
 
 /** A command output override: replays captured output for a command line. */
 export const CommandOverrideSchema = z.object({
@@ -35,8 +36,33 @@ export const ProfileFaultsSchema = z.object({
   chrony_never_selects: z.boolean().default(false),
 }).strict();
 
-/** One instance type's profile. */
-export const InstanceProfileSchema = z.object({
+/**
+ * Linux distributions a simulated host can run (`distribution`). What each
+ * changes (os-release, package manager, chrony paths and unit, PATH, kernel)
+ * is in `sim/host/model/distribution.ts`; `unknown` is a distribution the
+ * tool should refuse (`ID=obscurix`).
+ */
+export const DISTRIBUTIONS = [
+  "amazon-linux-2023",
+  "amazon-linux-2",
+  "rhel-9",
+  "rocky-9",
+  "ubuntu-22.04",
+  "ubuntu-24.04",
+  "debian-12",
+  "unknown",
+] as const;
+
+/**
+ * Drivers of the primary NIC (`nic_driver`): `ena` (EC2 Nitro), `igb` (Intel,
+ * with its own PHC named after the MAC, e.g. qemu's emulated NIC), `vif`
+ * (Xen, no PHC), `veth` (a container), `virtio_net` (KVM, no PHC).
+ * Source: PTP.md section 8, NOTES.md "A real Linux host with a real PHC".
+ */
+export const NIC_DRIVERS = ["ena", "igb", "vif", "veth", "virtio_net"] as const;
+
+/** Fields of a profile before per-distribution and per-driver defaults are filled in. */
+const ProfileFieldsSchema = z.object({
   /** EC2 architecture: `x86_64` or `arm64`. */
   architecture: z.enum(["x86_64", "arm64"]),
   vcpus: z.number().int().positive().default(2),
@@ -50,22 +76,47 @@ export const InstanceProfileSchema = z.object({
     .default(["cluster", "partition", "spread"]),
   /** Hypervisor (`nitro` or `xen`). */
   hypervisor: z.enum(["nitro", "xen"]).default("nitro"),
-  /** Kernel release (`uname -r`). */
-  kernel: z.string().default("6.1.158-180.294.amzn2023.x86_64"),
-  /** ENA driver: version string (null = upstream kernel, no `version:` line), phc_enable parameter built in, PCI slot (2 hex digits). */
+  /** Linux distribution of the host (default `amazon-linux-2023`). */
+  distribution: z.enum(DISTRIBUTIONS).default("amazon-linux-2023"),
+  /** Replaces the distribution's `/etc/os-release` text (e.g. a custom or unknown distribution). */
+  os_release: z.string().optional(),
+  /**
+   * `/usr/sbin` is on a non-root SSH user's PATH (default per distribution:
+   * false on Debian, true elsewhere: Ubuntu's `/etc/environment` and
+   * Fedora-family sshd's default PATH include it).
+   */
+  sbin_on_user_path: z.boolean().optional(),
+  /** Kernel release (`uname -r`); default per distribution and architecture. */
+  kernel: z.string().optional(),
+  /** Driver of the primary NIC; default `vif` on Xen, else `ena`. */
+  nic_driver: z.enum(NIC_DRIVERS).optional(),
+  /** An `ena.ko` exists for the kernel (false: `modinfo ena` fails); only for a non-ENA NIC. */
+  ena_module: z.boolean().default(true),
+  /**
+   * ENA driver: version string (null = upstream kernel, no `version:` line),
+   * phc_enable parameter built in, PCI slot (2 hex digits). Default: amzn-drivers
+   * 2.16.1g with `phc_enable` on Amazon Linux; the upstream driver without
+   * `phc_enable` elsewhere.
+   */
   ena: z.object({
     version: z.string().nullable().default("2.16.1g"),
     phc_parameter: z.boolean().default(true),
     pci_slot: z.string().regex(/^[0-9a-f]{2}$/).default("05"),
-  }).strict().default({ version: "2.16.1g", phc_parameter: true, pci_slot: "05" }),
-  /** Primary interface name (from the default route). */
-  interface: z.string().default("ens5"),
+  }).strict().optional(),
+  /** Primary interface name; default per distribution and driver (ens5, eth0, enX0). */
+  interface: z.string().optional(),
+  /**
+   * `Restart=` of the chrony unit. `no` (default) as Fedora's `chronyd.service`
+   * and Debian's `chrony.service` ship; `on-failure` makes systemd restart a
+   * failing chronyd (counted in `NRestarts`) until its start limit.
+   */
+  chrony_restart: z.enum(["no", "on-failure"]).default("no"),
   /** `CONFIG_PTP_1588_CLOCK` of the kernel. */
   ptp_clock_config: z.enum(["y", "m", "n"]).default("y"),
-  /** chrony version (`chronyd --version`). */
-  chrony_version: z.string().default("4.3"),
-  /** amazon-ec2-utils ships `51-ec2-ena-ptp-device.rules`. */
-  udev_rule: z.boolean().default(true),
+  /** chrony version (`chronyd --version`); default per distribution (AL2023: 4.3). */
+  chrony_version: z.string().optional(),
+  /** amazon-ec2-utils ships `51-ec2-ena-ptp-device.rules` (default: on Amazon Linux only). */
+  udev_rule: z.boolean().optional(),
   /** `ptp_kvm` loaded: a second clock `/dev/ptpN` named `KVM virtual PTP` exists. */
   ptp_kvm: z.boolean().default(false),
   /** `phc_error_bound` published by the device, nanoseconds. */
@@ -80,7 +131,11 @@ export const InstanceProfileSchema = z.object({
    * without one, `phc_enable=1` silently yields no clock (PTP.md section 3).
    */
   phc_hardware: z.boolean().optional(),
-  /** `/etc/chrony.conf` includes `/etc/chrony.d` (`confdir`); default true (AL2023). */
+  /**
+   * The distribution's chrony.conf has its `confdir` line (`/etc/chrony.d`,
+   * Debian/Ubuntu `/etc/chrony/conf.d`); default per distribution (false on
+   * Amazon Linux 2 and RHEL-family 9, true elsewhere).
+   */
   chrony_confdir: z.boolean().optional(),
   /** Simulated seconds a reboot keeps the host unreachable (default 15). */
   reboot_seconds: z.number().nonnegative().optional(),
@@ -94,6 +149,32 @@ export const InstanceProfileSchema = z.object({
   }),
   overrides: z.array(CommandOverrideSchema).default([]),
 }).strict();
+
+/** One instance type's profile: defaults that depend on other fields are filled in. */
+export const InstanceProfileSchema = ProfileFieldsSchema.refine(
+  (p) => p.ena_module || (p.nic_driver ?? (p.hypervisor === "xen" ? "vif" : "ena")) !== "ena",
+  { message: "`ena_module: false` needs a `nic_driver` other than ena", path: ["ena_module"] },
+).transform((p) => {
+  const facts = distributionFacts(p.distribution);
+  const nicDriver = p.nic_driver ?? (p.hypervisor === "xen" ? "vif" : "ena");
+  const kernel = p.kernel ?? facts.kernel(p.architecture);
+  return {
+    ...p,
+    kernel,
+    nic_driver: nicDriver,
+    interface: p.interface ?? facts.interface(nicDriver),
+    ena: {
+      version: facts.amazonEna ? "2.16.1g" : null,
+      phc_parameter: facts.amazonEna,
+      pci_slot: "05",
+      ...p.ena,
+    },
+    chrony_version: p.chrony_version ?? facts.chronyVersion,
+    udev_rule: p.udev_rule ?? facts.amazonEna,
+    sbin_on_user_path: p.sbin_on_user_path ?? facts.sbinOnUserPath,
+    chrony_confdir: p.chrony_confdir ?? facts.confdirByDefault,
+  };
+});
 
 /** A profiles file: instance types by name. */
 export const ProfilesFileSchema = z.object({

@@ -13,6 +13,21 @@ import type { Machine } from "./model/machine.ts";
 
 const shell = createShell();
 
+/**
+ * A non-root SSH user's PATH: Fedora-family sshd's default (with /usr/sbin);
+ * Ubuntu's `/etc/environment` (with /usr/sbin); Debian's sshd default
+ * (without: `modinfo` is `command not found`). NOTES.md, "A real Linux host".
+ */
+function userPath(machine: Machine): string {
+  if (machine.facts.family !== "apt") {
+    const base = "/home/ec2-user/.local/bin:/home/ec2-user/bin:/usr/local/bin:/usr/bin";
+    return machine.profile.sbin_on_user_path ? `${base}:/usr/local/sbin:/usr/sbin` : base;
+  }
+  return machine.profile.sbin_on_user_path
+    ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/games:/usr/local/games:/snap/bin"
+    : "/usr/local/bin:/usr/bin:/bin:/usr/games";
+}
+
 /** What {@link runExec} needs. */
 export interface ExecRequest {
   /** The command line, as `bash -c` would get it. */
@@ -41,8 +56,7 @@ export async function runExec(req: ExecRequest): Promise<ExecOutcome> {
         USER: "ec2-user",
         LOGNAME: "ec2-user",
         SHELL: "/bin/bash",
-        PATH:
-          "/home/ec2-user/.local/bin:/home/ec2-user/bin:/usr/local/bin:/usr/bin:/usr/local/sbin:/usr/sbin",
+        PATH: userPath(req.machine),
         "?": "0",
       },
       signal: req.signal,

@@ -25,24 +25,27 @@ const chronyd: CommandFn = (inv) => {
   }
   const file = typeof flags.get("-f") === "string"
     ? pathOf(inv, flags.get("-f") as string)
-    : "/etc/chrony.conf";
+    : m.facts.chronyConf;
   const cfg = parseChronyConfig(m.fs, file);
   if (flags.has("-p")) {
+    // chronyd prints each directive as it parses it (the bad one too), then
+    // logs the fatal error to stderr with an ISO timestamp.
+    inv.io.out(cfg.lines.map((l) => l + "\n").join(""));
     if (cfg.error) {
-      inv.io.err(`Fatal error : ${cfg.error}\n`);
+      const stamp = m.wallDate().toISOString().replace(/\.\d{3}Z$/, "Z");
+      inv.io.err(`${stamp} Fatal error : ${cfg.error}\n`);
       return Promise.resolve(1);
     }
-    inv.io.out(cfg.lines.map((l) => l + "\n").join(""));
     return Promise.resolve(0);
   }
   if (inv.ctx.uid !== 0) {
     inv.io.err("Fatal error : Not superuser\n");
     return Promise.resolve(1);
   }
-  if (m.unit("chronyd").active === "active") {
+  if (m.unit(m.chronyUnit).active === "active") {
     inv.io.err(
       `Fatal error : Another chronyd may already be running (pid=${
-        m.unit("chronyd").mainPid
+        m.unit(m.chronyUnit).mainPid
       }), check /run/chrony/chronyd.pid\n`,
     );
     return Promise.resolve(1);
@@ -127,7 +130,7 @@ const chronyc: CommandFn = (inv) => {
     inv.io.out(`chronyc (chrony) version ${m.profile.chrony_version} (${FEATURES})\n`);
     return Promise.resolve(0);
   }
-  if (m.unit("chronyd").active !== "active" || !m.state.chrony) {
+  if (m.unit(m.chronyUnit).active !== "active" || !m.state.chrony) {
     inv.io.err("506 Cannot talk to daemon\n");
     return Promise.resolve(1);
   }

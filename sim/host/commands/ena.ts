@@ -151,6 +151,13 @@ const lsmod: CommandFn = (inv) => {
   let out = "Module                  Size  Used by\n";
   if (s.kvmClockIndex !== null) out += "ptp_kvm                20480  0\n";
   if (s.ena.loaded) out += "ena                   180224  0\n";
+  const nic = inv.ctx.machine.profile.nic_driver;
+  if (nic === "igb") out += "igb                   331776  0\n";
+  if (nic === "vif") out += "xen_netfront           69632  0\n";
+  if (nic === "virtio_net") {
+    out += "virtio_net             77824  0\nnet_failover           20480  1 virtio_net\n";
+  }
+  if (nic === "veth") out += "veth                   45056  0\n";
   if (s.ptpLoaded && inv.ctx.machine.profile.ptp_clock_config === "m") {
     const users = [s.ena.loaded ? "ena" : "", s.kvmClockIndex !== null ? "ptp_kvm" : ""].filter(
       Boolean,
@@ -165,7 +172,71 @@ const lsmod: CommandFn = (inv) => {
 };
 
 function ifaceExists(m: Machine, iface: string): boolean {
-  return m.state.ena.loaded && iface === m.profile.interface;
+  return m.nicPresent() && iface === m.profile.interface;
+}
+
+/** `ethtool -i` of a primary NIC not driven by ENA (igb, vif, veth, virtio_net). */
+function otherDriverInfo(m: Machine): string {
+  const d = m.profile.nic_driver;
+  const version = d === "veth"
+    ? "1.0"
+    : d === "virtio_net"
+    ? "1.0.0"
+    : d === "vif"
+    ? ""
+    : m.profile.kernel;
+  const bus = d === "vif" ? "vif-0" : d === "veth" ? "" : "0000:00:03.0";
+  return [
+    `driver: ${d}`,
+    `version: ${version}`,
+    `firmware-version: ${d === "igb" ? "0.0.0" : ""}`,
+    "expansion-rom-version: ",
+    `bus-info: ${bus}`,
+    `supports-statistics: ${
+      d === "virtio_net" || d === "igb" || d === "veth" || d === "vif" ? "yes" : "no"
+    }`,
+    `supports-test: ${d === "igb" ? "yes" : "no"}`,
+    `supports-eeprom-access: ${d === "igb" ? "yes" : "no"}`,
+    `supports-register-dump: ${d === "igb" ? "yes" : "no"}`,
+    "supports-priv-flags: no",
+    "",
+  ].join("\n");
+}
+
+/** `ethtool -T` of a primary NIC not driven by ENA: igb has a PHC and hardware stamps. */
+function otherDriverTimestamping(m: Machine, iface: string): string {
+  const clock = m.state.nicClockIndex;
+  if (m.profile.nic_driver === "igb" && clock != null) {
+    return [
+      `Time stamping parameters for ${iface}:`,
+      "Capabilities:",
+      "\thardware-transmit",
+      "\tsoftware-transmit",
+      "\thardware-receive",
+      "\tsoftware-receive",
+      "\tsoftware-system-clock",
+      "\thardware-raw-clock",
+      `PTP Hardware Clock: ${clock}`,
+      "Hardware Transmit Timestamp Modes:",
+      "\toff",
+      "\ton",
+      "Hardware Receive Filter Modes:",
+      "\tnone",
+      "\tall",
+      "",
+    ].join("\n");
+  }
+  return [
+    `Time stamping parameters for ${iface}:`,
+    "Capabilities:",
+    "\tsoftware-transmit",
+    "\tsoftware-receive",
+    "\tsoftware-system-clock",
+    "PTP Hardware Clock: none",
+    "Hardware Transmit Timestamp Modes: none",
+    "Hardware Receive Filter Modes: none",
+    "",
+  ].join("\n");
 }
 
 const ethtool: CommandFn = (inv) => {
@@ -175,6 +246,10 @@ const ethtool: CommandFn = (inv) => {
   if (opt === "-i" || opt === "--driver") {
     if (!iface || !ifaceExists(m, iface)) {
       return Promise.resolve(fail(inv, "Cannot get driver information: No such device", 71));
+    }
+    if (!m.nicIsEna) {
+      inv.io.out(otherDriverInfo(m));
+      return Promise.resolve(0);
     }
     inv.io.out(
       [
@@ -199,6 +274,10 @@ const ethtool: CommandFn = (inv) => {
         "netlink error: no device matches name (offset 24)\nnetlink error: No such device\n",
       );
       return Promise.resolve(1);
+    }
+    if (!m.nicIsEna) {
+      inv.io.out(otherDriverTimestamping(m, iface));
+      return Promise.resolve(0);
     }
     const hwRx = s.ena.clockIndex !== null &&
       enaVersionAtLeast(s.ena.module?.version ?? null, 2, 15);
@@ -245,8 +324,9 @@ const hwstampCtl: CommandFn = (inv) => {
     return Promise.resolve(fail(inv, "SIOCGHWTSTAMP failed: Operation not permitted"));
   }
   const s = m.state;
-  const supported = s.ena.clockIndex !== null &&
-    enaVersionAtLeast(s.ena.module?.version ?? null, 2, 15);
+  const supported = m.nicIsEna
+    ? s.ena.clockIndex !== null && enaVersionAtLeast(s.ena.module?.version ?? null, 2, 15)
+    : m.profile.nic_driver === "igb";
   const cur = s.hwRxTimestamping ? 1 : 0;
   let out = `current settings:\ntx_type 0\nrx_filter ${cur}\n`;
   if (flags.has("-r") || flags.has("-t")) {
@@ -256,7 +336,9 @@ const hwstampCtl: CommandFn = (inv) => {
       return Promise.resolve(fail(inv, "SIOCSHWTSTAMP failed: Operation not supported"));
     }
     s.hwRxTimestamping = rx === 1;
-    m.kernel(`ena ${m.pciSlot}: Packet timestamping is ${rx ? "enabled" : "disabled"}`);
+    if (m.nicIsEna) {
+      m.kernel(`ena ${m.pciSlot}: Packet timestamping is ${rx ? "enabled" : "disabled"}`);
+    }
     out += `new settings:\ntx_type 0\nrx_filter ${rx}\n`;
   }
   inv.io.out(out);
@@ -315,7 +397,7 @@ function ipCommand(inv: Invocation): number {
   const words = args.filter((a) => !a.startsWith("-"));
   const obj = words[0] ?? "";
   const iface = m.profile.interface;
-  const up = m.state.ena.loaded;
+  const up = m.nicPresent();
   const [o1, o2, o3, o4] = s.privateIp.split(".");
   const net = `${o1}.${o2}.${Number(o3) & 0xf0}`;
   const gw = `${net}.1`;

@@ -6,7 +6,10 @@
  * @module
  */
 import { posix } from "node:path";
-import { packagedCommands } from "../model/packages.ts";
+import { familyHasCommand, packagedCommands } from "../model/packages.ts";
+import { aptCommands } from "./apt.ts";
+import { awkCommands } from "./awk.ts";
+import { sedCommands } from "./sed.ts";
 import { Shell } from "../shell/interpreter.ts";
 import { buildCommands } from "./build.ts";
 import { chronyCommands } from "./chrony.ts";
@@ -41,11 +44,14 @@ function commandTable(): Record<string, CommandFn> {
   table ??= {
     ...fileCommands,
     ...textCommands,
+    ...awkCommands,
+    ...sedCommands,
     ...systemCommands,
     ...enaCommands,
     ...systemdCommands,
     ...chronyCommands,
     ...packageCommands,
+    ...aptCommands,
     ...buildCommands,
     ...lookupCommands(locate),
   };
@@ -66,8 +72,22 @@ export function locate(name: string, ctx: ProcessContext): string | undefined {
   const base = baseName(name);
   if (base === undefined) return ctx.machine.fs.stat(name) ? name : undefined;
   if (BUILTIN_NAMES.has(base)) return base;
-  if (!findCommand(base, ctx)) return undefined;
-  return `${SBIN.has(base) ? "/usr/sbin" : "/usr/bin"}/${base}`;
+  if (!findCommand(name, ctx)) return undefined;
+  return `${homeDir(base, ctx)}/${base}`;
+}
+
+/** `/usr/sbin` or `/usr/bin`: where a command lives on this host (Debian keeps `ip` in /usr/bin). */
+function homeDir(base: string, ctx: ProcessContext): string {
+  if (base === "ip" && ctx.machine.facts.family === "apt") return "/usr/bin";
+  return SBIN.has(base) ? "/usr/sbin" : "/usr/bin";
+}
+
+/** The directories of `$PATH`, with `/bin` and `/sbin` meaning `/usr/bin`, `/usr/sbin` (merged /usr). */
+function pathDirs(ctx: ProcessContext): Set<string> {
+  const dirs = (ctx.vars.PATH ?? "").split(":").map((
+    d,
+  ) => (d === "/bin" || d === "/sbin" ? `/usr${d}` : d));
+  return new Set(dirs);
 }
 
 /** The command for argv[0] on this host, honouring installed packages. */
@@ -76,8 +96,12 @@ export function findCommand(name: string, ctx: ProcessContext): CommandFn | unde
   if (base === undefined) return undefined;
   const fn = commandTable()[base];
   if (!fn) return undefined;
-  const pkg = packagedCommands(ctx.machine.profile).get(base);
+  const profile = ctx.machine.profile;
+  if (!familyHasCommand(profile, base)) return undefined;
+  const pkg = packagedCommands(profile).get(base);
   if (pkg && !ctx.machine.state.packages[pkg]) return undefined;
+  // A bare name is searched in $PATH: /usr/sbin is off a Debian user's PATH.
+  if (!name.includes("/") && !pathDirs(ctx).has(homeDir(base, ctx))) return undefined;
   return fn;
 }
 

@@ -110,9 +110,16 @@ const date: CommandFn = (inv) => {
   return Promise.resolve(0);
 };
 
-/** Root's process context for `sudo` and system jobs. */
+/** sudo's `secure_path` (Debian, Ubuntu, Amazon Linux, RHEL alike). */
+export const SECURE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Root's process context for `sudo` and system jobs (PATH = sudo's secure_path). */
 export function asRoot(ctx: ProcessContext): ProcessContext {
-  return { ...ctx, uid: 0, vars: { ...ctx.vars, HOME: "/root", USER: "root", LOGNAME: "root" } };
+  return {
+    ...ctx,
+    uid: 0,
+    vars: { ...ctx.vars, HOME: "/root", USER: "root", LOGNAME: "root", PATH: SECURE_PATH },
+  };
 }
 
 const sudo: CommandFn = (inv) => {

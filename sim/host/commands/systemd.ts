@@ -17,7 +17,6 @@ import type { CommandFn, Invocation } from "./types.ts";
 import { fail, parseFlags } from "./util.ts";
 
 const DESCRIPTIONS: Record<string, string> = {
-  chronyd: "NTP client/server",
   sshd: "OpenSSH server daemon",
   "systemd-udevd": "Rule-based Manager for Device Events and Files",
   "systemd-journald": "Journal Service",
@@ -101,9 +100,17 @@ const UNIT_PROPS = [
   "LoadState",
   "ActiveState",
   "SubState",
+  "FragmentPath",
   "UnitFileState",
   "ActiveEnterTimestamp",
+  "ActiveExitTimestamp",
+  "InvocationID",
 ];
+
+/** Description of a canonical unit name. */
+function describe(m: Invocation["ctx"]["machine"], name: string): string {
+  return name === m.chronyUnit ? m.facts.chronyDescription : DESCRIPTIONS[name] ?? name;
+}
 
 const systemctl: CommandFn = (inv) => {
   const { flags, operands } = parseFlags(inv.args, ["-p", "--property", "-n", "--lines"]);
@@ -172,21 +179,28 @@ const systemctl: CommandFn = (inv) => {
       for (const u of units) {
         const name = m.unitName(u);
         const st = name ? m.unit(name) : undefined;
+        const chrony = name === m.chronyUnit;
+        const stamp = (t: number | null | undefined) => (t != null ? longTime(m.wallDate(t)) : "");
         const values: Record<string, string> = {
-          Type: name === "chronyd" ? "forking" : "simple",
-          Restart: "no",
+          Type: chrony ? "forking" : name === "sshd" ? "notify" : "simple",
+          Restart: chrony ? m.profile.chrony_restart : "no",
           NRestarts: String(st?.nRestarts ?? 0),
           MainPID: String(st?.mainPid ?? 0),
           ExecMainStatus: st?.active === "failed" ? "1" : "0",
           Result: st?.result ?? "success",
-          Id: `${u}.service`,
-          Names: `${u}.service`,
-          Description: DESCRIPTIONS[u] ?? u,
+          Id: `${name ?? u}.service`,
+          Names: chrony
+            ? [name, ...m.facts.chronyAliases].map((n) => `${n}.service`).join(" ")
+            : `${name ?? u}.service`,
+          Description: name ? describe(m, name) : `${u}.service`,
           LoadState: name ? "loaded" : "not-found",
           ActiveState: st?.active ?? "inactive",
           SubState: st?.sub ?? "dead",
+          FragmentPath: name && !st?.transient ? `${m.facts.unitDir}/${name}.service` : "",
           UnitFileState: name && !st?.transient ? "enabled" : "",
-          ActiveEnterTimestamp: st?.activeSince != null ? longTime(m.wallDate(st.activeSince)) : "",
+          ActiveEnterTimestamp: stamp(st?.activeSince),
+          ActiveExitTimestamp: stamp(st?.activeExitAt),
+          InvocationID: st?.invocationId ?? "",
         };
         const keys = [...SERVICE_PROPS, ...UNIT_PROPS].filter((k) =>
           !wanted.length || wanted.includes(k)
@@ -212,8 +226,8 @@ const systemctl: CommandFn = (inv) => {
         ? `failed (Result: ${st.result ?? "exit-code"})`
         : "inactive (dead)";
       const lines = [
-        `${st.active === "failed" ? "×" : "●"} ${name}.service - ${DESCRIPTIONS[name] ?? name}`,
-        `     Loaded: loaded (/usr/lib/systemd/system/${name}.service; enabled; preset: enabled)`,
+        `${st.active === "failed" ? "×" : "●"} ${name}.service - ${describe(m, name)}`,
+        `     Loaded: loaded (${m.facts.unitDir}/${name}.service; enabled; preset: enabled)`,
         `     Active: ${active}`,
       ];
       if (st.active === "active") lines.push(`   Main PID: ${st.mainPid} (${name})`);
@@ -294,7 +308,7 @@ const systemdRun: CommandFn = async (inv) => {
   const existing = m.state.units[name];
   if (
     existing && (existing.active === "active" || !existing.transient) ||
-    ["chronyd", "sshd"].includes(name)
+    m.unitName(name) !== null && !existing?.transient
   ) {
     inv.io.err(
       `Failed to start transient ${

@@ -156,13 +156,13 @@ const grep: CommandFn = async (inv) => {
   return failed ? 2 : matchedAny ? 0 : 1;
 };
 
-function countArg(args: string[]): { n: number; rest: string[] } {
+function countArg(args: string[]): { n: number; fromStart: boolean; rest: string[] } {
   const { flags, operands } = parseFlags(
     args.map((a) => (/^-\d+$/.test(a) ? `-n${a.slice(1)}` : a)),
     ["-n", "-c"],
   );
   const raw = String(flags.get("-n") ?? "10");
-  return { n: Number(raw.replace(/^\+/, "")), rest: operands };
+  return { n: Number(raw.replace(/^\+/, "")), fromStart: raw.startsWith("+"), rest: operands };
 }
 
 const head: CommandFn = async (inv) => {
@@ -173,11 +173,12 @@ const head: CommandFn = async (inv) => {
 };
 
 const tail: CommandFn = async (inv) => {
-  const { n, rest } = countArg(inv.args);
+  const { n, fromStart, rest } = countArg(inv.args);
   const { inputs, failed } = await readInputs(inv, rest);
   for (const i of inputs) {
     const lines = textLines(i.text);
-    inv.io.out(lines.slice(Math.max(0, lines.length - n)).map((l) => l + "\n").join(""));
+    const from = fromStart ? Math.max(0, n - 1) : Math.max(0, lines.length - n);
+    inv.io.out(lines.slice(from).map((l) => l + "\n").join(""));
   }
   return failed ? 1 : 0;
 };
@@ -249,7 +250,14 @@ const tr: CommandFn = async (inv) => {
   const { flags, operands } = parseFlags(inv.args);
   const text = await inv.io.stdin();
   const expand = (set: string) =>
-    set.replace(/\[:space:\]/g, " \t\n").replace(/\[:upper:\]/g, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    set.replace(/(.)-(.)/g, (_m, a: string, b: string) => {
+      let out = "";
+      for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c++) out += String.fromCharCode(c);
+      return out;
+    }).replace(/\[:digit:\]/g, "0123456789").replace(/\[:space:\]/g, " \t\n").replace(
+      /\[:upper:\]/g,
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    )
       .replace(/\[:lower:\]/g, "abcdefghijklmnopqrstuvwxyz").replace(/\\n/g, "\n").replace(
         /\\t/g,
         "\t",
@@ -257,10 +265,16 @@ const tr: CommandFn = async (inv) => {
   const from = expand(operands[0] ?? "");
   const to = expand(operands[1] ?? "");
   let out = "";
+  const squeeze = flags.has("-s");
+  const squeezeSet = flags.has("-d") ? "" : to || from;
   for (const c of text) {
     const i = from.indexOf(c);
-    if (flags.has("-d")) out += i >= 0 ? "" : c;
-    else out += i >= 0 ? (to[Math.min(i, to.length - 1)] ?? c) : c;
+    let next: string;
+    if (flags.has("-d")) next = i >= 0 ? "" : c;
+    else if (squeeze && !to) next = c;
+    else next = i >= 0 ? (to[Math.min(i, to.length - 1)] ?? c) : c;
+    if (squeeze && next && squeezeSet.includes(next) && out.endsWith(next)) continue;
+    out += next;
   }
   inv.io.out(out);
   return 0;

@@ -9,6 +9,8 @@ export interface ShellIO {
   stdin: () => Promise<string>;
   out(text: string): void;
   err(text: string): void;
+  /** Next line of stdin without its newline, null at its end (inside loops: shared by `read`). */
+  readLine?: () => Promise<string | null>;
 }
 
 /** The process environment a command runs in. */

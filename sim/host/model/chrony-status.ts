@@ -11,6 +11,7 @@
  * `minpoll 4` (16 s) with `iburst` (first four samples 2 s apart).
  * @module
  */
+import { chronyUnitOf } from "./distribution.ts";
 import type { HostState, JournalEntry } from "./state.ts";
 
 /** One row of `chronyc sources`. Offsets and errors in seconds. */
@@ -239,7 +240,8 @@ export function chronyTracking(state: HostState, now: number): TrackingView {
 export function chronyDerivedJournal(state: HostState, now: number): JournalEntry[] {
   const c = state.chrony;
   if (!c) return [];
-  const pid = state.units.chronyd?.mainPid ?? 0;
+  const unit = chronyUnitOf(state.profile);
+  const pid = state.units[unit]?.mainPid ?? 0;
   const out: JournalEntry[] = [];
   let t = c.startedAt;
   let selected = "";
@@ -253,7 +255,7 @@ export function chronyDerivedJournal(state: HostState, now: number): JournalEntr
         t,
         ident: "chronyd",
         pid,
-        unit: "chronyd.service",
+        unit: `${unit}.service`,
         message: `Selected source ${sel.name}`,
       });
     }

@@ -10,6 +10,7 @@
  */
 import type { InstanceProfile } from "../../profile.ts";
 import { encodeEnaModule } from "./ena-module.ts";
+import { distributionFacts } from "./distribution.ts";
 import { preinstalled } from "./packages.ts";
 import type { FsNode, HostState } from "./state.ts";
 
@@ -20,77 +21,16 @@ export const EC2_USER_UID = 1000;
 export const ENA_PTP_UDEV_RULE =
   'SUBSYSTEM=="ptp", ATTR{clock_name}=="ena-ptp-*", SYMLINK += "ptp_ena"';
 
-/** Path of the bundled driver for a kernel release. */
-export function bundledEnaPath(kernel: string): string {
-  return `/lib/modules/${kernel}/kernel/drivers/amazon/net/ena/ena.ko`;
+/** Path of the bundled driver for a profile (its kernel release and distribution). */
+export function bundledEnaPath(profile: InstanceProfile): string {
+  return `/lib/modules/${profile.kernel}/${
+    distributionFacts(profile.distribution).enaModuleRelPath
+  }`;
 }
 
-/** AL2023's default `/etc/chrony.conf`; without the `confdir` line when `confdir` is false. */
-export function defaultChronyConf(confdir: boolean): string {
-  return [
-    "# Use public servers from the pool.ntp.org project.",
-    "# Please consider joining the pool (https://www.pool.ntp.org/join.html).",
-    "# pool 2.amazon.pool.ntp.org iburst",
-    "",
-    "# Use NTP servers from DHCP.",
-    "sourcedir /run/chrony-dhcp",
-    "",
-    "# !!! [BEGIN] AMAZON TIME SYNC SERVICE !!!",
-    "# Amazon Time Sync Service",
-    "server 169.254.169.123 prefer iburst minpoll 4 maxpoll 4",
-    "# !!! [END] AMAZON TIME SYNC SERVICE !!!",
-    "",
-    "# Record the rate at which the system clock gains/losses time.",
-    "driftfile /var/lib/chrony/drift",
-    "",
-    "# Allow the system clock to be stepped in the first three updates",
-    "# if its offset is larger than 1 second.",
-    "makestep 1.0 3",
-    "",
-    "# Enable kernel synchronization of the real-time clock (RTC).",
-    "rtcsync",
-    "",
-    "# Specify file containing keys for NTP authentication.",
-    "keyfile /etc/chrony.keys",
-    "",
-    "# Save NTS keys and cookies.",
-    "ntsdumpdir /var/lib/chrony",
-    "",
-    "# Get TAI-UTC offset and leap seconds from the system tz database.",
-    "leapsectz right/UTC",
-    "",
-    "# Specify directory for log files.",
-    "logdir /var/log/chrony",
-    "",
-    "# save data between restarts for fast re-load",
-    "dumpdir /var/run/chrony",
-    ...(confdir
-      ? ["", "# Include configuration files found in /etc/chrony.d", "confdir /etc/chrony.d"]
-      : []),
-    "",
-  ].join("\n");
-}
-
-function osRelease(): string {
-  return [
-    'NAME="Amazon Linux"',
-    'VERSION="2023"',
-    'ID="amzn"',
-    'ID_LIKE="fedora"',
-    'VERSION_ID="2023"',
-    'PLATFORM_ID="platform:al2023"',
-    'PRETTY_NAME="Amazon Linux 2023.9.20251110"',
-    'ANSI_COLOR="0;33"',
-    'CPE_NAME="cpe:2.3:o:amazon:amazon_linux:2023"',
-    'HOME_URL="https://aws.amazon.com/linux/amazon-linux-2023/"',
-    'DOCUMENTATION_URL="https://docs.aws.amazon.com/linux/"',
-    'SUPPORT_URL="https://aws.amazon.com/premiumsupport/"',
-    'BUG_REPORT_URL="https://github.com/amazonlinux/amazon-linux-2023"',
-    'VENDOR_NAME="AWS"',
-    'VENDOR_URL="https://aws.amazon.com/"',
-    'SUPPORT_END="2029-06-30"',
-    "",
-  ].join("\n");
+/** The distribution's default chrony config text, per the profile's `chrony_confdir`. */
+export function defaultChronyConf(profile: InstanceProfile): string {
+  return distributionFacts(profile.distribution).chronyConfText(profile.chrony_confdir);
 }
 
 function kernelConfig(profile: InstanceProfile): string {
@@ -151,7 +91,6 @@ export function initialHostState(o: InitialHostOptions): HostState {
       "/dev",
       "/etc",
       "/etc/modprobe.d",
-      "/etc/chrony.d",
       "/etc/udev",
       "/etc/udev/rules.d",
       "/home",
@@ -159,10 +98,6 @@ export function initialHostState(o: InitialHostOptions): HostState {
       "/lib/modules",
       `/lib/modules/${p.kernel}`,
       `/lib/modules/${p.kernel}/kernel`,
-      `/lib/modules/${p.kernel}/kernel/drivers`,
-      `/lib/modules/${p.kernel}/kernel/drivers/amazon`,
-      `/lib/modules/${p.kernel}/kernel/drivers/amazon/net`,
-      `/lib/modules/${p.kernel}/kernel/drivers/amazon/net/ena`,
       "/proc",
       "/root",
       "/run",
@@ -183,27 +118,49 @@ export function initialHostState(o: InitialHostOptions): HostState {
   dir("/tmp", 0, 0o1777);
   dir("/var/tmp", 0, 0o1777);
   dir("/home/ec2-user", EC2_USER_UID, 0o700);
+  const facts = distributionFacts(p.distribution);
+  const enaPath = bundledEnaPath(p);
+  const parents = (path: string) => {
+    const out: string[] = [];
+    for (let d = path.slice(0, path.lastIndexOf("/")); d; d = d.slice(0, d.lastIndexOf("/"))) {
+      out.unshift(d);
+    }
+    return out;
+  };
+  const chronyFiles = [facts.chronyConf, ...Object.keys(facts.chronyExtraFiles)];
+  for (const f of chronyFiles) for (const d of parents(f)) if (!files[d]) dir(d);
+  if (!files[facts.chronyConfDir]) dir(facts.chronyConfDir);
+  if (facts.family === "apt") dir("/etc/chrony/sources.d");
+  if (p.ena_module) { for (const d of parents(enaPath)) if (!files[d]) dir(d); }
   files["/lib/modules/" + p.kernel + "/build"] = {
     kind: "link",
-    target: `/usr/src/kernels/${p.kernel}`,
+    target: facts.headersDir(p.kernel),
     mode: 0o777,
     uid: 0,
     mtime: 0,
   };
-  file("/etc/os-release", osRelease());
+  file("/etc/os-release", p.os_release ?? facts.osRelease);
   file("/etc/hostname", `ip-${privateIp.replaceAll(".", "-")}.ec2.internal\n`);
-  file("/etc/chrony.conf", defaultChronyConf(p.chrony_confdir ?? true));
-  file("/etc/chrony.keys", "#1 MD5 HEX:ABCDEF\n", 0, 0o640);
-  file(`/boot/config-${p.kernel}`, kernelConfig(p));
+  file(facts.chronyConf, defaultChronyConf(p));
+  for (const [path, text] of Object.entries(facts.chronyExtraFiles)) file(path, text);
   file(
-    bundledEnaPath(p.kernel),
-    encodeEnaModule({
-      version: p.ena.version,
-      phcParameter: p.ena.phc_parameter,
-      outOfTree: false,
-      srcversion: "7B3ACA8992B03F016F1770B",
-    }),
+    facts.family === "apt" ? "/etc/chrony/chrony.keys" : "/etc/chrony.keys",
+    "#1 MD5 HEX:ABCDEF\n",
+    0,
+    0o640,
   );
+  file(`/boot/config-${p.kernel}`, kernelConfig(p));
+  if (p.ena_module) {
+    file(
+      enaPath,
+      encodeEnaModule({
+        version: p.ena.version,
+        phcParameter: p.ena.phc_parameter,
+        outOfTree: false,
+        srcversion: "7B3ACA8992B03F016F1770B",
+      }),
+    );
+  }
   if (p.udev_rule) {
     file(
       "/usr/lib/udev/rules.d/51-ec2-ena-ptp-device.rules",
@@ -224,7 +181,7 @@ export function initialHostState(o: InitialHostOptions): HostState {
     bootCount: 0,
     nicUpAt: null,
     ena: { loaded: false, module: null, phcEnable: null, clockIndex: null, loadedAt: null },
-    enaModulePath: bundledEnaPath(p.kernel),
+    enaModulePath: enaPath,
     ptpLoaded: p.ptp_clock_config === "y",
     kvmClockIndex: null,
     udevLinks: {},

@@ -14,6 +14,7 @@
 import { parseChronyConfig } from "./chrony-config.ts";
 import { decodeEnaModule, enaVersionAtLeast } from "./ena-module.ts";
 import { bundledEnaPath } from "./initial.ts";
+import { type DistributionFacts, distributionFacts } from "./distribution.ts";
 import { globToRegExp } from "../shell/glob.ts";
 import { HostFs } from "./fs.ts";
 import type { FsNode, HostState, JournalEntry, UnitState } from "./state.ts";
@@ -35,8 +36,11 @@ export interface MachineHooks {
   poweredOff?(): void;
 }
 
-/** Units systemctl knows besides transient ones. */
-const STATIC_UNITS = ["chronyd", "sshd", "systemd-udevd", "systemd-journald"];
+/** Units systemctl knows besides transient ones (and the distribution's chrony unit). */
+const STATIC_UNITS = ["sshd", "systemd-udevd", "systemd-journald"];
+
+/** systemd's default StartLimitBurst: starts allowed within StartLimitIntervalSec (10 s). */
+const START_LIMIT_BURST = 5;
 
 const CHRONY_FEATURES =
   "+CMDMON +NTP +REFCLOCK +RTC +PRIVDROP +SCFILTER +SIGND +ASYNCDNS +NTS +SECHASH +IPV6 +DEBUG";
@@ -44,9 +48,9 @@ const CHRONY_FEATURES =
 /** A PTP clock registered in the kernel. */
 export interface PtpClock {
   index: number;
-  /** `clock_name`: `ena-ptp-05` or `KVM virtual PTP`. */
+  /** `clock_name`: `ena-ptp-05`, `KVM virtual PTP`, or igb's MAC without colons. */
   name: string;
-  owner: "ena" | "kvm";
+  owner: "ena" | "kvm" | "nic";
 }
 
 /** The model. One per host; shared by all its SSH sessions. */
@@ -82,6 +86,26 @@ export class Machine {
     return this.state.profile;
   }
 
+  /** The distribution's facts (paths, unit names, package family). */
+  get facts(): DistributionFacts {
+    return distributionFacts(this.profile.distribution);
+  }
+
+  /** Name of the chrony unit: `chronyd` (Amazon Linux, RHEL) or `chrony` (Debian, Ubuntu). */
+  get chronyUnit(): "chronyd" | "chrony" {
+    return this.facts.chronyUnit;
+  }
+
+  /** The primary NIC is driven by `ena` (else unloading `ena` leaves the network alone). */
+  get nicIsEna(): boolean {
+    return this.profile.nic_driver === "ena";
+  }
+
+  /** True when the primary NIC's driver is bound (ENA loaded, or any other driver: always). */
+  nicPresent(): boolean {
+    return this.nicIsEna ? this.state.ena.loaded : this.state.bootedAt !== null;
+  }
+
   /** True when the hardware has a PHC (`phc_hardware`, else `phc_support != unsupported`). */
   get phcHardware(): boolean {
     return this.profile.phc_hardware ?? this.profile.phc_support !== "unsupported";
@@ -113,7 +137,8 @@ export class Machine {
   networkUp(): boolean {
     this.settle();
     const s = this.state;
-    return s.bootedAt !== null && s.ena.loaded && s.nicUpAt !== null && this.now() >= s.nicUpAt;
+    return s.bootedAt !== null && this.nicPresent() && s.nicUpAt !== null &&
+      this.now() >= s.nicUpAt;
   }
 
   /** Next simulated time reachability may change (pending boot or NIC coming up), or null. */
@@ -168,10 +193,8 @@ export class Machine {
     const s = this.state;
     const t = this.now();
     if (s.bootedAt !== null) {
-      this.log("systemd", "Stopping chronyd.service - NTP client/server...", {
-        unit: "chronyd.service",
-        t,
-      });
+      const unit = `${this.chronyUnit}.service`;
+      this.log("systemd", `Stopping ${unit} - ${this.facts.chronyDescription}...`, { unit, t });
       this.log("systemd", "Reached target reboot.target - System Reboot.", { t });
     }
     s.bootedAt = null;
@@ -179,6 +202,7 @@ export class Machine {
     s.nicUpAt = null;
     s.ena = { loaded: false, module: null, phcEnable: null, clockIndex: null, loadedAt: null };
     s.kvmClockIndex = null;
+    s.nicClockIndex = null;
     s.udevLinks = {};
     s.hwRxTimestamping = false;
     s.chrony = null;
@@ -205,15 +229,21 @@ export class Machine {
       at,
     );
     for (const u of ["systemd-journald", "systemd-udevd", "sshd"]) {
+      const pid = this.allocPid();
       s.units[u] = {
         active: "active",
         sub: "running",
         nRestarts: 0,
         activeSince: at,
-        mainPid: this.allocPid(),
+        mainPid: pid,
+        invocationId: this.newInvocationId(pid),
       };
     }
-    this.#loadEnaAt({}, at);
+    if (this.nicIsEna) this.#loadEnaAt({}, at);
+    else if (p.nic_driver === "igb" && p.ptp_clock_config !== "n") {
+      s.nicClockIndex = this.#freePtpIndex();
+      this.kernel(`igb 0000:00:03.0: added PHC on ${p.interface}`, at);
+    }
     if (p.ptp_kvm && p.ptp_clock_config !== "n") s.kvmClockIndex = this.#freePtpIndex();
     this.udevApply();
     s.nicUpAt = at;
@@ -293,6 +323,7 @@ export class Machine {
       return "modprobe: ERROR: could not insert 'ena': Unknown symbol in module, or unknown parameter (see dmesg)";
     }
     const opts = path === undefined ? { ...this.modprobeOptions(), ...params } : params;
+    if (!this.nicIsEna) return this.#loadEnaWithoutDevice(info, opts, t);
     let phc: 0 | 1 | null = info.phcParameter ? 0 : null;
     const known = [
       "debug",
@@ -331,6 +362,19 @@ export class Machine {
     return null;
   }
 
+  /** The module loads but binds no device: no interface, no clock, the NIC (another driver) stays up. */
+  #loadEnaWithoutDevice(
+    info: NonNullable<ReturnType<typeof decodeEnaModule>>,
+    opts: Record<string, string>,
+    t: number,
+  ): null {
+    let phc: 0 | 1 | null = info.phcParameter ? 0 : null;
+    if (info.phcParameter && opts.phc_enable !== undefined) phc = Number(opts.phc_enable) ? 1 : 0;
+    this.kernel(`ena: Elastic Network Adapter (ENA) v${info.version ?? this.profile.kernel}`, t);
+    this.state.ena = { loaded: true, module: info, phcEnable: phc, clockIndex: null, loadedAt: t };
+    return null;
+  }
+
   /**
    * `modprobe -r ena` / `rmmod ena`: removes the driver, its clock and the
    * NIC; every SSH session drops. `modprobe -r` also drops the `ptp` core when
@@ -342,6 +386,10 @@ export class Machine {
     const s = this.state;
     if (!s.ena.loaded) return false;
     const t = this.now();
+    if (!this.nicIsEna) {
+      s.ena = { loaded: false, module: null, phcEnable: null, clockIndex: null, loadedAt: null };
+      return true;
+    }
     this.kernel(`ena ${this.pciSlot}: Removing ENA device`, t);
     const index = s.ena.clockIndex;
     if (index !== null) {
@@ -351,8 +399,8 @@ export class Machine {
       if (s.chrony?.refclocks.some((r) => r.clock === "ena") && s.chrony.phcLostAt === null) {
         s.chrony.phcLostAt = t;
         this.log("chronyd", "Could not read PHC : No such device", {
-          unit: "chronyd.service",
-          pid: s.units.chronyd?.mainPid,
+          unit: `${this.chronyUnit}.service`,
+          pid: s.units[this.chronyUnit]?.mainPid,
           t,
         });
       }
@@ -374,7 +422,7 @@ export class Machine {
     const updates = this.fs.stat(`/lib/modules/${k}/updates`)
       ? this.#findEnaUnder(`/lib/modules/${k}/updates`)
       : null;
-    this.state.enaModulePath = updates ?? bundledEnaPath(k);
+    this.state.enaModulePath = updates ?? bundledEnaPath(this.profile);
   }
 
   #findEnaUnder(dir: string): string | null {
@@ -407,6 +455,9 @@ export class Machine {
     }
     if (s.kvmClockIndex !== null) {
       out.push({ index: s.kvmClockIndex, name: "KVM virtual PTP", owner: "kvm" });
+    }
+    if (s.nicClockIndex != null) {
+      out.push({ index: s.nicClockIndex, name: s.mac.replaceAll(":", ""), owner: "nic" });
     }
     return out.sort((a, b) => a.index - b.index);
   }
@@ -455,9 +506,13 @@ export class Machine {
 
   // ---- systemd units ------------------------------------------------------
 
-  /** Normalizes `chronyd.service` -> `chronyd`; null when the unit does not exist. */
+  /**
+   * Canonical unit name of `name` (`chronyd.service` -> `chronyd`; on Debian
+   * and Ubuntu the alias `chronyd` -> `chrony`); null when the unit does not exist.
+   */
   unitName(name: string): string | null {
     const base = name.replace(/\.service$/, "");
+    if (base === this.chronyUnit || this.facts.chronyAliases.includes(base)) return this.chronyUnit;
     if (STATIC_UNITS.includes(base) || this.state.units[base]?.transient) return base;
     return null;
   }
@@ -469,83 +524,134 @@ export class Machine {
       { active: "inactive", sub: "dead", nRestarts: 0, activeSince: null, mainPid: 0 };
   }
 
-  /** `systemctl start|restart|stop` of a static unit. */
+  /** A new systemd InvocationID (32 hex digits), deterministic per host and pid. */
+  newInvocationId(pid: number): string {
+    let out = "";
+    let h = 2166136261 ^ pid;
+    for (let i = 0; i < 4; i++) {
+      for (const ch of `${this.state.instanceId}/${pid}/${i}`) {
+        h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+      }
+      out += (h >>> 0).toString(16).padStart(8, "0");
+    }
+    return out;
+  }
+
+  /** `systemctl start|restart|stop` of a static unit (`name` canonical). */
   controlUnit(name: string, action: "start" | "stop" | "restart"): void {
     this.settle();
     const s = this.state;
     const t = this.now();
     const prev = s.units[name];
-    if (name !== "chronyd") {
+    if (name !== this.chronyUnit) {
       if (action === "stop") {
-        s.units[name] = { ...this.unit(name), active: "inactive", sub: "dead", mainPid: 0 };
-      } else {
+        s.units[name] = {
+          ...this.unit(name),
+          active: "inactive",
+          sub: "dead",
+          mainPid: 0,
+          activeExitAt: t,
+        };
+      } else if (action === "restart" || prev?.active !== "active") {
+        const pid = this.allocPid();
         s.units[name] = {
           active: "active",
           sub: "running",
-          nRestarts: (prev?.nRestarts ?? 0) + (action === "restart" ? 1 : 0),
+          nRestarts: prev?.nRestarts ?? 0,
           activeSince: t,
-          mainPid: this.allocPid(),
+          activeExitAt: prev?.active === "active" ? t : prev?.activeExitAt ?? null,
+          mainPid: pid,
+          invocationId: this.newInvocationId(pid),
         };
       }
       return;
     }
     const wasActive = prev?.active === "active";
     if (action === "start" && wasActive) return;
+    const unit = `${name}.service`;
     if (wasActive) {
-      this.log("systemd", "Stopping chronyd.service - NTP client/server...", {
-        unit: "chronyd.service",
-        t,
-      });
-      this.log("chronyd", "chronyd exiting", { unit: "chronyd.service", pid: prev.mainPid, t });
-      this.log("systemd", "chronyd.service: Deactivated successfully.", {
-        unit: "chronyd.service",
-        t,
-      });
-      this.log("systemd", "Stopped chronyd.service - NTP client/server.", {
-        unit: "chronyd.service",
-        t,
-      });
+      const what = this.facts.chronyDescription;
+      this.log("systemd", `Stopping ${unit} - ${what}...`, { unit, t });
+      this.log("chronyd", "chronyd exiting", { unit, pid: prev.mainPid, t });
+      this.log("systemd", `${unit}: Deactivated successfully.`, { unit, t });
+      this.log("systemd", `Stopped ${unit} - ${what}.`, { unit, t });
+      s.units[name] = { ...prev, activeExitAt: t };
     }
     s.chrony = null;
     if (action === "stop") {
-      s.units.chronyd = { ...this.unit("chronyd"), active: "inactive", sub: "dead", mainPid: 0 };
+      s.units[name] = { ...this.unit(name), active: "inactive", sub: "dead", mainPid: 0 };
       return;
     }
     this.#startChronyd(t);
-    if (action === "restart") s.units.chronyd.nRestarts = (prev?.nRestarts ?? 0) + 1;
-    else s.units.chronyd.nRestarts = prev?.nRestarts ?? 0;
   }
 
+  /** Starts chronyd now; with `chrony_restart: on-failure` systemd retries a failing start. */
   #startChronyd(t: number): void {
-    const s = this.state;
-    const pid = this.allocPid();
-    const unit = "chronyd.service";
-    const fail = (lines: string[]) => {
-      for (const l of lines) this.log("chronyd", l, { unit, pid, t });
+    for (let attempt = 1;; attempt++) {
+      if (this.#startChronydOnce(t)) return;
+      if (this.profile.chrony_restart !== "on-failure") return;
+      const unit = `${this.chronyUnit}.service`;
+      const st = this.state.units[this.chronyUnit];
+      st.nRestarts++;
+      t += 0.1;
       this.log(
         "systemd",
-        "chronyd.service: Control process exited, code=exited, status=1/FAILURE",
-        { unit, t },
+        `${unit}: Scheduled restart job, restart counter is at ${st.nRestarts}.`,
+        {
+          unit,
+          t,
+        },
       );
-      this.log("systemd", "chronyd.service: Failed with result 'exit-code'.", { unit, t });
-      this.log("systemd", "Failed to start chronyd.service - NTP client/server.", { unit, t });
-      s.units.chronyd = {
+      if (attempt >= START_LIMIT_BURST) {
+        this.log("systemd", `${unit}: Start request repeated too quickly.`, { unit, t });
+        this.log("systemd", `${unit}: Failed with result 'start-limit-hit'.`, { unit, t });
+        this.log("systemd", `Failed to start ${unit} - ${this.facts.chronyDescription}.`, {
+          unit,
+          t,
+        });
+        st.result = "start-limit-hit";
+        return;
+      }
+    }
+  }
+
+  /** One start of chronyd at `t`; false when it failed (the unit is then `failed`). */
+  #startChronydOnce(t: number): boolean {
+    const s = this.state;
+    const name = this.chronyUnit;
+    const prev = s.units[name];
+    const pid = this.allocPid();
+    const unit = `${name}.service`;
+    const what = this.facts.chronyDescription;
+    const invocationId = this.newInvocationId(pid);
+    const fail = (lines: string[]) => {
+      for (const l of lines) this.log("chronyd", l, { unit, pid, t });
+      this.log("systemd", `${unit}: Control process exited, code=exited, status=1/FAILURE`, {
+        unit,
+        t,
+      });
+      this.log("systemd", `${unit}: Failed with result 'exit-code'.`, { unit, t });
+      this.log("systemd", `Failed to start ${unit} - ${what}.`, { unit, t });
+      s.units[name] = {
         active: "failed",
         sub: "failed",
-        nRestarts: s.units.chronyd?.nRestarts ?? 0,
-        activeSince: null,
+        nRestarts: prev?.nRestarts ?? 0,
+        activeSince: prev?.activeSince ?? null,
+        activeExitAt: prev?.activeExitAt ?? null,
         mainPid: 0,
         result: "exit-code",
+        invocationId,
       };
       s.chrony = null;
+      return false;
     };
-    this.log("systemd", "Starting chronyd.service - NTP client/server...", { unit, t });
+    this.log("systemd", `Starting ${unit} - ${what}...`, { unit, t });
     this.log(
       "chronyd",
       `chronyd version ${this.profile.chrony_version} starting (${CHRONY_FEATURES})`,
       { unit, pid, t },
     );
-    const cfg = parseChronyConfig(this.fs, "/etc/chrony.conf");
+    const cfg = parseChronyConfig(this.fs, this.facts.chronyConf);
     if (cfg.error) return fail([`Fatal error : ${cfg.error}`]);
     const refclocks: NonNullable<HostState["chrony"]>["refclocks"] = [];
     for (const r of cfg.refclocks) {
@@ -567,10 +673,12 @@ export class Machine {
         clock: clock?.owner ?? "other",
       });
     }
+    // Offline hosts resolve no names: only sources given as an IPv4 address are reachable.
+    const servers = cfg.servers.filter((x) => /^\d+\.\d+\.\d+\.\d+$/.test(x.address));
     s.chrony = {
       startedAt: t,
       refclocks,
-      servers: cfg.servers.map((x) => ({ address: x.address, poll: x.poll, iburst: x.iburst })),
+      servers: servers.map((x) => ({ address: x.address, poll: x.poll, iburst: x.iburst })),
       phcLostAt: null,
     };
     this.log("chronyd", "Frequency -3.710 +/- 0.050 ppm read from /var/lib/chrony/drift", {
@@ -578,17 +686,52 @@ export class Machine {
       pid,
       t,
     });
-    this.log("systemd", "Started chronyd.service - NTP client/server.", { unit, t });
-    s.units.chronyd = {
+    this.log("systemd", `Started ${unit} - ${what}.`, { unit, t });
+    s.units[name] = {
       active: "active",
       sub: "running",
-      nRestarts: s.units.chronyd?.nRestarts ?? 0,
+      nRestarts: prev?.nRestarts ?? 0,
       activeSince: t,
+      activeExitAt: prev?.activeExitAt ?? null,
       mainPid: pid,
+      invocationId,
     };
+    return true;
   }
 
   // ---- dynamic nodes ------------------------------------------------------
+
+  /**
+   * sysfs of a primary NIC not driven by ENA: `/sys/class/net/IFACE` with its
+   * `device/driver` link (`../../../bus/pci/drivers/igb`, Xen's
+   * `../../bus/xen/drivers/vif`, virtio's `../../../../bus/virtio/drivers/virtio_net`;
+   * a veth has no `device`).
+   */
+  #otherNicNodes(m: Map<string, FsNode>, since: number): void {
+    const p = this.profile;
+    const net = `/sys/class/net/${p.interface}`;
+    const add = (path: string, node: Omit<FsNode, "mode" | "uid" | "mtime">, mode = 0o755) =>
+      m.set(path, { ...node, mode, uid: 0, mtime: since });
+    add(net, { kind: "dir" });
+    add(`${net}/address`, { kind: "file", content: `${this.state.mac}\n` }, 0o444);
+    add(`${net}/operstate`, { kind: "file", content: "up\n" }, 0o444);
+    const driver = p.nic_driver;
+    if (driver === "veth") return;
+    const link = driver === "vif"
+      ? "../../bus/xen/drivers/vif"
+      : driver === "virtio_net"
+      ? "../../../../bus/virtio/drivers/virtio_net"
+      : `../../../bus/pci/drivers/${driver}`;
+    add(`${net}/device`, { kind: "dir" });
+    add(`${net}/device/driver`, { kind: "link", target: link }, 0o777);
+    const slot = driver === "vif" ? "vif-0" : "0000:00:03.0";
+    add(`${net}/device/uevent`, {
+      kind: "file",
+      content: driver === "vif"
+        ? "DRIVER=vif\nMODALIAS=xen:vif\n"
+        : `DRIVER=${driver}\nPCI_SLOT_NAME=${slot}\n`,
+    }, 0o444);
+  }
 
   #dynamicNodes(): Map<string, FsNode> {
     const s = this.state;
@@ -611,9 +754,11 @@ export class Machine {
       ]
     ) dir(d);
     const slotDir = `/sys/bus/pci/devices/${this.pciSlot}`;
-    dir(slotDir);
-    file(`${slotDir}/vendor`, "0x1d0f\n");
-    file(`${slotDir}/device`, "0xec20\n");
+    if (this.nicIsEna) {
+      dir(slotDir);
+      file(`${slotDir}/vendor`, "0x1d0f\n");
+      file(`${slotDir}/device`, "0xec20\n");
+    } else this.#otherNicNodes(m, since);
     if (s.ptpLoaded) dir("/sys/module/ptp");
     if (p.ptp_clock_config !== "n") dir("/sys/class/ptp");
     if (s.ena.loaded && s.ena.module) {
@@ -623,11 +768,20 @@ export class Machine {
       if (s.ena.phcEnable !== null) {
         file("/sys/module/ena/parameters/phc_enable", `${s.ena.phcEnable}\n`);
       }
+    }
+    if (this.nicIsEna && s.ena.loaded && s.ena.module) {
       const net = `/sys/class/net/${p.interface}`;
       dir(net);
       dir(`${net}/device`);
       file(`${net}/address`, `${s.mac}\n`);
       file(`${net}/operstate`, this.networkUp() ? "up\n" : "down\n");
+      m.set(`${net}/device/driver`, {
+        kind: "link",
+        target: "../../../bus/pci/drivers/ena",
+        mode: 0o777,
+        uid: 0,
+        mtime: since,
+      });
       file(
         `${net}/device/uevent`,
         `DRIVER=ena\nPCI_CLASS=20000\nPCI_ID=1D0F:EC20\nPCI_SUBSYS_ID=1D0F:EC20\nPCI_SLOT_NAME=${this.pciSlot}\nMODALIAS=pci:v00001D0Fd0000EC20sv00001D0Fsd0000EC20bc02sc00i00\n`,

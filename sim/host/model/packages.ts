@@ -8,6 +8,7 @@
  * @module
  */
 import type { InstanceProfile } from "../../profile.ts";
+import { distributionFacts } from "./distribution.ts";
 
 /** One package of the repository: name and `version-release` (arch is the host's). */
 export interface RepoPackage {
@@ -17,10 +18,15 @@ export interface RepoPackage {
   size: string;
   /** Commands the package provides. */
   commands: string[];
+  /** Packages installed with it (apt's `build-essential` -> gcc, make). */
+  depends?: string[];
 }
 
-/** `x86_64` or `aarch64` for an EC2 architecture. */
+/** `x86_64` or `aarch64` for an EC2 architecture (apt: `amd64` or `arm64`). */
 export function rpmArch(profile: InstanceProfile): string {
+  if (distributionFacts(profile.distribution).family === "apt") {
+    return profile.architecture === "arm64" ? "arm64" : "amd64";
+  }
   return profile.architecture === "arm64" ? "aarch64" : "x86_64";
 }
 
@@ -28,7 +34,12 @@ export function rpmArch(profile: InstanceProfile): string {
  * Name of the kernel headers package for a kernel release: `kernel-devel` for
  * the default 6.1 kernel, `kernel6.12-devel` for 6.12 (`kernel<major.minor>-devel`).
  */
-export function kernelDevelName(kernel: string): string {
+export function kernelDevelName(kernel: string, profile?: InstanceProfile): string {
+  if (profile && profile.distribution !== "amazon-linux-2023") {
+    return distributionFacts(profile.distribution).family === "apt"
+      ? `linux-headers-${kernel}`
+      : "kernel-devel";
+  }
   const m = /^(\d+)\.(\d+)\./.exec(kernel);
   const series = m ? `${m[1]}.${m[2]}` : "6.1";
   return series === "6.1" ? "kernel-devel" : `kernel${series}-devel`;
@@ -39,8 +50,46 @@ export function kernelVersionRelease(kernel: string): string {
   return kernel.replace(/\.(x86_64|aarch64)$/, "");
 }
 
+/** Debian/Ubuntu packages (versions of Debian 12; Ubuntu's differ only in text). */
+function aptRepository(profile: InstanceProfile): RepoPackage[] {
+  return [
+    {
+      name: "chrony",
+      versionRelease: `${profile.chrony_version}-2+deb12u1`,
+      size: "287 kB",
+      commands: ["chronyd", "chronyc"],
+    },
+    { name: "ethtool", versionRelease: "1:6.1-1", size: "197 kB", commands: ["ethtool"] },
+    {
+      name: "linuxptp",
+      versionRelease: "3.1.1-6",
+      size: "177 kB",
+      commands: ["ptp4l", "phc2sys", "phc_ctl", "hwstamp_ctl", "pmc"],
+    },
+    { name: "gcc", versionRelease: "4:12.2.0-3", size: "5,216 B", commands: ["gcc", "cc"] },
+    { name: "make", versionRelease: "4.3-4.1", size: "396 kB", commands: ["make"] },
+    { name: "git", versionRelease: "1:2.39.5-0+deb12u2", size: "7,264 kB", commands: ["git"] },
+    {
+      name: "build-essential",
+      versionRelease: "12.9",
+      size: "7,704 B",
+      commands: [],
+      depends: ["gcc", "make"],
+    },
+    {
+      name: `linux-headers-${profile.kernel}`,
+      versionRelease: profile.kernel.replace(/-(cloud-)?(amd64|arm64|aws)$/, ""),
+      size: "1,352 kB",
+      commands: [],
+    },
+    { name: "tar", versionRelease: "1.34+dfsg-1.2+deb12u1", size: "818 kB", commands: ["tar"] },
+    { name: "kmod", versionRelease: "30+20221128-1", size: "93 kB", commands: [] },
+  ];
+}
+
 /** Every package the repository offers for this profile. */
 export function repository(profile: InstanceProfile): RepoPackage[] {
+  if (distributionFacts(profile.distribution).family === "apt") return aptRepository(profile);
   const k = kernelVersionRelease(profile.kernel);
   return [
     {
@@ -65,7 +114,12 @@ export function repository(profile: InstanceProfile): RepoPackage[] {
       size: "229 k",
       commands: ["ptp4l", "phc2sys", "phc_ctl", "hwstamp_ctl", "pmc"],
     },
-    { name: kernelDevelName(profile.kernel), versionRelease: k, size: "15 M", commands: [] },
+    {
+      name: kernelDevelName(profile.kernel, profile),
+      versionRelease: k,
+      size: "15 M",
+      commands: [],
+    },
     { name: "kernel-headers", versionRelease: k, size: "1.4 M", commands: [] },
     {
       name: "elfutils-libelf-devel",
@@ -81,6 +135,14 @@ export function repository(profile: InstanceProfile): RepoPackage[] {
 /** Packages on a fresh AL2023 AMI: name -> NEVRA (`chrony-4.3-1.amzn2023.0.4.x86_64`). */
 export function preinstalled(profile: InstanceProfile): Record<string, string> {
   const arch = rpmArch(profile);
+  if (distributionFacts(profile.distribution).family === "apt") {
+    const out: Record<string, string> = {};
+    for (const p of repository(profile)) {
+      if (["chrony", "ethtool", "tar", "kmod"].includes(p.name)) out[p.name] = p.versionRelease;
+    }
+    out[`linux-image-${profile.kernel}`] = profile.kernel;
+    return out;
+  }
   const names = ["chrony", "ethtool", "amazon-ec2-utils", "tar"];
   const out: Record<string, string> = {};
   for (const p of repository(profile)) {
@@ -101,6 +163,20 @@ export function findPackage(profile: InstanceProfile, spec: string): RepoPackage
   return repository(profile).find((p) =>
     p.name === bare || `${p.name}-${p.versionRelease}` === bare
   );
+}
+
+/** Package-manager commands of each family: absent from the other families' hosts. */
+const FAMILY_COMMANDS: Record<string, string[]> = {
+  dnf: ["dnf", "yum", "rpm"],
+  yum: ["yum", "rpm"],
+  apt: ["apt", "apt-get", "dpkg", "dpkg-query"],
+};
+const ALL_FAMILY_COMMANDS = new Set(Object.values(FAMILY_COMMANDS).flat());
+
+/** False for a package-manager command this distribution lacks (`dnf` on Debian, `apt` on AL2023). */
+export function familyHasCommand(profile: InstanceProfile, name: string): boolean {
+  if (!ALL_FAMILY_COMMANDS.has(name)) return true;
+  return FAMILY_COMMANDS[distributionFacts(profile.distribution).family].includes(name);
 }
 
 /** Commands that exist only when their package is installed: command -> package. */

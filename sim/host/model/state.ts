@@ -39,10 +39,14 @@ export interface JournalEntry {
 export interface UnitState {
   active: "active" | "inactive" | "failed" | "activating";
   sub: string;
-  /** Times `systemctl restart` (re)started it since boot. */
+  /** Automatic restarts by systemd (`Restart=`) since boot; never `systemctl restart`s. */
   nRestarts: number;
-  /** Simulated seconds when it last became active. */
+  /** Simulated seconds when it last became active (kept after it stops or fails, as systemd does). */
   activeSince: number | null;
+  /** Simulated seconds when it last left the active state; null when it never did. */
+  activeExitAt?: number | null;
+  /** systemd's `InvocationID`: 32 hex digits, new for every start (manual or automatic). */
+  invocationId?: string;
   mainPid: number;
   /** Transient unit from `systemd-run`. */
   transient?: boolean;
@@ -94,6 +98,8 @@ export interface HostState {
   bootCount: number;
   /** Simulated seconds when the NIC carries traffic again; null = down until something brings it up. */
   nicUpAt: number | null;
+  /** N of `/dev/ptpN` of the non-ENA NIC's own PHC (igb), null when none. */
+  nicClockIndex?: number | null;
   ena: {
     loaded: boolean;
     /** The loaded driver (not necessarily what modinfo shows). */

@@ -3,13 +3,22 @@
  * simulated host. Word expansion (variables, `$(...)`, field splitting of
  * unquoted expansions, pathname globbing), redirections with the host's file
  * permissions, pipes (each command's output becomes the next one's stdin),
- * `&&`/`||`, background jobs (`&`, detached from the session), profile
+ * `&&`/`||`, `for`/`while`/`until`/`if`, heredocs, `read`, background jobs (`&`, detached from the session), profile
  * `overrides` (checked per simple command before the model), and
  * `command not found` (exit 127).
  * @module
  */
 import { absPath, FsError } from "../model/fs.ts";
-import type { Command, List, Pipeline, Redirect, Word } from "./ast.ts";
+import type {
+  Command,
+  ForCommand,
+  IfCommand,
+  List,
+  LoopCommand,
+  Pipeline,
+  Redirect,
+  Word,
+} from "./ast.ts";
 import { expandGlob, hasGlob } from "./glob.ts";
 import { parseScript, ShellSyntaxError } from "./parser.ts";
 import type { CommandFn, Invocation, ProcessContext, ShellIO } from "../commands/types.ts";
@@ -151,6 +160,12 @@ export class Shell {
 
   async #command(cmd: Command, ctx: ProcessContext, io: ShellIO): Promise<number> {
     ctx.signal.throwIfAborted();
+    if (cmd.type !== "simple" && cmd.type !== "subshell" && cmd.type !== "group") {
+      const redirected = await this.#redirect(cmd.redirects, ctx, io);
+      if (typeof redirected === "number") return redirected;
+      const compound = cmd as ForCommand | LoopCommand | IfCommand;
+      return await this.#compound(compound, ctx, withLineReader(redirected));
+    }
     if (cmd.type !== "simple") {
       const redirected = await this.#redirect(cmd.redirects, ctx, io);
       if (typeof redirected === "number") return redirected;
@@ -173,6 +188,55 @@ export class Shell {
       return 0;
     }
     return await this.exec(argv, ctx, redirected, env);
+  }
+
+  /** Runs `for`, `while`/`until` and `if`; loops stop after 10000 rounds (a runaway guard). */
+  async #compound(
+    cmd: ForCommand | LoopCommand | IfCommand,
+    ctx: ProcessContext,
+    io: ShellIO,
+  ): Promise<number> {
+    if (cmd.type === "if") {
+      for (const clause of cmd.clauses) {
+        if (await this.#list(clause.cond, ctx, io) === 0) {
+          return await this.#list(clause.body, ctx, io);
+        }
+      }
+      return cmd.elseBody ? await this.#list(cmd.elseBody, ctx, io) : 0;
+    }
+    let status = 0;
+    if (cmd.type === "for") {
+      const values: string[] = [];
+      for (const w of cmd.words ?? []) values.push(...await this.#expandFields(w, ctx, io));
+      for (const v of values) {
+        ctx.vars[cmd.name] = v;
+        const r = await this.#loopBody(cmd.body, ctx, io);
+        status = r.status;
+        if (r.stop) break;
+      }
+      return status;
+    }
+    for (let round = 0; round < 10000; round++) {
+      const cond = await this.#list(cmd.cond, ctx, io);
+      if ((cond === 0) !== (cmd.type === "while")) break;
+      const r = await this.#loopBody(cmd.body, ctx, io);
+      status = r.status;
+      if (r.stop) break;
+    }
+    return status;
+  }
+
+  async #loopBody(
+    body: List,
+    ctx: ProcessContext,
+    io: ShellIO,
+  ): Promise<{ status: number; stop: boolean }> {
+    try {
+      return { status: await this.#list(body, ctx, io), stop: false };
+    } catch (e) {
+      if (e instanceof LoopControl) return { status: 0, stop: e.kind === "break" };
+      throw e;
+    }
   }
 
   async #cmdsub(list: List, ctx: ProcessContext, io: ShellIO): Promise<string> {
@@ -198,12 +262,27 @@ export class Shell {
     return ctx.vars[name] ?? "";
   }
 
+  /** A `$VAR` part's value, with `${VAR:-word}`'s fallback. */
+  async #varPart(
+    part: Extract<Word[number], { type: "var" }>,
+    ctx: ProcessContext,
+    io: ShellIO,
+  ): Promise<string> {
+    const value = this.#var(part.name, ctx);
+    if (!part.fallback) return value;
+    const unset = !(part.name in ctx.vars);
+    if (unset || (part.fallback.colon && value === "")) {
+      return await this.#expandOne(part.fallback.word, ctx, io);
+    }
+    return value;
+  }
+
   /** Expands a word without splitting or globbing (assignments, redirection targets). */
   async #expandOne(word: Word, ctx: ProcessContext, io: ShellIO): Promise<string> {
     let s = "";
     for (const part of word) {
       if (part.type === "lit") s += part.text;
-      else if (part.type === "var") s += this.#var(part.name, ctx);
+      else if (part.type === "var") s += await this.#varPart(part, ctx, io);
       else s += await this.#cmdsub(part.list, ctx, io);
     }
     return s.startsWith("~") && word[0]?.type === "lit" && !word[0].quoted
@@ -233,7 +312,7 @@ export class Shell {
         continue;
       }
       const value = part.type === "var"
-        ? this.#var(part.name, ctx)
+        ? await this.#varPart(part, ctx, io)
         : await this.#cmdsub(part.list, ctx, io);
       if (part.quoted) {
         add(value, true);
@@ -297,6 +376,11 @@ export class Shell {
         io.err(`bash: line 1: ${target}: Bad file descriptor\n`);
         return 1;
       }
+      if (r.op === "<<" || r.op === "<<<") {
+        const text = r.op === "<<" ? target : target + "\n";
+        fds[0] = () => Promise.resolve(text);
+        continue;
+      }
       if (r.op === "<") {
         if (target === "/dev/null") {
           fds[0] = () => Promise.resolve("");
@@ -347,6 +431,41 @@ export class Shell {
   }
 }
 
+/** `break` / `continue` unwinding to the nearest loop. */
+class LoopControl extends Error {
+  constructor(readonly kind: "break" | "continue") {
+    super(kind);
+  }
+}
+
+/**
+ * Gives a loop's streams a shared line cursor: `read` takes one line at a
+ * time, a command reading all stdin gets what is left.
+ */
+function withLineReader(io: ShellIO): ShellIO {
+  if (io.readLine) return io;
+  let text: string | null = null;
+  let pos = 0;
+  const load = async () => (text ??= await io.stdin());
+  return {
+    ...io,
+    stdin: async () => {
+      const all = await load();
+      const rest = all.slice(pos);
+      pos = all.length;
+      return rest;
+    },
+    readLine: async () => {
+      const all = await load();
+      if (pos >= all.length) return null;
+      const nl = all.indexOf("\n", pos);
+      const line = all.slice(pos, nl < 0 ? all.length : nl);
+      pos = nl < 0 ? all.length : nl + 1;
+      return line;
+    },
+  };
+}
+
 function safe(fn: () => void): void {
   try {
     fn();
@@ -383,4 +502,37 @@ const BUILTINS: Record<string, Builtin> = {
   },
   ":": () => Promise.resolve(0),
   set: () => Promise.resolve(0),
+  break: () => {
+    throw new LoopControl("break");
+  },
+  continue: () => {
+    throw new LoopControl("continue");
+  },
+  /** `read [-r] [-p prompt] NAME...`: one line, split on blanks, the last name takes the rest. */
+  read: async (args, ctx, io) => {
+    const names: string[] = [];
+    let raw = false;
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === "-r") raw = true;
+      else if (args[i] === "-p" || args[i] === "-t" || args[i] === "-u") i++;
+      else if (!args[i].startsWith("-")) names.push(args[i]);
+    }
+    if (!names.length) names.push("REPLY");
+    let line: string | null;
+    if (io.readLine) line = await io.readLine();
+    else {
+      const all = await io.stdin();
+      line = all === "" ? null : all.split("\n")[0];
+    }
+    if (line === null) {
+      for (const n of names) ctx.vars[n] = "";
+      return 1;
+    }
+    if (!raw) line = line.replace(/\\(.)/g, "$1");
+    const fields = line.trim().split(/[ \t]+/);
+    names.forEach((n, i) => {
+      ctx.vars[n] = i === names.length - 1 ? fields.slice(i).join(" ") : fields[i] ?? "";
+    });
+    return 0;
+  },
 };

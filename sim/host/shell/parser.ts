@@ -3,10 +3,24 @@
  * into a {@link List}. Handles single/double quotes, backslash escapes,
  * comments, `;` `&` newline separators, `&&` `||` `|` `!`, redirections
  * (`>`, `>>`, `<`, `N>&M`, `&>`), `$VAR`, `${VAR}`, `$?`, `$(...)`,
- * backquotes, `( ... )` and `{ ...; }`.
+ * `${VAR:-word}`, backquotes, `( ... )`, `{ ...; }`, `for`/`while`/`until`/`if`
+ * compound commands, heredocs (`<<EOF`, `<<'EOF'`, `<<-EOF`) and here-strings (`<<<`).
  * @module
  */
 import type { AndOr, Command, List, Pipeline, Redirect, Word, WordPart } from "./ast.ts";
+
+/** Reserved words that end a list inside a compound command. */
+type Keyword = "do" | "done" | "then" | "elif" | "else" | "fi";
+
+/** A heredoc whose body is read at the next newline. */
+interface PendingHeredoc {
+  redirect: Redirect;
+  delimiter: string;
+  /** Delimiter was quoted: the body is literal. */
+  quoted: boolean;
+  /** `<<-`: leading tabs are stripped. */
+  strip: boolean;
+}
 
 /** A syntax error, with bash's wording (`syntax error near unexpected token `;'`). */
 export class ShellSyntaxError extends Error {
@@ -30,9 +44,57 @@ export function parseScript(src: string): List {
   return list;
 }
 
+/** Parses heredoc text with `$VAR`, `$(...)` and backquotes expanded (quotes are literal). */
+function parseExpandingText(text: string): Word {
+  const p = new Parser(text);
+  const parts: WordPart[] = [];
+  p.expandingText(parts, false);
+  return parts;
+}
+
 class Parser {
   pos = 0;
+  #heredocs: PendingHeredoc[] = [];
   constructor(readonly src: string) {}
+
+  /** Consumes a newline and reads the bodies of heredocs started on its line. */
+  #eatNewline(): void {
+    this.pos++;
+    const pending = this.#heredocs;
+    this.#heredocs = [];
+    for (const h of pending) {
+      let body = "";
+      while (!this.eof) {
+        const nl = this.src.indexOf("\n", this.pos);
+        const end = nl < 0 ? this.src.length : nl;
+        let line = this.src.slice(this.pos, end);
+        this.pos = nl < 0 ? end : nl + 1;
+        if (h.strip) line = line.replace(/^\t+/, "");
+        if (line === h.delimiter) break;
+        body += line + "\n";
+      }
+      h.redirect.target = h.quoted
+        ? [{ type: "lit", text: body, quoted: true }]
+        : parseExpandingText(body);
+    }
+  }
+
+  /** The reserved word at pos when it is one of `words` (followed by a separator). */
+  #atKeyword(words: string[]): string | null {
+    const m = /^[a-z]+/.exec(this.src.slice(this.pos, this.pos + 8));
+    if (!m || !words.includes(m[0])) return null;
+    const after = this.src[this.pos + m[0].length];
+    return after === undefined || META.includes(after) ? m[0] : null;
+  }
+
+  #expectKeyword(word: Keyword): void {
+    this.skipBlanks(true);
+    if (this.#atKeyword([word]) !== word) {
+      if (this.eof) throw new ShellSyntaxError("syntax error: unexpected end of file");
+      throw this.unexpected();
+    }
+    this.pos += word.length;
+  }
 
   get eof(): boolean {
     return this.pos >= this.src.length;
@@ -54,7 +116,8 @@ class Parser {
   skipBlanks(newlines = false): void {
     while (!this.eof) {
       const c = this.peek();
-      if (c === " " || c === "\t" || (newlines && c === "\n")) this.pos++;
+      if (c === " " || c === "\t") this.pos++;
+      else if (newlines && c === "\n") this.#eatNewline();
       else if (c === "\\" && this.peek(1) === "\n") this.pos += 2;
       else if (c === "#") {
         while (!this.eof && this.peek() !== "\n") this.pos++;
@@ -66,13 +129,14 @@ class Parser {
     return this.peek() === "}" && (this.pos + 1 >= this.src.length || META.includes(this.peek(1)));
   }
 
-  list(term: ")" | "}" | null): List {
+  list(term: ")" | "}" | null, keywords: Keyword[] = []): List {
     const items: List = [];
     for (;;) {
       this.skipBlanks(true);
       if (this.eof) break;
       if (term === ")" && this.peek() === ")") break;
       if (term === "}" && this.#atGroupEnd()) break;
+      if (keywords.length && this.#atKeyword(keywords)) break;
       const ao = this.andOr();
       items.push(ao);
       this.skipBlanks();
@@ -81,7 +145,7 @@ class Parser {
         this.pos++;
         ao.background = true;
       } else if (c === ";" && this.peek(1) !== ";") this.pos++;
-      else if (c === "\n") this.pos++;
+      else if (c === "\n") this.#eatNewline();
       else break;
     }
     return items;
@@ -135,6 +199,17 @@ class Parser {
       this.pos++;
       return { type: "group", list, redirects: this.#trailingRedirects() };
     }
+    const keyword = this.#atKeyword(["for", "while", "until", "if"]);
+    if (keyword === "for") return this.#for();
+    if (keyword === "while" || keyword === "until") {
+      this.pos += keyword.length;
+      const cond = this.list(null, ["do"]);
+      this.#expectKeyword("do");
+      const body = this.list(null, ["done"]);
+      this.#expectKeyword("done");
+      return { type: keyword, cond, body, redirects: this.#trailingRedirects() };
+    }
+    if (keyword === "if") return this.#if();
     const cmd: Command = { type: "simple", assigns: [], words: [], redirects: [] };
     for (;;) {
       this.skipBlanks();
@@ -164,6 +239,62 @@ class Parser {
     return cmd;
   }
 
+  #for(): Command {
+    this.pos += 3;
+    this.skipBlanks();
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.src.slice(this.pos));
+    if (!m) throw this.unexpected();
+    this.pos += m[0].length;
+    this.skipBlanks();
+    let words: Word[] | null = null;
+    if (this.#atKeyword(["in"])) {
+      this.pos += 2;
+      words = [];
+      for (;;) {
+        this.skipBlanks();
+        const c = this.peek();
+        if (c === ";") {
+          this.pos++;
+          break;
+        }
+        if (c === "\n") {
+          this.#eatNewline();
+          break;
+        }
+        if (this.eof || META.includes(c)) throw this.unexpected();
+        words.push(this.word());
+      }
+    } else if (this.peek() === ";") this.pos++;
+    this.#expectKeyword("do");
+    const body = this.list(null, ["done"]);
+    this.#expectKeyword("done");
+    return { type: "for", name: m[0], words, body, redirects: this.#trailingRedirects() };
+  }
+
+  #if(): Command {
+    this.pos += 2;
+    const clauses: { cond: List; body: List }[] = [];
+    let elseBody: List | null = null;
+    for (;;) {
+      const cond = this.list(null, ["then"]);
+      this.#expectKeyword("then");
+      const body = this.list(null, ["elif", "else", "fi"]);
+      clauses.push({ cond, body });
+      this.skipBlanks(true);
+      const next = this.#atKeyword(["elif", "else", "fi"]);
+      if (next === "elif") {
+        this.pos += 4;
+        continue;
+      }
+      if (next === "else") {
+        this.pos += 4;
+        elseBody = this.list(null, ["fi"]);
+      }
+      this.#expectKeyword("fi");
+      return { type: "if", clauses, elseBody, redirects: this.#trailingRedirects() };
+    }
+  }
+
   #trailingRedirects(): Redirect[] {
     const out: Redirect[] = [];
     for (;;) {
@@ -175,12 +306,23 @@ class Parser {
   }
 
   #redirect(): Redirect | null {
-    const m = /^(\d*)(>>|>&|>|<&|<|&>)/.exec(this.src.slice(this.pos));
+    const m = /^(\d*)(<<<|<<-|<<|>>|>&|>|<&|<|&>)/.exec(this.src.slice(this.pos));
     if (!m) return null;
     this.pos += m[0].length;
     this.skipBlanks();
     if (this.eof || META.includes(this.peek())) throw this.unexpected();
     const target = this.word();
+    if (m[2] === "<<" || m[2] === "<<-") {
+      const redirect: Redirect = { fd: m[1] !== "" ? Number(m[1]) : 0, op: "<<", target: [] };
+      this.#heredocs.push({
+        redirect,
+        delimiter: target.map((p) => (p.type === "lit" ? p.text : "")).join(""),
+        quoted: target.some((p) => p.type === "lit" && p.quoted),
+        strip: m[2] === "<<-",
+      });
+      return redirect;
+    }
+    if (m[2] === "<<<") return { fd: m[1] !== "" ? Number(m[1]) : 0, op: "<<<", target };
     const op = m[2] === "<&" ? "<" : m[2] as Redirect["op"];
     const fd = m[1] !== "" ? Number(m[1]) : op === "<" ? 0 : 1;
     return { fd, op, target };
@@ -236,15 +378,26 @@ class Parser {
   #doubleQuoted(parts: WordPart[]): void {
     // An empty quoted part first: `""` still makes a (empty) field.
     parts.push({ type: "lit", text: "", quoted: true });
+    this.expandingText(parts, true);
+  }
+
+  /**
+   * Text with `$` expansions and backquotes, as inside double quotes; up to the
+   * closing `"` when `untilQuote`, else to the end (heredoc bodies).
+   */
+  expandingText(parts: WordPart[], untilQuote: boolean): void {
     let lit = "";
     const flush = () => {
       if (lit) parts.push({ type: "lit", text: lit, quoted: true });
       lit = "";
     };
     for (;;) {
-      if (this.eof) throw new ShellSyntaxError("unexpected EOF while looking for matching `\"'");
+      if (this.eof) {
+        if (!untilQuote) return flush();
+        throw new ShellSyntaxError("unexpected EOF while looking for matching `\"'");
+      }
       const c = this.peek();
-      if (c === '"') {
+      if (c === '"' && untilQuote) {
         this.pos++;
         flush();
         return;
@@ -296,6 +449,16 @@ class Parser {
       const end = this.src.indexOf("}", this.pos + 2);
       if (end < 0) throw new ShellSyntaxError("unexpected EOF while looking for matching `}'");
       const name = this.src.slice(this.pos + 2, end);
+      const withDefault = /^([A-Za-z_][A-Za-z0-9_]*)(:?)-(.*)$/s.exec(name);
+      if (withDefault) {
+        this.pos = end + 1;
+        return {
+          type: "var",
+          name: withDefault[1],
+          quoted,
+          fallback: { colon: withDefault[2] === ":", word: parseExpandingText(withDefault[3]) },
+        };
+      }
       if (!/^([A-Za-z_][A-Za-z0-9_]*|[?$#0!@*])$/.test(name)) {
         throw new ShellSyntaxError(`\${${name}}: bad substitution`);
       }
