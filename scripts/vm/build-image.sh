@@ -90,6 +90,11 @@ export DEBIAN_FRONTEND=noninteractive
 echo "deb $MIRROR $SUITE-backports main" >"$BACKPORTS_LIST"
 log "apt-get update (with bookworm-backports)"
 apt-get update -qq >"$work/apt-update.log" 2>&1 || true
+# apt-get update warns (status 0) when a mirror fails and keeps the old lists: look at its log.
+if grep -qE "(Failed to fetch|Err:).*${MIRROR#http://}" "$work/apt-update.log"; then
+  tail -n 20 "$work/apt-update.log" >&2
+  die "Debian mirror $MIRROR is unreachable"
+fi
 # (grep on a captured string: `apt-cache … | grep -q` fails under pipefail when grep exits early.)
 policy="$(apt-cache policy qemu-system-x86 2>/dev/null || true)"
 if ! grep -q "$SUITE-backports" <<<"$policy"; then

@@ -16,17 +16,15 @@
  * ```ts
  * const image = vmImage();
  * if (!image) skipNotice("real-VM pipeline tests");
- * Deno.test({ name: "…", ignore: !image, async fn() {
- *   const vm = await bootVm(image!);
- *   try {
+ * Deno.test({ name: "…", ignore: !image, fn: () =>
+ *   withVm(image!, async (vm) => {
  *     const before = await vm.snapshot();
- *     // CLI: --set hosts=${vm.spec} --set private_key=${vm.keyPath}
+ *     // The CLI as a subprocess: run pipelines/existing-hosts.yaml
+ *     //   --set hosts=${vm.spec} --set private_key=${vm.keyPath}
  *     assertEquals(await vm.snapshot(), before);
  *     const sources = await vm.check("chronyc -n sources");
- *   } finally {
- *     await vm.stop();
- *   }
- * } });
+ *   }),
+ * });
  * ```
  * @module
  */
@@ -89,7 +87,10 @@ export interface Vm {
   keyPath: string;
   /** `user@127.0.0.1:port`: the `existing-hosts` pipeline's `hosts` entry for this guest. */
   spec: string;
-  /** The guest sshd's host public key line (the same on every boot of the image). */
+  /**
+   * The guest sshd's host public key line (the same on every boot of the image). The guest has
+   * no EC2 console output, so a tool connecting to it trusts on first use or is given this key.
+   */
   hostKey: string;
   /** A known_hosts file naming `[127.0.0.1]:port` with {@link Vm.hostKey}. */
   knownHostsPath: string;
@@ -174,6 +175,25 @@ export function skipNotice(what: string): void {
     `NOTICE: ${what} skipped: ${reason}. Build the image as root on Debian 12 with ` +
       "`bash scripts/vm/build-image.sh` (tests/realhost/vm.ts).",
   );
+}
+
+/**
+ * Boots the image, runs `fn` with the guest, and stops the guest afterwards, also when `fn`
+ * throws.
+ * @returns what `fn` returns
+ * @throws what {@link bootVm} or `fn` throws
+ */
+export async function withVm<T>(
+  image: VmImage,
+  fn: (vm: Vm) => Promise<T>,
+  opts: BootOptions = {},
+): Promise<T> {
+  const vm = await bootVm(image, opts);
+  try {
+    return await fn(vm);
+  } finally {
+    await vm.stop();
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  * is not built (`bash scripts/vm/build-image.sh`).
  */
 import assert from "node:assert/strict";
-import { bootVm, skipNotice, vmImage } from "./vm.ts";
+import { skipNotice, vmImage, withVm } from "./vm.ts";
 
 const image = vmImage();
 skipNotice("real-VM tests (tests/realhost)");
@@ -13,9 +13,8 @@ skipNotice("real-VM tests (tests/realhost)");
 Deno.test({
   name: "vm: the guest has an igb NIC with a PHC, chrony runs, snapshots are stable",
   ignore: image === undefined,
-  async fn() {
-    const vm = await bootVm(image!);
-    try {
+  fn: () =>
+    withVm(image!, async (vm) => {
       console.log(`VM booted to sshd in ${(vm.bootMs / 1000).toFixed(1)} s (port ${vm.port})`);
 
       const timestamping = await vm.check("sudo /usr/sbin/ethtool -T eth0");
@@ -40,8 +39,5 @@ Deno.test({
       // The snapshot sees a change: a file written under /etc.
       await vm.check("sudo touch /etc/ptp-runner-vm-test");
       assert.notEqual(await vm.snapshot(), before);
-    } finally {
-      await vm.stop();
-    }
-  },
+    }),
 });
