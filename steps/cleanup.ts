@@ -45,7 +45,7 @@ export default defineStep({
   reads: ["targets", "journal.resources", "settings.keep", "settings.interactive"],
   writes: ["journal.resources", "journal.cleanup"],
   async run(ctx, input, signal) {
-    const { runCleanup } = await import("../plugins/aws/cleanup-impl.ts");
-    return await runCleanup(ctx, input, signal);
+    const { cleanUpRun } = await import("../plugins/aws/release/clean-up-run.ts");
+    return await cleanUpRun(ctx, input, signal);
   },
 });

@@ -7,6 +7,10 @@
 import { defineStep, z } from "../plugins/api.ts";
 import { durationSeconds } from "../plugins/ptp/duration-input.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
+import { StepError } from "../runner/errors.ts";
+import type { StepContext } from "../runner/types.ts";
+import { openShell } from "../plugins/ssh/open-shell.ts";
+import { currentTarget } from "../plugins/ptp/step-target.ts";
 
 /** Input of `connect`. */
 export const ConnectInput = z.object({
@@ -36,6 +40,47 @@ export const ConnectOutput = z.object({
   host_key_source: z.enum(["console", "tofu"]),
 });
 
+/**
+ * Opens (or reuses) the target's SSH session.
+ * @throws StepError from {@link openShell}, after recording a diagnosis (layer `ssh`).
+ */
+export async function runConnect(
+  ctx: StepContext,
+  input: z.output<typeof ConnectInput>,
+  signal: AbortSignal,
+): Promise<z.input<typeof ConnectOutput>> {
+  const target = currentTarget(ctx);
+  try {
+    const { shell, hostKey } = await openShell(ctx, {
+      privateKey: input.private_key,
+      user: input.user,
+      port: input.port,
+      waitTimeoutSeconds: input.wait_timeout,
+      jumpHost: input.jump_host,
+      hostKeyPolicy: input.host_key_policy,
+    }, signal);
+    const endpoint = shell.config.target;
+    return {
+      changed: false,
+      address: endpoint.host,
+      user: endpoint.user,
+      port: endpoint.port,
+      host_key_fingerprint: hostKey.fingerprint,
+      host_key_source: hostKey.source,
+    };
+  } catch (error) {
+    if (error instanceof StepError) {
+      target.diagnostics.push({
+        layer: "ssh",
+        summary: error.message,
+        ...(target.address ? { command: `ssh ${target.address}` } : {}),
+        ...(error.evidence ? { output: error.evidence } : {}),
+      });
+    }
+    throw error;
+  }
+}
+
 export default defineStep({
   type: "connect",
   description: "Open an SSH session to each target (waits for sshd, verifies the host key).",
@@ -45,7 +90,6 @@ export default defineStep({
   reads: ["target.address", "target.port", "target.user", "target.instanceId", "target.region"],
   writes: ["services.ssh:shell:<target>", "journal.ssh.hostKey.<target>", "target.diagnostics"],
   async run(ctx, input, signal) {
-    const { runConnect } = await import("./impl/connect.ts");
     return await runConnect(ctx, input, signal);
   },
 });

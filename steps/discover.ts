@@ -50,7 +50,7 @@ export default defineStep({
   reads: ["settings.region", "settings.profile", "settings.aws.endpoint"],
   writes: ["outputs.instance_types"],
   async run(ctx, input, signal) {
-    const { runDiscover } = await import("../plugins/discover/run-step.ts");
-    return await runDiscover(ctx, input, signal);
+    const { listInstanceTypes } = await import("../plugins/discover/list-instance-types.ts");
+    return await listInstanceTypes(ctx, input, signal);
   },
 });

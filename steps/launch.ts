@@ -3,12 +3,12 @@
  * region, instance types with PhcSupport, subnet, security groups, key pair
  * fingerprint, placement group, AL2023 AMIs), then launches EC2 instances (or,
  * with `--dry-run`, only proves it could) and adds one target per instance.
- * The AWS SDK is loaded only inside `run` (plugins/aws/launch-impl.ts).
+ * The AWS SDK is loaded only inside `run` (plugins/aws/launch/launch-instances.ts).
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
-import { parseInstanceRequests } from "../plugins/aws/instance-request.ts";
-import type { LaunchInput } from "../plugins/aws/launch-input.ts";
+import { parseInstanceRequests } from "../plugins/aws/launch/instance-request.ts";
+import type { LaunchInput } from "../plugins/aws/launch/launch-input.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 
 /** A list of strings, also accepted as one comma-separated string (from `--set`). */
@@ -95,7 +95,7 @@ export default defineStep({
   reads: ["settings.dryRun", "settings.yes", "settings.region", "settings.profile"],
   writes: ["targets", "journal.resources"],
   async run(ctx, input, signal) {
-    const { runLaunch } = await import("../plugins/aws/launch-impl.ts");
-    return await runLaunch(ctx, input satisfies LaunchInput, signal);
+    const { launchInstances } = await import("../plugins/aws/launch/launch-instances.ts");
+    return await launchInstances(ctx, input satisfies LaunchInput, signal);
   },
 });

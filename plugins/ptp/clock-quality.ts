@@ -9,7 +9,7 @@
  * @module
  */
 import type { ChronyTracking } from "../parsers/chronyc.ts";
-import type { ClockQuality } from "../ptp-facts.ts";
+import type { ClockQuality } from "./facts.ts";
 
 const NS_PER_SECOND = 1e9;
 

@@ -10,7 +10,7 @@
  */
 import { defaultRouteInterface } from "../parsers/ip-route.ts";
 import type { RemoteShell } from "../ssh/types.ts";
-import type { PtpFacts } from "../ptp-facts.ts";
+import type { PtpFacts } from "./facts.ts";
 import { shQuote } from "../ssh/quote.ts";
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Target } from "../../runner/types.ts";
-import { ptpFacts } from "../ptp-facts.ts";
+import { ptpFacts } from "../ptp/facts.ts";
 import type { CleanupOutcome } from "./cleanup-outcome.ts";
 import {
   type CleanupSection,

@@ -4,7 +4,7 @@
  * validates input and output through the step's schemas like the registry.
  * @module
  */
-import type { EnaFacts, PtpFacts } from "../../plugins/ptp-facts.ts";
+import type { EnaFacts, PtpFacts } from "../../plugins/ptp/facts.ts";
 import { shellServiceKey } from "../../plugins/ssh/shell-registry.ts";
 import type { StepPlugin, Target } from "../../runner/types.ts";
 import { makeTarget, makeTestContext, type TestContext } from "../helpers/context.ts";

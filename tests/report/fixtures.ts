@@ -3,7 +3,7 @@
  * @module
  */
 import type { CleanupOutcome } from "../../plugins/report/cleanup-outcome.ts";
-import type { PtpFacts } from "../../plugins/ptp-facts.ts";
+import type { PtpFacts } from "../../plugins/ptp/facts.ts";
 import type { Target } from "../../runner/types.ts";
 import { makeTarget } from "../helpers/context.ts";
 

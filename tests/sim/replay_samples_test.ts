@@ -6,7 +6,7 @@
  * sim/host). Each host is chosen so the model alone would print something
  * else, so the asserted values can only come from the sample.
  *
- * Commands as the steps send them (plugins/ptp/*.ts, steps/impl/*.ts):
+ * Commands as the steps send them (steps/*.ts, plugins/ptp/*.ts):
  * ena-check batches `modinfo ena`, `modinfo -F version ena`, ... into one
  * round trip with marker lines, then `ethtool -i <iface>`; enable-hwts and
  * verify read `ethtool -T <iface>`; verify reads `chronyc -n sources` and
@@ -19,7 +19,7 @@ import enaCheck from "../../steps/ena-check.ts";
 import enableHwts from "../../steps/enable-hwts.ts";
 import verify from "../../steps/verify.ts";
 import { StepError } from "../../runner/errors.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
+import { ptpFacts } from "../../plugins/ptp/facts.ts";
 import { sample, SAMPLES_DIR } from "../parsers/samples.ts";
 import { type ReplayHost, replayHost } from "./replay-host.ts";
 

@@ -12,7 +12,7 @@ import {
   type Prompter,
   PROMPTER_SERVICE_KEY,
   PromptInterrupted,
-} from "../../plugins/aws/prompts.ts";
+} from "../../plugins/aws/shared/prompts.ts";
 import { makeTarget, makeTestContext, type TestContext } from "../helpers/context.ts";
 import { awsError, type FakeAws, installFakeAws } from "../aws/helpers/fake-aws.ts";
 

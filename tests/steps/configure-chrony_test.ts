@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { StepError } from "../../runner/errors.ts";
-import { type PtpFacts, ptpFacts } from "../../plugins/ptp-facts.ts";
+import { type PtpFacts, ptpFacts } from "../../plugins/ptp/facts.ts";
 import configureChrony from "../../steps/configure-chrony.ts";
 import { AL2023_CHRONY_CONF, FakeHost } from "../ptp/fake-host.ts";
 import { enaFacts, harness, runStep } from "../ptp/step-harness.ts";

@@ -12,7 +12,7 @@ import detectArch from "../../steps/detect-arch.ts";
 import enaCheck from "../../steps/ena-check.ts";
 import { StepError } from "../../runner/errors.ts";
 import type { StepPlugin } from "../../runner/types.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
+import { ptpFacts } from "../../plugins/ptp/facts.ts";
 import { shellServiceKey } from "../../plugins/ssh/shell-registry.ts";
 import { SimClock } from "../../sim/clock.ts";
 import { createHostFleet } from "../../sim/host/mod.ts";

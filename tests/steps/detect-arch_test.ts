@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import detectArch from "../../steps/detect-arch.ts";
 import { StepError } from "../../runner/errors.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
+import { ptpFacts } from "../../plugins/ptp/facts.ts";
 import { shellServiceKey } from "../../plugins/ssh/shell-registry.ts";
 import { makeTarget, makeTestContext } from "../helpers/context.ts";
 import { FakeShell } from "../ssh/fake-shell.ts";
-import { architectureMismatch, machineOf } from "../../steps/impl/detect-arch.ts";
+import { architectureMismatch, machineOf } from "../../steps/detect-arch.ts";
 
 async function detect(
   uname: { stdout?: string; stderr?: string; exitCode?: number },

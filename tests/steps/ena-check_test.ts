@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import enaCheck from "../../steps/ena-check.ts";
 import { StepError } from "../../runner/errors.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
+import { ptpFacts } from "../../plugins/ptp/facts.ts";
 import { shellServiceKey } from "../../plugins/ssh/shell-registry.ts";
 import { makeTarget, makeTestContext } from "../helpers/context.ts";
 import { type FakeRule, FakeShell } from "../ssh/fake-shell.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { StepError } from "../../runner/errors.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
+import { ptpFacts } from "../../plugins/ptp/facts.ts";
 import enableHwts from "../../steps/enable-hwts.ts";
 import { FakeHost } from "../ptp/fake-host.ts";
 import { enaFacts, harness, runStep } from "../ptp/step-harness.ts";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { openShell } from "../../plugins/ssh/open-shell.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
+import { ptpFacts } from "../../plugins/ptp/facts.ts";
 import { SimClock } from "../../sim/clock.ts";
 import { createHostFleet } from "../../sim/host/mod.ts";
 import { type InstanceProfile, InstanceProfileSchema } from "../../sim/profile.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type PtpFacts, ptpFacts } from "../../plugins/ptp-facts.ts";
+import { type PtpFacts, ptpFacts } from "../../plugins/ptp/facts.ts";
 import configureChrony from "../../steps/configure-chrony.ts";
 import verify from "../../steps/verify.ts";
 import { FakeHost, type FakeHostOptions } from "../ptp/fake-host.ts";
