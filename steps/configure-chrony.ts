@@ -6,10 +6,9 @@
  * any failure or abort (PTP.md section 5).
  * @module
  */
-import { defineStep, z } from "../plugins/api.ts";
-import { durationSeconds } from "../plugins/ptp/duration-input.ts";
-import type { StepContext, Target } from "../runner/types.ts";
-import { type ChronyConfigFacts, ptpFacts } from "../plugins/ptp/facts.ts";
+import { defineStep, durationSeconds, z } from "../plugins/api.ts";
+import type { Target, TargetStepContext } from "../runner/types.ts";
+import type { ChronyConfigFacts } from "../plugins/ptp/facts.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import type { RemoteShell } from "../plugins/ssh/types.ts";
 import {
@@ -30,7 +29,6 @@ import {
 import { diagnose, evidenceOf, failure } from "../plugins/ptp/diagnose.ts";
 import { PTP_ENA_DEVICE } from "../plugins/ptp/phc-clock.ts";
 import { readRemoteFile, removeRemoteFile, writeRemoteFile } from "../plugins/ptp/remote-files.ts";
-import { currentTarget } from "../plugins/ptp/step-target.ts";
 
 /** `ConfigureChronyInput` as the step receives it (from the schema). */
 export type ConfigureChronyInput = z.output<typeof ConfigureChronyInput>;
@@ -121,12 +119,12 @@ async function applyPlan(
  *   target/session; `connection`.
  */
 export async function runConfigureChrony(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   input: ConfigureChronyInput,
   signal: AbortSignal,
 ): Promise<ConfigureChronyOutput> {
-  const target = currentTarget(ctx);
-  const facts = ptpFacts(target);
+  const target = ctx.target;
+  const facts = target.facts;
   const skip = (reason: string): ConfigureChronyOutput => {
     ctx.log.info(`not configuring chrony: ${reason}`);
     return {
@@ -240,7 +238,7 @@ export async function runConfigureChrony(
  * the rollback itself become diagnoses; they never hide the original error.
  */
 async function rollBack(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   target: Target,
   shell: RemoteShell,
   restore: Restore,

@@ -4,13 +4,11 @@
  * trusting it on first use) and keeps it for the host steps that follow.
  * @module
  */
-import { defineStep, z } from "../plugins/api.ts";
-import { durationSeconds } from "../plugins/ptp/duration-input.ts";
+import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 import { StepError } from "../runner/errors.ts";
-import type { StepContext } from "../runner/types.ts";
+import type { TargetStepContext } from "../runner/types.ts";
 import { openShell } from "../plugins/ssh/open-shell.ts";
-import { currentTarget } from "../plugins/ptp/step-target.ts";
 
 /** Input of `connect`. */
 export const ConnectInput = z.object({
@@ -45,11 +43,11 @@ export const ConnectOutput = z.object({
  * @throws StepError from {@link openShell}, after recording a diagnosis (layer `ssh`).
  */
 export async function runConnect(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   input: z.output<typeof ConnectInput>,
   signal: AbortSignal,
 ): Promise<z.input<typeof ConnectOutput>> {
-  const target = currentTarget(ctx);
+  const target = ctx.target;
   try {
     const { shell, hostKey } = await openShell(ctx, {
       privateKey: input.private_key,
@@ -87,7 +85,14 @@ export default defineStep({
   scope: "target",
   input: ConnectInput,
   output: ConnectOutput,
-  reads: ["target.address", "target.port", "target.user", "target.instanceId", "target.region"],
+  reads: [
+    "target.address",
+    "target.port",
+    "target.user",
+    "target.instanceId",
+    "target.region",
+    "settings.sshPort",
+  ],
   writes: ["services.ssh:shell:<target>", "journal.ssh.hostKey.<target>", "target.diagnostics"],
   async run(ctx, input, signal) {
     return await runConnect(ctx, input, signal);

@@ -5,11 +5,10 @@
  */
 import { defineStep, z } from "../plugins/api.ts";
 import { StepError } from "../runner/errors.ts";
-import type { StepContext } from "../runner/types.ts";
-import { type ArchFacts, ptpFacts } from "../plugins/ptp/facts.ts";
+import type { TargetStepContext } from "../runner/types.ts";
+import type { ArchFacts } from "../plugins/ptp/facts.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import { diagnose } from "../plugins/ptp/diagnose.ts";
-import { currentTarget } from "../plugins/ptp/step-target.ts";
 
 /** Input of `detect-arch` (none). */
 export const DetectArchInput = z.object({}).strict();
@@ -52,8 +51,8 @@ export function architectureMismatch(
  * Runs `uname -m`, writes `facts.arch`, warns on a mismatch.
  * @throws StepError `command` (with a `hardware` diagnosis) when `uname -m` fails.
  */
-export async function runDetectArch(ctx: StepContext, signal: AbortSignal) {
-  const target = currentTarget(ctx);
+export async function runDetectArch(ctx: TargetStepContext, signal: AbortSignal) {
+  const target = ctx.target;
   const shell = await shellFor(ctx);
   const result = await shell.run("uname -m", { signal });
   const raw = result.stdout.trim();
@@ -67,7 +66,7 @@ export async function runDetectArch(ctx: StepContext, signal: AbortSignal) {
   const expected = target.expectedArchitecture;
   const mismatch = architectureMismatch(machine, expected);
   const facts: ArchFacts = { machine, raw, mismatch, ...(expected ? { expected } : {}) };
-  ptpFacts(target).arch = facts;
+  target.facts.arch = facts;
   if (mismatch) {
     const warning = `uname -m reports ${raw} but ${
       target.instanceType ?? "the instance type"
@@ -86,8 +85,8 @@ export default defineStep({
   scope: "target",
   input: DetectArchInput,
   output: DetectArchOutput,
-  reads: ["target.expectedArchitecture"],
-  writes: ["facts.arch", "target.warnings"],
+  reads: ["target.expectedArchitecture", "target.instanceType"],
+  writes: ["facts.arch", "target.warnings", "target.diagnostics"],
   async run(ctx, _input, signal) {
     return await runDetectArch(ctx, signal);
   },

@@ -8,16 +8,14 @@
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
-import type { StepContext } from "../runner/types.ts";
+import type { TargetStepContext } from "../runner/types.ts";
 import { hasParameter, parseModinfo, versionAtLeast } from "../plugins/parsers/modinfo.ts";
-import { ptpFacts } from "../plugins/ptp/facts.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import type { RemoteShell } from "../plugins/ssh/types.ts";
 import { failure, lastLines } from "../plugins/ptp/diagnose.ts";
 import { headersPackageFor, headersProvidesCommand } from "../plugins/ptp/kernel-headers.ts";
 import { installPackages, missingPackages } from "../plugins/ptp/packages.ts";
 import { shQuote } from "../plugins/ssh/quote.ts";
-import { currentTarget } from "../plugins/ptp/step-target.ts";
 
 /** `EnaBuildInput` as the step receives it (from the schema). */
 export type EnaBuildInput = z.output<typeof EnaBuildInput>;
@@ -81,12 +79,12 @@ async function installedDriver(
  *   without a target or SSH session; `connection`/`cancelled`.
  */
 export async function runEnaBuild(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   input: EnaBuildInput,
   signal: AbortSignal,
 ): Promise<EnaBuildOutput> {
-  const target = currentTarget(ctx);
-  const facts = ptpFacts(target);
+  const target = ctx.target;
+  const facts = target.facts;
   const shell = await shellFor(ctx);
   const modprobePtpNeeded = facts.ena?.ptpClockConfig === "m";
 
@@ -201,7 +199,13 @@ export default defineStep({
   input: EnaBuildInput,
   output: EnaBuildOutput,
   reads: ["facts.ena.kernel", "facts.ena.ptpClockConfig"],
-  writes: ["facts.ena.hasPhcParameter", "target.diagnostics"],
+  writes: [
+    "facts.ena.hasPhcParameter",
+    "facts.ena.needsBuild",
+    "facts.ena.reason",
+    "facts.ena.version",
+    "target.diagnostics",
+  ],
   async run(ctx, input, signal) {
     return await runEnaBuild(ctx, input, signal);
   },

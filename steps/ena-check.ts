@@ -6,14 +6,12 @@
  */
 import { defineStep, z } from "../plugins/api.ts";
 import { StepError } from "../runner/errors.ts";
-import type { StepContext } from "../runner/types.ts";
-import { ptpFacts } from "../plugins/ptp/facts.ts";
+import type { TargetStepContext } from "../runner/types.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import { batchCommand, type BatchPart, parseBatch } from "../plugins/ssh/batch.ts";
 import { shQuote } from "../plugins/ssh/quote.ts";
 import { parseEthtoolDriverInfo } from "../plugins/parsers/ethtool.ts";
 import { diagnose } from "../plugins/ptp/diagnose.ts";
-import { currentTarget } from "../plugins/ptp/step-target.ts";
 import { enaFactsOf, type EnaReadings, interfaceOf } from "../plugins/ptp/ena-facts.ts";
 
 /** Input of `ena-check` (none). */
@@ -57,8 +55,8 @@ export function interfaceReads(iface: string): BatchPart[] {
  * @throws StepError `command` (with a `driver` diagnosis quoting the output)
  *   when the host's answer cannot be read at all; `connection`/abort from the shell.
  */
-export async function runEnaCheck(ctx: StepContext, signal: AbortSignal) {
-  const target = currentTarget(ctx);
+export async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
+  const target = ctx.target;
   const shell = await shellFor(ctx);
   const first = await shell.run(batchCommand(FIRST_READS), { signal });
   const readings: EnaReadings = parseBatch(first.stdout);
@@ -74,7 +72,7 @@ export async function runEnaCheck(ctx: StepContext, signal: AbortSignal) {
     Object.assign(readings, parseBatch(second.stdout));
   }
   const facts = enaFactsOf(readings);
-  ptpFacts(target).ena = facts;
+  target.facts.ena = facts;
   if (!iface) {
     target.warnings.push(
       `no IPv4 default route on ${target.label} (ip -4 route show default: ${

@@ -7,12 +7,11 @@
  * an error (PTP.md sections 3-4).
  * @module
  */
-import { defineStep, z } from "../plugins/api.ts";
-import { durationSeconds } from "../plugins/ptp/duration-input.ts";
+import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { StepError } from "../runner/errors.ts";
-import type { StepContext, Target } from "../runner/types.ts";
+import type { Target, TargetStepContext } from "../runner/types.ts";
 import { hasParameter, parseModinfo } from "../plugins/parsers/modinfo.ts";
-import { type PhcFacts, ptpFacts } from "../plugins/ptp/facts.ts";
+import type { PhcFacts } from "../plugins/ptp/facts.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import type { RemoteShell } from "../plugins/ssh/types.ts";
 import { diagnose, type Evidence, evidenceOf, failure } from "../plugins/ptp/diagnose.ts";
@@ -28,7 +27,6 @@ import { type PhcSnapshot, PTP_ENA_DEVICE, readPhcSnapshot } from "../plugins/pt
 import { pciSlotOf, primaryInterface } from "../plugins/ptp/primary-interface.ts";
 import { readRemoteFile, writeRemoteFile } from "../plugins/ptp/remote-files.ts";
 import { shQuote } from "../plugins/ssh/quote.ts";
-import { currentTarget } from "../plugins/ptp/step-target.ts";
 
 /** `EnableHwtsInput` as the step receives it (from the schema). */
 export type EnableHwtsInput = z.output<typeof EnableHwtsInput>;
@@ -99,7 +97,7 @@ function isConnectionError(error: unknown): boolean {
  * drops), then reconnects.
  */
 async function applyAndReconnect(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   shell: RemoteShell,
   input: EnableHwtsInput,
   modprobePtp: boolean,
@@ -147,7 +145,7 @@ async function snapshotWithReconnect(
 
 /** Waits until the ENA clock appears with phc_enable=1, or the settle timeout passes. */
 async function waitForClock(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   shell: RemoteShell,
   iface: string | null,
   input: EnableHwtsInput,
@@ -164,7 +162,7 @@ async function waitForClock(
 
 /** Marks the target unsupported (a verdict, not an error) and builds the output. */
 function unsupported(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   target: Target,
   snapshot: PhcSnapshot,
   changed: boolean,
@@ -176,7 +174,7 @@ function unsupported(
       ? "(no /sys/class/ptp/ptpN/clock_name)"
       : snapshot.clocks.map((c) => `${c.device}: ${c.clockName}`).join("\n"),
   });
-  const facts = ptpFacts(target);
+  const facts = target.facts;
   facts.phc = {
     state: "unsupported",
     device: null,
@@ -198,7 +196,7 @@ function failed(
   summary: string,
   evidence: Evidence,
 ): StepError {
-  ptpFacts(target).phc = {
+  target.facts.phc = {
     state: "failed",
     device: null,
     clockName: snapshot?.enaClock?.clockName ?? null,
@@ -214,7 +212,7 @@ function failed(
  * @returns whether a file was written
  */
 async function ensureSymlink(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   target: Target,
   shell: RemoteShell,
   snapshot: PhcSnapshot,
@@ -303,12 +301,12 @@ async function ensureHwRxTimestamping(
  *   `connection`/`cancelled`.
  */
 export async function runEnableHwts(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   input: EnableHwtsInput,
   signal: AbortSignal,
 ): Promise<EnableHwtsOutput> {
-  const target = currentTarget(ctx);
-  const facts = ptpFacts(target);
+  const target = ctx.target;
+  const facts = target.facts;
   const shell = await shellFor(ctx);
   const iface = await primaryInterface(facts, shell, signal);
   let changed = false;
@@ -418,7 +416,13 @@ export default defineStep({
   input: EnableHwtsInput,
   output: EnableHwtsOutput,
   reads: ["facts.ena.interface", "facts.ena.pciSlot", "facts.ena.ptpClockConfig"],
-  writes: ["facts.phc", "target.verdict", "target.diagnostics", "target.warnings"],
+  writes: [
+    "facts.phc",
+    "target.verdict",
+    "target.verdictReason",
+    "target.diagnostics",
+    "target.warnings",
+  ],
   async run(ctx, input, signal) {
     return await runEnableHwts(ctx, input, signal);
   },

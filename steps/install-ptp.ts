@@ -6,10 +6,9 @@
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
-import type { StepContext } from "../runner/types.ts";
+import type { TargetStepContext } from "../runner/types.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import { installPackages, missingPackages } from "../plugins/ptp/packages.ts";
-import { currentTarget } from "../plugins/ptp/step-target.ts";
 
 /** `InstallPtpInput` as the step receives it (from the schema). */
 export type InstallPtpInput = z.output<typeof InstallPtpInput>;
@@ -44,11 +43,11 @@ export const DIAGNOSTIC_PACKAGES = ["linuxptp"] as const;
  *   `config` without a target or SSH session; `connection`/`cancelled`.
  */
 export async function runInstallPtp(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   input: InstallPtpInput,
   signal: AbortSignal,
 ): Promise<InstallPtpOutput> {
-  const target = currentTarget(ctx);
+  const target = ctx.target;
   const shell = await shellFor(ctx);
   const wanted: string[] = [
     ...REQUIRED_PACKAGES,

@@ -12,16 +12,23 @@ import { StepError } from "../runner/errors.ts";
 import type { StepContext } from "../runner/types.ts";
 import { buildReport, runStartFromId } from "../plugins/report/build.ts";
 import { CLEANUP_JOURNAL_KEY, type CleanupOutcome } from "../plugins/report/cleanup-outcome.ts";
-import type { Counts } from "../plugins/report/model.ts";
 import { renderConsoleReport } from "../plugins/report/render-console.ts";
 import { colorEnabled } from "../plugins/report/table.ts";
 import { reportDir, type ReportFiles, writeReportFiles } from "../plugins/report/write.ts";
 
+/** Output schema of the `report` step. */
+export const ReportOutputSchema = z.object({
+  files: z.object({
+    json: z.string(),
+    yaml: z.string(),
+    junit: z.string(),
+    markdown: z.string(),
+  }),
+  summary: CountsSchema,
+});
+
 /** What the `report` step returns. */
-export interface ReportStepResult {
-  files: ReportFiles;
-  summary: Counts;
-}
+export type ReportStepResult = z.input<typeof ReportOutputSchema>;
 
 /** True when `value` looks like a {@link CleanupOutcome} (journal values are untyped JSON). */
 export function isCleanupOutcome(value: unknown): value is CleanupOutcome {
@@ -94,17 +101,17 @@ export default defineStep({
   input: z.object({
     console: z.boolean().default(true).describe("Print the report on the console"),
   }).strict(),
-  output: z.object({
-    files: z.object({
-      json: z.string(),
-      yaml: z.string(),
-      junit: z.string(),
-      markdown: z.string(),
-    }),
-    summary: CountsSchema,
-  }),
-  reads: ["targets", "facts.arch", "facts.ena", "facts.phc", "facts.verify", "journal.cleanup"],
-  writes: ["reports/<run-id>/"],
+  output: ReportOutputSchema,
+  reads: [
+    "targets",
+    "facts.phcSupport",
+    "facts.arch",
+    "facts.ena",
+    "facts.phc",
+    "facts.verify",
+    "journal.cleanup",
+  ],
+  writes: ["files.reports/<run-id>/"],
   async run(ctx, input) {
     return await runReport(ctx, input);
   },

@@ -5,11 +5,10 @@
  * layer, never thrown) and the clock quality with its error bound.
  * @module
  */
-import { defineStep, z } from "../plugins/api.ts";
-import { durationSeconds } from "../plugins/ptp/duration-input.ts";
-import type { StepContext, Target } from "../runner/types.ts";
+import { defineStep, durationSeconds, z } from "../plugins/api.ts";
+import type { Target, TargetStepContext } from "../runner/types.ts";
 import { parseChronycTracking } from "../plugins/parsers/chronyc.ts";
-import { type ClockQuality, ptpFacts, type VerifyFacts } from "../plugins/ptp/facts.ts";
+import { type ClockQuality, ClockQualitySchema, type VerifyFacts } from "../plugins/ptp/facts.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import type { RemoteShell } from "../plugins/ssh/types.ts";
 import { chronydJournalTail, readChronydStatus } from "../plugins/ptp/chronyd-service.ts";
@@ -18,7 +17,6 @@ import { diagnose } from "../plugins/ptp/diagnose.ts";
 import { readPhcSnapshot } from "../plugins/ptp/phc-clock.ts";
 import { pciSlotOf, primaryInterface } from "../plugins/ptp/primary-interface.ts";
 import { readRemoteFile } from "../plugins/ptp/remote-files.ts";
-import { currentTarget } from "../plugins/ptp/step-target.ts";
 import {
   type CheckOutcome,
   chronyChecks,
@@ -26,6 +24,7 @@ import {
   PHC_REFCLOCK_NAME,
   serviceCheck,
 } from "../plugins/ptp/verify-checks.ts";
+import type {} from "../plugins/aws/shared/facts.ts";
 
 /** `VerifyInput` as the step receives it (from the schema). */
 export type VerifyInput = z.output<typeof VerifyInput>;
@@ -42,21 +41,6 @@ export const VerifyInput = z.object({
   /** Seconds between polls. */
   interval: durationSeconds(2).describe("Time between polls."),
 }).strict();
-
-/** Clock quality (ClockQuality in plugins/ptp/facts.ts). */
-export const ClockQualityOutput = z.object({
-  systemTimeOffsetSeconds: z.number(),
-  systemTimeDirection: z.enum(["fast", "slow"]),
-  rmsOffsetSeconds: z.number(),
-  frequencyPpm: z.number(),
-  skewPpm: z.number(),
-  rootDelaySeconds: z.number(),
-  rootDispersionSeconds: z.number(),
-  phcErrorBoundNs: z.number().nullable(),
-  clockErrorBoundNs: z.number(),
-  referenceName: z.string(),
-  stratum: z.number(),
-});
 
 /** Output of `verify`. */
 export const VerifyOutput = z.object({
@@ -77,7 +61,7 @@ export const VerifyOutput = z.object({
   /** `uname -m` (`x86_64`, `aarch64`). */
   architecture: z.string().nullable(),
   /** Clock quality when chrony tracks PHC0. */
-  quality: ClockQualityOutput.nullable(),
+  quality: ClockQualitySchema.nullable(),
 });
 
 /** One poll of chrony and chronyd. */
@@ -132,12 +116,12 @@ async function diagnoseFailures(
  *   (never for a verdict)
  */
 export async function runVerify(
-  ctx: StepContext,
+  ctx: TargetStepContext,
   input: VerifyInput,
   signal: AbortSignal,
 ): Promise<VerifyOutput> {
-  const target = currentTarget(ctx);
-  const facts = ptpFacts(target);
+  const target = ctx.target;
+  const facts = target.facts;
   const shell = await shellFor(ctx);
   const iface = await primaryInterface(facts, shell, signal);
   const snapshot = await readPhcSnapshot(shell, iface, signal);

@@ -5,11 +5,19 @@
  *
  * It shows the parts of a step plugin: type, description, scope, zod input
  * and output schemas (validated by the runner), the target from the context,
- * a logger, a scaled and cancellable wait (`ctx.sleep` honours the signal),
+ * a fact declared on `TargetFacts`, a logger, a scaled and cancellable wait (`ctx.sleep` honours the signal),
  * and a fact written on the target for later steps and the journal.
  * @module
  */
 import { defineStep, z } from "../../plugins/api.ts";
+
+declare module "../../plugins/api.ts" {
+  /** The fact this plugin records on each target. */
+  interface TargetFacts {
+    /** The greeting said to the target, and when (ISO time). */
+    hello?: { said: string; at: string };
+  }
+}
 
 export default defineStep({
   type: "hello-target",
@@ -27,7 +35,7 @@ export default defineStep({
   reads: ["target.label", "target.instanceType"],
   writes: ["facts.hello"],
   async run(ctx, input, signal) {
-    const target = ctx.target!;
+    const target = ctx.target;
     await ctx.sleep(input.pause_seconds, signal);
     const said = `${input.greeting}, ${target.label}` +
       (target.instanceType ? ` (${target.instanceType})` : "");

@@ -10,6 +10,7 @@ import { discoverInstanceTypes } from "./describe.ts";
 import { type DiscoverJson, discoverJson } from "./format.ts";
 import { parseRegions } from "./regions.ts";
 import type { DiscoverFilters } from "./types.ts";
+import type { DiscoverInput } from "../../steps/discover.ts";
 
 /** Region that answers `DescribeRegions` when no region is configured. */
 export const DEFAULT_BOOTSTRAP_REGION = "us-east-1";
@@ -17,17 +18,6 @@ export const DEFAULT_BOOTSTRAP_REGION = "us-east-1";
 /** Error codes meaning the credentials or permissions were refused. */
 const AUTH_CODES =
   /^(AuthFailure|UnauthorizedOperation|OptInRequired|AccessDenied|ExpiredToken|RequestExpired|InvalidClientTokenId|CredentialsProviderError)\b/;
-
-/** The step's input after zod defaults. */
-export interface DiscoverStepInput {
-  regions?: string | string[];
-  family?: string;
-  name?: string;
-  architecture?: "x86_64" | "arm64";
-  supported_only: boolean;
-  count: number;
-  allow_empty: boolean;
-}
 
 /**
  * Runs discover with the run's shared EC2 clients (`ec2Client(ctx, region)`).
@@ -39,7 +29,7 @@ export interface DiscoverStepInput {
  */
 export async function listInstanceTypes(
   ctx: StepContext,
-  input: DiscoverStepInput,
+  input: DiscoverInput,
   signal: AbortSignal,
 ): Promise<DiscoverJson> {
   let regions: string[] | "all" | undefined;

@@ -1,13 +1,13 @@
 /**
- * The PTP facts host steps record on a target (`target.facts`), typed, and
- * the accessors that read and write them. The report and cleanup steps read
+ * The PTP facts host steps record on a target (`target.facts`), declared
+ * into {@link TargetFacts} so every step reads them typed. The report and cleanup steps read
  * them; the runner stores them as opaque JSON.
  *
  * Domain source: `shared/PTP.md` (sections 2-6), AWS EC2 User Guide page
  * "configure-ec2-ntp".
  * @module
  */
-import type { Target } from "../../runner/types.ts";
+import { z } from "zod";
 
 /** Written by `detect-arch` under `facts.arch`. */
 export interface ArchFacts {
@@ -83,34 +83,39 @@ export interface ChronyConfigFacts {
   nRestarts?: number | null;
 }
 
-/** Clock quality from `chronyc tracking` plus the device error bound. */
-export interface ClockQuality {
-  /** System time offset from the reference, seconds; positive = fast. */
-  systemTimeOffsetSeconds: number;
+/**
+ * Clock quality from `chronyc tracking` plus the device error bound, as
+ * `verify` records it in `facts.verify.quality` and its output, and the
+ * report prints it. Domain source: `shared/PTP.md` section 6.
+ */
+export const ClockQualitySchema = z.object({
+  system_time_offset_seconds: z.number().describe("System time offset, seconds; positive = fast"),
   /** `fast` or `slow` of NTP time. */
-  systemTimeDirection: "fast" | "slow";
+  system_time_direction: z.enum(["fast", "slow"]),
   /** RMS offset, seconds. */
-  rmsOffsetSeconds: number;
+  rms_offset_seconds: z.number(),
   /** Frequency error, ppm; positive = fast. */
-  frequencyPpm: number;
+  frequency_ppm: z.number(),
   /** Skew, ppm. */
-  skewPpm: number;
+  skew_ppm: z.number(),
   /** Root delay, seconds. */
-  rootDelaySeconds: number;
+  root_delay_seconds: z.number(),
   /** Root dispersion, seconds. */
-  rootDispersionSeconds: number;
+  root_dispersion_seconds: z.number(),
   /** `phc_error_bound` of the device, nanoseconds, when readable. */
-  phcErrorBoundNs: number | null;
-  /**
-   * Clock error bound, nanoseconds:
-   * |offset| + root_delay/2 + root_dispersion + phc_error_bound (AWS ClockBound model).
-   */
-  clockErrorBoundNs: number;
+  phc_error_bound_ns: z.number().nullable(),
+  /** AWS ClockBound model. */
+  clock_error_bound_ns: z.number().describe(
+    "|offset| + root_delay/2 + root_dispersion + phc_error_bound, nanoseconds",
+  ),
   /** chrony reference id name, e.g. `PHC0`. */
-  referenceName: string;
+  reference_name: z.string(),
   /** Stratum from tracking. */
-  stratum: number;
-}
+  stratum: z.number().int(),
+}).strict();
+
+/** Clock quality, see {@link ClockQualitySchema}. */
+export type ClockQuality = z.output<typeof ClockQualitySchema>;
 
 /** Written by `verify` under `facts.verify`. */
 export interface VerifyFacts {
@@ -124,23 +129,18 @@ export interface VerifyFacts {
   quality: ClockQuality | null;
 }
 
-/** All PTP facts, as stored on `target.facts`. */
-export interface PtpFacts {
-  /**
-   * `PhcSupport` of the instance type from `DescribeInstanceTypes`
-   * (`supported` | `unsupported`; `unknown` when the key is absent), when the
-   * step that launched or selected the target knows it. `verify` reports
-   * `unsupported` hardware from it.
-   */
-  phcSupport?: "supported" | "unsupported" | "unknown";
-  arch?: ArchFacts;
-  ena?: EnaFacts;
-  phc?: PhcFacts;
-  chrony?: ChronyConfigFacts;
-  verify?: VerifyFacts;
-}
-
-/** Typed view of a target's PTP facts (same object, no copy). */
-export function ptpFacts(target: Target): PtpFacts {
-  return target.facts as PtpFacts;
+declare module "../api.ts" {
+  /** The PTP facts the host steps record on a target. */
+  interface TargetFacts {
+    /** Written by `detect-arch`. */
+    arch?: ArchFacts;
+    /** Written by `ena-check` (and `hasPhcParameter` updated by `ena-build`). */
+    ena?: EnaFacts;
+    /** Written by `enable-hwts`. */
+    phc?: PhcFacts;
+    /** Written by `configure-chrony`. */
+    chrony?: ChronyConfigFacts;
+    /** Written by `verify`. */
+    verify?: VerifyFacts;
+  }
 }

@@ -5,6 +5,7 @@ import { executePipeline } from "../../runner/executor.ts";
 import { resolveInputs } from "../../runner/inputs.ts";
 import { loadPipeline } from "../../runner/pipeline/load.ts";
 import { testSettings } from "../helpers/context.ts";
+import type {} from "../../pipelines/examples/hello-target.ts";
 
 const EXAMPLE = fileURLToPath(
   new URL("../../pipelines/examples/team-plugin.yaml", import.meta.url),

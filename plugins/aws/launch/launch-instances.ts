@@ -15,7 +15,7 @@ import { type CallerIdentity, verifyCredentials } from "../shared/credentials.ts
 import { runDryRun } from "./dry-run.ts";
 import { totalInstances } from "./instance-request.ts";
 import { confirmLaunch } from "./launch-confirm.ts";
-import type { LaunchInput, LaunchOutput } from "./launch-input.ts";
+import type { LaunchInput, LaunchOutput } from "../../../steps/launch.ts";
 import { createPrecisionTimeGroup } from "../shared/placement-group.ts";
 import {
   addOrUpdateTargets,
@@ -40,6 +40,7 @@ import {
   sendRunInstances,
 } from "./start-instances.ts";
 import { waitForInstances } from "../shared/wait-instances.ts";
+import type {} from "../shared/facts.ts";
 
 /** Seconds between DescribeInstances polls while waiting for `running`. */
 const POLL_SECONDS = 5;

@@ -17,7 +17,7 @@ import {
   type PhcSupportState,
 } from "./instance-types.ts";
 import { checkKeyPair, type KeyPairCheck } from "./key-pair.ts";
-import type { LaunchInput } from "./launch-input.ts";
+import type { LaunchInput } from "../../../steps/launch.ts";
 import { checkSecurityGroups, checkSubnet, type SubnetInfo } from "./network.ts";
 import { checkPlacementGroup, type PlacementGroupInfo } from "../shared/placement-group.ts";
 

@@ -21,12 +21,7 @@ import { releaseResources } from "./release.ts";
 import { INSTANCE_RESOURCE, PLACEMENT_GROUP_RESOURCE } from "../shared/resource-kinds.ts";
 import { terminateInstancesCommand } from "../shared/release-commands.ts";
 import { journalRunAccount } from "../shared/recorded-account.ts";
-
-/** Parsed input of the cleanup step. */
-export interface CleanupInput {
-  /** Upper bound of the wait for `terminated`, seconds. */
-  wait_timeout: number;
-}
+import type { CleanupInput } from "../../../steps/cleanup.ts";
 
 /** Resource states cleanup still has to deal with. */
 function open(resource: ResourceRecord): boolean {
