@@ -55,7 +55,7 @@ credentials of another account, or confirmation needed (not interactive: pass --
       waitTimeout: number;
       verbose: boolean;
     }) => {
-      const { cleanupRunCommand } = await import("../plugins/aws/recover-run.ts");
+      const { cleanupRunCommand } = await import("../plugins/aws/release/recover-run.ts");
       Deno.exitCode = await cleanupRunCommand({
         runId: opts.run,
         region: opts.region,

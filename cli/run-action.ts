@@ -5,7 +5,7 @@
  * and the executor's exit code.
  * @module
  */
-import { parseKeepPolicy } from "../plugins/aws/keep-policy.ts";
+import { parseKeepPolicy } from "../plugins/aws/release/keep-policy.ts";
 import { colorEnabled } from "../runner/colour.ts";
 import { ConsoleRenderer } from "../runner/console.ts";
 import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";

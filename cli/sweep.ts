@@ -48,7 +48,7 @@ Exit codes: 0 listed or terminated, 1 credentials refused, 2 bad --region,
       waitTimeout: number;
       verbose: boolean;
     }) => {
-      const { sweepCommand } = await import("../plugins/aws/sweep-impl.ts");
+      const { sweepCommand } = await import("../plugins/aws/release/sweep.ts");
       Deno.exitCode = await sweepCommand({
         region: opts.region,
         profile: opts.profile,

@@ -7,12 +7,12 @@
  * @module
  */
 import type { z } from "zod";
-import { type ErrorKind, errorKindOf } from "./errors.ts";
+import { type ErrorKind, errorKindOf, StepError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
 import { evaluateCondition, evaluateTemplate } from "./expression.ts";
 import type { ExpressionScope, StepSpec } from "./pipeline/model.ts";
 import { isRetryable, retryDelaySeconds, scaledSleep } from "./retry.ts";
-import type { StepContext } from "./types.ts";
+import type { PipelineStepContext, StepContext, StepPlugin, TargetStepContext } from "./types.ts";
 
 /** What one step run came to. */
 export type StepOutcome =
@@ -228,7 +228,7 @@ async function runAttempt(req: StepRunRequest, input: unknown): Promise<AttemptR
   });
   try {
     const value = await Promise.race([
-      Promise.resolve().then(() => step.plugin.run(req.ctx, input, signal)),
+      Promise.resolve().then(() => invokePlugin(step.plugin, req.ctx, input, signal)),
       abandoned,
     ]);
     return { ok: true, value };
@@ -244,4 +244,23 @@ async function runAttempt(req: StepRunRequest, input: unknown): Promise<AttemptR
     clearTimeout(graceTimer);
     if (onAbort) signal.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Calls the plugin's `run` with the context of its scope.
+ * @throws StepError kind `internal` when a target-scope step has no target.
+ */
+function invokePlugin(
+  plugin: StepPlugin,
+  ctx: StepContext,
+  input: unknown,
+  signal: AbortSignal,
+): Promise<unknown> {
+  if (plugin.scope === "target") {
+    if (!ctx.target) {
+      throw new StepError("internal", `target-scope step "${ctx.step.id}" ran without a target`);
+    }
+    return plugin.run(ctx as TargetStepContext, input, signal);
+  }
+  return plugin.run(ctx as PipelineStepContext, input, signal);
 }

@@ -12,40 +12,93 @@ import type { z } from "zod";
 export type StepScope = "pipeline" | "target";
 
 /**
- * A step plugin: one step type of the pipeline format.
+ * Facts steps record on a target, keyed by the plugin that owns them (`ena`,
+ * `phc`, `chrony`, ...). Empty here: each plugin adds its keys by
+ * declaration merging, so `ctx.target.facts.ena` is typed and a misspelt
+ * fact is a type error:
  *
- * The registry validates the step's `with:` mapping against `input` before the
- * run and the value returned by `run` against `output` after it. Errors thrown
- * by `run` are wrapped in a {@link StepFailure} naming the step id and type.
+ * ```ts
+ * declare module "../plugins/api.ts" {
+ *   interface TargetFacts { hello?: { said: string } }
+ * }
+ * ```
+ *
+ * Every key must be optional (a fact exists only once a step wrote it) and
+ * JSON-compatible (facts are stored in the run journal).
  */
-export interface StepPlugin<
-  I extends z.ZodType = z.ZodType,
-  O extends z.ZodType = z.ZodType,
-> {
+// deno-lint-ignore no-empty-interface
+export interface TargetFacts {}
+
+/** `facts.<key>` and `facts.<key>.<field>` for every declared fact. */
+type FactKey = {
+  [K in keyof TargetFacts & string]:
+    | `facts.${K}`
+    | `facts.${K}.${keyof NonNullable<TargetFacts[K]> & string}`;
+}[keyof TargetFacts & string];
+
+/**
+ * A part of the shared context a step reads or writes, as `reads`/`writes`
+ * name it: a target field, a declared fact (or one of its fields), a run
+ * setting, the target list, or a journal key, service, pipeline output or
+ * file the step owns.
+ */
+export type ContextKey =
+  | "targets"
+  | `target.${keyof Target & string}`
+  | FactKey
+  | `settings.${keyof RunSettings & string}`
+  | `journal.${string}`
+  | `services.${string}`
+  | `outputs.${string}`
+  | `files.${string}`;
+
+/** What every step plugin declares, whatever its scope. */
+interface StepPluginBase<I extends z.ZodType, O extends z.ZodType> {
   /** Step type name used in `uses:`, e.g. `ena-check`. Lower-case, dash-separated. */
   readonly type: string;
   /** One line shown by `ptp-runner steps`. */
   readonly description: string;
-  /** Pipeline scope runs once; target scope runs once per target. */
-  readonly scope: StepScope;
   /** Schema of the step's `with:` mapping (after expressions are evaluated). */
   readonly input: I;
   /** Schema of the value `run` resolves to; stored as `steps.<id>.outputs`. */
   readonly output: O;
-  /** Context keys the step reads, e.g. `target.address`, `facts.ena.interface` (documentation). */
-  readonly reads?: readonly string[];
-  /** Context keys the step writes (documentation). */
-  readonly writes?: readonly string[];
-  /**
-   * Does the work. Must honour `signal`: stop promptly when it aborts (remote
-   * commands killed, AWS calls cancelled) and throw the signal's reason.
-   */
-  run(
-    ctx: StepContext,
-    input: z.output<I>,
-    signal: AbortSignal,
-  ): Promise<z.input<O>>;
+  /** Parts of the context the step reads, e.g. `target.address`, `facts.ena.interface`. */
+  readonly reads?: readonly ContextKey[];
+  /** Parts of the context the step writes. */
+  readonly writes?: readonly ContextKey[];
 }
+
+/**
+ * A step that runs once per target: `ctx.target` is the target.
+ * `run` must honour `signal`: stop promptly when it aborts (remote commands
+ * killed, AWS calls cancelled) and throw the signal's reason. What it throws
+ * is kept (stack and all) on the step's failure event.
+ */
+export interface TargetStepPlugin<
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+> extends StepPluginBase<I, O> {
+  readonly scope: "target";
+  run(ctx: TargetStepContext, input: z.output<I>, signal: AbortSignal): Promise<z.input<O>>;
+}
+
+/** A step that runs once per run: there is no `ctx.target`. Otherwise as {@link TargetStepPlugin}. */
+export interface PipelineStepPlugin<
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+> extends StepPluginBase<I, O> {
+  readonly scope: "pipeline";
+  run(ctx: PipelineStepContext, input: z.output<I>, signal: AbortSignal): Promise<z.input<O>>;
+}
+
+/**
+ * A step plugin: one step type of the pipeline format. The registry validates
+ * the step's `with:` mapping against `input` before the run and the value
+ * returned by `run` against `output` after it.
+ */
+export type StepPlugin<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> =
+  | TargetStepPlugin<I, O>
+  | PipelineStepPlugin<I, O>;
 
 /** Verdict a target reaches. `error` is set by the runner when a step failed. */
 export type Verdict = "functional" | "unsupported" | "misconfigured" | "error";
@@ -100,8 +153,8 @@ export interface Target {
   placementGroup?: string;
   /** Whether the tool launched it (and so may terminate it). */
   launchedByRun: boolean;
-  /** Facts steps found, namespaced by the step that found them (`ena`, `chrony`, ...). */
-  facts: Record<string, unknown>;
+  /** Facts steps found, keyed by the plugin that declared them (see {@link TargetFacts}). */
+  facts: TargetFacts;
   /** Outputs of target-scope steps, by step id. */
   outputs: Record<string, Record<string, unknown>>;
   /** Verdict once reached. */
@@ -132,7 +185,7 @@ export interface Diagnostic {
 export type TargetInit =
   & Pick<Target, "id" | "label">
   & Partial<Omit<Target, "id" | "label" | "facts" | "outputs" | "diagnostics" | "warnings">>
-  & { facts?: Record<string, unknown> };
+  & { facts?: TargetFacts };
 
 /**
  * A cloud resource the run created, recorded in the journal the moment it
@@ -301,8 +354,8 @@ export interface JournalApi {
   readonly dir: string;
 }
 
-/** The context every step receives. */
-export interface StepContext {
+/** What every step context offers, whatever the step's scope. */
+export interface StepContextBase {
   /** Run id, e.g. `20261129-101500-ab12`. */
   readonly runId: string;
   /** Pipeline name. */
@@ -313,8 +366,6 @@ export interface StepContext {
   readonly step: { id: string; type: string };
   /** Outputs of earlier pipeline-scope steps by id (target outputs are on the target). */
   readonly outputs: Readonly<Record<string, Record<string, unknown>>>;
-  /** The target being worked on (target-scope steps only). */
-  readonly target?: Target;
   /** All targets of the run, in creation order. */
   readonly targets: readonly Target[];
   /** Adds targets (e.g. launch adds one per instance). Ids must be unique. */
@@ -341,3 +392,22 @@ export interface StepContext {
   /** True once the run was interrupted (Ctrl-C / SIGTERM); `always` steps should be brief. */
   readonly interrupted: boolean;
 }
+
+/**
+ * A step context of either scope; helpers that serve both take this. A
+ * step's `run` gets the narrower {@link TargetStepContext} or
+ * {@link PipelineStepContext}.
+ */
+export interface StepContext extends StepContextBase {
+  /** The target being worked on (target-scope steps only). */
+  readonly target?: Target;
+}
+
+/** The context of a target-scope step: `target` is the target being worked on. */
+export interface TargetStepContext extends StepContextBase {
+  /** The target this run of the step works on. */
+  readonly target: Target;
+}
+
+/** The context of a pipeline-scope step: it has no `target`. */
+export type PipelineStepContext = StepContextBase;

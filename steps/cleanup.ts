@@ -6,33 +6,20 @@
  * CLI commands for anything left behind. The AWS SDK is loaded only in `run`.
  * @module
  */
-import { defineStep, z } from "../plugins/api.ts";
-
-const CleanupInstanceSchema = z.object({
-  instanceId: z.string(),
-  targetId: z.string().optional(),
-  label: z.string().optional(),
-  instanceType: z.string().optional(),
-  region: z.string().optional(),
-});
-
-/** Output schema: the `CleanupOutcome` of plugins/report/cleanup-outcome.ts. */
-export const CleanupOutputSchema = z.object({
-  terminated: z.array(CleanupInstanceSchema),
-  kept: z.array(CleanupInstanceSchema),
-  failed: z.array(CleanupInstanceSchema.extend({ error: z.string(), command: z.string() })),
-  placementGroupsDeleted: z.array(z.string()),
-  placementGroupsFailed: z.array(
-    z.object({ name: z.string(), error: z.string(), command: z.string() }),
-  ),
-});
+import { defineStep, durationSeconds, z } from "../plugins/api.ts";
+import { cleanupSection } from "../plugins/report/build.ts";
+import { CleanupSectionSchema } from "../plugins/report/model.ts";
 
 /** Input schema of the cleanup step (`with:`). */
 export const CleanupInputSchema = z.object({
   /** Upper bound of the wait for `terminated`, seconds. */
-  wait_timeout: z.coerce.number().positive("wait_timeout is in seconds and must be > 0")
-    .default(300),
+  wait_timeout: durationSeconds(300, { positive: true }).describe(
+    "Upper bound of the wait for the instances to terminate.",
+  ),
 }).strict();
+
+/** Parsed `with:` of the cleanup step. */
+export type CleanupInput = z.output<typeof CleanupInputSchema>;
 
 /** The cleanup step plugin. */
 export default defineStep({
@@ -41,11 +28,18 @@ export default defineStep({
     "Terminate the run's instances (keeping functional ones per --keep) and delete its placement group",
   scope: "pipeline",
   input: CleanupInputSchema,
-  output: CleanupOutputSchema,
-  reads: ["targets", "journal.resources", "settings.keep", "settings.interactive"],
+  output: CleanupSectionSchema,
+  reads: [
+    "targets",
+    "journal.resources",
+    "journal.aws-account",
+    "settings.keep",
+    "settings.yes",
+    "settings.interactive",
+  ],
   writes: ["journal.resources", "journal.cleanup"],
   async run(ctx, input, signal) {
-    const { runCleanup } = await import("../plugins/aws/cleanup-impl.ts");
-    return await runCleanup(ctx, input, signal);
+    const { cleanUpRun } = await import("../plugins/aws/release/clean-up-run.ts");
+    return cleanupSection(await cleanUpRun(ctx, input, signal));
   },
 });

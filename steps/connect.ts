@@ -4,9 +4,11 @@
  * trusting it on first use) and keeps it for the host steps that follow.
  * @module
  */
-import { defineStep, z } from "../plugins/api.ts";
-import { durationSeconds } from "../plugins/ptp/duration-input.ts";
+import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
+import { StepError } from "../runner/errors.ts";
+import type { TargetStepContext } from "../runner/types.ts";
+import { openShell } from "../plugins/ssh/open-shell.ts";
 
 /** Input of `connect`. */
 export const ConnectInput = z.object({
@@ -36,16 +38,63 @@ export const ConnectOutput = z.object({
   host_key_source: z.enum(["console", "tofu"]),
 });
 
+/**
+ * Opens (or reuses) the target's SSH session.
+ * @throws StepError from {@link openShell}, after recording a diagnosis (layer `ssh`).
+ */
+export async function runConnect(
+  ctx: TargetStepContext,
+  input: z.output<typeof ConnectInput>,
+  signal: AbortSignal,
+): Promise<z.input<typeof ConnectOutput>> {
+  const target = ctx.target;
+  try {
+    const { shell, hostKey } = await openShell(ctx, {
+      privateKey: input.private_key,
+      user: input.user,
+      port: input.port,
+      waitTimeoutSeconds: input.wait_timeout,
+      jumpHost: input.jump_host,
+      hostKeyPolicy: input.host_key_policy,
+    }, signal);
+    const endpoint = shell.config.target;
+    return {
+      changed: false,
+      address: endpoint.host,
+      user: endpoint.user,
+      port: endpoint.port,
+      host_key_fingerprint: hostKey.fingerprint,
+      host_key_source: hostKey.source,
+    };
+  } catch (error) {
+    if (error instanceof StepError) {
+      target.diagnostics.push({
+        layer: "ssh",
+        summary: error.message,
+        ...(target.address ? { command: `ssh ${target.address}` } : {}),
+        ...(error.evidence ? { output: error.evidence } : {}),
+      });
+    }
+    throw error;
+  }
+}
+
 export default defineStep({
   type: "connect",
   description: "Open an SSH session to each target (waits for sshd, verifies the host key).",
   scope: "target",
   input: ConnectInput,
   output: ConnectOutput,
-  reads: ["target.address", "target.port", "target.user", "target.instanceId", "target.region"],
+  reads: [
+    "target.address",
+    "target.port",
+    "target.user",
+    "target.instanceId",
+    "target.region",
+    "settings.sshPort",
+  ],
   writes: ["services.ssh:shell:<target>", "journal.ssh.hostKey.<target>", "target.diagnostics"],
   async run(ctx, input, signal) {
-    const { runConnect } = await import("./impl/connect.ts");
     return await runConnect(ctx, input, signal);
   },
 });

@@ -9,48 +9,35 @@
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
+import { DiscoverJsonSchema } from "../plugins/discover/format.ts";
 
-const TypeOutput = z.object({
-  instance_type: z.string(),
-  family: z.string(),
-  phc_support: z.enum(["supported", "unsupported", "unknown"]),
-  architectures: z.array(z.string()),
-  ena_support: z.string(),
-  vcpus: z.number().int().nullable(),
-  memory_mib: z.number().int().nullable(),
-  precision_time: z.boolean().nullable(),
-  regions: z.array(z.string()),
-});
+/** Input schema of the discover step (`with:`). */
+export const DiscoverInputSchema = z.object({
+  regions: z.union([z.string(), z.array(z.string())]).optional().describe(
+    "Region, comma-separated regions, a list, or `all` (every enabled region); default --region",
+  ),
+  family: z.string().optional().describe("Family glob(s), comma-separated, e.g. `c7*`"),
+  name: z.string().optional().describe("Instance type name glob(s), e.g. `*.large`"),
+  architecture: z.enum(["x86_64", "arm64"]).optional(),
+  supported_only: z.boolean().default(false).describe("Keep only PhcSupport = supported"),
+  count: z.number().int().positive().default(1).describe("Count in each `type:count` entry"),
+  allow_empty: z.boolean().default(false).describe("Succeed when no type matched"),
+}).strict();
+
+/** Parsed `with:` of the discover step. */
+export type DiscoverInput = z.output<typeof DiscoverInputSchema>;
 
 /** The discover step plugin. */
 export default defineStep({
   type: "discover",
   description: "List instance types with their PhcSupport (DescribeInstanceTypes, every page)",
   scope: "pipeline",
-  input: z.object({
-    regions: z.union([z.string(), z.array(z.string())]).optional().describe(
-      "Region, comma-separated regions, a list, or `all` (every enabled region); default --region",
-    ),
-    family: z.string().optional().describe("Family glob(s), comma-separated, e.g. `c7*`"),
-    name: z.string().optional().describe("Instance type name glob(s), e.g. `*.large`"),
-    architecture: z.enum(["x86_64", "arm64"]).optional(),
-    supported_only: z.boolean().default(false).describe("Keep only PhcSupport = supported"),
-    count: z.number().int().positive().default(1).describe("Count in each `type:count` entry"),
-    allow_empty: z.boolean().default(false).describe("Succeed when no type matched"),
-  }).strict(),
-  output: z.object({
-    instance_types: z.array(z.string()),
-    types: z.array(TypeOutput),
-    regions: z.array(z.object({
-      region: z.string(),
-      listed: z.number().int().optional(),
-      error: z.string().optional(),
-    })),
-  }),
-  reads: ["settings.region", "settings.profile", "settings.aws.endpoint"],
+  input: DiscoverInputSchema,
+  output: DiscoverJsonSchema,
+  reads: ["settings.region", "settings.profile", "settings.aws"],
   writes: ["outputs.instance_types"],
   async run(ctx, input, signal) {
-    const { runDiscover } = await import("../plugins/discover/run-step.ts");
-    return await runDiscover(ctx, input, signal);
+    const { listInstanceTypes } = await import("../plugins/discover/list-instance-types.ts");
+    return await listInstanceTypes(ctx, input, signal);
   },
 });

@@ -5,6 +5,14 @@
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
+import { StepError } from "../runner/errors.ts";
+import type { TargetStepContext } from "../runner/types.ts";
+import { shellFor } from "../plugins/ssh/shell-registry.ts";
+import { batchCommand, type BatchPart, parseBatch } from "../plugins/ssh/batch.ts";
+import { shQuote } from "../plugins/ssh/quote.ts";
+import { parseEthtoolDriverInfo } from "../plugins/parsers/ethtool.ts";
+import { diagnose } from "../plugins/ptp/diagnose.ts";
+import { enaFactsOf, type EnaReadings, interfaceOf } from "../plugins/ptp/ena-facts.ts";
 
 /** Input of `ena-check` (none). */
 export const EnaCheckInput = z.object({}).strict();
@@ -24,6 +32,75 @@ export const EnaCheckOutput = z.object({
   kernel: z.string().nullable(),
 });
 
+/** Read-only commands of the first round trip, by {@link EnaReadings} key. */
+export const FIRST_READS: BatchPart[] = [
+  { name: "kernel", command: "uname -r" },
+  { name: "version", command: "modinfo -F version ena" },
+  { name: "modinfo", command: "modinfo ena" },
+  { name: "phcEnable", command: "cat /sys/module/ena/parameters/phc_enable" },
+  { name: "ptpConfig", command: 'grep CONFIG_PTP_1588_CLOCK "/boot/config-$(uname -r)"' },
+  { name: "route", command: "ip -4 route show default" },
+];
+
+/** Read-only commands of the second round trip for interface `iface`. */
+export function interfaceReads(iface: string): BatchPart[] {
+  return [
+    { name: "uevent", command: `cat /sys/class/net/${shQuote(iface)}/device/uevent` },
+    { name: "ethtool", command: `ethtool -i ${shQuote(iface)}` },
+  ];
+}
+
+/**
+ * Reads the ENA facts, writes `facts.ena`, returns the step output.
+ * @throws StepError `command` (with a `driver` diagnosis quoting the output)
+ *   when the host's answer cannot be read at all; `connection`/abort from the shell.
+ */
+export async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
+  const target = ctx.target;
+  const shell = await shellFor(ctx);
+  const first = await shell.run(batchCommand(FIRST_READS), { signal });
+  const readings: EnaReadings = parseBatch(first.stdout);
+  if (readings.kernel === undefined || readings.modinfo === undefined) {
+    diagnose(target, "driver", "cannot read the ENA driver facts (unexpected shell output)", first);
+    throw new StepError("command", `ena-check could not read the driver facts of ${target.label}`, {
+      evidence: (first.stderr || first.stdout).trim().slice(-2000) || undefined,
+    });
+  }
+  const iface = interfaceOf(readings);
+  if (iface) {
+    const second = await shell.run(batchCommand(interfaceReads(iface)), { signal });
+    Object.assign(readings, parseBatch(second.stdout));
+  }
+  const facts = enaFactsOf(readings);
+  target.facts.ena = facts;
+  if (!iface) {
+    target.warnings.push(
+      `no IPv4 default route on ${target.label} (ip -4 route show default: ${
+        readings.route?.output.trim() || "empty"
+      }): primary interface unknown`,
+    );
+  } else if (readings.ethtool?.exitCode === 0) {
+    const driver = parseEthtoolDriverInfo(readings.ethtool.output).driver;
+    if (driver && driver !== "ena") {
+      target.warnings.push(`primary interface ${iface} uses driver ${driver}, not ena`);
+    }
+  }
+  ctx.log.info(facts.reason);
+  return {
+    changed: false as const,
+    needs_build: facts.needsBuild,
+    reason: facts.reason,
+    version: facts.version,
+    version_at_least_2_10: facts.versionAtLeast2_10,
+    has_phc_parameter: facts.hasPhcParameter,
+    phc_enable: facts.phcEnable,
+    ptp_clock_config: facts.ptpClockConfig,
+    interface: facts.interface,
+    pci_slot: facts.pciSlot,
+    kernel: facts.kernel,
+  };
+}
+
 export default defineStep({
   type: "ena-check",
   description: "Read the ENA driver facts (version, phc_enable parameter, interface, PCI slot).",
@@ -32,7 +109,6 @@ export default defineStep({
   output: EnaCheckOutput,
   writes: ["facts.ena", "target.warnings", "target.diagnostics"],
   async run(ctx, _input, signal) {
-    const { runEnaCheck } = await import("./impl/ena-check.ts");
     return await runEnaCheck(ctx, signal);
   },
 });

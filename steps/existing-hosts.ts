@@ -60,7 +60,9 @@ export default defineStep({
       };
     });
     if (input.instance_ids.length > 0 || Object.keys(input.tags).length > 0) {
-      const { selectRunningInstances } = await import("../plugins/aws/select-instances.ts");
+      const { selectRunningInstances } = await import(
+        "../plugins/aws/existing/select-instances.ts"
+      );
       const found = await selectRunningInstances(ctx, {
         instanceIds: input.instance_ids,
         tags: input.tags,

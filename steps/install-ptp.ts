@@ -6,9 +6,19 @@
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
+import type { TargetStepContext } from "../runner/types.ts";
+import { shellFor } from "../plugins/ssh/shell-registry.ts";
+import { installPackages, missingPackages } from "../plugins/ptp/packages.ts";
+
+/** `InstallPtpInput` as the step receives it (from the schema). */
+export type InstallPtpInput = z.output<typeof InstallPtpInput>;
+
+/** `InstallPtpOutput` as the step returns it (from the schema). */
+export type InstallPtpOutput = z.input<typeof InstallPtpOutput>;
 
 /** Input of `install-ptp`. */
 export const InstallPtpInput = z.object({
+  /** Also install linuxptp (diagnostic tools `phc_ctl`, `hwstamp_ctl`). */
   diagnostics_tools: z.boolean().default(false).describe(
     "Also install linuxptp for the diagnostic tools phc_ctl and hwstamp_ctl.",
   ),
@@ -16,9 +26,42 @@ export const InstallPtpInput = z.object({
 
 /** Output of `install-ptp`. */
 export const InstallPtpOutput = z.object({
+  /** True when a package was installed. */
   changed: z.boolean(),
+  /** Packages this run installed. */
   installed: z.array(z.string()),
 });
+
+/** Packages always needed: chrony reads the PHC, ethtool reports it. */
+export const REQUIRED_PACKAGES = ["chrony", "ethtool"] as const;
+/** Optional diagnostic tools. */
+export const DIAGNOSTIC_PACKAGES = ["linuxptp"] as const;
+
+/**
+ * Runs install-ptp on the current target.
+ * @throws StepError `command` (diagnosis layer `package`) when dnf fails;
+ *   `config` without a target or SSH session; `connection`/`cancelled`.
+ */
+export async function runInstallPtp(
+  ctx: TargetStepContext,
+  input: InstallPtpInput,
+  signal: AbortSignal,
+): Promise<InstallPtpOutput> {
+  const target = ctx.target;
+  const shell = await shellFor(ctx);
+  const wanted: string[] = [
+    ...REQUIRED_PACKAGES,
+    ...(input.diagnostics_tools ? DIAGNOSTIC_PACKAGES : []),
+  ];
+  const missing = await missingPackages(shell, wanted, signal);
+  if (missing.length === 0) {
+    ctx.log.info(`already installed: ${wanted.join(", ")}`);
+    return { changed: false, installed: [] };
+  }
+  ctx.log.info(`installing ${missing.join(", ")}`);
+  await installPackages(target, shell, missing, signal);
+  return { changed: true, installed: missing };
+}
 
 export default defineStep({
   type: "install-ptp",
@@ -28,7 +71,6 @@ export default defineStep({
   output: InstallPtpOutput,
   writes: ["target.diagnostics"],
   async run(ctx, input, signal) {
-    const { runInstallPtp } = await import("../plugins/ptp/run-install-ptp.ts");
     return await runInstallPtp(ctx, input, signal);
   },
 });

@@ -3,12 +3,11 @@
  * region, instance types with PhcSupport, subnet, security groups, key pair
  * fingerprint, placement group, AL2023 AMIs), then launches EC2 instances (or,
  * with `--dry-run`, only proves it could) and adds one target per instance.
- * The AWS SDK is loaded only inside `run` (plugins/aws/launch-impl.ts).
+ * The AWS SDK is loaded only inside `run` (plugins/aws/launch/launch-instances.ts).
  * @module
  */
-import { defineStep, z } from "../plugins/api.ts";
-import { parseInstanceRequests } from "../plugins/aws/instance-request.ts";
-import type { LaunchInput } from "../plugins/aws/launch-input.ts";
+import { defineStep, durationSeconds, z } from "../plugins/api.ts";
+import { parseInstanceRequests } from "../plugins/aws/launch/instance-request.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 
 /** A list of strings, also accepted as one comma-separated string (from `--set`). */
@@ -41,20 +40,28 @@ export const InstanceTypesSchema = z.union([z.string(), z.array(z.string())]).tr
 
 /** Input schema of the launch step (`with:`). */
 export const LaunchInputSchema = z.object({
+  /** Requested instance types and counts (merged, in input order). */
   instance_types: InstanceTypesSchema,
   subnet_id: z.string().min(1, "subnet_id is required, e.g. subnet-0123456789abcdef0"),
   key_name: z.string().min(1, "key_name is required: the EC2 key pair name"),
+  /** Path of the private key file, for the fingerprint check. */
   private_key: optional(privateKeyPath()),
   security_group_ids: stringList.default([]),
+  /** Existing placement group name or `pg-` id. */
   placement_group: optional(z.string()),
+  /** Create a temporary `precision-time` group that cleanup deletes. */
   create_placement_group: z.boolean().default(false),
   ami_id: optional(
     z.string().regex(/^ami-[0-9a-zA-Z]+$/, "ami_id must look like ami-0123456789abcdef0"),
   ),
   region: optional(z.string()),
+  /** Launch types whose PhcSupport is `unsupported` anyway. */
   allow_unsupported: z.boolean().default(false),
-  wait_timeout: z.coerce.number().positive("wait_timeout is in seconds and must be > 0")
-    .default(600),
+  /** Upper bound of the wait for `running`. */
+  wait_timeout: durationSeconds(600, { positive: true }).describe(
+    "Upper bound of the wait for the instances to run.",
+  ),
+  /** Prefix of the `Name` tag: `<prefix>-<type>-<n>`. */
   name_prefix: z.string().regex(
     /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
     "name_prefix: letters, digits, '.', '_' and '-'",
@@ -67,10 +74,14 @@ export const LaunchOutputSchema = z.object({
     instance_id: z.string(),
     instance_type: z.string(),
     target_id: z.string(),
+    /** EC2 state when the step finished (`running`, or `pending` after a wait timeout). */
     state: z.string(),
   })),
+  /** Types not launched because their PhcSupport is `unsupported`. */
   skipped: z.array(z.object({ instance_type: z.string(), count: z.number(), reason: z.string() })),
+  /** Types whose RunInstances failed (capacity, quota, ...). */
   failed: z.array(z.object({ instance_type: z.string(), count: z.number(), error: z.string() })),
+  /** What was (or, in a dry run, would be) launched. */
   plan: z.array(z.object({
     instance_type: z.string(),
     count: z.number(),
@@ -79,10 +90,17 @@ export const LaunchOutputSchema = z.object({
     phc_support: z.string(),
   })),
   region: z.string(),
+  /** Placement group name used, or null. */
   placement_group: z.string().nullable(),
+  /** True when this run created the placement group (cleanup deletes it). */
   created_placement_group: z.boolean(),
   dry_run: z.boolean(),
 });
+
+/** Parsed `with:` of the launch step. */
+export type LaunchInput = z.output<typeof LaunchInputSchema>;
+/** The launch step's output (`steps.<id>.outputs`). */
+export type LaunchOutput = z.input<typeof LaunchOutputSchema>;
 
 /** The launch step plugin. */
 export default defineStep({
@@ -92,10 +110,23 @@ export default defineStep({
   scope: "pipeline",
   input: LaunchInputSchema,
   output: LaunchOutputSchema,
-  reads: ["settings.dryRun", "settings.yes", "settings.region", "settings.profile"],
-  writes: ["targets", "journal.resources"],
+  reads: [
+    "settings.dryRun",
+    "settings.yes",
+    "settings.interactive",
+    "settings.region",
+    "settings.profile",
+    "settings.aws",
+  ],
+  writes: [
+    "targets",
+    "facts.phcSupport",
+    "facts.launchState",
+    "journal.resources",
+    "journal.aws-account",
+  ],
   async run(ctx, input, signal) {
-    const { runLaunch } = await import("../plugins/aws/launch-impl.ts");
-    return await runLaunch(ctx, input satisfies LaunchInput, signal);
+    const { launchInstances } = await import("../plugins/aws/launch/launch-instances.ts");
+    return await launchInstances(ctx, input, signal);
   },
 });

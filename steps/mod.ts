@@ -1,7 +1,8 @@
 /**
  * The built-in step plugins, imported statically so `deno compile` embeds
- * them. Step definition files are light (schemas + metadata); each imports
- * its heavy implementation lazily inside `run`.
+ * them. Each `steps/<type>.ts` holds the whole step (schemas, metadata and
+ * `run`); a step whose body needs a heavy package (AWS SDK, ssh2) imports one
+ * module named for what it does lazily inside `run`.
  * @module
  */
 import type { StepPlugin } from "../runner/types.ts";

@@ -15,7 +15,7 @@ import {
   type InstanceTypeInfo,
   paginateDescribeInstanceTypes,
 } from "@aws-sdk/client-ec2";
-import { awsErrorCode, awsErrorMessage, isAbort } from "../aws/aws-errors.ts";
+import { awsErrorCode, awsErrorMessage, isAbort } from "../aws/shared/aws-errors.ts";
 import { compareTypes, familyOf, matchesFilters } from "./filter.ts";
 import type { DiscoveredType, DiscoverFilters, DiscoverResult, RegionOutcome } from "./types.ts";
 

@@ -4,31 +4,43 @@
  * Light (no AWS SDK import).
  * @module
  */
+import { z } from "zod";
 import { palette } from "../../runner/colour.ts";
 import { renderTable } from "../report/table.ts";
 import { toTypeCounts } from "./type-counts.ts";
-import type { DiscoveredType, DiscoverResult, RegionOutcome } from "./types.ts";
+import type { DiscoveredType, DiscoverResult } from "./types.ts";
 
 /** One type in the JSON output (snake_case, units in the names). */
-export interface DiscoveredTypeJson {
-  instance_type: string;
-  family: string;
-  phc_support: "supported" | "unsupported" | "unknown";
-  architectures: string[];
-  ena_support: string;
-  vcpus: number | null;
-  memory_mib: number | null;
-  precision_time: boolean | null;
-  regions: string[];
-}
+export const DiscoveredTypeJsonSchema = z.object({
+  instance_type: z.string(),
+  family: z.string(),
+  phc_support: z.enum(["supported", "unsupported", "unknown"]),
+  architectures: z.array(z.string()),
+  ena_support: z.string(),
+  vcpus: z.number().int().nullable(),
+  memory_mib: z.number().int().nullable(),
+  precision_time: z.boolean().nullable(),
+  regions: z.array(z.string()),
+});
 
 /** The JSON document: what the step returns and `--output json` prints. */
-export interface DiscoverJson {
+export const DiscoverJsonSchema = z.object({
   /** `type:count` entries for the launch step's `instance_types` input. */
-  instance_types: string[];
-  types: DiscoveredTypeJson[];
-  regions: RegionOutcome[];
-}
+  instance_types: z.array(z.string()),
+  types: z.array(DiscoveredTypeJsonSchema),
+  regions: z.array(z.object({
+    region: z.string(),
+    /** Types listed by the region (before filtering); absent on error. */
+    listed: z.number().int().optional(),
+    /** `Code: message` of the error, e.g. `OptInRequired: ...`. */
+    error: z.string().optional(),
+  })),
+});
+
+/** One type in the JSON output. */
+export type DiscoveredTypeJson = z.output<typeof DiscoveredTypeJsonSchema>;
+/** The JSON document, see {@link DiscoverJsonSchema}. */
+export type DiscoverJson = z.output<typeof DiscoverJsonSchema>;
 
 /** Converts a {@link DiscoveredType} to its JSON shape. */
 export function typeJson(t: DiscoveredType): DiscoveredTypeJson {

@@ -9,7 +9,7 @@
  * @module
  */
 import type { ChronyTracking } from "../parsers/chronyc.ts";
-import type { ClockQuality } from "../ptp-facts.ts";
+import type { ClockQuality } from "./facts.ts";
 
 const NS_PER_SECOND = 1e9;
 
@@ -69,21 +69,21 @@ export function clockQuality(
   const dispersion = tracking.rootDispersionSeconds;
   if (offset === null || delay === null || dispersion === null) return null;
   return {
-    systemTimeOffsetSeconds: offset,
-    systemTimeDirection: offset < 0 ? "slow" : "fast",
-    rmsOffsetSeconds: tracking.rmsOffsetSeconds ?? 0,
-    frequencyPpm: tracking.frequencyPpm ?? 0,
-    skewPpm: tracking.skewPpm ?? 0,
-    rootDelaySeconds: delay,
-    rootDispersionSeconds: dispersion,
-    phcErrorBoundNs,
-    clockErrorBoundNs: clockErrorBoundNs({
+    system_time_offset_seconds: offset,
+    system_time_direction: offset < 0 ? "slow" : "fast",
+    rms_offset_seconds: tracking.rmsOffsetSeconds ?? 0,
+    frequency_ppm: tracking.frequencyPpm ?? 0,
+    skew_ppm: tracking.skewPpm ?? 0,
+    root_delay_seconds: delay,
+    root_dispersion_seconds: dispersion,
+    phc_error_bound_ns: phcErrorBoundNs,
+    clock_error_bound_ns: clockErrorBoundNs({
       offsetSeconds: offset,
       rootDelaySeconds: delay,
       rootDispersionSeconds: dispersion,
       phcErrorBoundNs,
     }),
-    referenceName: tracking.referenceName ?? tracking.referenceId ?? "",
+    reference_name: tracking.referenceName ?? tracking.referenceId ?? "",
     stratum: tracking.stratum ?? 0,
   };
 }

@@ -10,8 +10,8 @@
  */
 import { defaultRouteInterface } from "../parsers/ip-route.ts";
 import type { RemoteShell } from "../ssh/types.ts";
-import type { PtpFacts } from "../ptp-facts.ts";
 import { shQuote } from "../ssh/quote.ts";
+import type { TargetFacts } from "../api.ts";
 
 /**
  * Interface of the default route: `facts.ena.interface`, else `ip -4 route show default`.
@@ -19,7 +19,7 @@ import { shQuote } from "../ssh/quote.ts";
  * @throws StepError `connection`/`cancelled` from the shell
  */
 export async function primaryInterface(
-  facts: PtpFacts,
+  facts: TargetFacts,
   shell: RemoteShell,
   signal: AbortSignal,
 ): Promise<string | null> {
@@ -35,7 +35,7 @@ export async function primaryInterface(
  * @throws StepError `connection`/`cancelled` from the shell
  */
 export async function pciSlotOf(
-  facts: PtpFacts,
+  facts: TargetFacts,
   iface: string | null,
   shell: RemoteShell,
   signal: AbortSignal,

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Target } from "../../runner/types.ts";
-import { ptpFacts } from "../ptp-facts.ts";
 import type { CleanupOutcome } from "./cleanup-outcome.ts";
 import {
   type CleanupSection,
@@ -18,6 +17,7 @@ import {
 } from "./model.ts";
 import { redactDeep } from "./redact.ts";
 import { summarize } from "./stats.ts";
+import type {} from "../aws/shared/facts.ts";
 
 /** What {@link buildReport} needs. */
 export interface BuildReportInput {
@@ -60,7 +60,7 @@ export function effectiveVerdict(target: Target): ReportVerdict {
   if (target.status === "skipped") return "unsupported";
   if (target.status === "cancelled") return "cancelled";
   if (target.failure || target.status === "failed") return "error";
-  return ptpFacts(target).verify?.verdict ?? "none";
+  return target.facts.verify?.verdict ?? "none";
 }
 
 function verdictReason(target: Target, verdict: ReportVerdict): string | null {
@@ -76,7 +76,7 @@ function verdictReason(target: Target, verdict: ReportVerdict): string | null {
 }
 
 function targetReport(target: Target): TargetReport {
-  const facts = ptpFacts(target);
+  const facts = target.facts;
   const verdict = effectiveVerdict(target);
   const q = facts.verify?.quality ?? null;
   const observedArch = facts.arch && facts.arch.machine !== "unknown" ? facts.arch.machine : null;
@@ -100,19 +100,7 @@ function targetReport(target: Target): TargetReport {
     verdict,
     verdict_reason: verdictReason(target, verdict),
     failed_layer: facts.verify?.failedLayer ?? null,
-    quality: q && {
-      system_time_offset_seconds: q.systemTimeOffsetSeconds,
-      system_time_direction: q.systemTimeDirection,
-      rms_offset_seconds: q.rmsOffsetSeconds,
-      frequency_ppm: q.frequencyPpm,
-      skew_ppm: q.skewPpm,
-      root_delay_seconds: q.rootDelaySeconds,
-      root_dispersion_seconds: q.rootDispersionSeconds,
-      phc_error_bound_ns: q.phcErrorBoundNs,
-      clock_error_bound_ns: q.clockErrorBoundNs,
-      reference_name: q.referenceName,
-      stratum: q.stratum,
-    },
+    quality: q,
     diagnostics: target.diagnostics.map((d) => ({
       layer: d.layer,
       summary: d.summary,

@@ -10,6 +10,7 @@
  * @module
  */
 import { z } from "zod";
+import { ClockQualitySchema } from "../ptp/facts.ts";
 
 /** Current `schema_version` of `report.json`. Bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -32,21 +33,7 @@ export const REPORT_VERDICTS = [
 export type ReportVerdict = (typeof REPORT_VERDICTS)[number];
 
 /** Clock quality of a functional target (from `chronyc tracking` + `phc_error_bound`). */
-export const QualitySchema = z.object({
-  system_time_offset_seconds: z.number().describe("System time offset, seconds; positive = fast"),
-  system_time_direction: z.enum(["fast", "slow"]),
-  rms_offset_seconds: z.number(),
-  frequency_ppm: z.number(),
-  skew_ppm: z.number(),
-  root_delay_seconds: z.number(),
-  root_dispersion_seconds: z.number(),
-  phc_error_bound_ns: z.number().nullable(),
-  clock_error_bound_ns: z.number().describe(
-    "|offset| + root_delay/2 + root_dispersion + phc_error_bound, nanoseconds",
-  ),
-  reference_name: z.string(),
-  stratum: z.number().int(),
-}).strict();
+export const QualitySchema = ClockQualitySchema;
 
 /** A diagnosis: failing layer, summary, command and its quoted output. */
 export const DiagnosticSchema = z.object({
@@ -181,8 +168,6 @@ export const ReportSchema = z.object({
 export type Report = z.output<typeof ReportSchema>;
 /** One target of the report. */
 export type TargetReport = z.output<typeof TargetReportSchema>;
-/** Clock quality of a target. */
-export type QualityReport = z.output<typeof QualitySchema>;
 /** Verdict counts. */
 export type Counts = z.output<typeof CountsSchema>;
 /** min/median/max statistics. */

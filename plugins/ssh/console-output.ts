@@ -9,7 +9,7 @@
  */
 import { GetConsoleOutputCommand } from "@aws-sdk/client-ec2";
 import { Buffer } from "node:buffer";
-import { ec2Client } from "../aws/clients.ts";
+import { ec2Client } from "../aws/shared/clients.ts";
 import type { StepContext } from "../../runner/types.ts";
 import { type ConsoleFingerprint, parseConsoleFingerprints } from "./host-key.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { StepError } from "../../runner/errors.ts";
-import type { StepContext } from "../../runner/types.ts";
+import type { StepContext, TargetStepContext } from "../../runner/types.ts";
 import type { RemoteShell } from "./types.ts";
 
 /** Service-registry key of the remote shell of target `targetId`. */
@@ -28,18 +28,15 @@ function isBindable(shell: RemoteShell): shell is StepBindableShell {
 /**
  * The remote shell of the current target, opened earlier by the `connect`
  * step, bound to `ctx`'s step when the stored shell supports it.
- * @throws StepError kind `config` when there is no current target or `connect` has not run for it.
+ * @throws StepError kind `config` when `connect` has not run for the target.
  */
-export async function shellFor(ctx: StepContext): Promise<RemoteShell> {
+export async function shellFor(ctx: TargetStepContext): Promise<RemoteShell> {
   const shell = await storedShell(ctx);
   return isBindable(shell) ? shell.forStep(ctx) : shell;
 }
 
-function storedShell(ctx: StepContext): Promise<RemoteShell> {
+function storedShell(ctx: TargetStepContext): Promise<RemoteShell> {
   const target = ctx.target;
-  if (!target) {
-    return Promise.reject(new StepError("config", `step "${ctx.step.id}" needs a target`));
-  }
   return ctx.services.get<RemoteShell>(shellServiceKey(target.id), () => {
     throw new StepError(
       "config",

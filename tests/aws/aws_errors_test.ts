@@ -4,7 +4,7 @@ import {
   credentialsFixMessage,
   describeCredentialSource,
   toStepError,
-} from "../../plugins/aws/aws-errors.ts";
+} from "../../plugins/aws/shared/aws-errors.ts";
 import { awsError } from "./helpers/fake-aws.ts";
 
 Deno.test("AWS error codes map to the runner's error kinds", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import launch, { LaunchInputSchema } from "../../steps/launch.ts";
 import cleanup from "../../steps/cleanup.ts";
-import { sweepCommand } from "../../plugins/aws/sweep-impl.ts";
+import { sweepCommand } from "../../plugins/aws/release/sweep.ts";
 import { setupSim } from "./helpers/sim-setup.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

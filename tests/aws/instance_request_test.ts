@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseInstanceRequests } from "../../plugins/aws/instance-request.ts";
+import { parseInstanceRequests } from "../../plugins/aws/launch/instance-request.ts";
 import { LaunchInputSchema } from "../../steps/launch.ts";
 
 const base = { subnet_id: "subnet-1", key_name: "k" };

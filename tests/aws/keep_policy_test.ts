@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseKeepPolicy } from "../../plugins/aws/keep-policy.ts";
+import { parseKeepPolicy } from "../../plugins/aws/release/keep-policy.ts";
 
 Deno.test("--keep keywords parse to their modes and no value means ask", () => {
   assert.deepEqual(parseKeepPolicy(undefined), { mode: "ask" });

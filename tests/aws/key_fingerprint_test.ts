@@ -7,7 +7,7 @@ import {
   fingerprintMatches,
   fingerprintsOfPrivateKey,
   normaliseFingerprint,
-} from "../../plugins/aws/key-fingerprint.ts";
+} from "../../plugins/aws/launch/key-fingerprint.ts";
 import { generateEd25519KeyPair } from "../../sim/keygen.ts";
 
 Deno.test("ed25519 fingerprint is the base64 SHA-256 of the public key blob, matched with EC2's = padding", () => {

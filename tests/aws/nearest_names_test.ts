@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { editDistance, nearestNames } from "../../plugins/aws/nearest-names.ts";
+import { editDistance, nearestNames } from "../../plugins/aws/launch/nearest-names.ts";
 
 Deno.test("editDistance counts insertions, deletions and substitutions", () => {
   assert.equal(editDistance("c7i.large", "c7i.large"), 0);

@@ -211,7 +211,7 @@ Deno.test("simulator: cleanup keeps the functional instance with --keep function
     });
     for (const r of ctx.journal.resources()) await cctx.journal.recordResource(r);
     const outcome = await cleanup.run(cctx, cleanup.input.parse({}), new AbortController().signal);
-    assert.deepEqual(outcome.kept.map((k) => k.instanceId), [ctx.targets[0].instanceId]);
+    assert.deepEqual(outcome.kept.map((k) => k.instance_id), [ctx.targets[0].instanceId]);
     const state = Object.fromEntries(setup.sim.instances().map((i) => [i.instanceId, i.state]));
     assert.equal(state[ctx.targets[0].instanceId!], "running");
     assert.equal(state[ctx.targets[1].instanceId!], "terminated");

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { SimulatorHandle } from "../../sim/mod.ts";
 import { SIM_ACCOUNT_ID } from "../../sim/state/account.ts";
-import { RUN_ACCOUNT_JOURNAL_KEY } from "../../plugins/aws/run-account.ts";
+import { RUN_ACCOUNT_JOURNAL_KEY } from "../../plugins/aws/shared/recorded-account.ts";
 import {
   activeInstances,
   makeWorkDir,

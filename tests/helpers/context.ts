@@ -5,11 +5,13 @@
  */
 import { memoryJournal } from "../../runner/memory-journal.ts";
 import type {
+  PipelineStepContext,
   RunEventInput,
   RunSettings,
   StepContext,
   Target,
   TargetInit,
+  TargetStepContext,
 } from "../../runner/types.ts";
 
 /** A test context plus what it recorded. */
@@ -49,8 +51,13 @@ export function testSettings(overrides: Partial<RunSettings> = {}): RunSettings 
   };
 }
 
-/** Builds a test context. `target` makes it a target-scope context. */
-export function makeTestContext(options: {
+/** A test context of a target-scope step. */
+export type TargetTestContext = TestContext & TargetStepContext;
+/** A test context of a pipeline-scope step. */
+export type PipelineTestContext = TestContext & PipelineStepContext;
+
+/** Options of {@link makeTestContext}. */
+export interface TestContextOptions {
   step?: { id: string; type: string };
   inputs?: Record<string, unknown>;
   target?: Target;
@@ -58,7 +65,17 @@ export function makeTestContext(options: {
   settings?: Partial<RunSettings>;
   outputs?: Record<string, Record<string, unknown>>;
   services?: Record<string, unknown>;
-} = {}): TestContext {
+}
+
+/** Builds a test context. `target` makes it a target-scope context. */
+export function makeTestContext(
+  options: TestContextOptions & { target: Target },
+): TargetTestContext;
+export function makeTestContext(
+  options?: TestContextOptions & { target?: undefined },
+): PipelineTestContext;
+export function makeTestContext(options?: TestContextOptions): TestContext;
+export function makeTestContext(options: TestContextOptions = {}): TestContext {
   const events: RunEventInput[] = [];
   const serviceMap = new Map<string, unknown>(Object.entries(options.services ?? {}));
   const targets: Target[] = options.targets ?? (options.target ? [options.target] : []);

@@ -40,23 +40,23 @@ Deno.test("clock error bound uses the magnitude of a slow (negative) offset", ()
 Deno.test("clockQuality reads the PHC tracking sample with direction, ppm and bound", () => {
   const q = clockQuality(parseChronycTracking(fixture("chronyc-tracking-phc.txt")), 32123);
   assert.ok(q);
-  assert.equal(q.referenceName, "PHC0");
+  assert.equal(q.reference_name, "PHC0");
   assert.equal(q.stratum, 1);
-  assert.equal(q.systemTimeDirection, "fast");
-  assert.equal(q.systemTimeOffsetSeconds, 0.000000014);
-  assert.equal(q.frequencyPpm, 6.614);
-  assert.equal(q.skewPpm, 0.019);
-  assert.equal(q.rmsOffsetSeconds, 0.00000006);
-  assert.equal(q.clockErrorBoundNs, 38448);
+  assert.equal(q.system_time_direction, "fast");
+  assert.equal(q.system_time_offset_seconds, 0.000000014);
+  assert.equal(q.frequency_ppm, 6.614);
+  assert.equal(q.skew_ppm, 0.019);
+  assert.equal(q.rms_offset_seconds, 0.00000006);
+  assert.equal(q.clock_error_bound_ns, 38448);
 });
 
 Deno.test("clockQuality of the NTP sample: 0.000002191 s fast, 3.710 ppm slow, no device bound", () => {
   const q = clockQuality(parseChronycTracking(fixture("chronyc-tracking-ntp.txt")), null);
   assert.ok(q);
-  assert.equal(q.frequencyPpm, -3.71);
-  assert.equal(q.phcErrorBoundNs, null);
+  assert.equal(q.frequency_ppm, -3.71);
+  assert.equal(q.phc_error_bound_ns, null);
   // 2191 ns + 362541/2 ns + 225028 ns
-  assert.equal(q.clockErrorBoundNs, 2191 + 181270.5 + 225028);
+  assert.equal(q.clock_error_bound_ns, 2191 + 181270.5 + 225028);
 });
 
 Deno.test("clockQuality is null when tracking lacks the offset (chronyd down)", () => {

@@ -4,11 +4,12 @@
  * validates input and output through the step's schemas like the registry.
  * @module
  */
-import type { EnaFacts, PtpFacts } from "../../plugins/ptp-facts.ts";
+import type { EnaFacts } from "../../plugins/ptp/facts.ts";
 import { shellServiceKey } from "../../plugins/ssh/shell-registry.ts";
 import type { StepPlugin, Target } from "../../runner/types.ts";
-import { makeTarget, makeTestContext, type TestContext } from "../helpers/context.ts";
+import { makeTarget, makeTestContext, type TargetTestContext } from "../helpers/context.ts";
 import type { FakeHost } from "./fake-host.ts";
+import type { TargetFacts } from "../../plugins/api.ts";
 
 /** `facts.ena` as ena-check writes it on an AL2023 host with PHC support built in. */
 export function enaFacts(overrides: Partial<EnaFacts> = {}): EnaFacts {
@@ -31,9 +32,9 @@ export function enaFacts(overrides: Partial<EnaFacts> = {}): EnaFacts {
 /** A target plus a context whose remote shell is `host`. */
 export function harness(
   host: FakeHost,
-  facts: PtpFacts = { ena: enaFacts() },
+  facts: TargetFacts = { ena: enaFacts() },
   step = { id: "step", type: "step" },
-): { ctx: TestContext; target: Target } {
+): { ctx: TargetTestContext; target: Target } {
   const target = makeTarget({ id: "t1", label: "c7i.large 1 of 1", facts: { ...facts } });
   const ctx = makeTestContext({ target, step, services: { [shellServiceKey(target.id)]: host } });
   return { ctx, target };
@@ -45,7 +46,7 @@ export function harness(
  */
 export async function runStep(
   plugin: StepPlugin,
-  ctx: TestContext,
+  ctx: TargetTestContext,
   input: Record<string, unknown> = {},
   signal: AbortSignal = new AbortController().signal,
 ): Promise<Record<string, unknown>> {

@@ -3,9 +3,10 @@
  * @module
  */
 import type { CleanupOutcome } from "../../plugins/report/cleanup-outcome.ts";
-import type { PtpFacts } from "../../plugins/ptp-facts.ts";
 import type { Target } from "../../runner/types.ts";
 import { makeTarget } from "../helpers/context.ts";
+import type { TargetFacts } from "../../plugins/api.ts";
+import type {} from "../../plugins/ptp/facts.ts";
 
 /** Run id in the `YYYYMMDD-HHMMSS-xxxx` form (UTC 2026-11-29 10:15:00). */
 export const RUN_ID = "20261129-101500-ab12";
@@ -13,7 +14,7 @@ export const RUN_ID = "20261129-101500-ab12";
 const functionalFacts = (
   errorBoundNs: number,
   offsetSeconds: number,
-): Record<string, unknown> & PtpFacts => ({
+): Record<string, unknown> & TargetFacts => ({
   arch: { machine: "x86_64", raw: "x86_64", expected: "x86_64", mismatch: false },
   ena: {
     version: "2.16.1g",
@@ -40,16 +41,16 @@ const functionalFacts = (
     failedLayer: null,
     checks: [],
     quality: {
-      systemTimeOffsetSeconds: offsetSeconds,
-      systemTimeDirection: offsetSeconds >= 0 ? "fast" : "slow",
-      rmsOffsetSeconds: 0.000000021,
-      frequencyPpm: -4.221,
-      skewPpm: 0.002,
-      rootDelaySeconds: 0.000010,
-      rootDispersionSeconds: 0.000001034,
-      phcErrorBoundNs: errorBoundNs,
-      clockErrorBoundNs: Math.abs(offsetSeconds) * 1e9 + 5000 + 1034 + errorBoundNs,
-      referenceName: "PHC0",
+      system_time_offset_seconds: offsetSeconds,
+      system_time_direction: offsetSeconds >= 0 ? "fast" : "slow",
+      rms_offset_seconds: 0.000000021,
+      frequency_ppm: -4.221,
+      skew_ppm: 0.002,
+      root_delay_seconds: 0.000010,
+      root_dispersion_seconds: 0.000001034,
+      phc_error_bound_ns: errorBoundNs,
+      clock_error_bound_ns: Math.abs(offsetSeconds) * 1e9 + 5000 + 1034 + errorBoundNs,
+      reference_name: "PHC0",
       stratum: 1,
     },
   },

@@ -38,8 +38,9 @@ export function plugin(
     scope,
     input: schemas.input ?? z.record(z.string(), z.unknown()),
     output: schemas.output ?? z.record(z.string(), z.unknown()),
-    run: async (ctx, input, signal) => await run(ctx, input as Record<string, unknown>, signal),
-  };
+    run: async (ctx: StepContext, input: unknown, signal: AbortSignal) =>
+      await run(ctx, input as Record<string, unknown>, signal),
+  } as StepPlugin;
 }
 
 /** A step using `plugin`, with overrides of the model's fields. */

@@ -4,6 +4,13 @@ import { readJournal } from "../../runner/journal.ts";
 import { JsonLinesWriter } from "../../runner/jsonl.ts";
 import { addTargetsStep, pipeline, plugin, runRecorded, step } from "./helpers.ts";
 
+declare module "../../plugins/api.ts" {
+  interface TargetFacts {
+    /** A fact this test writes to check facts are redacted. */
+    note?: string;
+  }
+}
+
 const KEY = [
   "-----BEGIN OPENSSH PRIVATE KEY-----",
   "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",

@@ -5,6 +5,7 @@ import { executePipeline } from "../../runner/executor.ts";
 import { resolveInputs } from "../../runner/inputs.ts";
 import { loadPipeline } from "../../runner/pipeline/load.ts";
 import { testSettings } from "../helpers/context.ts";
+import type {} from "../../pipelines/examples/hello-target.ts";
 
 const EXAMPLE = fileURLToPath(
   new URL("../../pipelines/examples/team-plugin.yaml", import.meta.url),
@@ -13,7 +14,7 @@ const EXAMPLE = fileURLToPath(
 Deno.test("the example team plugin pipeline loads its plugin and greets every host", async () => {
   const pipeline = await loadPipeline(EXAMPLE, builtinRegistry());
   assert.equal(pipeline.plugins.length, 1);
-  assert.match(pipeline.plugins[0], /^file:.*plugins\/examples\/hello-target\.ts$/);
+  assert.match(pipeline.plugins[0], /^file:.*pipelines\/examples\/hello-target\.ts$/);
   const inputs = resolveInputs(pipeline, { set: ["hosts=10.0.1.12,10.0.1.13", "greeting=hi"] });
   const result = await executePipeline(pipeline, inputs, testSettings());
   assert.equal(result.exitCode, 0);

@@ -6,7 +6,7 @@
  * sim/host). Each host is chosen so the model alone would print something
  * else, so the asserted values can only come from the sample.
  *
- * Commands as the steps send them (plugins/ptp/*.ts, steps/impl/*.ts):
+ * Commands as the steps send them (steps/*.ts, plugins/ptp/*.ts):
  * ena-check batches `modinfo ena`, `modinfo -F version ena`, ... into one
  * round trip with marker lines, then `ethtool -i <iface>`; enable-hwts and
  * verify read `ethtool -T <iface>`; verify reads `chronyc -n sources` and
@@ -19,7 +19,6 @@ import enaCheck from "../../steps/ena-check.ts";
 import enableHwts from "../../steps/enable-hwts.ts";
 import verify from "../../steps/verify.ts";
 import { StepError } from "../../runner/errors.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
 import { sample, SAMPLES_DIR } from "../parsers/samples.ts";
 import { type ReplayHost, replayHost } from "./replay-host.ts";
 
@@ -81,7 +80,7 @@ replayTest(
       assert.equal(ena.needs_build, true);
       assert.match(ena.reason, /ENA driver 2\.8\.3g lacks the phc_enable module parameter/);
       assert.equal(ena.kernel, "6.1.27-43.48.amzn2023.x86_64");
-      assert.equal(ptpFacts(host.target).ena?.version, "2.8.3g");
+      assert.equal(host.target.facts.ena?.version, "2.8.3g");
     });
   },
 );
@@ -101,7 +100,7 @@ replayTest(
       assert.equal(ena.phc_enable, null, "no sysfs parameter on the model's driver");
       assert.match(ena.reason, /has the phc_enable parameter, the loaded driver does not show it/);
       assert.doesNotMatch(ena.reason, /seen in sysfs/);
-      assert.equal(ptpFacts(host.target).ena?.hasPhcParameter, true);
+      assert.equal(host.target.facts.ena?.hasPhcParameter, true);
     });
   },
 );
@@ -148,7 +147,7 @@ replayTest(
         assert.equal(enabled.state, "enabled", diag(host));
         assert.equal(enabled.clock_name, "ena-ptp-05");
         assert.equal(enabled.index, 1);
-        assert.equal(ptpFacts(host.target).phc?.ethtoolIndex, 0);
+        assert.equal(host.target.facts.phc?.ethtoolIndex, 0);
         assert.ok(
           host.target.warnings.some((w) =>
             w.includes("reports PTP Hardware Clock 0, but the ENA clock ena-ptp-05 is ptp1")
@@ -158,7 +157,7 @@ replayTest(
         const verdict = await host.run(verify, VERIFY_FAST);
         assert.equal(verdict.verdict, "misconfigured");
         assert.equal(verdict.failed_layer, "driver");
-        const check = ptpFacts(host.target).verify?.checks.find((c) =>
+        const check = host.target.facts.verify?.checks.find((c) =>
           c.check.startsWith("ethtool -T ens5")
         );
         assert.deepEqual(check && { pass: check.pass, observed: check.observed }, {
@@ -188,7 +187,7 @@ replayTest(
         assertSent(host, "ethtool -T eth0");
         assert.equal(enabled.state, "enabled", diag(host));
         assert.equal(enabled.index, 0);
-        assert.equal(ptpFacts(host.target).phc?.ethtoolIndex, null);
+        assert.equal(host.target.facts.phc?.ethtoolIndex, null);
         assert.ok(
           host.target.warnings.some((w) =>
             w.includes("ethtool -T eth0 reports PTP Hardware Clock none")
@@ -263,7 +262,7 @@ replayTest(
         assertSent(host, "chronyc -n sources");
         assertSent(host, "chronyc tracking");
         assert.equal(verdict.verdict, "functional", diag(host));
-        const checks = ptpFacts(host.target).verify!.checks;
+        const checks = host.target.facts.verify!.checks;
         assert.equal(
           checks.find((c) => c.check.startsWith("chronyc sources"))?.observed,
           "#* PHC0 reach 377",
@@ -273,17 +272,17 @@ replayTest(
           "50484330 (PHC0), stratum 1",
         );
         assert.deepEqual(verdict.quality, {
-          systemTimeOffsetSeconds: 14e-9,
-          systemTimeDirection: "fast",
-          rmsOffsetSeconds: 60e-9,
-          frequencyPpm: 6.614,
-          skewPpm: 0.019,
-          rootDelaySeconds: 10e-6,
-          rootDispersionSeconds: 1.311e-6,
-          phcErrorBoundNs: 32123,
+          system_time_offset_seconds: 14e-9,
+          system_time_direction: "fast",
+          rms_offset_seconds: 60e-9,
+          frequency_ppm: 6.614,
+          skew_ppm: 0.019,
+          root_delay_seconds: 10e-6,
+          root_dispersion_seconds: 1.311e-6,
+          phc_error_bound_ns: 32123,
           // 14 + 10000 / 2 + 1311 + 32123 (PTP.md section 6)
-          clockErrorBoundNs: 38448,
-          referenceName: "PHC0",
+          clock_error_bound_ns: 38448,
+          reference_name: "PHC0",
           stratum: 1,
         });
       },
@@ -335,7 +334,7 @@ replayTest(
         assert.equal(verdict.verdict, "misconfigured");
         assert.equal(verdict.failed_layer, "chrony");
         assert.equal(verdict.quality, null, "no quality unless chrony tracks PHC0");
-        const checks = ptpFacts(host.target).verify!.checks;
+        const checks = host.target.facts.verify!.checks;
         assert.equal(
           checks.find((c) => c.check.startsWith("chronyc sources"))?.pass,
           true,
@@ -394,7 +393,7 @@ replayTest(
           ),
           diag(host),
         );
-        assert.equal(ptpFacts(host.target).chrony?.rolledBack, true);
+        assert.equal(host.target.facts.chrony?.rolledBack, true);
         assert.ok(host.target.diagnostics.some((x) => /configuration restored/.test(x.summary)));
       },
     );

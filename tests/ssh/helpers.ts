@@ -4,7 +4,12 @@
  * fast timings.
  * @module
  */
-import { makeTarget, makeTestContext, type TestContext } from "../helpers/context.ts";
+import {
+  makeTarget,
+  makeTestContext,
+  type TargetTestContext,
+  type TestContext,
+} from "../helpers/context.ts";
 import { openShell, type OpenShellOptions } from "../../plugins/ssh/open-shell.ts";
 import type { TestKeyPair, TestServer } from "./test-server.ts";
 import type { Target } from "../../runner/types.ts";
@@ -23,7 +28,7 @@ export function contextFor(
   server: Pick<TestServer, "host" | "port">,
   target: Partial<Target> = {},
   stepId = "connect",
-): TestContext {
+): TargetTestContext {
   return makeTestContext({
     step: { id: stepId, type: stepId },
     target: makeTarget({

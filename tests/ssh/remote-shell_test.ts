@@ -324,7 +324,7 @@ Deno.test({
       assert.equal(first.shell, second.shell);
       const later = makeTestContext({
         step: { id: "ena-check", type: "ena-check" },
-        target: ctx.target,
+        target: ctx.target!,
         services: Object.fromEntries(ctx.serviceMap),
       });
       const shell = await shellFor(later);

@@ -7,14 +7,15 @@ import {
 import cleanup from "../../steps/cleanup.ts";
 import { StepError } from "../../runner/errors.ts";
 import type { RunSettings, Target, Verdict } from "../../runner/types.ts";
-import { CLEANUP_JOURNAL_KEY } from "../../plugins/report/cleanup-outcome.ts";
+import { CLEANUP_JOURNAL_KEY, type CleanupOutcome } from "../../plugins/report/cleanup-outcome.ts";
 import {
   type Prompter,
   PROMPTER_SERVICE_KEY,
   PromptInterrupted,
-} from "../../plugins/aws/prompts.ts";
+} from "../../plugins/aws/shared/prompts.ts";
 import { makeTarget, makeTestContext, type TestContext } from "../helpers/context.ts";
 import { awsError, type FakeAws, installFakeAws } from "../aws/helpers/fake-aws.ts";
+import { cleanupSection } from "../../plugins/report/build.ts";
 
 const IDS = {
   good: "i-00000000000000001",
@@ -104,8 +105,8 @@ Deno.test("cleanup with --keep functional keeps the functional instance and term
     const ctx = await runContext(fake, { settings: { keep: "functional" } });
     const outcome = await cleanup.run(ctx, input, new AbortController().signal);
     assert.deepEqual(terminateCalls(fake), [[IDS.bad, IDS.none]]);
-    assert.deepEqual(outcome.kept.map((k) => k.instanceId), [IDS.good]);
-    assert.deepEqual(outcome.terminated.map((t) => t.instanceId).sort(), [IDS.bad, IDS.none]);
+    assert.deepEqual(outcome.kept.map((k) => k.instance_id), [IDS.good]);
+    assert.deepEqual(outcome.terminated.map((t) => t.instance_id).sort(), [IDS.bad, IDS.none]);
     assert.deepEqual(states(ctx), {
       [IDS.good]: "kept",
       [IDS.bad]: "released",
@@ -140,7 +141,7 @@ Deno.test("cleanup with --keep <ids> keeps exactly the listed instances", async 
   await withFake(async (fake) => {
     const ctx = await runContext(fake, { settings: { keep: `${IDS.bad}` } });
     const outcome = await cleanup.run(ctx, input, new AbortController().signal);
-    assert.deepEqual(outcome.kept.map((k) => k.instanceId), [IDS.bad]);
+    assert.deepEqual(outcome.kept.map((k) => k.instance_id), [IDS.bad]);
     assert.deepEqual(terminateCalls(fake), [[IDS.good, IDS.none]]);
   });
 });
@@ -162,7 +163,7 @@ Deno.test("interactive cleanup without --keep asks which functional instances to
     const outcome = await cleanup.run(ctx, input, new AbortController().signal);
     assert.equal(asked.length, 1);
     assert.deepEqual(asked[0].values, [IDS.good], "only functional instances are offered");
-    assert.deepEqual(outcome.kept.map((k) => k.instanceId), [IDS.good]);
+    assert.deepEqual(outcome.kept.map((k) => k.instance_id), [IDS.good]);
   });
 });
 
@@ -204,7 +205,7 @@ Deno.test("cleanup deletes the placement group the run created after its instanc
   await withFake(async (fake) => {
     const ctx = await runContext(fake, { settings: { keep: "none" }, group: true });
     const outcome = await cleanup.run(ctx, input, new AbortController().signal);
-    assert.deepEqual(outcome.placementGroupsDeleted, ["ptp-runner-test-run"]);
+    assert.deepEqual(outcome.placement_groups_deleted, ["ptp-runner-test-run"]);
     assert.equal(states(ctx)["ptp-runner-test-run"], "released");
     const order = fake.calls();
     assert.ok(
@@ -218,7 +219,7 @@ Deno.test("cleanup keeps the placement group a kept instance still uses", async 
   await withFake(async (fake) => {
     const ctx = await runContext(fake, { settings: { keep: "functional" }, group: true });
     const outcome = await cleanup.run(ctx, input, new AbortController().signal);
-    assert.deepEqual(outcome.placementGroupsDeleted, []);
+    assert.deepEqual(outcome.placement_groups_deleted, []);
     assert.equal(fake.ec2.commandCalls(DeletePlacementGroupCommand).length, 0);
     assert.equal(states(ctx)["ptp-runner-test-run"], "kept");
   });
@@ -265,9 +266,10 @@ Deno.test("cleanup stores its outcome in the journal under the cleanup key", asy
   await withFake(async (fake) => {
     const ctx = await runContext(fake, { settings: { keep: "functional" } });
     const outcome = await cleanup.run(ctx, input, new AbortController().signal);
-    assert.deepEqual(ctx.journalValues.get(CLEANUP_JOURNAL_KEY), outcome);
+    const stored = ctx.journalValues.get(CLEANUP_JOURNAL_KEY) as CleanupOutcome;
+    assert.deepEqual(cleanupSection(stored), outcome);
     assert.equal(outcome.kept[0].label, "c7i.large 1 of 3");
-    assert.equal(outcome.kept[0].targetId, "c7i.large-1");
+    assert.equal(outcome.kept[0].target_id, "c7i.large-1");
   });
 });
 
@@ -277,7 +279,7 @@ Deno.test("an instance EC2 no longer knows counts as terminated", async () => {
     fake.instances.delete(IDS.none);
     const outcome = await cleanup.run(ctx, input, new AbortController().signal);
     assert.equal(outcome.failed.length, 0);
-    assert.deepEqual(outcome.terminated.map((t) => t.instanceId).sort(), [
+    assert.deepEqual(outcome.terminated.map((t) => t.instance_id).sort(), [
       IDS.good,
       IDS.bad,
       IDS.none,
@@ -301,7 +303,7 @@ Deno.test("an instance of the run EC2 already shows terminated or shutting-down 
     fake.instances.get(IDS.bad)!.state = "shutting-down";
     const outcome = await cleanup.run(ctx, input, new AbortController().signal);
     assert.deepEqual(outcome.failed, []);
-    assert.deepEqual(outcome.terminated.map((t) => t.instanceId).sort(), [
+    assert.deepEqual(outcome.terminated.map((t) => t.instance_id).sort(), [
       IDS.good,
       IDS.bad,
       IDS.none,

@@ -1,16 +1,17 @@
 import assert from "node:assert/strict";
 import { StepError } from "../../runner/errors.ts";
-import { type PtpFacts, ptpFacts } from "../../plugins/ptp-facts.ts";
 import configureChrony from "../../steps/configure-chrony.ts";
 import { AL2023_CHRONY_CONF, FakeHost } from "../ptp/fake-host.ts";
 import { enaFacts, harness, runStep } from "../ptp/step-harness.ts";
+import type { TargetFacts } from "../../plugins/api.ts";
+import type {} from "../../plugins/ptp/facts.ts";
 
 const DROP_IN = "/etc/chrony.d/ptp-runner.conf";
 const LINE = "refclock PHC /dev/ptp_ena poll 0 delay 0.000010 prefer";
 const NO_INCLUDE =
   "server 169.254.169.123 prefer iburst minpoll 4 maxpoll 4\ndriftfile /var/lib/chrony/drift\n";
 
-const ENABLED: PtpFacts = {
+const ENABLED: TargetFacts = {
   ena: enaFacts({ phcEnable: 1 }),
   phc: {
     state: "enabled",
@@ -46,7 +47,7 @@ Deno.test("configure-chrony writes the managed drop-in when chrony.conf includes
     host.commands.indexOf("sudo -n chronyd -p") <
       host.commands.indexOf("sudo -n systemctl restart chronyd"),
   );
-  assert.deepEqual(ptpFacts(target).chrony, {
+  assert.deepEqual(target.facts.chrony, {
     file: DROP_IN,
     method: "drop-in",
     changed: true,
@@ -111,7 +112,7 @@ Deno.test("configure-chrony rolls back when chronyd -p rejects the configuration
   const error = await runStep(configureChrony, ctx).catch((e) => e);
   assert.ok(error instanceof StepError);
   assert.equal(host.files.get("/etc/chrony.conf"), NO_INCLUDE);
-  assert.equal(ptpFacts(target).chrony?.rolledBack, true);
+  assert.equal(target.facts.chrony?.rolledBack, true);
   const d = target.diagnostics.find((x) => x.command === "sudo -n chronyd -p");
   assert.ok(d);
   assert.match(d.output ?? "", /Fatal error : Invalid refclock option at line 3/);
@@ -126,7 +127,7 @@ Deno.test("configure-chrony rolls back and restarts when chronyd is not active a
   assert.equal(error.kind, "command");
   assert.equal(host.files.has(DROP_IN), false);
   assert.equal(host.commands.filter((c) => c === "sudo -n systemctl restart chronyd").length, 2);
-  assert.equal(ptpFacts(target).chrony?.rolledBack, true);
+  assert.equal(target.facts.chrony?.rolledBack, true);
   const d = target.diagnostics.find((x) => x.layer === "service");
   assert.ok(d);
   assert.match(d.summary, /chronyd is failed/);
@@ -150,7 +151,7 @@ Deno.test("configure-chrony restores the previous config when aborted mid-step",
     "sudo -n cp /etc/chrony.conf.ptp-runner.bak /etc/chrony.conf",
   );
   assert.ok(restore > host.commands.indexOf("sudo -n systemctl restart chronyd"));
-  assert.equal(ptpFacts(target).chrony?.rolledBack, true);
+  assert.equal(target.facts.chrony?.rolledBack, true);
   assert.ok(target.diagnostics.some((d) => /restored after the step was aborted/.test(d.summary)));
 });
 

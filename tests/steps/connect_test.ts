@@ -11,13 +11,12 @@ import connect from "../../steps/connect.ts";
 import detectArch from "../../steps/detect-arch.ts";
 import enaCheck from "../../steps/ena-check.ts";
 import { StepError } from "../../runner/errors.ts";
-import type { StepPlugin } from "../../runner/types.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
+import type { TargetStepPlugin } from "../../runner/types.ts";
 import { shellServiceKey } from "../../plugins/ssh/shell-registry.ts";
 import { SimClock } from "../../sim/clock.ts";
 import { createHostFleet } from "../../sim/host/mod.ts";
 import { type InstanceProfile, InstanceProfileSchema } from "../../sim/profile.ts";
-import { makeTarget, makeTestContext, type TestContext } from "../helpers/context.ts";
+import { makeTarget, makeTestContext, type TargetTestContext } from "../helpers/context.ts";
 import { closeServices, contextFor, writeKeyFile } from "../ssh/helpers.ts";
 import { ed25519Key, freePort, startTestServer } from "../ssh/test-server.ts";
 
@@ -26,7 +25,7 @@ Deno.env.set("AWS_ACCESS_KEY_ID", "AKIDTEST");
 Deno.env.set("AWS_SECRET_ACCESS_KEY", "secret-test");
 
 // deno-lint-ignore no-explicit-any
-async function runStep(plugin: StepPlugin<any, any>, ctx: TestContext, input = {}) {
+async function runStep(plugin: TargetStepPlugin<any, any>, ctx: TargetTestContext, input = {}) {
   const parsed = plugin.input.parse(input);
   return plugin.output.parse(await plugin.run(ctx, parsed, AbortSignal.timeout(60_000)));
 }
@@ -175,7 +174,7 @@ Deno.test({
       assert.equal(ena.interface, "ens5");
       assert.equal(ena.pci_slot, "0000:00:05.0");
       assert.equal(ena.ptp_clock_config, "y");
-      assert.equal(ptpFacts(sim.target).ena?.kernel, "6.1.158-180.294.amzn2023.x86_64");
+      assert.equal(sim.target.facts.ena?.kernel, "6.1.158-180.294.amzn2023.x86_64");
       const commands = sim.ctx.events.filter((e) => e.type === "command");
       assert.equal(commands.length, 3, "uname -m + two ena-check round trips");
     } finally {

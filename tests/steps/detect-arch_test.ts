@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import detectArch from "../../steps/detect-arch.ts";
 import { StepError } from "../../runner/errors.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
 import { shellServiceKey } from "../../plugins/ssh/shell-registry.ts";
 import { makeTarget, makeTestContext } from "../helpers/context.ts";
 import { FakeShell } from "../ssh/fake-shell.ts";
-import { architectureMismatch, machineOf } from "../../steps/impl/detect-arch.ts";
+import { architectureMismatch, machineOf } from "../../steps/detect-arch.ts";
 
 async function detect(
   uname: { stdout?: string; stderr?: string; exitCode?: number },
@@ -31,7 +30,7 @@ Deno.test("detect-arch reads aarch64 and treats EC2's arm64 as the same architec
     expected: "arm64",
     mismatch: false,
   });
-  assert.deepEqual(ptpFacts(target).arch, {
+  assert.deepEqual(target.facts.arch, {
     machine: "aarch64",
     raw: "aarch64",
     expected: "arm64",
@@ -75,7 +74,7 @@ Deno.test("detect-arch turns a failing uname into a diagnosis and a command erro
   assert.equal(target.diagnostics[0].layer, "hardware");
   assert.equal(target.diagnostics[0].command, "uname -m");
   assert.match(target.diagnostics[0].output ?? "", /cannot get system name/);
-  assert.equal(ptpFacts(target).arch, undefined);
+  assert.equal(target.facts.arch, undefined);
 });
 
 Deno.test("machineOf and architectureMismatch follow EC2's and Linux's spellings", () => {

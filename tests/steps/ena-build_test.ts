@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { StepError } from "../../runner/errors.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
 import enaBuild from "../../steps/ena-build.ts";
 import { FakeHost } from "../ptp/fake-host.ts";
 import { enaFacts, harness, runStep } from "../ptp/step-harness.ts";
@@ -30,7 +29,7 @@ Deno.test("ena-build builds with ENA_PHC_INCLUDE=1 and installs into updates/ wi
   assert.ok(host.commands.some((c) => c.includes("git checkout ena_linux_2.16.1")));
   // The working driver is never unloaded by the build.
   assert.equal(host.commands.some((c) => /modprobe -r|rmmod/.test(c)), false);
-  assert.equal(ptpFacts(target).ena?.hasPhcParameter, true);
+  assert.equal(target.facts.ena?.hasPhcParameter, true);
   const again = await runStep(enaBuild, ctx);
   assert.equal(again.changed, false);
 });

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import enaCheck from "../../steps/ena-check.ts";
 import { StepError } from "../../runner/errors.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
 import { shellServiceKey } from "../../plugins/ssh/shell-registry.ts";
 import { makeTarget, makeTestContext } from "../helpers/context.ts";
 import { type FakeRule, FakeShell } from "../ssh/fake-shell.ts";
@@ -74,7 +73,7 @@ Deno.test("ena-check reports needs_build when the AL2023 6.1.27 driver (2.8.3g) 
   assert.equal(output.phc_enable, null);
   assert.match(output.reason, /lacks the phc_enable module parameter/);
   assert.equal(output.changed, false);
-  assert.deepEqual(ptpFacts(target).ena, {
+  assert.deepEqual(target.facts.ena, {
     version: "2.8.3g",
     modulePresent: true,
     versionAtLeast2_10: false,
@@ -142,7 +141,7 @@ Deno.test("ena-check handles an upstream kernel driver with no version line", as
   assert.equal(output.version_at_least_2_10, null);
   assert.equal(output.needs_build, true);
   assert.match(output.reason, /no version line/);
-  assert.equal(ptpFacts(target).ena?.modulePresent, true);
+  assert.equal(target.facts.ena?.modulePresent, true);
 });
 
 Deno.test("ena-check reads an old in-tree 1.5.0K version as below 2.10.0", async () => {
@@ -161,7 +160,7 @@ Deno.test("ena-check reports a missing ena module as needing a build", async () 
   ]));
   assert.equal(output.version, null);
   assert.equal(output.needs_build, true);
-  assert.equal(ptpFacts(target).ena?.modulePresent, false);
+  assert.equal(target.facts.ena?.modulePresent, false);
   assert.match(output.reason, /no ena kernel module/);
 });
 

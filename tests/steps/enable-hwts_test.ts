@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { StepError } from "../../runner/errors.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
 import enableHwts from "../../steps/enable-hwts.ts";
 import { FakeHost } from "../ptp/fake-host.ts";
 import { enaFacts, harness, runStep } from "../ptp/step-harness.ts";
@@ -24,7 +23,7 @@ Deno.test("enable-hwts leaves an already working PHC unchanged", async () => {
     index: 0,
   });
   assert.equal(host.commands.some((c) => /tee|systemd-run|modprobe|udevadm/.test(c)), false);
-  assert.equal(ptpFacts(target).phc?.state, "enabled");
+  assert.equal(target.facts.phc?.state, "enabled");
   assertNeverSetPhcHwts(host);
 });
 
@@ -46,7 +45,7 @@ Deno.test("enable-hwts persists phc_enable=1, reloads ena detached and reconnect
   assert.doesNotMatch(host.commands[i], /modprobe ptp/);
   assert.equal(host.runOptions[i].expectDisconnect, true);
   assert.equal(host.reconnects, 1);
-  assert.equal(ptpFacts(target).phc?.clockName, "ena-ptp-05");
+  assert.equal(target.facts.phc?.clockName, "ena-ptp-05");
   assertNeverSetPhcHwts(host);
 
   const before = host.commands.length;
@@ -85,7 +84,7 @@ Deno.test("enable-hwts on hardware without a PHC gives verdict unsupported, not 
   assert.equal(out.device, null);
   assert.equal(target.verdict, "unsupported");
   assert.match(target.verdictReason ?? "", /no ena-ptp-\* PTP clock/);
-  assert.equal(ptpFacts(target).phc?.state, "unsupported");
+  assert.equal(target.facts.phc?.state, "unsupported");
   assert.ok(target.diagnostics.some((d) => d.layer === "hardware"));
   // polled for the clock: one read after reconnect plus three more polls
   assert.equal(
@@ -114,7 +113,7 @@ Deno.test("enable-hwts adds the udev rule when the symlink is missing but the cl
   );
   assert.equal(host.commands.some((c) => c.includes("ln -s")), false);
   assert.equal(host.symlink, "ptp0");
-  assert.equal(ptpFacts(target).phc?.device, "/dev/ptp_ena");
+  assert.equal(target.facts.phc?.device, "/dev/ptp_ena");
   const again = await runStep(enableHwts, ctx);
   assert.equal(again.changed, false);
 });
@@ -125,7 +124,7 @@ Deno.test("enable-hwts picks the ENA clock by name when ptp_kvm is ptp0", async 
   const out = await runStep(enableHwts, ctx);
   assert.equal(out.index, 1);
   assert.equal(out.clock_name, "ena-ptp-05");
-  assert.equal(ptpFacts(target).phc?.ethtoolIndex, 1);
+  assert.equal(target.facts.phc?.ethtoolIndex, 1);
   assert.equal(target.diagnostics.length, 0);
 });
 
@@ -162,7 +161,7 @@ Deno.test("enable-hwts switches on hardware RX timestamping only when asked", as
   const out = await runStep(enableHwts, ctx, { hw_rx_timestamping: true });
   assert.equal(out.changed, true);
   assert.ok(host.commands.includes("sudo -n hwstamp_ctl -i ens5 -r 1"));
-  assert.equal(ptpFacts(target).phc?.hwRxTimestamping, "RX configuration: 1");
+  assert.equal(target.facts.phc?.hwRxTimestamping, "RX configuration: 1");
   const again = await runStep(enableHwts, ctx, { hw_rx_timestamping: true });
   assert.equal(again.changed, false);
 });

@@ -10,8 +10,8 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import launch, { LaunchInputSchema } from "../../steps/launch.ts";
 import { StepError } from "../../runner/errors.ts";
 import type { RunSettings } from "../../runner/types.ts";
-import { type Prompter, PROMPTER_SERVICE_KEY } from "../../plugins/aws/prompts.ts";
-import { RUN_ACCOUNT_JOURNAL_KEY } from "../../plugins/aws/run-account.ts";
+import { type Prompter, PROMPTER_SERVICE_KEY } from "../../plugins/aws/shared/prompts.ts";
+import { RUN_ACCOUNT_JOURNAL_KEY } from "../../plugins/aws/shared/recorded-account.ts";
 import { PASSPHRASE_ENV } from "../../plugins/ssh/private-key.ts";
 import { makeTestContext, type TestContext } from "../helpers/context.ts";
 import {

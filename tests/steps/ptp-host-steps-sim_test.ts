@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { openShell } from "../../plugins/ssh/open-shell.ts";
-import { ptpFacts } from "../../plugins/ptp-facts.ts";
 import { SimClock } from "../../sim/clock.ts";
 import { createHostFleet } from "../../sim/host/mod.ts";
 import { type InstanceProfile, InstanceProfileSchema } from "../../sim/profile.ts";
@@ -87,10 +86,10 @@ Deno.test({
     const verdict = await runStep(verify, ctx, { timeout: 60, interval: 2 });
     assert.equal(verdict.verdict, "functional", JSON.stringify(target.diagnostics, null, 1));
     assert.equal(verdict.interface, "ens5");
-    const quality = verdict.quality as { referenceName: string; clockErrorBoundNs: number };
-    assert.equal(quality.referenceName, "PHC0");
-    assert.ok(quality.clockErrorBoundNs > 0);
-    assert.equal(ptpFacts(target).verify?.verdict, "functional");
+    const quality = verdict.quality as { reference_name: string; clock_error_bound_ns: number };
+    assert.equal(quality.reference_name, "PHC0");
+    assert.ok(quality.clock_error_bound_ns > 0);
+    assert.equal(target.facts.verify?.verdict, "functional");
 
     assert.equal((await runStep(enableHwts, ctx)).changed, false);
     assert.equal((await runStep(configureChrony, ctx)).changed, false);

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { type PtpFacts, ptpFacts } from "../../plugins/ptp-facts.ts";
 import configureChrony from "../../steps/configure-chrony.ts";
 import verify from "../../steps/verify.ts";
 import { FakeHost, type FakeHostOptions } from "../ptp/fake-host.ts";
 import { enaFacts, harness, runStep } from "../ptp/step-harness.ts";
+import type { TargetFacts } from "../../plugins/api.ts";
+import type {} from "../../plugins/ptp/facts.ts";
 
-const ENABLED: PtpFacts = {
+const ENABLED: TargetFacts = {
   ena: enaFacts({ phcEnable: 1 }),
   arch: { machine: "x86_64", raw: "x86_64", mismatch: false },
   phc: {
@@ -42,12 +43,12 @@ Deno.test("verify polls chrony until PHC0 is selected with reach 377, then says 
   assert.equal(out.driver_version, "2.16.1g");
   assert.equal(out.architecture, "x86_64");
   const quality = out.quality as Record<string, unknown>;
-  assert.equal(quality.referenceName, "PHC0");
-  assert.equal(quality.phcErrorBoundNs, 32123);
-  assert.equal(quality.clockErrorBoundNs, 14 + 5000 + 1311 + 32123);
-  assert.equal(quality.systemTimeDirection, "fast");
+  assert.equal(quality.reference_name, "PHC0");
+  assert.equal(quality.phc_error_bound_ns, 32123);
+  assert.equal(quality.clock_error_bound_ns, 14 + 5000 + 1311 + 32123);
+  assert.equal(quality.system_time_direction, "fast");
   assert.equal(target.verdict, "functional");
-  const facts = ptpFacts(target).verify!;
+  const facts = target.facts.verify!;
   assert.equal(facts.checks.length, 7);
   assert.ok(facts.checks.every((c) => c.pass));
   assert.equal(target.diagnostics.length, 0);

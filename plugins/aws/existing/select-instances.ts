@@ -1,0 +1,74 @@
+/**
+ * Finds running EC2 instances by id or by tags, for the `existing-hosts` step.
+ * Source: EC2 API `DescribeInstances` (filters `instance-state-name`, `tag:<key>`).
+ * @module
+ */
+import { type Filter, paginateDescribeInstances } from "@aws-sdk/client-ec2";
+import { StepError } from "../../../runner/errors.ts";
+import type { StepContext } from "../../../runner/types.ts";
+import { configuredRegion, ec2Client } from "../shared/clients.ts";
+
+/** A running instance selected as an existing host. */
+export interface SelectedInstance {
+  instanceId: string;
+  instanceType: string;
+  region: string;
+  /** EC2 architecture (`x86_64` | `arm64`). */
+  architecture?: string;
+  /** Public IPv4 address if it has one, else the private one. */
+  address: string;
+  placementGroup?: string;
+}
+
+/**
+ * Selects running instances by ids and/or tags (all tags must match).
+ * @throws StepError `config` when no region is configured or a requested id is not running;
+ *   `auth` when credentials are refused.
+ */
+export async function selectRunningInstances(
+  ctx: StepContext,
+  query: { instanceIds: string[]; tags: Record<string, string>; region?: string },
+  signal: AbortSignal,
+): Promise<SelectedInstance[]> {
+  const region = query.region || configuredRegion(ctx);
+  if (!region) {
+    throw new StepError(
+      "config",
+      "existing-hosts needs a region: set `region:`, --region or AWS_REGION",
+    );
+  }
+  const ec2 = await ec2Client(ctx, region);
+  const filters: Filter[] = [{ Name: "instance-state-name", Values: ["running"] }];
+  for (const [key, value] of Object.entries(query.tags)) {
+    filters.push({ Name: `tag:${key}`, Values: [value] });
+  }
+  const selected: SelectedInstance[] = [];
+  const pages = paginateDescribeInstances(
+    { client: ec2, pageSize: 100 },
+    query.instanceIds.length > 0
+      ? { InstanceIds: query.instanceIds, Filters: filters }
+      : { Filters: filters },
+  );
+  for await (const page of pages) {
+    if (signal.aborted) throw signal.reason;
+    for (const reservation of page.Reservations ?? []) {
+      for (const inst of reservation.Instances ?? []) {
+        const address = inst.PublicIpAddress ?? inst.PrivateIpAddress;
+        if (!inst.InstanceId || !address) continue;
+        selected.push({
+          instanceId: inst.InstanceId,
+          instanceType: inst.InstanceType ?? "unknown",
+          region,
+          architecture: inst.Architecture,
+          address,
+          placementGroup: inst.Placement?.GroupName || undefined,
+        });
+      }
+    }
+  }
+  const missing = query.instanceIds.filter((id) => !selected.some((s) => s.instanceId === id));
+  if (missing.length > 0) {
+    throw new StepError("config", `instance(s) not running in ${region}: ${missing.join(", ")}`);
+  }
+  return selected;
+}

@@ -1,0 +1,107 @@
+/**
+ * AWS SDK v3 clients shared by the steps of a run, created lazily through the
+ * run's service registry (one client per service and region), configured
+ * from the run settings (`--profile`, `--region`, a custom endpoint under
+ * `--simulate`), and instrumented so every call becomes an `aws-call` event.
+ *
+ * Imported only by steps that talk to AWS, so `--help` and `validate` do not
+ * load the SDK.
+ * @module
+ */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { STSClient } from "@aws-sdk/client-sts";
+import { fromIni } from "@aws-sdk/credential-providers";
+import type { StepContext } from "../../../runner/types.ts";
+
+/** The region configured for this invocation: `--region`, then `AWS_REGION`, then `AWS_DEFAULT_REGION`; undefined when none. */
+export function configuredRegion(ctx: Pick<StepContext, "settings">): string | undefined {
+  return ctx.settings.region ?? Deno.env.get("AWS_REGION") ?? Deno.env.get("AWS_DEFAULT_REGION") ??
+    undefined;
+}
+
+/** Base configuration every client of the run gets. */
+export function clientConfig(ctx: Pick<StepContext, "settings">, region: string) {
+  return {
+    region,
+    ...(ctx.settings.aws.endpoint ? { endpoint: ctx.settings.aws.endpoint } : {}),
+    ...(ctx.settings.profile ? { credentials: fromIni({ profile: ctx.settings.profile }) } : {}),
+    // The SDK retries throttling and transient errors with exponential backoff.
+    maxAttempts: 5,
+  };
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyClient = { middlewareStack: { add: (...args: any[]) => void }; destroy(): void };
+
+function instrument<C extends AnyClient>(
+  client: C,
+  ctx: StepContext,
+  service: string,
+  region: string,
+): C {
+  client.middlewareStack.add(
+    // deno-lint-ignore no-explicit-any
+    (next: any, context: any) => async (args: any) => {
+      const started = performance.now();
+      const operation = String(context.commandName ?? "").replace(/Command$/, "");
+      try {
+        const out = await next(args);
+        ctx.emit({
+          type: "aws-call",
+          stepId: ctx.step.id,
+          service,
+          operation,
+          region,
+          durationMs: Math.round(performance.now() - started),
+        });
+        return out;
+      } catch (error) {
+        ctx.emit({
+          type: "aws-call",
+          stepId: ctx.step.id,
+          service,
+          operation,
+          region,
+          durationMs: Math.round(performance.now() - started),
+          error: (error as Error).name,
+        });
+        throw error;
+      }
+    },
+    { step: "initialize", name: "ptpRunnerAwsCallEvents" },
+  );
+  return client;
+}
+
+/** Wraps an SDK client so the run's service registry can close it. */
+function closable<C extends AnyClient>(client: C): C & { close(): void } {
+  return Object.assign(client, { close: () => client.destroy() });
+}
+
+/**
+ * The run's EC2 client for `region` (created on first use, reused after).
+ * Events name the step that first created it.
+ */
+export function ec2Client(ctx: StepContext, region: string): Promise<EC2Client> {
+  return ctx.services.get(
+    `aws:ec2:${region}`,
+    () => closable(instrument(new EC2Client(clientConfig(ctx, region)), ctx, "ec2", region)),
+  );
+}
+
+/** The run's SSM client for `region`. */
+export function ssmClient(ctx: StepContext, region: string): Promise<SSMClient> {
+  return ctx.services.get(
+    `aws:ssm:${region}`,
+    () => closable(instrument(new SSMClient(clientConfig(ctx, region)), ctx, "ssm", region)),
+  );
+}
+
+/** The run's STS client for `region`. */
+export function stsClient(ctx: StepContext, region: string): Promise<STSClient> {
+  return ctx.services.get(
+    `aws:sts:${region}`,
+    () => closable(instrument(new STSClient(clientConfig(ctx, region)), ctx, "sts", region)),
+  );
+}

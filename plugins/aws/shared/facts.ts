@@ -1,0 +1,23 @@
+/**
+ * The facts the AWS plugin records on the targets it launches or selects.
+ * Domain source: EC2 `DescribeInstanceTypes` (`PhcSupport`), `DescribeInstances`
+ * (instance state).
+ * @module
+ */
+
+/** `PhcSupport` of an instance type; `unknown` when `DescribeInstanceTypes` omits the key. */
+export type PhcSupport = "supported" | "unsupported" | "unknown";
+
+declare module "../../api.ts" {
+  /** AWS facts of a target. */
+  interface TargetFacts {
+    /**
+     * `PhcSupport` of the instance type from `DescribeInstanceTypes`
+     * (`supported` | `unsupported`; `unknown` when the key is absent), written
+     * by `launch`. `verify` reports `unsupported` hardware from it.
+     */
+    phcSupport?: PhcSupport;
+    /** EC2 instance state as `launch` last saw it (`pending`, `running`, ...). */
+    launchState?: string;
+  }
+}

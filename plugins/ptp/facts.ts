@@ -1,0 +1,146 @@
+/**
+ * The PTP facts host steps record on a target (`target.facts`), declared
+ * into {@link TargetFacts} so every step reads them typed. The report and cleanup steps read
+ * them; the runner stores them as opaque JSON.
+ *
+ * Domain source: `shared/PTP.md` (sections 2-6), AWS EC2 User Guide page
+ * "configure-ec2-ntp".
+ * @module
+ */
+import { z } from "zod";
+
+/** Written by `detect-arch` under `facts.arch`. */
+export interface ArchFacts {
+  /** `uname -m` mapped: `x86_64`, `aarch64` or `unknown`. */
+  machine: "x86_64" | "aarch64" | "unknown";
+  /** Raw `uname -m` output. */
+  raw: string;
+  /** Architecture launch expected, EC2 spelling (`x86_64` | `arm64`), if known. */
+  expected?: string;
+  /** True when `machine` contradicts `expected`. */
+  mismatch: boolean;
+}
+
+/** Written by `ena-check` under `facts.ena`. */
+export interface EnaFacts {
+  /** Driver version from `modinfo -F version ena`, e.g. `2.10.0g`; null when the module has no version line (upstream kernel) or is missing. */
+  version: string | null;
+  /** True when the `ena` module exists at all. */
+  modulePresent: boolean;
+  /** `version` parsed as >= 2.10.0 (reported only; not the decision). Null when unknown. */
+  versionAtLeast2_10: boolean | null;
+  /** True when `modinfo ena` lists `parm: phc_enable:`. */
+  hasPhcParameter: boolean;
+  /** `/sys/module/ena/parameters/phc_enable`: 1, 0, or null when the file is missing. */
+  phcEnable: 0 | 1 | null;
+  /** `CONFIG_PTP_1588_CLOCK` of the running kernel: `y`, `m`, `n` or `unknown`. */
+  ptpClockConfig: "y" | "m" | "n" | "unknown";
+  /** Primary interface from the default route, e.g. `ens5`. */
+  interface: string | null;
+  /** PCI slot name of the ENA device, e.g. `0000:00:05.0`. */
+  pciSlot: string | null;
+  /** Running kernel release (`uname -r`). */
+  kernel: string | null;
+  /** True only when the `phc_enable` parameter is missing. */
+  needsBuild: boolean;
+  /** Why a build is or is not needed (one line). */
+  reason: string;
+}
+
+/** Written by `enable-hwts` under `facts.phc`. */
+export interface PhcFacts {
+  /** Outcome of enabling: `enabled`, or `unsupported` when no ENA clock appeared. */
+  state: "enabled" | "unsupported" | "failed";
+  /** Stable device path, `/dev/ptp_ena`, when the symlink exists. */
+  device: string | null;
+  /** `clock_name` of the ENA clock, e.g. `ena-ptp-05`. */
+  clockName: string | null;
+  /** N of `/dev/ptpN` for the ENA clock. */
+  index: number | null;
+  /** `PTP Hardware Clock:` index from `ethtool -T <iface>`; null for `none`. */
+  ethtoolIndex: number | null;
+  /** `hw_packet_timestamping_state` read back, when hardware RX timestamping was requested. */
+  hwRxTimestamping?: string | null;
+}
+
+/** Written by `configure-chrony` under `facts.chrony`. */
+export interface ChronyConfigFacts {
+  /** File that holds the refclock line. */
+  file: string | null;
+  /** `drop-in` when written under an included directory; `line` when one marked line was added to chrony.conf. */
+  method: "drop-in" | "line" | null;
+  /** Whether this run changed the configuration. */
+  changed: boolean;
+  /** True when a failure made the step restore the previous config. */
+  rolledBack: boolean;
+  /** Backup path, when one was made. */
+  backup: string | null;
+  /**
+   * chronyd's `NRestarts` right after configure-chrony (after its restart, or
+   * as found when nothing changed); `verify` fails the service layer when it
+   * grew since. Absent when unknown.
+   */
+  nRestarts?: number | null;
+}
+
+/**
+ * Clock quality from `chronyc tracking` plus the device error bound, as
+ * `verify` records it in `facts.verify.quality` and its output, and the
+ * report prints it. Domain source: `shared/PTP.md` section 6.
+ */
+export const ClockQualitySchema = z.object({
+  system_time_offset_seconds: z.number().describe("System time offset, seconds; positive = fast"),
+  /** `fast` or `slow` of NTP time. */
+  system_time_direction: z.enum(["fast", "slow"]),
+  /** RMS offset, seconds. */
+  rms_offset_seconds: z.number(),
+  /** Frequency error, ppm; positive = fast. */
+  frequency_ppm: z.number(),
+  /** Skew, ppm. */
+  skew_ppm: z.number(),
+  /** Root delay, seconds. */
+  root_delay_seconds: z.number(),
+  /** Root dispersion, seconds. */
+  root_dispersion_seconds: z.number(),
+  /** `phc_error_bound` of the device, nanoseconds, when readable. */
+  phc_error_bound_ns: z.number().nullable(),
+  /** AWS ClockBound model. */
+  clock_error_bound_ns: z.number().describe(
+    "|offset| + root_delay/2 + root_dispersion + phc_error_bound, nanoseconds",
+  ),
+  /** chrony reference id name, e.g. `PHC0`. */
+  reference_name: z.string(),
+  /** Stratum from tracking. */
+  stratum: z.number().int(),
+}).strict();
+
+/** Clock quality, see {@link ClockQualitySchema}. */
+export type ClockQuality = z.output<typeof ClockQualitySchema>;
+
+/** Written by `verify` under `facts.verify`. */
+export interface VerifyFacts {
+  /** Verdict reached. */
+  verdict: "functional" | "unsupported" | "misconfigured";
+  /** Failing layer when not functional: `hardware`, `driver`, `udev`, `chrony`, `service`. */
+  failedLayer: string | null;
+  /** Per-check outcome, in the order of PTP.md section 6. */
+  checks: { layer: string; check: string; pass: boolean; observed: string }[];
+  /** Quality, when chrony tracks the PHC. */
+  quality: ClockQuality | null;
+}
+
+declare module "../api.ts" {
+  /** The PTP facts the host steps record on a target. */
+  interface TargetFacts {
+    /** Written by `detect-arch`. */
+    arch?: ArchFacts;
+    /** Written by `ena-check` (and `hasPhcParameter` updated by `ena-build`). */
+    ena?: EnaFacts;
+    /** Written by `enable-hwts`. */
+    phc?: PhcFacts;
+    /** Written by `configure-chrony`. */
+    chrony?: ChronyConfigFacts;
+    /** Written by `verify`. */
+    verify?: VerifyFacts;
+  }
+}
