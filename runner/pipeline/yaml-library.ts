@@ -17,14 +17,17 @@
  */
 import type * as Yaml from "yaml";
 
-/** URL of the package's ES module entry point, next to the resolved `dist/index.js`. */
-function esmEntry(): string {
+/**
+ * URL of the `yaml` package's ES module entry point (`browser/index.js`),
+ * found next to the `dist/index.js` that `"yaml"` resolves to.
+ */
+export function yamlEsmEntry(): string {
   return new URL("../browser/index.js", import.meta.resolve("yaml")).href;
 }
 
 async function loadYaml(): Promise<typeof Yaml> {
   try {
-    return await import(esmEntry());
+    return await import(yamlEsmEntry());
   } catch {
     return await import("yaml");
   }
