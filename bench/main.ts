@@ -3,7 +3,8 @@
  * never fail on a timing; targets are printed next to the figures.
  * @module
  */
-import { runnerOverhead, validateVersusEval } from "./runner-overhead.ts";
+import { runnerOverhead } from "./runner-overhead.ts";
+import { modulesLoaded, startupFigures } from "./startup.ts";
 
 const largest = await largestPipeline();
 console.log("# runner");
@@ -12,10 +13,28 @@ console.log(
   `runner overhead: ${(perStepTarget * 1000).toFixed(1)} µs per step-target ` +
     `(200 no-op target steps x 100 targets, concurrency 100; target < 1000 µs)`,
 );
-const { validateMs, evalMs } = await validateVersusEval(largest);
+
+console.log("\n# start-up (medians of interleaved whole-process runs, deno run -P=cli)");
+const startup = await startupFigures(largest);
+const ratio = startup.validateMs / startup.evalMs;
 console.log(
-  `validate ${largest}: ${validateMs.toFixed(0)} ms; deno eval 0: ${evalMs.toFixed(0)} ms; ` +
-    `ratio ${(validateMs / evalMs).toFixed(2)} (target <= 3)`,
+  `validate ${largest}: ${startup.validateMs.toFixed(0)} ms; ` +
+    `deno eval 0: ${startup.evalMs.toFixed(0)} ms; ratio ${ratio.toFixed(2)} (target <= 3)`,
+);
+console.log(
+  `startup: validate ${startup.validateMs.toFixed(0)} ms, help ${startup.helpMs.toFixed(0)} ms, ` +
+    `deno eval 0 ${startup.evalMs.toFixed(0)} ms, ratio validate/eval ${ratio.toFixed(2)}`,
+);
+console.log(
+  `startup: ratio help/eval ${(startup.helpMs / startup.evalMs).toFixed(2)} ` +
+    `(${startup.runs} runs each; target <= 3, stretch 2)`,
+);
+const modules = await modulesLoaded(["validate", largest]);
+console.log(
+  modules
+    ? `startup: validate loads ${modules.total} modules (${modules.project} project, ` +
+      `${modules.npm} npm, ${modules.builtin} Deno built-in)`
+    : "startup: validate loads ? modules (Deno's debug log no longer names them)",
 );
 
 /** The shipped pipeline with the most lines. */

@@ -1,6 +1,6 @@
 /**
- * Benchmark: the runner's overhead per step per target, and `validate`'s wall
- * time next to `deno eval 0`. Prints figures; never fails on a timing.
+ * Benchmark: the runner's overhead per step per target. Prints figures;
+ * never fails on a timing.
  * @module
  */
 import { z } from "zod";
@@ -93,32 +93,4 @@ export async function runnerOverhead(targets = 100, steps = 200): Promise<number
   } finally {
     await Deno.remove(workDir, { recursive: true });
   }
-}
-
-async function timeCommand(args: string[]): Promise<number> {
-  const started = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped" })
-    .output();
-  const elapsed = performance.now() - started;
-  if (!out.success) {
-    throw new Error(`${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return elapsed;
-}
-
-/** Median wall time (ms) of `validate <largest pipeline>` and of `deno eval 0`, 5 runs each. */
-export async function validateVersusEval(
-  pipelineFile: string,
-): Promise<{ validateMs: number; evalMs: number }> {
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const main = new URL("../main.ts", import.meta.url).pathname;
-  const v: number[] = [];
-  const e: number[] = [];
-  // Warm the module cache once.
-  await timeCommand(["run", "-P=cli", main, "validate", pipelineFile]);
-  for (let i = 0; i < 5; i++) {
-    v.push(await timeCommand(["run", "-P=cli", main, "validate", pipelineFile]));
-    e.push(await timeCommand(["eval", "0"]));
-  }
-  return { validateMs: median(v), evalMs: median(e) };
 }

@@ -2,8 +2,6 @@
  * Implementation of `ptp-runner validate` (loaded lazily).
  * @module
  */
-import { resolveInputs } from "../runner/inputs.ts";
-import { checkInputBoundWith } from "../runner/pipeline/input-bound-with.ts";
 import { loadPipeline } from "../runner/pipeline/load.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
 
@@ -21,6 +19,9 @@ export async function validatePipelineFile(
   const pipeline = await loadPipeline(file, builtinRegistry());
   const checkInputs = (options.set?.length ?? 0) > 0 || options.config !== undefined;
   if (checkInputs) {
+    // Only with --set/--config: loaded on demand to keep the plain check's start-up lean.
+    const { resolveInputs } = await import("../runner/inputs.ts");
+    const { checkInputBoundWith } = await import("../runner/pipeline/input-bound-with.ts");
     const inputs = resolveInputs(pipeline, { set: options.set, configFile: options.config });
     checkInputBoundWith(pipeline, inputs);
   }

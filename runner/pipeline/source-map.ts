@@ -4,7 +4,10 @@
  * messages (`steps[2].with.subnet_id`).
  * @module
  */
-import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
+import { yaml } from "./yaml-library.ts";
+
+const { isMap, isPair, isScalar, isSeq } = yaml;
 
 /** A 1-based position. */
 export interface Position {

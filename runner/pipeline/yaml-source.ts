@@ -4,7 +4,7 @@
  * path through {@link IssueCollector}.
  * @module
  */
-import { LineCounter, parseDocument } from "yaml";
+import { yaml } from "./yaml-library.ts";
 import { ValidationError, type ValidationIssue } from "../errors.ts";
 import { formatKeyPath, type PathSegment, type Position, SourceMap } from "./source-map.ts";
 
@@ -29,8 +29,12 @@ export interface YamlSource {
  * @throws ValidationError listing every syntax error
  */
 export function parseYamlText(text: string, source: string): YamlSource {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
   const map = new SourceMap(doc, lines, text);
   const syntaxIssues: ValidationIssue[] = doc.errors.map((error) => {
     const { line, col } = lines.linePos(error.pos[0]);

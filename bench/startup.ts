@@ -1,0 +1,119 @@
+/**
+ * Benchmark: the CLI's start-up. Wall time of whole `deno run` processes
+ * (`validate <pipeline>`, `--help`) next to `deno eval 0`, and the number of
+ * modules `validate` loads. Prints figures; never fails on a timing.
+ * @module
+ */
+
+/** Project root (the directory holding deno.json). */
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** `deno run` with the permissions of the `cli` task (deno.json `permissions.cli`). */
+const CLI = ["run", "-P=cli", "main.ts"];
+
+/** Start-up figures, in milliseconds (medians). */
+export interface StartupFigures {
+  /** `ptp-runner validate <pipeline>`. */
+  validateMs: number;
+  /** `ptp-runner --help`. */
+  helpMs: number;
+  /** `deno eval 0`: the runtime's own start-up. */
+  evalMs: number;
+  /** Runs of each command the medians are taken over. */
+  runs: number;
+}
+
+/** Runs `deno <args>` from the project root; returns its wall time in ms. */
+async function timeCommand(args: string[], env: Record<string, string> = {}): Promise<number> {
+  const started = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const elapsed = performance.now() - started;
+  if (!out.success) {
+    throw new Error(`deno ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return elapsed;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Times `validate <pipelineFile>`, `--help` and `deno eval 0`, interleaved
+ * (the order rotates each round, after one warm-up round that fills the
+ * module and code caches).
+ * @param pipelineFile pipeline path relative to the project root
+ * @param runs rounds (each command runs once per round); at least 7
+ * @throws Error when a command exits non-zero
+ */
+export async function startupFigures(pipelineFile: string, runs = 9): Promise<StartupFigures> {
+  const commands: Record<"validate" | "help" | "eval", string[]> = {
+    validate: [...CLI, "validate", pipelineFile],
+    help: [...CLI, "--help"],
+    eval: ["eval", "0"],
+  };
+  const names = Object.keys(commands) as (keyof typeof commands)[];
+  const times: Record<keyof typeof commands, number[]> = { validate: [], help: [], eval: [] };
+  for (const name of names) await timeCommand(commands[name]);
+  for (let round = 0; round < runs; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length];
+      times[name].push(await timeCommand(commands[name]));
+    }
+  }
+  return {
+    validateMs: median(times.validate),
+    helpMs: median(times.help),
+    evalMs: median(times.eval),
+    runs,
+  };
+}
+
+/** Modules a CLI run loaded, by origin. */
+export interface ModuleCount {
+  /** Every module (project, npm and Deno's lazily loaded built-ins such as `node:fs`). */
+  total: number;
+  /** The project's own files. */
+  project: number;
+  /** Files of npm packages. */
+  npm: number;
+  /** Deno's built-in modules loaded on demand (`ext:`, mostly the `node:` polyfills). */
+  builtin: number;
+}
+
+/**
+ * Counts the modules `deno run -P=cli main.ts <args>` loads, from Deno's
+ * debug log (one "V8 code cache" line per module compiled: ES modules and
+ * CommonJS scripts alike). Modules in Deno's start-up snapshot are not
+ * counted (`deno eval 0` loads none).
+ * @param args CLI arguments, e.g. `["validate", "pipelines/ptp.yaml"]`
+ * @returns the counts, or undefined when the log has no such line (a Deno
+ *   whose log wording changed)
+ */
+export async function modulesLoaded(args: string[]): Promise<ModuleCount | undefined> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [...CLI, ...args],
+    cwd: ROOT,
+    env: { DENO_LOG: "debug", NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const log = new TextDecoder().decode(out.stderr);
+  const specifiers = new Set(
+    [...log.matchAll(/V8 code cache \w+ for [^:]+: (\S+?),? \[/g)].map((m) => m[1]),
+  );
+  if (specifiers.size === 0) return undefined;
+  const all = [...specifiers];
+  const root = new URL("..", import.meta.url).href;
+  const project = all.filter((s) => s.startsWith(root)).length;
+  const builtin = all.filter((s) => !s.startsWith("file:")).length;
+  return { total: all.length, project, npm: all.length - project - builtin, builtin };
+}
