@@ -42,7 +42,7 @@ export const ConnectOutput = z.object({
  * Opens (or reuses) the target's SSH session.
  * @throws StepError from {@link openShell}, after recording a diagnosis (layer `ssh`).
  */
-export async function runConnect(
+async function runConnect(
   ctx: TargetStepContext,
   input: z.output<typeof ConnectInput>,
   signal: AbortSignal,

@@ -14,6 +14,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { StepContext } from "../../../runner/types.ts";
 import { currentStepScope, withStepScope } from "../../../runner/step-scope.ts";
+import type { AwsContext } from "./aws-context.ts";
 
 /** The region configured for this invocation: `--region`, then `AWS_REGION`, then `AWS_DEFAULT_REGION`; undefined when none. */
 export function configuredRegion(ctx: Pick<StepContext, "settings">): string | undefined {
@@ -37,7 +38,7 @@ type AnyClient = { middlewareStack: { add: (...args: any[]) => void }; destroy()
 
 function instrument<C extends AnyClient>(
   client: C,
-  ctx: StepContext,
+  ctx: AwsContext,
   service: string,
   region: string,
 ): C {
@@ -85,7 +86,7 @@ function instrument<C extends AnyClient>(
  */
 function forStep<C extends AnyClient & { send: (...args: never[]) => unknown }>(
   client: C,
-  ctx: StepContext,
+  ctx: AwsContext,
 ): C {
   const ids = { stepId: ctx.step.id, ...(ctx.target ? { targetId: ctx.target.id } : {}) };
   return new Proxy(client, {
@@ -107,7 +108,7 @@ function closable<C extends AnyClient>(client: C): C & { close(): void } {
  * The run's EC2 client for `region` (created on first use, reused after).
  * Each call's event names the step making it (see runner/step-scope.ts).
  */
-export function ec2Client(ctx: StepContext, region: string): Promise<EC2Client> {
+export function ec2Client(ctx: AwsContext, region: string): Promise<EC2Client> {
   return ctx.services.get(
     `aws:ec2:${region}`,
     () => closable(instrument(new EC2Client(clientConfig(ctx, region)), ctx, "ec2", region)),
@@ -115,7 +116,7 @@ export function ec2Client(ctx: StepContext, region: string): Promise<EC2Client> 
 }
 
 /** The run's SSM client for `region`. */
-export function ssmClient(ctx: StepContext, region: string): Promise<SSMClient> {
+export function ssmClient(ctx: AwsContext, region: string): Promise<SSMClient> {
   return ctx.services.get(
     `aws:ssm:${region}`,
     () => closable(instrument(new SSMClient(clientConfig(ctx, region)), ctx, "ssm", region)),
@@ -123,7 +124,7 @@ export function ssmClient(ctx: StepContext, region: string): Promise<SSMClient> 
 }
 
 /** The run's STS client for `region`. */
-export function stsClient(ctx: StepContext, region: string): Promise<STSClient> {
+export function stsClient(ctx: AwsContext, region: string): Promise<STSClient> {
   return ctx.services.get(
     `aws:sts:${region}`,
     () => closable(instrument(new STSClient(clientConfig(ctx, region)), ctx, "sts", region)),
