@@ -8,7 +8,6 @@ import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 import { StepError } from "../runner/errors.ts";
 import type { TargetStepContext } from "../runner/types.ts";
-import { openShell } from "../plugins/ssh/open-shell.ts";
 
 /** Input of `connect`. */
 export const ConnectInput = z.object({
@@ -48,6 +47,8 @@ async function runConnect(
   signal: AbortSignal,
 ): Promise<z.input<typeof ConnectOutput>> {
   const target = ctx.target;
+  // ssh2 loads only when a run connects.
+  const { openShell } = await import("../plugins/ssh/open-shell.ts");
   try {
     const { shell, hostKey } = await openShell(ctx, {
       privateKey: input.private_key,
