@@ -159,10 +159,14 @@ export class ConsoleRenderer implements ConsoleAccess {
           : "yellow";
         const why = event.error ? `: ${event.error}` : "";
         const changed = event.changed ? " (changed)" : "";
+        const stack = verbose && event.stack
+          ? event.stack.split("\n").map((line) => `    ${line.trimStart()}`)
+          : [];
         return [
           `${at}${this.#who(event)}${event.stepId} ${this.#paint(event.status, colour)}${changed} ${
             seconds(event.durationMs)
           }${why}`,
+          ...stack,
         ];
       }
       case "step-retry":

@@ -68,20 +68,22 @@ export class StepError extends Error {
 }
 
 /**
- * A step failure as the runner records it: the original error wrapped with
- * the step id and type.
+ * The stack of a thrown value with its `cause` chain (`Caused by: ...`), as
+ * the runner records a failed step's error; undefined when `error` is not an
+ * `Error` (a thrown string has no stack). Causes are followed up to 5 deep.
  */
-export class StepFailure extends Error {
-  readonly stepId: string;
-  readonly stepType: string;
-  readonly kind: ErrorKind;
-  constructor(stepId: string, stepType: string, kind: ErrorKind, message: string, cause?: unknown) {
-    super(`step "${stepId}" (${stepType}): ${message}`, { cause });
-    this.name = "StepFailure";
-    this.stepId = stepId;
-    this.stepType = stepType;
-    this.kind = kind;
+export function errorStack(error: unknown): string | undefined {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const text = current.stack ?? `${current.name}: ${current.message}`;
+    parts.push(depth === 0 ? text : `Caused by: ${text}`);
+    current = current.cause;
   }
+  if (current !== undefined && parts.length > 0 && !(current instanceof Error)) {
+    parts.push(`Caused by: ${String(current)}`);
+  }
+  return parts.length > 0 ? parts.join("\n") : undefined;
 }
 
 /** One validation problem, located in a file or a flag. */
@@ -118,7 +120,7 @@ export class ValidationError extends Error {
 
 /** Classifies any thrown value into an {@link ErrorKind}. */
 export function errorKindOf(error: unknown): ErrorKind {
-  if (error instanceof StepError || error instanceof StepFailure) return error.kind;
+  if (error instanceof StepError) return error.kind;
   if (error instanceof DOMException && error.name === "TimeoutError") return "timeout";
   if (error instanceof DOMException && error.name === "AbortError") return "cancelled";
   return "internal";

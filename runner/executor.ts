@@ -261,7 +261,11 @@ class Execution {
 
   /** Saves outputs and targets to the journal; a failed save is logged, not thrown. */
   #persist(progress = true): Promise<void> {
-    this.journal.update({ outputs: this.#outputs, targets: this.#targets });
+    this.journal.update({
+      outputs: this.#outputs,
+      targets: this.#targets,
+      failures: this.#failures,
+    });
     return this.journal.save({ progress }).catch((error) => {
       stepLogger(this.bus).error(`writing the run journal failed: ${messageOf(error)}`);
     });
@@ -308,12 +312,17 @@ class Execution {
     });
   }
 
-  #failureRecord(step: StepSpec, kind: string, message: string): FailureRecord {
+  #failureRecord(
+    step: StepSpec,
+    outcome: { kind: string; message: string; stack?: string },
+  ): FailureRecord {
+    const redact = (text: string) => this.bus.redactor.redactText(text);
     return {
       stepId: step.id,
       stepType: step.uses,
-      kind,
-      message: this.bus.redactor.redactText(message),
+      kind: outcome.kind,
+      message: redact(outcome.message),
+      ...(outcome.stack === undefined ? {} : { stack: redact(outcome.stack) }),
     };
   }
 
@@ -326,7 +335,7 @@ class Execution {
     if (outcome.status === "ok") {
       this.#outputs[step.id] = outcome.output;
     } else if (outcome.status === "failed" || outcome.status === "cancelled") {
-      const record = this.#failureRecord(step, outcome.kind, outcome.message);
+      const record = this.#failureRecord(step, outcome);
       if (step.continueOnError) {
         const warning = `step "${step.id}" failed (continue_on_error): ${record.message}`;
         this.#warnings.push(warning);
@@ -376,7 +385,7 @@ class Execution {
       if (outcome.status === "ok") {
         target.outputs[step.id] = outcome.output;
       } else if (outcome.status === "failed" || outcome.status === "cancelled") {
-        const record = this.#failureRecord(step, outcome.kind, outcome.message);
+        const record = this.#failureRecord(step, outcome);
         if (step.continueOnError) {
           const warning = `step "${step.id}" failed (continue_on_error): ${record.message}`;
           target.warnings.push(warning);

@@ -7,7 +7,7 @@
  */
 import { dirname, join } from "node:path";
 import { isRunId } from "./run-id.ts";
-import type { JournalApi, ResourceRecord, Target } from "./types.ts";
+import type { FailureRecord, JournalApi, ResourceRecord, Target } from "./types.ts";
 
 /**
  * Overall state of a run as the journal records it. `abandoned` is never
@@ -51,6 +51,8 @@ export interface JournalData {
   resources: ResourceRecord[];
   /** Values steps stored with `journal.put` (e.g. trusted SSH host keys). */
   values: Record<string, unknown>;
+  /** Step failures that failed a target or the run, with their stacks (absent in older journals). */
+  failures?: FailureRecord[];
 }
 
 /** One line of `listRuns`. */
@@ -374,7 +376,9 @@ export class RunJournal implements JournalApi {
 
   /** Replaces run-level fields (outputs, targets, status, ...) without saving. */
   update(
-    patch: Partial<Pick<JournalData, "outputs" | "targets" | "status" | "exitCode" | "finishedAt">>,
+    patch: Partial<
+      Pick<JournalData, "outputs" | "targets" | "failures" | "status" | "exitCode" | "finishedAt">
+    >,
   ): void {
     Object.assign(this.#data, patch);
   }

@@ -7,18 +7,19 @@
  * @module
  */
 import type { z } from "zod";
-import { type ErrorKind, errorKindOf, StepError } from "./errors.ts";
+import { type ErrorKind, errorKindOf, errorStack, StepError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
 import { evaluateCondition, evaluateTemplate } from "./expression.ts";
 import type { ExpressionScope, StepSpec } from "./pipeline/model.ts";
 import { isRetryable, retryDelaySeconds, scaledSleep } from "./retry.ts";
+import { withStepScope } from "./step-scope.ts";
 import type { PipelineStepContext, StepContext, StepPlugin, TargetStepContext } from "./types.ts";
 
 /** What one step run came to. */
 export type StepOutcome =
   | { status: "ok"; output: Record<string, unknown> }
   | { status: "skipped"; reason: string }
-  | { status: "failed" | "cancelled"; kind: ErrorKind; message: string };
+  | { status: "failed" | "cancelled"; kind: ErrorKind; message: string; stack?: string };
 
 /** Everything {@link runStep} needs. */
 export interface StepRunRequest {
@@ -120,6 +121,7 @@ export async function runStep(req: StepRunRequest): Promise<StepOutcome> {
         durationMs,
         error: outcome.message,
         errorKind: outcome.kind,
+        ...(outcome.stack === undefined ? {} : { stack: outcome.stack }),
       });
     }
     return outcome;
@@ -146,6 +148,7 @@ export async function runStep(req: StepRunRequest): Promise<StepOutcome> {
       status: result.kind === "cancelled" ? "cancelled" : "failed",
       kind: result.kind,
       message: result.message,
+      ...(result.stack === undefined ? {} : { stack: result.stack }),
     };
     if (
       attempt >= step.retry.attempts || req.interrupt.aborted ||
@@ -196,7 +199,7 @@ function failEarly(
 
 type AttemptResult =
   | { ok: true; value: unknown }
-  | { ok: false; kind: ErrorKind; message: string };
+  | { ok: false; kind: ErrorKind; message: string; stack?: string };
 
 async function runAttempt(req: StepRunRequest, input: unknown): Promise<AttemptResult> {
   const { step } = req;
@@ -228,7 +231,10 @@ async function runAttempt(req: StepRunRequest, input: unknown): Promise<AttemptR
   });
   try {
     const value = await Promise.race([
-      Promise.resolve().then(() => invokePlugin(step.plugin, req.ctx, input, signal)),
+      withStepScope(
+        { stepId: step.id, ...(req.ctx.target ? { targetId: req.ctx.target.id } : {}) },
+        () => Promise.resolve().then(() => invokePlugin(step.plugin, req.ctx, input, signal)),
+      ),
       abandoned,
     ]);
     return { ok: true, value };
@@ -238,7 +244,8 @@ async function runAttempt(req: StepRunRequest, input: unknown): Promise<AttemptR
       : req.signal.aborted
       ? "cancelled"
       : errorKindOf(error);
-    return { ok: false, kind, message: messageOf(error) };
+    const stack = errorStack(error);
+    return { ok: false, kind, message: messageOf(error), ...(stack ? { stack } : {}) };
   } finally {
     clearTimeout(timeoutTimer);
     clearTimeout(graceTimer);

@@ -122,6 +122,8 @@ export interface FailureRecord {
   kind: string;
   /** Human-readable message (already redacted). */
   message: string;
+  /** Stack of the thrown error with its causes (redacted), when it was an `Error`. */
+  stack?: string;
 }
 
 /**
@@ -239,6 +241,8 @@ export type RunEvent =
       changed?: boolean;
       error?: string;
       errorKind?: string;
+      /** Stack of the thrown error with its causes, when it was an `Error`. */
+      stack?: string;
     }
     | { type: "step-skipped"; stepId: string; stepType: string; targetId?: string; reason: string }
     | { type: "target-added"; targetId: string; label: string }

@@ -118,7 +118,7 @@ async function applyPlan(
  *   reason when aborted (also after restoring); `config` without a
  *   target/session; `connection`.
  */
-export async function runConfigureChrony(
+async function runConfigureChrony(
   ctx: TargetStepContext,
   input: ConfigureChronyInput,
   signal: AbortSignal,

@@ -8,7 +8,6 @@ import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 import { StepError } from "../runner/errors.ts";
 import type { TargetStepContext } from "../runner/types.ts";
-import { openShell } from "../plugins/ssh/open-shell.ts";
 
 /** Input of `connect`. */
 export const ConnectInput = z.object({
@@ -42,12 +41,14 @@ export const ConnectOutput = z.object({
  * Opens (or reuses) the target's SSH session.
  * @throws StepError from {@link openShell}, after recording a diagnosis (layer `ssh`).
  */
-export async function runConnect(
+async function runConnect(
   ctx: TargetStepContext,
   input: z.output<typeof ConnectInput>,
   signal: AbortSignal,
 ): Promise<z.input<typeof ConnectOutput>> {
   const target = ctx.target;
+  // ssh2 loads only when a run connects.
+  const { openShell } = await import("../plugins/ssh/open-shell.ts");
   try {
     const { shell, hostKey } = await openShell(ctx, {
       privateKey: input.private_key,

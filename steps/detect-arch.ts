@@ -51,7 +51,7 @@ export function architectureMismatch(
  * Runs `uname -m`, writes `facts.arch`, warns on a mismatch.
  * @throws StepError `command` (with a `hardware` diagnosis) when `uname -m` fails.
  */
-export async function runDetectArch(ctx: TargetStepContext, signal: AbortSignal) {
+async function runDetectArch(ctx: TargetStepContext, signal: AbortSignal) {
   const target = ctx.target;
   const shell = await shellFor(ctx);
   const result = await shell.run("uname -m", { signal });

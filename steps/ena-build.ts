@@ -78,7 +78,7 @@ async function installedDriver(
  *   `build` for git/make/install, quoting the last compiler lines); `config`
  *   without a target or SSH session; `connection`/`cancelled`.
  */
-export async function runEnaBuild(
+async function runEnaBuild(
   ctx: TargetStepContext,
   input: EnaBuildInput,
   signal: AbortSignal,

@@ -55,7 +55,7 @@ export function interfaceReads(iface: string): BatchPart[] {
  * @throws StepError `command` (with a `driver` diagnosis quoting the output)
  *   when the host's answer cannot be read at all; `connection`/abort from the shell.
  */
-export async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
+async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
   const target = ctx.target;
   const shell = await shellFor(ctx);
   const first = await shell.run(batchCommand(FIRST_READS), { signal });

@@ -300,7 +300,7 @@ async function ensureHwRxTimestamping(
  *   `driver`/`udev`) when the clock cannot be enabled or named;
  *   `connection`/`cancelled`.
  */
-export async function runEnableHwts(
+async function runEnableHwts(
   ctx: TargetStepContext,
   input: EnableHwtsInput,
   signal: AbortSignal,

@@ -42,7 +42,7 @@ export const DIAGNOSTIC_PACKAGES = ["linuxptp"] as const;
  * @throws StepError `command` (diagnosis layer `package`) when dnf fails;
  *   `config` without a target or SSH session; `connection`/`cancelled`.
  */
-export async function runInstallPtp(
+async function runInstallPtp(
   ctx: TargetStepContext,
   input: InstallPtpInput,
   signal: AbortSignal,

@@ -56,7 +56,7 @@ export function filesText(files: ReportFiles): string {
  * @throws {StepError} kind `internal` when the files cannot be written (the
  *   console report is printed anyway).
  */
-export async function runReport(
+async function runReport(
   ctx: StepContext,
   options: { console: boolean },
 ): Promise<ReportStepResult> {

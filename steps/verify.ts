@@ -115,7 +115,7 @@ async function diagnoseFailures(
  * @throws StepError `config` without a target/session; `connection`/`cancelled`
  *   (never for a verdict)
  */
-export async function runVerify(
+async function runVerify(
   ctx: TargetStepContext,
   input: VerifyInput,
   signal: AbortSignal,

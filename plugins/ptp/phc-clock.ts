@@ -17,8 +17,6 @@ import { shQuote } from "../ssh/quote.ts";
 export const PHC_ENABLE_PATH = "/sys/module/ena/parameters/phc_enable";
 /** Stable device name made by the udev rule. */
 export const PTP_ENA_DEVICE = "/dev/ptp_ena";
-/** Prefix of the ENA clock's `clock_name`. */
-export const ENA_CLOCK_PREFIX = "ena-ptp-";
 /** How many `/sys/class/ptp/ptpN` entries the probe looks at (ptp0..ptp7). */
 export const MAX_PROBED_CLOCKS = 8;
 

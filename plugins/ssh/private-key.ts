@@ -40,7 +40,10 @@ export interface KeySource {
 }
 
 /**
- * Reads and parses the private key at `path`.
+ * The run's parsed private key at `path`: read, parsed (and for an encrypted
+ * key, decrypted) once per run and shared by every step and target through
+ * the run's service registry, so an encrypted key prompts at most once. A
+ * failed load is not kept: a later call tries again.
  *
  * - Missing/unreadable file: `StepError("config")` naming the path and the input key.
  * - Mode allowing group/other access (not 0600/0400): a warning through `ctx.log`.
@@ -50,12 +53,25 @@ export interface KeySource {
  *   No passphrase or a wrong one: `StepError("config")`.
  * The file's bytes are zeroed before returning (or throwing).
  */
-export async function loadPrivateKey(
+export function loadPrivateKey(
   ctx: StepContext,
   path: string,
   source: KeySource,
 ): Promise<LoadedKey> {
   const absolute = expandHome(path);
+  return ctx.services.get(
+    `ssh:private-key:${absolute}`,
+    () => readPrivateKey(ctx, path, absolute, source),
+  );
+}
+
+/** Reads and parses the key file (see {@link loadPrivateKey}). */
+async function readPrivateKey(
+  ctx: StepContext,
+  path: string,
+  absolute: string,
+  source: KeySource,
+): Promise<LoadedKey> {
   const where = `${source.inputKey} "${path}"${absolute === path ? "" : ` (${absolute})`}`;
   let bytes: Uint8Array;
   try {

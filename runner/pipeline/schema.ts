@@ -118,7 +118,5 @@ export const pipelineSchema = z.strictObject({
 
 /** The raw (unvalidated-by-registry) shape of a pipeline file. */
 export type PipelineDocument = z.infer<typeof pipelineSchema>;
-/** The raw shape of one step. */
-export type StepDocument = z.infer<typeof stepSchema>;
 /** The raw shape of `retry:`. */
 export type RetryDocument = z.infer<typeof retrySchema>;

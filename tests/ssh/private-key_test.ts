@@ -86,6 +86,21 @@ Deno.test("an encrypted key is decrypted with the passphrase from PTP_RUNNER_KEY
   }
 });
 
+Deno.test("the key is loaded once per run: a second target reuses it without asking for the passphrase again", async () => {
+  const ctx = makeTestContext({ settings: { interactive: false } });
+  const path = writeKeyFile(ed25519Key("correct horse"));
+  Deno.env.set(PASSPHRASE_ENV, "correct horse");
+  let first;
+  try {
+    first = await loadPrivateKey(ctx, path, source);
+  } finally {
+    Deno.env.delete(PASSPHRASE_ENV);
+  }
+  // No passphrase available now: a second parse would fail.
+  const second = await loadPrivateKey(ctx, path, source);
+  assert.equal(second, first);
+});
+
 Deno.test("an encrypted key with a wrong passphrase is a config error", async () => {
   const ctx = makeTestContext();
   const path = writeKeyFile(ed25519Key("correct horse"));

@@ -1,19 +1,13 @@
 /**
- * A {@link StepContext} for the recovery commands (`cleanup --run`, `sweep`),
- * which run outside a pipeline but reuse the steps' AWS code (instrumented
+ * The {@link AwsContext} of the recovery commands (`cleanup --run`, `sweep`),
+ * which run outside a pipeline but reuse the AWS plugin's code (instrumented
  * clients, waits, termination). Logs go to stderr as plain lines; AWS calls
  * are shown with `verbose`.
  * @module
  */
 import { memoryJournal } from "../../../runner/memory-journal.ts";
-import type {
-  JournalApi,
-  LogLevel,
-  RunSettings,
-  StepContext,
-  Target,
-  TargetInit,
-} from "../../../runner/types.ts";
+import type { JournalApi, LogLevel, RunSettings } from "../../../runner/types.ts";
+import type { AwsContext } from "../shared/aws-context.ts";
 
 /** Flags common to the recovery commands. */
 export interface CommandOptions {
@@ -44,8 +38,8 @@ function envTimeScale(): number | undefined {
   return Number.isFinite(n) && n > 0 && n <= 1 ? n : undefined;
 }
 
-/** A command context plus `close()` for its services. */
-export interface CommandContext extends StepContext {
+/** A command's AWS context plus `close()` for its services. */
+export interface CommandContext extends AwsContext {
   /** Closes the AWS clients. */
   close(): Promise<void>;
 }
@@ -59,23 +53,19 @@ export function isInteractiveSession(): boolean {
  * Builds the context of a recovery command.
  * @param name command name, used as the step id/type in events (`cleanup-run`, `sweep`).
  * @param extra.journal the run's journal (`RunJournal.open`), else an in-memory one.
- * @param extra.targets the run's targets (from its journal), else none.
  * @param extra.write where log lines go (default stderr).
  */
 export function createCommandContext(
   name: string,
   options: CommandOptions,
   extra: {
-    runId?: string;
     journal?: JournalApi;
-    targets?: Target[];
     services?: Map<string, unknown>;
     write?: (line: string) => void;
   } = {},
 ): CommandContext {
   const write = extra.write ?? ((line: string) => console.error(line));
   const services = extra.services ?? new Map<string, unknown>();
-  const targets = extra.targets ?? [];
   const settings: RunSettings = {
     yes: options.yes,
     interactive: options.interactive ?? isInteractiveSession(),
@@ -92,27 +82,7 @@ export function createCommandContext(
     write(level === "info" ? message : `${level}: ${message}`);
   };
   return {
-    runId: extra.runId ?? name,
-    pipelineName: name,
-    inputs: {},
     step: { id: name, type: name },
-    outputs: {},
-    targets,
-    addTargets(inits: TargetInit[]) {
-      const made = inits.map((init) =>
-        ({
-          status: "pending",
-          launchedByRun: false,
-          diagnostics: [],
-          warnings: [],
-          outputs: {},
-          ...init,
-          facts: init.facts ?? {},
-        }) as Target
-      );
-      targets.push(...made);
-      return made;
-    },
     log: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
     emit(event) {
       if (options.verbose && event.type === "aws-call") {
@@ -123,7 +93,6 @@ export function createCommandContext(
         );
       }
     },
-    addSecret: () => {},
     services: {
       async get<T>(key: string, create: () => T | Promise<T>): Promise<T> {
         if (!services.has(key)) services.set(key, await create());
@@ -148,7 +117,6 @@ export function createCommandContext(
       });
     },
     withConsole: (fn) => fn(),
-    interrupted: false,
     async close() {
       for (const service of services.values()) {
         const s = service as { close?: () => unknown };

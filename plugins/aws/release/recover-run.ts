@@ -104,9 +104,7 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
   }
   if (keptLine) print(keptLine);
   const ctx = createCommandContext("cleanup-run", { ...options, workDir }, {
-    runId: options.runId,
     journal,
-    targets: [...data.targets],
     services: options.services,
   });
   try {

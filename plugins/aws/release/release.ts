@@ -11,7 +11,6 @@ import {
   type CleanupOutcome,
   emptyCleanupOutcome,
 } from "../../report/cleanup-outcome.ts";
-import type { StepContext } from "../../../runner/types.ts";
 import { ec2Client } from "../shared/clients.ts";
 import { deletePlacementGroup } from "../shared/placement-group.ts";
 import {
@@ -21,6 +20,7 @@ import {
 import { INSTANCE_RESOURCE, PLACEMENT_GROUP_RESOURCE } from "../shared/resource-kinds.ts";
 import { describeInstanceStates, terminateInstances } from "../shared/terminate.ts";
 import { waitForInstances } from "../shared/wait-instances.ts";
+import type { AwsContext } from "../shared/aws-context.ts";
 
 /** What to release. */
 export interface ReleaseRequest {
@@ -54,7 +54,7 @@ export interface ReleaseRequest {
  *   confirmed are recorded as failed in `partial` (passed in) and in the journal.
  */
 export async function releaseResources(
-  ctx: StepContext,
+  ctx: AwsContext,
   request: ReleaseRequest,
   signal: AbortSignal,
   outcome: CleanupOutcome = emptyCleanupOutcome(),
@@ -106,7 +106,7 @@ export async function releaseResources(
 }
 
 async function terminateInRegion(
-  ctx: StepContext,
+  ctx: AwsContext,
   region: string,
   list: CleanupInstance[],
   request: ReleaseRequest,

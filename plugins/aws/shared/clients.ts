@@ -13,6 +13,8 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { StepContext } from "../../../runner/types.ts";
+import { currentStepScope, withStepScope } from "../../../runner/step-scope.ts";
+import type { AwsContext } from "./aws-context.ts";
 
 /** The region configured for this invocation: `--region`, then `AWS_REGION`, then `AWS_DEFAULT_REGION`; undefined when none. */
 export function configuredRegion(ctx: Pick<StepContext, "settings">): string | undefined {
@@ -36,7 +38,7 @@ type AnyClient = { middlewareStack: { add: (...args: any[]) => void }; destroy()
 
 function instrument<C extends AnyClient>(
   client: C,
-  ctx: StepContext,
+  ctx: AwsContext,
   service: string,
   region: string,
 ): C {
@@ -45,11 +47,13 @@ function instrument<C extends AnyClient>(
     (next: any, context: any) => async (args: any) => {
       const started = performance.now();
       const operation = String(context.commandName ?? "").replace(/Command$/, "");
+      // The step making this call, not the one that created the shared client.
+      const stepId = currentStepScope()?.stepId ?? ctx.step.id;
       try {
         const out = await next(args);
         ctx.emit({
           type: "aws-call",
-          stepId: ctx.step.id,
+          stepId,
           service,
           operation,
           region,
@@ -59,7 +63,7 @@ function instrument<C extends AnyClient>(
       } catch (error) {
         ctx.emit({
           type: "aws-call",
-          stepId: ctx.step.id,
+          stepId,
           service,
           operation,
           region,
@@ -74,6 +78,27 @@ function instrument<C extends AnyClient>(
   return client;
 }
 
+/**
+ * A view of the shared `client` whose `send` runs as work of `ctx`'s step, so
+ * the `aws-call` event names the step that asked for the client now, even
+ * when the call is made from a callback (e.g. ssh2's host key check) that
+ * lost the async step scope.
+ */
+function forStep<C extends AnyClient & { send: (...args: never[]) => unknown }>(
+  client: C,
+  ctx: AwsContext,
+): C {
+  const ids = { stepId: ctx.step.id, ...(ctx.target ? { targetId: ctx.target.id } : {}) };
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "send") {
+        return (...args: Parameters<C["send"]>) => withStepScope(ids, () => target.send(...args));
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
 /** Wraps an SDK client so the run's service registry can close it. */
 function closable<C extends AnyClient>(client: C): C & { close(): void } {
   return Object.assign(client, { close: () => client.destroy() });
@@ -81,27 +106,27 @@ function closable<C extends AnyClient>(client: C): C & { close(): void } {
 
 /**
  * The run's EC2 client for `region` (created on first use, reused after).
- * Events name the step that first created it.
+ * Each call's event names the step making it (see runner/step-scope.ts).
  */
-export function ec2Client(ctx: StepContext, region: string): Promise<EC2Client> {
+export function ec2Client(ctx: AwsContext, region: string): Promise<EC2Client> {
   return ctx.services.get(
     `aws:ec2:${region}`,
     () => closable(instrument(new EC2Client(clientConfig(ctx, region)), ctx, "ec2", region)),
-  );
+  ).then((client) => forStep(client, ctx));
 }
 
 /** The run's SSM client for `region`. */
-export function ssmClient(ctx: StepContext, region: string): Promise<SSMClient> {
+export function ssmClient(ctx: AwsContext, region: string): Promise<SSMClient> {
   return ctx.services.get(
     `aws:ssm:${region}`,
     () => closable(instrument(new SSMClient(clientConfig(ctx, region)), ctx, "ssm", region)),
-  );
+  ).then((client) => forStep(client, ctx));
 }
 
 /** The run's STS client for `region`. */
-export function stsClient(ctx: StepContext, region: string): Promise<STSClient> {
+export function stsClient(ctx: AwsContext, region: string): Promise<STSClient> {
   return ctx.services.get(
     `aws:sts:${region}`,
     () => closable(instrument(new STSClient(clientConfig(ctx, region)), ctx, "sts", region)),
-  );
+  ).then((client) => forStep(client, ctx));
 }

@@ -6,7 +6,6 @@
  */
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { StepError } from "../../../runner/errors.ts";
-import type { StepContext } from "../../../runner/types.ts";
 import {
   credentialsFixMessage,
   describeCredentialSource,
@@ -15,6 +14,7 @@ import {
   toStepError,
 } from "./aws-errors.ts";
 import { stsClient } from "./clients.ts";
+import type { AwsContext } from "./aws-context.ts";
 
 /** The caller the credentials belong to. */
 export interface CallerIdentity {
@@ -32,7 +32,7 @@ export interface CallerIdentity {
  *   credentials; `cancelled` when `signal` aborts; other kinds for network errors.
  */
 export async function verifyCredentials(
-  ctx: StepContext,
+  ctx: AwsContext,
   region: string,
   signal: AbortSignal,
 ): Promise<CallerIdentity> {

@@ -7,15 +7,15 @@
  */
 import { DescribeRegionsCommand, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import { StepError } from "../../../runner/errors.ts";
-import type { StepContext } from "../../../runner/types.ts";
 import { isAbort, isNotFoundOrInvalid, toStepError } from "./aws-errors.ts";
 import { configuredRegion, ec2Client } from "./clients.ts";
+import type { AwsContext } from "./aws-context.ts";
 
 /** Region used to ask global questions (`DescribeRegions`, STS) before a region is known. */
 export const BOOTSTRAP_REGION = "us-east-1";
 
 /** Enabled regions of the account (EC2 `DescribeRegions` without `AllRegions`). */
-export async function enabledRegions(ctx: StepContext, signal: AbortSignal): Promise<string[]> {
+export async function enabledRegions(ctx: AwsContext, signal: AbortSignal): Promise<string[]> {
   const ec2 = await ec2Client(ctx, configuredRegion(ctx) ?? BOOTSTRAP_REGION);
   try {
     const out = await ec2.send(new DescribeRegionsCommand({}), { abortSignal: signal });
@@ -34,7 +34,7 @@ export async function enabledRegions(ctx: StepContext, signal: AbortSignal): Pro
  * @throws StepError `config` when no enabled region has the subnet.
  */
 export async function resolveLaunchRegion(
-  ctx: StepContext,
+  ctx: AwsContext,
   inputRegion: string | undefined,
   subnetId: string,
   signal: AbortSignal,
