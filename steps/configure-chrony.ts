@@ -238,10 +238,13 @@ export async function runConfigureChrony(
 
   const changes = hostChanges(ctx, shell);
   if (checkMode) {
-    for (const w of writes) await changes.writeFile(w.path, w.before, w.after, signal);
+    // Same records, same order as a real run; nothing applied.
+    const rule = devicePlan.rule;
+    if (rule) await changes.writeFile(rule.path, rule.before, rule.after, signal);
     if (devicePlan.trigger) {
       await changes.action("reload udev rules and trigger PTP devices", () => Promise.resolve());
     }
+    for (const w of plan.writes) await changes.writeFile(w.path, w.before, w.after, signal);
     if (plan.writes.length > 0) {
       await changes.action(`validate with chronyd -p, restart ${unit}`, () => Promise.resolve());
     }
