@@ -187,7 +187,10 @@ export async function runConfigureChrony(
     return { ...empty, skipped_reason: devicePlan };
   }
   const { device, clockName } = devicePlan;
-  if (devicePlan.note && checkMode) ctx.log.info(devicePlan.note);
+  if (devicePlan.note && checkMode) {
+    ctx.log.info(devicePlan.note);
+    target.warnings.push(`check mode: ${devicePlan.note}`);
+  }
 
   const conf = await readRemoteFile(shell, confPath, signal, true);
   if (conf.content === null) {
