@@ -332,7 +332,9 @@ export async function runConfigureChrony(
         target,
         "command",
         "service",
-        `${unit} ${up.ok ? "restart failed" : up.reason} with the PHC refclock`,
+        `${unit} ${
+          up.ok ? `restart failed (exit status ${restart?.exitCode ?? "none"})` : up.reason
+        } with the PHC refclock`,
         {
           command: `${
             restart?.command ?? "restart"

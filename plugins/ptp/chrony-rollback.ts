@@ -87,7 +87,7 @@ export async function rollBackChrony(
       );
     }
     if (request.restart) {
-      await changes.action(
+      const restart = await changes.action(
         `restart ${request.unit}`,
         () => restartChronyd(shell, request.unit, signal),
       );
@@ -95,13 +95,16 @@ export async function rollBackChrony(
       await ctx.sleep(request.settleSeconds, signal);
       const second = await readChronydStatus(shell, request.unit, signal);
       const up = stayedUp(first, second);
-      if (!up.ok) {
+      const failedRestart = restart !== null && restart.exitCode !== 0;
+      if (!up.ok || failedRestart) {
         chronyActive = false;
         const journal = await chronydJournalTail(shell, request.unit, signal);
         diagnose(
           target,
           "service",
-          `${request.unit} ${up.reason} after the rollback's restart`,
+          `${request.unit} ${
+            up.ok ? `restart failed (exit status ${restart?.exitCode ?? "none"})` : up.reason
+          } after the rollback's restart`,
           {
             command: `${second.evidence.command}; ${journal.command}`,
             output: [second.evidence.output, journal.output].filter(Boolean).join("\n"),
