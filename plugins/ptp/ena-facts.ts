@@ -124,7 +124,9 @@ export function unsupportedReason(
   if (iface && nicDriver && nicDriver !== "ena") {
     return `unsupported: the primary NIC ${iface} uses driver ${nicDriver}, not ENA`;
   }
-  if (!modulePresent) return "unsupported: no ena kernel module (modinfo ena: Module ena not found)";
+  if (!modulePresent) {
+    return "unsupported: no ena kernel module (modinfo ena: Module ena not found)";
+  }
   return undefined;
 }
 
