@@ -19,6 +19,7 @@ import {
 } from "../plugins/ssh/batch.ts";
 import { shQuote } from "../plugins/ssh/quote.ts";
 import { diagnose } from "../plugins/ptp/diagnose.ts";
+import { isModuleNotFound } from "../plugins/parsers/modinfo.ts";
 import {
   enaFactsOf,
   type EnaReadings,
@@ -84,6 +85,17 @@ export async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
     throw new StepError("command", `ena-check could not read the driver facts of ${target.label}`, {
       evidence: (first.stderr || first.stdout).trim().slice(-2000) || undefined,
     });
+  }
+  const modinfo = readings.modinfo;
+  if (modinfo.exitCode !== 0 && !isModuleNotFound(modinfo.output)) {
+    // e.g. `modinfo: command not found` (127): no answer about the module at all.
+    const evidence = { command: "modinfo ena", output: modinfo.output.trim() || "(no output)" };
+    diagnose(target, "driver", "cannot read the ena module (modinfo ena failed)", evidence);
+    throw new StepError(
+      "command",
+      `modinfo ena failed on ${target.label} (exit status ${modinfo.exitCode})`,
+      { evidence: evidence.output },
+    );
   }
   const iface = interfaceOf(readings);
   if (iface) {

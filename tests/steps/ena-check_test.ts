@@ -299,3 +299,19 @@ Deno.test("ena-check turns unreadable shell output into a driver diagnosis and a
   assert.equal(target.diagnostics[0].layer, "driver");
   assert.match(target.diagnostics[0].output ?? "", /fork: Resource temporarily unavailable/);
 });
+
+Deno.test("ena-check turns a modinfo that is not found (127) into an error, never an unsupported verdict", async () => {
+  const shell = host([
+    ["modinfo -F version ena", { stderr: "bash: modinfo: command not found\n", exitCode: 127 }],
+    ["modinfo ena", { stderr: "bash: modinfo: command not found\n", exitCode: 127 }],
+  ]);
+  const target = makeTarget({ id: "t", label: "t" });
+  const ctx = makeTestContext({ target, services: { [shellServiceKey("t")]: shell } });
+  await assert.rejects(
+    enaCheck.run(ctx, {}, new AbortController().signal),
+    (error: unknown) => error instanceof StepError && error.kind === "command",
+  );
+  assert.equal(target.verdict, undefined);
+  assert.equal(target.diagnostics[0].layer, "driver");
+  assert.match(target.diagnostics[0].output ?? "", /command not found/);
+});
