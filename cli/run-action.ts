@@ -21,9 +21,8 @@ import { newRunId } from "../runner/run-id.ts";
 import { forcedExitNotice, installSignalHandlers, INTERRUPT_NOTICE } from "../runner/signals.ts";
 import type { RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
+import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
-
-const encoder = new TextEncoder();
 
 /** Where the command writes; injectable for tests. */
 export interface RunIo {
@@ -39,17 +38,16 @@ export interface RunIo {
   env: { get(name: string): string | undefined };
 }
 
-function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
-  const bytes = encoder.encode(text);
-  let offset = 0;
-  while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
-}
-
-/** The process's stdout/stderr and environment. */
+/**
+ * The process's stdout/stderr and environment. Writes to a closed terminal
+ * (SIGHUP, dropped SSH session) are dropped, never thrown (see `gone-terminal.ts`).
+ */
 export function processIo(): RunIo {
+  const stdout = writerToMaybeGone(Deno.stdout);
+  const stderr = writerToMaybeGone(Deno.stderr);
   return {
-    out: (t) => writeAll(Deno.stdout, t),
-    err: (t) => writeAll(Deno.stderr, t),
+    out: stdout.write,
+    err: stderr.write,
     isTTY: Deno.stdout.isTerminal(),
     stdinIsTTY: Deno.stdin.isTerminal(),
     env: Deno.env,
