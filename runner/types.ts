@@ -66,6 +66,12 @@ interface StepPluginBase<I extends z.ZodType, O extends z.ZodType> {
   readonly reads?: readonly ContextKey[];
   /** Parts of the context the step writes. */
   readonly writes?: readonly ContextKey[];
+  /**
+   * Real seconds the step may take to settle after its signal aborted before
+   * it is abandoned (default: the executor's, 2 s). A step that must release
+   * what it created on abort (the launch) asks for more.
+   */
+  readonly abortGraceSeconds?: number;
 }
 
 /**

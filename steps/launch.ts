@@ -9,6 +9,7 @@
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { parseInstanceRequests } from "../plugins/aws/launch/instance-request.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
+import { LAUNCH_ABORT_GRACE_SECONDS } from "../plugins/aws/launch/abort-launch.ts";
 
 /** A list of strings, also accepted as one comma-separated string (from `--set`). */
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) =>
@@ -125,6 +126,8 @@ export default defineStep({
     "journal.resources",
     "journal.aws-account",
   ],
+  // On abort the launch looks for instances of in-flight requests and terminates them.
+  abortGraceSeconds: LAUNCH_ABORT_GRACE_SECONDS,
   async run(ctx, input, signal) {
     const { launchInstances } = await import("../plugins/aws/launch/launch-instances.ts");
     return await launchInstances(ctx, input, signal);

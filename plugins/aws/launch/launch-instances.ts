@@ -115,6 +115,8 @@ export async function launchInstances(
   }
 
   const launched: Launched[] = [];
+  /** ClientTokens of RunInstances requests sent and not yet answered. */
+  const inFlight = new Set<string>();
   try {
     let groupName = plan.placementGroup?.groupName;
     if (plan.createPlacementGroup) {
@@ -131,14 +133,20 @@ export async function launchInstances(
     }
     const results = await Promise.all(
       plan.launch.map((type) =>
-        launchType(ctx, ec2, plan, type, groupName, identity, input, launched, signal)
+        launchType(ctx, ec2, plan, type, groupName, identity, input, launched, inFlight, signal)
       ),
     );
     for (const r of results) if (r) output.failed.push(r);
     await waitUntilRunning(ctx, ec2, launched, input.wait_timeout, signal);
   } catch (error) {
     if (signal.aborted || isAbort(error, signal)) {
-      await terminateAfterAbort(ctx, ec2, region, launched.map((l) => l.instanceId));
+      await terminateAfterAbort(
+        ctx,
+        ec2,
+        region,
+        launched.map((l) => l.instanceId),
+        [...inFlight],
+      );
       throw signal.reason ?? error;
     }
     throw error;
@@ -208,25 +216,27 @@ async function launchType(
   identity: CallerIdentity,
   input: LaunchInput,
   launched: Launched[],
+  inFlight: Set<string>,
   signal: AbortSignal,
 ): Promise<LaunchOutput["failed"][number] | undefined> {
   let instances: Instance[];
+  const request = runInstancesInput({
+    plan,
+    type,
+    placementGroupName: groupName,
+    runId: ctx.runId,
+    ownerArn: identity.arn,
+    namePrefix: input.name_prefix,
+  });
+  const token = request.ClientToken!;
   try {
-    instances = await sendRunInstances(
-      ctx,
-      ec2,
-      runInstancesInput({
-        plan,
-        type,
-        placementGroupName: groupName,
-        runId: ctx.runId,
-        ownerArn: identity.arn,
-        namePrefix: input.name_prefix,
-      }),
-      signal,
-    );
+    // Until it answers, an abort must look for this request's instances by its token.
+    inFlight.add(token);
+    instances = await sendRunInstances(ctx, ec2, request, signal);
+    inFlight.delete(token);
   } catch (error) {
     if (isAbort(error, signal)) throw signal.reason ?? error;
+    inFlight.delete(token);
     const message = `RunInstances ${type.instanceType} x${type.count} refused: ` +
       `${awsErrorCode(error)}: ${awsErrorMessage(error)}`;
     ctx.log.error(message);
