@@ -382,6 +382,13 @@ export interface StepContextBase {
   emit(event: RunEventInput): void;
   /** Marks a string as secret: it is replaced by `***` in every event and file. */
   addSecret(value: string): void;
+  /**
+   * A deep copy of `value` with every secret (in all its quoted, encoded and
+   * escaped forms) and private key block replaced by `***`: for what a step
+   * writes itself (report files, console summaries). Absent in contexts that
+   * know no secrets (recovery commands, unit-test contexts): use `value` as is.
+   */
+  redact?<T>(value: T): T;
   /** Shared services. */
   readonly services: ServiceRegistry;
   /** The run journal. */
