@@ -61,6 +61,8 @@ interface CheckedFlags {
   sshPort?: number;
   /** From `PTP_RUNNER_TIME_SCALE` (a standalone `ptp-runner sim` prints it). */
   timeScale?: number;
+  /** `--max-instances`. */
+  maxInstances?: number;
 }
 
 /**
@@ -81,6 +83,16 @@ export function checkRunFlags(
         message: `"${options.concurrency}" is not a positive integer; use e.g. --concurrency 4`,
       });
     } else flags.concurrency = n;
+  }
+  if (options.maxInstances !== undefined) {
+    const n = Number(options.maxInstances);
+    if (!/^\d+$/.test(options.maxInstances.trim()) || !Number.isSafeInteger(n) || n < 1) {
+      issues.push({
+        source: "--max-instances",
+        message:
+          `"${options.maxInstances}" is not a positive integer; use e.g. --max-instances 100`,
+      });
+    } else flags.maxInstances = n;
   }
   if (options.speed !== undefined) {
     const n = Number(options.speed);
@@ -178,6 +190,7 @@ export async function runCommand(
     aws: {},
     sshPort: flags.sshPort,
     workDir: Deno.cwd(),
+    ...(flags.maxInstances !== undefined ? { maxInstancesPerType: flags.maxInstances } : {}),
   };
 
   type Sim = Awaited<ReturnType<typeof import("../sim/mod.ts").startSimulator>>;

@@ -328,6 +328,8 @@ export interface RunSettings {
   sshPort?: number;
   /** Directory the run writes under (journal, reports); defaults to the current directory. */
   workDir: string;
+  /** `--max-instances`: most instances the launch starts per instance type (default 50). */
+  maxInstancesPerType?: number;
 }
 
 /** Lazily created shared services (AWS clients, SSH connector), disposed at run end. */

@@ -29,10 +29,10 @@ Deno.writeTextFileSync(keyFile, KEY.privateKey);
 function baseInput(extra: Record<string, unknown> = {}) {
   return LaunchInputSchema.parse({
     instance_types: ["c7i.large"],
-    subnet_id: "subnet-1",
+    subnet_id: "subnet-0123456789abcdef1",
     key_name: "k",
     private_key: keyFile,
-    security_group_ids: ["sg-ssh"],
+    security_group_ids: ["sg-0123456789abcdef5"],
     placement_group: "ptp-group",
     wait_timeout: 60,
     ...extra,
@@ -105,8 +105,8 @@ Deno.test("launch sends RunInstances with IMDSv2, placement group, tags, securit
     assert.equal(x86.MaxCount, 2);
     assert.deepEqual(x86.MetadataOptions, { HttpTokens: "required", HttpEndpoint: "enabled" });
     assert.deepEqual(x86.Placement, { GroupName: "ptp-group" });
-    assert.deepEqual(x86.SecurityGroupIds, ["sg-ssh"]);
-    assert.equal(x86.SubnetId, "subnet-1");
+    assert.deepEqual(x86.SecurityGroupIds, ["sg-0123456789abcdef5"]);
+    assert.equal(x86.SubnetId, "subnet-0123456789abcdef1");
     assert.equal(x86.KeyName, "k");
     assert.equal(x86.ClientToken, "test-run-c7i.large");
     const kinds = x86.TagSpecifications!.map((t) => t.ResourceType);
@@ -273,21 +273,21 @@ async function withPassphrase<T>(value: string | undefined, fn: () => Promise<T>
 const ENCRYPTED = makeKeyPair("correct horse");
 const encryptedKeyFile = keyFileWith(ENCRYPTED.privateKey);
 
-Deno.test("an encrypted private key without a passphrase fails preflight naming PTP_RUNNER_KEY_PASSPHRASE, before launching", async () => {
-  await withFake(async (fake) => {
-    await withPassphrase(undefined, async () => {
-      await rejectsWith(
-        launch.run(
-          context({ interactive: false }),
-          baseInput({ private_key: encryptedKeyFile }),
-          new AbortController().signal,
-        ),
-        "config",
-        /is encrypted: set PTP_RUNNER_KEY_PASSPHRASE to its passphrase.*nothing was launched/,
-      );
+Deno.test("an encrypted private key without a passphrase (and no terminal) is refused by the input check, before any AWS call", async () => {
+  await withPassphrase(undefined, () => {
+    const parsed = LaunchInputSchema.safeParse({
+      instance_types: ["c7i.large"],
+      subnet_id: "subnet-0123456789abcdef1",
+      key_name: "k",
+      private_key: encryptedKeyFile,
     });
-    assert.equal(runInputs(fake).length, 0);
-  }, { fingerprint: ENCRYPTED.fingerprint });
+    assert.equal(parsed.success, false);
+    assert.match(
+      JSON.stringify(parsed.error?.issues),
+      /is encrypted and no passphrase can be asked for: set PTP_RUNNER_KEY_PASSPHRASE/,
+    );
+    return Promise.resolve();
+  });
 });
 
 Deno.test("an encrypted private key with a wrong passphrase fails preflight saying how to give it", async () => {
@@ -366,9 +366,13 @@ Deno.test("launch records the AWS account and region in the journal before creat
 Deno.test("a missing subnet fails preflight naming subnet_id", async () => {
   await withFake(async () => {
     await rejectsWith(
-      launch.run(context(), baseInput({ subnet_id: "subnet-404" }), new AbortController().signal),
+      launch.run(
+        context(),
+        baseInput({ subnet_id: "subnet-00000404" }),
+        new AbortController().signal,
+      ),
       "config",
-      /subnet_id: subnet-404 does not exist in us-east-1/,
+      /subnet_id: subnet-00000404 does not exist in us-east-1/,
     );
   });
 });
@@ -609,7 +613,7 @@ Deno.test("without a configured region the subnet's region is found among the en
     assert.equal(out.region, "us-east-1");
     assert.ok(
       ctx.events.some((e) =>
-        e.type === "log" && /using us-east-1, where subnet subnet-1/.test(e.message)
+        e.type === "log" && /using us-east-1, where subnet subnet-0123456789abcdef1/.test(e.message)
       ),
     );
     assert.ok(fake.calls().includes("DescribeRegions"));

@@ -13,7 +13,8 @@ import { awsErrorCode, awsErrorKind, awsErrorMessage, isAbort } from "../shared/
 import { configuredRegion, ec2Client, ssmClient } from "../shared/clients.ts";
 import { type CallerIdentity, verifyCredentials } from "../shared/credentials.ts";
 import { runDryRun } from "./dry-run.ts";
-import { totalInstances } from "./instance-request.ts";
+import { countsOverLimit, totalInstances } from "./instance-request.ts";
+import { StepError } from "../../../runner/errors.ts";
 import { confirmLaunch } from "./launch-confirm.ts";
 import type { LaunchInput, LaunchOutput } from "../../../steps/launch.ts";
 import { createPrecisionTimeGroup } from "../shared/placement-group.ts";
@@ -64,6 +65,9 @@ export async function launchInstances(
   input: LaunchInput,
   signal: AbortSignal,
 ): Promise<LaunchOutput> {
+  // Checked before any AWS call: a usage failure with nothing created exits 2.
+  const overLimit = countsOverLimit(input.instance_types, ctx.settings.maxInstancesPerType);
+  if (overLimit.length > 0) throw new StepError("usage", overLimit.join("; "));
   const stsRegion = input.region ?? configuredRegion(ctx) ?? BOOTSTRAP_REGION;
   const identity = await verifyCredentials(ctx, stsRegion, signal);
   const { region } = await resolveLaunchRegion(ctx, input.region, input.subnet_id, signal);

@@ -166,13 +166,19 @@ export function installFakeAws(options: {
     return { InstanceTypes: Object.keys(catalogue).map(info) };
   });
   ec2.on(DescribeSubnetsCommand).callsFake((input: { SubnetIds: string[] }) => {
-    if (input.SubnetIds[0] !== "subnet-1") {
+    if (input.SubnetIds[0] !== "subnet-0123456789abcdef1") {
       throw awsError(
         "InvalidSubnetID.NotFound",
         `The subnet ID '${input.SubnetIds[0]}' does not exist`,
       );
     }
-    return { Subnets: [{ SubnetId: "subnet-1", AvailabilityZone: "us-east-1a", VpcId: "vpc-1" }] };
+    return {
+      Subnets: [{
+        SubnetId: "subnet-0123456789abcdef1",
+        AvailabilityZone: "us-east-1a",
+        VpcId: "vpc-1",
+      }],
+    };
   });
   ec2.on(DescribeRegionsCommand).resolves({
     Regions: [{ RegionName: "us-east-1" }, { RegionName: "eu-west-1" }],
@@ -180,7 +186,7 @@ export function installFakeAws(options: {
   ec2.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds: string[] }) => ({
     SecurityGroups: input.GroupIds.filter((g) => g.startsWith("sg-")).map((g) => ({
       GroupId: g,
-      IpPermissions: g === "sg-ssh"
+      IpPermissions: g === "sg-0123456789abcdef5"
         ? [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }]
         : [],
     })),
