@@ -88,6 +88,8 @@ export const MAX_NESTING = 64;
  * U+FFFD). Source: YAML 1.2.2 section 5.1 (printable character set).
  */
 function notText(text: string, source: string): ValidationIssue | undefined {
+  // Control characters are exactly what is looked for here.
+  // deno-lint-ignore no-control-regex
   const at = text.search(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/);
   if (at < 0) return undefined;
   const before = text.slice(0, at);
