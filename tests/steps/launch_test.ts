@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  CreatePlacementGroupCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
   RunInstancesCommand,
@@ -655,4 +656,32 @@ Deno.test("a retried launch gets the same instances back and adds no duplicate t
     assert.deepEqual(ctx.targets.map((t) => t.id), ["t3.micro-1", "c7i.large-1", "c7i.large-2"]);
     assert.equal(ctx.journal.resources().length, 2);
   });
+});
+
+Deno.test("a placement group creation without a readable answer stays journaled as unknown for cleanup; a refusal is released", async () => {
+  for (
+    const [error, state, creation] of [
+      [
+        Object.assign(new Error("Unexpected end of XML"), { $metadata: { httpStatusCode: 200 } }),
+        "created",
+        "unknown",
+      ],
+      [Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "created", "unknown"],
+      [awsError("InvalidParameterValue", "bad strategy"), "released", undefined],
+    ] as const
+  ) {
+    await withFake(async (fake) => {
+      fake.ec2.on(CreatePlacementGroupCommand).rejects(error);
+      const ctx = context();
+      await assert.rejects(launch.run(
+        ctx,
+        baseInput({ placement_group: undefined, create_placement_group: true }),
+        new AbortController().signal,
+      ));
+      const group = ctx.journal.resources().find((r) => r.kind === "placement-group")!;
+      assert.equal(group.state, state, error.message);
+      assert.equal(group.detail?.creation, creation, error.message);
+      assert.equal(runInputs(fake).length, 0);
+    });
+  }
 });

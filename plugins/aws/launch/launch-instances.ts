@@ -190,8 +190,21 @@ async function createTemporaryGroup(
   try {
     group = await createPrecisionTimeGroup(ec2, name, runTags(ctx.runId, identity.arn), signal);
   } catch (error) {
-    if (!isAbort(error, signal)) {
+    if (isAbort(error, signal)) throw error;
+    if (definiteRefusal(error)) {
       await ctx.journal.updateResource(PLACEMENT_GROUP_RESOURCE, name, "released");
+    } else {
+      // No readable answer (network error, 5xx, unparsable body): the group may
+      // exist. It stays `created`, marked unknown, so cleanup deletes it (a
+      // group that never came to be counts as deleted there).
+      await ctx.journal.recordResource({
+        ...record,
+        detail: { ...record.detail, creation: "unknown" },
+      });
+      ctx.log.warn(
+        `the creation of placement group ${name} got no readable answer; cleanup will delete ` +
+          "it if it exists",
+      );
     }
     throw error;
   }
@@ -203,6 +216,19 @@ async function createTemporaryGroup(
   }
   ctx.log.info(`created temporary precision-time placement group ${group.groupName}`);
   return group.groupName;
+}
+
+/**
+ * True when EC2 answered with a readable refusal (an error code with an HTTP
+ * 4xx status): the request was not carried out. Anything else (no status, 5xx,
+ * a response the SDK could not parse) leaves the outcome unknown.
+ */
+export function definiteRefusal(error: unknown): boolean {
+  const cause = (error as { cause?: unknown })?.cause ?? error;
+  const status = (cause as { $metadata?: { httpStatusCode?: number } })?.$metadata
+    ?.httpStatusCode;
+  return typeof status === "number" && status >= 400 && status < 500 &&
+    awsErrorCode(cause) !== "Error";
 }
 
 /**
