@@ -685,3 +685,23 @@ Deno.test("a placement group creation without a readable answer stays journaled 
     });
   }
 });
+
+Deno.test("a type Amazon Linux 2023 cannot run (mac1.metal, x86_64_mac) is skipped with its reason and the others launch", async () => {
+  await withFake(async (fake) => {
+    const ctx = context();
+    const out = await launch.run(
+      ctx,
+      baseInput({ instance_types: ["mac1.metal", "c7i.large"] }),
+      new AbortController().signal,
+    );
+    assert.deepEqual(out.skipped.map((s) => s.instance_type), ["mac1.metal"]);
+    assert.match(
+      out.skipped[0].reason,
+      /supports x86_64_mac; Amazon Linux 2023 needs x86_64 or arm64/,
+    );
+    assert.deepEqual(runInputs(fake).map((r) => r.InstanceType), ["c7i.large"]);
+    const mac = ctx.targets.find((t) => t.instanceType === "mac1.metal")!;
+    assert.equal(mac.verdict, "unsupported");
+    assert.match(mac.verdictReason ?? "", /x86_64_mac/);
+  });
+});

@@ -45,7 +45,7 @@ export function awsError(code: string, message = code): Error {
 
 /** A catalogue entry: architecture, PhcSupport (`absent` omits the key), strategies. */
 export interface FakeType {
-  arch: "x86_64" | "arm64";
+  arch: "x86_64" | "arm64" | "x86_64_mac";
   phc: "supported" | "unsupported" | "absent";
   strategies?: string[];
 }
@@ -60,6 +60,7 @@ export const CATALOGUE: Record<string, FakeType> = {
   "c7g.large": { arch: "arm64", phc: "supported" },
   "t3.micro": { arch: "x86_64", phc: "unsupported", strategies: ["cluster", "spread"] },
   "c8i.large": { arch: "x86_64", phc: "absent" },
+  "mac1.metal": { arch: "x86_64_mac", phc: "absent" },
 };
 
 /** AMI ids the fake SSM parameters give. */
