@@ -705,3 +705,17 @@ Deno.test("a type Amazon Linux 2023 cannot run (mac1.metal, x86_64_mac) is skipp
     assert.match(mac.verdictReason ?? "", /x86_64_mac/);
   });
 });
+
+Deno.test("instances without a public IP are named up front with how to reach a private address", async () => {
+  await withFake(async (fake) => {
+    fake.noPublicIp = true;
+    const ctx = context();
+    await launch.run(ctx, baseInput(), new AbortController().signal);
+    const warning = ctx.events.find((e) =>
+      e.type === "log" && /no public IP address/.test(e.message)
+    );
+    assert.ok(warning, "a warning about the missing public IP");
+    assert.match(warning.type === "log" ? warning.message : "", /10\.0\.0\.\d+.*jump_host/);
+    assert.match(ctx.targets[0].address ?? "", /^10\.0\.0\./);
+  });
+});

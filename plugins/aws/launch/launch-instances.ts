@@ -351,6 +351,16 @@ async function waitUntilRunning(
     intervalSeconds: POLL_SECONDS,
     signal,
   });
+  const privateOnly = result.reached.filter((s) => !s.publicIp && s.privateIp);
+  if (privateOnly.length > 0) {
+    ctx.log.warn(
+      `${privateOnly.length} instance(s) have no public IP address (${
+        privateOnly.map((s) => `${s.instanceId} ${s.privateIp}`).join(", ")
+      }): connecting to the private address, which works only from inside the VPC; ` +
+        "from outside, use a subnet that assigns public IPs, or reach them through a jump " +
+        "host (connect's jump_host)",
+    );
+  }
   for (const snap of result.reached) {
     const l = byId.get(snap.instanceId)!;
     l.target.address = snap.publicIp ?? snap.privateIp;

@@ -93,6 +93,8 @@ export interface FakeAws {
   runFailures: Map<string, string>;
   /** Polls before a pending instance becomes running. */
   bootPolls: number;
+  /** When true, running instances have no public IP (a subnet without auto-assign). */
+  noPublicIp?: boolean;
   /** Calls hook for DescribeInstances (e.g. to assert the journal). */
   onDescribeInstances?: () => void;
   /** Names of every EC2 command sent, in order. */
@@ -282,7 +284,9 @@ export function installFakeAws(options: {
         InstanceType: inst.type as Instance["InstanceType"],
         State: { Name: inst.state as "running" },
         PrivateIpAddress: `10.0.0.${n}`,
-        ...(inst.state === "running" ? { PublicIpAddress: `203.0.113.${n}` } : {}),
+        ...(inst.state === "running" && !fake.noPublicIp
+          ? { PublicIpAddress: `203.0.113.${n}` }
+          : {}),
       });
     }
     return { Reservations: [{ Instances: instances }] };
