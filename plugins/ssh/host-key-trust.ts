@@ -54,6 +54,27 @@ export class HostKeyTrust {
   }
 
   /**
+   * Reads the console fingerprints now, outside any SSH handshake (the read
+   * polls for up to a minute while the console has none yet; inside the
+   * handshake that wait would time it out and look like sshd's fault). Does
+   * nothing when a key is already trusted or the policy has no console.
+   * @returns the policy that will apply: `known` (a key trusted earlier in
+   *   this run), `console` (fingerprints found), `tofu` (none: trust on first use).
+   * @throws the signal's reason when the read is aborted.
+   */
+  async prefetch(): Promise<"known" | "console" | "tofu"> {
+    if (this.trusted) return "known";
+    if (!this.#options.consoleFingerprints) return "tofu";
+    this.#console ??= this.#options.consoleFingerprints();
+    try {
+      return (await this.#console).length > 0 ? "console" : "tofu";
+    } catch (error) {
+      this.#console = undefined;
+      throw error;
+    }
+  }
+
+  /**
    * Checks `keyBlob` presented at `endpoint`.
    * @returns null when accepted (a new key is journalled before returning), or the refusal reason.
    */

@@ -132,6 +132,15 @@ export async function openShell(
       readyTimeoutMs: options.readyTimeoutMs,
       backoff: options.backoff,
     });
+    // Console fingerprints are waited for before connecting, never inside the handshake.
+    const policy = await targetTrust.prefetch();
+    if (policy !== "known") {
+      ctx.log.info(
+        policy === "console"
+          ? `host key of ${target.label}: checked against the fingerprints on its console`
+          : `host key of ${target.label}: trusted on first use (no console fingerprints)`,
+      );
+    }
     await session.connect(signal, ctx);
     created = true;
     return session;
