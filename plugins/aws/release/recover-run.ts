@@ -199,6 +199,11 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
       identity = await verifyCredentials(ctx, region, signal);
     } catch (error) {
       print(`error: ${(error as Error).message}`);
+      print(
+        `nothing was checked or released; with working credentials, run this again, or: ${
+          sweepCommandLine(options.region ?? recorded?.region ?? region)
+        }`,
+      );
       return EXIT.FAILED;
     }
     if (recorded && recorded.account !== identity.account) {
