@@ -24,6 +24,7 @@ export function register(program: Command): void {
       false,
     )
     .option("--yes", "do not ask before terminating", false)
+    .option("--force", "go ahead although the run's process is still alive", false)
     .option("--work-dir <dir>", "directory holding .ptp-runner/ (default: current directory)")
     .option("--wait-timeout <seconds>", "how long to wait for termination", waitTimeoutSeconds, 600)
     .option("-v, --verbose", "print every AWS call", false)
@@ -40,9 +41,13 @@ recorded in the journal). An instance EC2 does not know (InvalidInstanceID.NotFo
 is released only when DescribeInstances shows it terminated; otherwise it is reported
 as not found in that account/region and kept in the journal.
 
+Besides the journal, it looks up instances tagged ptp-runner:run-id=<run-id> in the
+account and region the run recorded (a run killed mid-launch cannot have journaled
+them). A run whose process is still alive is refused unless --force.
+
 Exit codes: 0 released (or nothing to do), 1 credentials refused, 2 unknown run,
-credentials of another account, or confirmation needed (not interactive: pass --yes),
-3 something may be left behind.`,
+run still alive (without --force), credentials of another account, or confirmation
+needed (not interactive: pass --yes), 3 something may be left behind.`,
     )
     .action(async (opts: {
       run: string;
@@ -50,6 +55,7 @@ credentials of another account, or confirmation needed (not interactive: pass --
       profile?: string;
       endpoint?: string;
       yes: boolean;
+      force: boolean;
       includeKept: boolean;
       workDir?: string;
       waitTimeout: number;
@@ -62,6 +68,7 @@ credentials of another account, or confirmation needed (not interactive: pass --
         profile: opts.profile,
         endpoint: opts.endpoint,
         yes: opts.yes,
+        force: opts.force,
         includeKept: opts.includeKept,
         workDir: opts.workDir,
         waitTimeoutSeconds: opts.waitTimeout,

@@ -21,9 +21,8 @@ import { newRunId } from "../runner/run-id.ts";
 import { forcedExitNotice, installSignalHandlers, INTERRUPT_NOTICE } from "../runner/signals.ts";
 import type { RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
+import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
-
-const encoder = new TextEncoder();
 
 /** Where the command writes; injectable for tests. */
 export interface RunIo {
@@ -39,17 +38,16 @@ export interface RunIo {
   env: { get(name: string): string | undefined };
 }
 
-function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
-  const bytes = encoder.encode(text);
-  let offset = 0;
-  while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
-}
-
-/** The process's stdout/stderr and environment. */
+/**
+ * The process's stdout/stderr and environment. Writes to a closed terminal
+ * (SIGHUP, dropped SSH session) are dropped, never thrown (see `gone-terminal.ts`).
+ */
 export function processIo(): RunIo {
+  const stdout = writerToMaybeGone(Deno.stdout);
+  const stderr = writerToMaybeGone(Deno.stderr);
   return {
-    out: (t) => writeAll(Deno.stdout, t),
-    err: (t) => writeAll(Deno.stderr, t),
+    out: stdout.write,
+    err: stderr.write,
     isTTY: Deno.stdout.isTerminal(),
     stdinIsTTY: Deno.stdin.isTerminal(),
     env: Deno.env,
@@ -63,6 +61,8 @@ interface CheckedFlags {
   sshPort?: number;
   /** From `PTP_RUNNER_TIME_SCALE` (a standalone `ptp-runner sim` prints it). */
   timeScale?: number;
+  /** `--max-instances`. */
+  maxInstances?: number;
 }
 
 /**
@@ -83,6 +83,16 @@ export function checkRunFlags(
         message: `"${options.concurrency}" is not a positive integer; use e.g. --concurrency 4`,
       });
     } else flags.concurrency = n;
+  }
+  if (options.maxInstances !== undefined) {
+    const n = Number(options.maxInstances);
+    if (!/^\d+$/.test(options.maxInstances.trim()) || !Number.isSafeInteger(n) || n < 1) {
+      issues.push({
+        source: "--max-instances",
+        message:
+          `"${options.maxInstances}" is not a positive integer; use e.g. --max-instances 100`,
+      });
+    } else flags.maxInstances = n;
   }
   if (options.speed !== undefined) {
     const n = Number(options.speed);
@@ -180,6 +190,7 @@ export async function runCommand(
     aws: {},
     sshPort: flags.sshPort,
     workDir: Deno.cwd(),
+    ...(flags.maxInstances !== undefined ? { maxInstancesPerType: flags.maxInstances } : {}),
   };
 
   type Sim = Awaited<ReturnType<typeof import("../sim/mod.ts").startSimulator>>;

@@ -23,6 +23,8 @@ export interface RunOptions {
   verbose?: boolean;
   simulate?: boolean;
   speed?: string;
+  /** `--max-instances`: most instances per instance type (text until checked). */
+  maxInstances?: string;
 }
 
 const EXAMPLES = `
@@ -65,6 +67,7 @@ export function register(program: Command): void {
     .option("-v, --verbose", "debug logs, remote commands, AWS calls and input sources")
     .option("--simulate", "run against the built-in simulator (no AWS account needed)")
     .option("--speed <n>", "simulator speed factor with --simulate (default 50)")
+    .option("--max-instances <n>", "most instances launched per instance type (default 50)")
     .addHelpText("after", EXAMPLES)
     .action(async (file: string, options: RunOptions) => {
       const { runCommand } = await import("./run-action.ts");

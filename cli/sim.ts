@@ -31,6 +31,17 @@ export function parsePort(flag: string, allowZero: boolean): (value: string) => 
   };
 }
 
+/** Parses a number of simulated seconds >= 0 for `flag`. */
+export function parseSimSeconds(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+      throw new InvalidArgumentError(`${flag}: "${value}" is not a number of seconds >= 0`);
+    }
+    return n;
+  };
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
 }
@@ -70,6 +81,16 @@ export function register(program: Command): void {
       "answer UnauthorizedOperation to DryRun of these EC2 actions (e.g. RunInstances)",
       collect,
     )
+    .option(
+      "--fault-visibility-delay <seconds>",
+      "simulated seconds before DescribeInstances shows a new instance (EC2's eventual consistency)",
+      parseSimSeconds("--fault-visibility-delay"),
+    )
+    .option(
+      "--fault-run-instances-delay <seconds>",
+      "simulated seconds RunInstances takes to answer (its instances exist at once)",
+      parseSimSeconds("--fault-run-instances-delay"),
+    )
     .option("-v, --verbose", "print one line per AWS request on stderr", false)
     .addHelpText(
       "after",
@@ -92,6 +113,8 @@ The profiles file format, faults and speed are described in sim/README.md.`,
       stateDir?: string;
       faultCapacity?: string[];
       faultDenyDryRun?: string[];
+      faultVisibilityDelay?: number;
+      faultRunInstancesDelay?: number;
       verbose: boolean;
     }) => {
       const { runSimCommand } = await import("../sim/serve.ts");
@@ -103,6 +126,8 @@ The profiles file format, faults and speed are described in sim/README.md.`,
         stateDir: opts.stateDir,
         faultCapacity: opts.faultCapacity,
         faultDenyDryRun: opts.faultDenyDryRun,
+        faultVisibilitySeconds: opts.faultVisibilityDelay,
+        faultRunInstancesDelaySeconds: opts.faultRunInstancesDelay,
         verbose: opts.verbose,
       });
     });

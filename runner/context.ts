@@ -147,6 +147,7 @@ export function createStepContext(
       run.bus.emit(event);
     },
     addSecret: (value) => run.bus.addSecret(value),
+    redact: (value) => run.bus.redactor.redact(value),
     services: run.services,
     journal: run.journal,
     settings: run.settings,

@@ -6,6 +6,10 @@
  * Secrets are: values of pipeline inputs declared `secret: true`, strings
  * passed to `ctx.addSecret`, and anything shaped like a PEM/OpenSSH private key
  * block (`-----BEGIN ... PRIVATE KEY----- ... -----END ... PRIVATE KEY-----`).
+ * A secret is also masked in every form the tool itself derives from it (see
+ * {@link secretForms}): shell-quoted (a remote command line), URL-encoded, and
+ * JSON-escaped (a JSON document in a message, the journal's and the JSON Lines
+ * text).
  * @module
  */
 import type { RunEvent, RunEventInput } from "./types.ts";
@@ -19,6 +23,33 @@ export const MIN_SECRET_LENGTH = 3;
 /** A private key block, complete or truncated (up to the end of the string). */
 const PRIVATE_KEY_BLOCK =
   /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+
+/**
+ * The forms in which a secret can appear in what the tool writes: itself;
+ * inside POSIX single quotes (`'` as `'\''`, what `shQuote` produces) and
+ * double quotes (`\` `"` `$` and backtick escaped); URL-encoded
+ * (`encodeURIComponent`, and `application/x-www-form-urlencoded` as
+ * `URLSearchParams` writes it); and each of
+ * these JSON-escaped once and twice (a JSON string inside JSON text). Source:
+ * POSIX Shell Command Language 2.2.2-2.2.3 (quoting); RFC 3986 2.1; RFC 8259 7.
+ */
+export function secretForms(secret: string): string[] {
+  const base = [
+    secret,
+    secret.replaceAll("'", `'\\''`),
+    secret.replace(/[\\"$`]/g, (c) => `\\${c}`),
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+  ];
+  const json = (text: string) => JSON.stringify(text).slice(1, -1);
+  const forms = new Set<string>();
+  for (const form of base) {
+    forms.add(form);
+    forms.add(json(form));
+    forms.add(json(json(form)));
+  }
+  return [...forms];
+}
 
 /** Consumer of run events. */
 export type EventListener = (event: RunEvent) => void;
@@ -43,7 +74,7 @@ export class Redactor {
     if (value === undefined || value === null || typeof value === "object") return;
     const text = String(value);
     if (text.length < MIN_SECRET_LENGTH || this.#secrets.has(text)) return;
-    this.#secrets.add(text);
+    for (const form of secretForms(text)) this.#secrets.add(form);
     // Longest first, so a secret containing another is replaced whole.
     this.#sorted = [...this.#secrets].sort((a, b) => b.length - a.length);
   }

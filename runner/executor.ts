@@ -299,7 +299,10 @@ class Execution {
       interrupt: this.#interrupt,
       bus: this.bus,
       timeScale: this.settings.timeScale,
-      graceSeconds: this.options.abortGraceSeconds ?? 2,
+      graceSeconds: Math.max(
+        this.options.abortGraceSeconds ?? 2,
+        step.plugin.abortGraceSeconds ?? 0,
+      ),
       random: this.options.random ?? Math.random,
     });
   }

@@ -5,7 +5,14 @@
  * `resume` read it to find what exists.
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
+import {
+  chmodOwnerOnly,
+  chmodOwnerOnlySync,
+  makeOwnerOnlyDirs,
+  OWNER_ONLY_DIR_MODE,
+  OWNER_ONLY_FILE_MODE,
+} from "./owner-only.ts";
 import { isRunId } from "./run-id.ts";
 import type { FailureRecord, JournalApi, ResourceRecord, Target } from "./types.ts";
 
@@ -243,7 +250,8 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     `.${crypto.randomUUID().slice(0, 8)}.${path.split("/").pop()}.tmp`,
   );
   try {
-    await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+    await Deno.writeTextFile(tmp, text, { mode: OWNER_ONLY_FILE_MODE });
+    await chmodOwnerOnly(tmp);
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
@@ -262,7 +270,8 @@ export function writeFileAtomicSync(path: string, text: string): void {
     `.${crypto.randomUUID().slice(0, 8)}.${path.split("/").pop()}.tmp`,
   );
   try {
-    Deno.writeTextFileSync(tmp, text, { mode: 0o600 });
+    Deno.writeTextFileSync(tmp, text, { mode: OWNER_ONLY_FILE_MODE });
+    chmodOwnerOnlySync(tmp);
     Deno.renameSync(tmp, path);
   } catch (error) {
     try {
@@ -332,8 +341,10 @@ export class RunJournal implements JournalApi {
     },
   ): Promise<RunJournal> {
     const dir = journalDir(workDir, init.runId);
-    await Deno.mkdir(runsDir(workDir), { recursive: true });
-    await Deno.mkdir(dir); // fails if the run id is already taken
+    await makeOwnerOnlyDirs(workDir, ...relative(workDir, runsDir(workDir)).split(sep));
+    // Fails if the run id is already taken.
+    await Deno.mkdir(dir, { mode: OWNER_ONLY_DIR_MODE });
+    await chmodOwnerOnly(dir, OWNER_ONLY_DIR_MODE);
     const time = (init.now ?? new Date()).toISOString();
     const host = thisHost();
     const journal = new RunJournal(
@@ -437,8 +448,9 @@ export class RunJournal implements JournalApi {
     const file = await Deno.open(join(this.dir, RUN_LOCK_FILE), {
       write: true,
       create: true,
-      mode: 0o600,
+      mode: OWNER_ONLY_FILE_MODE,
     });
+    await chmodOwnerOnly(join(this.dir, RUN_LOCK_FILE));
     if (!(await file.tryLock(true))) {
       file.close();
       throw new Error(`run ${this.#data.runId} is locked by another process`);

@@ -4,6 +4,7 @@
  * Events arrive already redacted from the {@link EventBus}.
  * @module
  */
+import { chmodOwnerOnlySync, OWNER_ONLY_FILE_MODE } from "./owner-only.ts";
 import type { RunEvent } from "./types.ts";
 
 /** Appends run events to a JSON Lines file. */
@@ -16,13 +17,24 @@ export class JsonLinesWriter {
   }
 
   /**
-   * Creates (or truncates) `path` for writing.
+   * Creates (or truncates) `path` for writing, mode 0600 (see `owner-only.ts`).
    * @throws Deno.errors.* when the file cannot be created (e.g. missing directory).
    */
   static open(path: string): JsonLinesWriter {
-    return new JsonLinesWriter(
-      Deno.openSync(path, { write: true, create: true, truncate: true, mode: 0o600 }),
-    );
+    const file = Deno.openSync(path, {
+      write: true,
+      create: true,
+      truncate: true,
+      mode: OWNER_ONLY_FILE_MODE,
+    });
+    try {
+      // Owner-only whatever the umask, also when the file already existed.
+      chmodOwnerOnlySync(path);
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    return new JsonLinesWriter(file);
   }
 
   /** Writes one event as a line. Ignored after {@link close}. */

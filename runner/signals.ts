@@ -1,7 +1,11 @@
 /**
- * Ctrl-C and SIGTERM handling for a run: the first signal cancels the run
- * (running steps abort, `always` steps run), a second SIGINT (or SIGTERM)
- * exits at once after saying what may be left behind.
+ * Ctrl-C, SIGTERM and SIGHUP handling for a run: the first signal cancels the
+ * run (running steps abort, `always` steps run), a second one exits at once
+ * after saying what may be left behind. SIGHUP (the terminal closed, the SSH
+ * session to the operator's machine dropped) is treated like SIGTERM: its
+ * default action would kill the process silently and leave every instance
+ * running. Source: POSIX signal(7) (SIGHUP "hangup detected on controlling
+ * terminal", default action: terminate).
  *
  * One Ctrl-C can arrive twice: `deno task` forwards the SIGINT its child
  * already received from the terminal's process group. A repeat within
@@ -20,13 +24,16 @@ export const INTERRUPT_NOTICE =
 export const SIGNAL_REPEAT_WINDOW_MS = 1000;
 
 /** Signals a run listens to. */
-export type RunSignal = "SIGINT" | "SIGTERM";
+export type RunSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** Every signal {@link installSignalHandlers} listens to, in order. */
+export const RUN_SIGNALS: readonly RunSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** What to do on signals; `listen`/`unlisten` are injectable for tests. */
 export interface SignalHandlerOptions {
-  /** First SIGINT or SIGTERM. */
+  /** First SIGINT, SIGTERM or SIGHUP. */
   onInterrupt(signal: RunSignal): void;
-  /** Any later SIGINT or SIGTERM. Expected to exit the process. */
+  /** Any later one. Expected to exit the process. */
   onForceExit(signal: RunSignal): void;
   /** Registers an OS signal handler (default `Deno.addSignalListener`). */
   listen?: (signal: RunSignal, handler: () => void) => void;
@@ -37,8 +44,8 @@ export interface SignalHandlerOptions {
 }
 
 /**
- * Installs SIGINT and SIGTERM handlers; returns a function removing them.
- * Signals the platform does not support (SIGTERM on Windows) are ignored.
+ * Installs SIGINT, SIGTERM and SIGHUP handlers; returns a function removing them.
+ * Signals the platform does not support (SIGTERM, SIGHUP on Windows) are ignored.
  */
 export function installSignalHandlers(options: SignalHandlerOptions): () => void {
   const listen = options.listen ?? ((s, h) => Deno.addSignalListener(s, h));
@@ -46,7 +53,7 @@ export function installSignalHandlers(options: SignalHandlerOptions): () => void
   const now = options.now ?? (() => performance.now());
   let first: number | undefined;
   const installed: [RunSignal, () => void][] = [];
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const signal of RUN_SIGNALS) {
     const handler = () => {
       if (first === undefined) {
         first = now();

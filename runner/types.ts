@@ -66,6 +66,12 @@ interface StepPluginBase<I extends z.ZodType, O extends z.ZodType> {
   readonly reads?: readonly ContextKey[];
   /** Parts of the context the step writes. */
   readonly writes?: readonly ContextKey[];
+  /**
+   * Real seconds the step may take to settle after its signal aborted before
+   * it is abandoned (default: the executor's, 2 s). A step that must release
+   * what it created on abort (the launch) asks for more.
+   */
+  readonly abortGraceSeconds?: number;
 }
 
 /**
@@ -326,6 +332,8 @@ export interface RunSettings {
   sshPort?: number;
   /** Directory the run writes under (journal, reports); defaults to the current directory. */
   workDir: string;
+  /** `--max-instances`: most instances the launch starts per instance type (default 50). */
+  maxInstancesPerType?: number;
 }
 
 /** Lazily created shared services (AWS clients, SSH connector), disposed at run end. */
@@ -380,6 +388,13 @@ export interface StepContextBase {
   emit(event: RunEventInput): void;
   /** Marks a string as secret: it is replaced by `***` in every event and file. */
   addSecret(value: string): void;
+  /**
+   * A deep copy of `value` with every secret (in all its quoted, encoded and
+   * escaped forms) and private key block replaced by `***`: for what a step
+   * writes itself (report files, console summaries). Absent in contexts that
+   * know no secrets (recovery commands, unit-test contexts): use `value` as is.
+   */
+  redact?<T>(value: T): T;
   /** Shared services. */
   readonly services: ServiceRegistry;
   /** The run journal. */

@@ -128,6 +128,8 @@ export async function startSimulator(
     throttleNext: options.faults?.throttleNext ?? 0,
     expiredCredentials: options.faults?.expiredCredentials ?? false,
     denyDryRun: new Set(options.faults?.denyDryRun ?? []),
+    runInstancesDelaySeconds: options.faults?.runInstancesDelaySeconds ?? 0,
+    instanceVisibilitySeconds: options.faults?.instanceVisibilitySeconds ?? 0,
   };
   const core: SimCore = {
     clock,

@@ -18,6 +18,10 @@ export interface SimCommandOptions {
   faultCapacity?: string[];
   /** Actions whose DryRun answers UnauthorizedOperation. */
   faultDenyDryRun?: string[];
+  /** Simulated seconds before DescribeInstances shows a new instance. */
+  faultVisibilitySeconds?: number;
+  /** Simulated seconds RunInstances takes to answer. */
+  faultRunInstancesDelaySeconds?: number;
   /** Print one line per AWS request received. */
   verbose?: boolean;
 }
@@ -92,6 +96,8 @@ export async function runSimCommand(
     faults: {
       capacity: new Set(options.faultCapacity ?? []),
       denyDryRun: new Set(options.faultDenyDryRun ?? []),
+      instanceVisibilitySeconds: options.faultVisibilitySeconds ?? 0,
+      runInstancesDelaySeconds: options.faultRunInstancesDelaySeconds ?? 0,
     },
     onRequest: options.verbose ? (r) => console.error(formatRequest(r)) : undefined,
     ...extra,

@@ -70,6 +70,17 @@ export interface SimFaults {
   expiredCredentials: boolean;
   /** Actions whose DryRun answers `UnauthorizedOperation` instead of `DryRunOperation`. */
   denyDryRun: Set<string>;
+  /**
+   * Simulated seconds RunInstances takes to answer; the instances exist from
+   * the moment the request arrives (a client that gives up early has launched them).
+   */
+  runInstancesDelaySeconds: number;
+  /**
+   * Simulated seconds after RunInstances before DescribeInstances shows an
+   * instance (EC2's eventual consistency): a filter does not match it, and an
+   * id lookup answers `InvalidInstanceID.NotFound`. Other actions see it at once.
+   */
+  instanceVisibilitySeconds: number;
 }
 
 /** A running simulator. */

@@ -21,9 +21,13 @@ export const ConnectInput = z.object({
   ),
   wait_timeout: durationSeconds(300).describe("How long to wait for sshd to accept the key."),
   jump_host: z.string().optional().describe("Jump host as user@host[:port]."),
-  host_key_policy: z.enum(["console", "tofu"]).default("console").describe(
+  host_key_policy: z.enum(["console", "tofu", "known-hosts"]).default("console").describe(
     "console: check the host key against the fingerprints in the instance's console output " +
-      "(trust on first use when there are none); tofu: trust the first key seen.",
+      "(trust on first use when there are none); tofu: trust the first key seen; " +
+      "known-hosts: the key must be listed in known_hosts_file, as ssh with StrictHostKeyChecking.",
+  ),
+  known_hosts_file: z.string().min(1).default("~/.ssh/known_hosts").describe(
+    "known_hosts file of host_key_policy known-hosts (~ allowed).",
   ),
 }).strict();
 
@@ -34,7 +38,7 @@ export const ConnectOutput = z.object({
   user: z.string(),
   port: z.number().int(),
   host_key_fingerprint: z.string(),
-  host_key_source: z.enum(["console", "tofu"]),
+  host_key_source: z.enum(["console", "tofu", "known-hosts"]),
 });
 
 /**
@@ -57,6 +61,7 @@ async function runConnect(
       waitTimeoutSeconds: input.wait_timeout,
       jumpHost: input.jump_host,
       hostKeyPolicy: input.host_key_policy,
+      knownHostsFile: input.known_hosts_file,
     }, signal);
     const endpoint = shell.config.target;
     return {

@@ -9,6 +9,7 @@
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { parseInstanceRequests } from "../plugins/aws/launch/instance-request.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
+import { LAUNCH_ABORT_GRACE_SECONDS } from "../plugins/aws/launch/abort-launch.ts";
 
 /** A list of strings, also accepted as one comma-separated string (from `--set`). */
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) =>
@@ -38,22 +39,34 @@ export const InstanceTypesSchema = z.union([z.string(), z.array(z.string())]).tr
   },
 );
 
+/**
+ * EC2 resource id shapes: prefix, `-`, 8 or 17 characters (EC2 uses lower-case
+ * hex digits; letters and digits are accepted so ids of look-alike endpoints
+ * pass). Source: EC2 User Guide "Resource IDs" (longer IDs since 2018: 17 characters).
+ */
+const resourceId = (prefix: string, example: string) =>
+  z.string().regex(
+    new RegExp(`^${prefix}-([0-9a-z]{8}|[0-9a-z]{17})$`),
+    `expected a ${prefix}- id of 8 or 17 lower-case hex digits, e.g. ${example}`,
+  );
+
 /** Input schema of the launch step (`with:`). */
 export const LaunchInputSchema = z.object({
   /** Requested instance types and counts (merged, in input order). */
   instance_types: InstanceTypesSchema,
-  subnet_id: z.string().min(1, "subnet_id is required, e.g. subnet-0123456789abcdef0"),
+  subnet_id: z.string().min(1, "subnet_id is required, e.g. subnet-0123456789abcdef0").pipe(
+    resourceId("subnet", "subnet-0123456789abcdef0"),
+  ),
   key_name: z.string().min(1, "key_name is required: the EC2 key pair name"),
   /** Path of the private key file, for the fingerprint check. */
   private_key: optional(privateKeyPath()),
-  security_group_ids: stringList.default([]),
+  security_group_ids: stringList.pipe(z.array(resourceId("sg", "sg-0123456789abcdef0")))
+    .default([]),
   /** Existing placement group name or `pg-` id. */
   placement_group: optional(z.string()),
   /** Create a temporary `precision-time` group that cleanup deletes. */
   create_placement_group: z.boolean().default(false),
-  ami_id: optional(
-    z.string().regex(/^ami-[0-9a-zA-Z]+$/, "ami_id must look like ami-0123456789abcdef0"),
-  ),
+  ami_id: optional(resourceId("ami", "ami-0123456789abcdef0")),
   region: optional(z.string()),
   /** Launch types whose PhcSupport is `unsupported` anyway. */
   allow_unsupported: z.boolean().default(false),
@@ -66,7 +79,16 @@ export const LaunchInputSchema = z.object({
     /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
     "name_prefix: letters, digits, '.', '_' and '-'",
   ).default("ptp-runner"),
-}).strict();
+}).strict().superRefine((input, ctx) => {
+  if (input.placement_group !== undefined && input.create_placement_group) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["create_placement_group"],
+      message: `create_placement_group creates a new group; it cannot be combined with ` +
+        `placement_group "${input.placement_group}" (set one of them)`,
+    });
+  }
+});
 
 /** Output schema of the launch step. */
 export const LaunchOutputSchema = z.object({
@@ -125,6 +147,8 @@ export default defineStep({
     "journal.resources",
     "journal.aws-account",
   ],
+  // On abort the launch looks for instances of in-flight requests and terminates them.
+  abortGraceSeconds: LAUNCH_ABORT_GRACE_SECONDS,
   async run(ctx, input, signal) {
     const { launchInstances } = await import("../plugins/aws/launch/launch-instances.ts");
     return await launchInstances(ctx, input, signal);

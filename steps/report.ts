@@ -64,7 +64,8 @@ async function runReport(
   const report = buildReport({
     runId: ctx.runId,
     pipeline: ctx.pipelineName,
-    targets: ctx.targets,
+    // Diagnostics and failure messages quote commands and output: mask secrets first.
+    targets: ctx.redact ? ctx.redact(ctx.targets) : ctx.targets,
     now: new Date(),
     startedAt: runStartFromId(ctx.runId),
     redact: ctx.settings.redact,

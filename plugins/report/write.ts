@@ -1,11 +1,17 @@
 /**
  * Writes the report files of a run under `<workDir>/reports/<run-id>/`:
  * `report.json`, `report.yaml`, `junit.xml`, `report.md`, each atomically
- * (temporary file + rename), and reads `report.json` back.
+ * (temporary file + rename), owner-only (0600 files, 0700 directories, see
+ * runner/owner-only.ts), and reads `report.json` back.
  * @module
  */
 import { join } from "node:path";
 import { stringify } from "yaml";
+import {
+  chmodOwnerOnly,
+  makeOwnerOnlyDirs,
+  OWNER_ONLY_FILE_MODE,
+} from "../../runner/owner-only.ts";
 import { type Report, ReportSchema } from "./model.ts";
 import { renderJunitReport } from "./render-junit.ts";
 import { renderMarkdownReport } from "./render-markdown.ts";
@@ -42,7 +48,8 @@ export function renderYamlReport(report: Report): string {
 
 async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.writeTextFile(tmp, text);
+  await Deno.writeTextFile(tmp, text, { mode: OWNER_ONLY_FILE_MODE });
+  await chmodOwnerOnly(tmp);
   await Deno.rename(tmp, path);
 }
 
@@ -56,7 +63,7 @@ export async function writeReportFiles(
 ): Promise<ReportFiles> {
   const valid = ReportSchema.parse(report);
   const files = reportFiles(workDir, valid.run_id);
-  await Deno.mkdir(reportDir(workDir, valid.run_id), { recursive: true });
+  await makeOwnerOnlyDirs(workDir, "reports", valid.run_id);
   await writeAtomic(files.json, JSON.stringify(valid, null, 2) + "\n");
   await writeAtomic(files.yaml, renderYamlReport(valid));
   await writeAtomic(files.junit, renderJunitReport(valid));

@@ -14,9 +14,14 @@ import {
   keyTypeOf,
   type TrustedHostKey,
 } from "./host-key.ts";
+import { checkKnownHost, knownHostsName, parseKnownHosts } from "./known-hosts.ts";
 
-/** Host key checking policy: `console` (fingerprints from the console, TOFU fallback) or `tofu`. */
-export type HostKeyPolicy = "console" | "tofu";
+/**
+ * Host key checking policy: `console` (fingerprints from the console, TOFU
+ * fallback), `tofu`, or `known-hosts` (the key must be in the user's
+ * known_hosts file, as `ssh` with `StrictHostKeyChecking yes`).
+ */
+export type HostKeyPolicy = "console" | "tofu" | "known-hosts";
 
 /** Options of {@link HostKeyTrust}. */
 export interface HostKeyTrustOptions {
@@ -30,6 +35,8 @@ export interface HostKeyTrustOptions {
    * Undefined: trust on first use.
    */
   consoleFingerprints?: () => Promise<ConsoleFingerprint[]>;
+  /** Policy `known-hosts`: the file (absolute) and the name it lists the endpoint under. */
+  knownHosts?: { file: string; host: string; port: number };
 }
 
 /** Verifies presented host keys for one endpoint. */
@@ -54,12 +61,36 @@ export class HostKeyTrust {
   }
 
   /**
+   * Reads the console fingerprints now, outside any SSH handshake (the read
+   * polls for up to a minute while the console has none yet; inside the
+   * handshake that wait would time it out and look like sshd's fault). Does
+   * nothing when a key is already trusted or the policy has no console.
+   * @returns the policy that will apply: `known` (a key trusted earlier in
+   *   this run), `console` (fingerprints found), `tofu` (none: trust on first use).
+   * @throws the signal's reason when the read is aborted.
+   */
+  async prefetch(): Promise<"known" | "console" | "tofu"> {
+    if (this.trusted) return "known";
+    if (!this.#options.consoleFingerprints) return "tofu";
+    this.#console ??= this.#options.consoleFingerprints();
+    try {
+      return (await this.#console).length > 0 ? "console" : "tofu";
+    } catch (error) {
+      this.#console = undefined;
+      throw error;
+    }
+  }
+
+  /**
    * Checks `keyBlob` presented at `endpoint`.
    * @returns null when accepted (a new key is journalled before returning), or the refusal reason.
    */
   async verify(endpoint: string, keyBlob: Uint8Array): Promise<string | null> {
     const presented = { fingerprint: fingerprintOf(keyBlob), keyType: keyTypeOf(keyBlob) };
     const previous = this.trusted;
+    if (!previous && this.#options.knownHosts) {
+      return await this.#verifyKnownHosts(endpoint, keyBlob, presented);
+    }
     let consoleFingerprints: ConsoleFingerprint[] = [];
     if (!previous && this.#options.consoleFingerprints) {
       this.#console ??= this.#options.consoleFingerprints();
@@ -81,6 +112,58 @@ export class HostKeyTrust {
         `host key of ${endpoint} accepted (${decision.trusted.source}): ${decision.trusted.fingerprint} ${decision.trusted.keyType}`,
       );
     }
+    return null;
+  }
+
+  async #verifyKnownHosts(
+    endpoint: string,
+    keyBlob: Uint8Array,
+    presented: { fingerprint: string; keyType: string },
+  ): Promise<string | null> {
+    const { file, host, port } = this.#options.knownHosts!;
+    let text = "";
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        const reason = `cannot read ${file}: ${(error as Error).message}`;
+        this.#options.log.error(reason);
+        return reason;
+      }
+    }
+    const name = knownHostsName(host, port);
+    const verdict = checkKnownHost(parseKnownHosts(text), host, port, keyBlob);
+    const what = `host key ${presented.fingerprint} (${presented.keyType}) of ${endpoint}`;
+    let reason: string | undefined;
+    if (verdict.match === "revoked") {
+      reason = `${what} is marked @revoked in ${file}:${verdict.line}`;
+    } else if (verdict.match === "changed") {
+      reason =
+        `${what} is not the one ${file} lists for ${name} (line ${
+          verdict.lines.join(", ")
+        }): the host key changed, or someone is in between; if the host was reinstalled, ` +
+        `remove the old key with: ssh-keygen -R '${name}'`;
+    } else if (verdict.match === "unknown") {
+      reason = `${name} is not in ${file} (host_key_policy known-hosts): check the ` +
+        `fingerprint ${presented.fingerprint}, then add it with: ssh-keyscan -p ${port} ${host} ` +
+        `>> ${file}; or use host_key_policy tofu`;
+    }
+    if (reason) {
+      this.#options.log.error(reason);
+      return reason;
+    }
+    const trusted: TrustedHostKey = {
+      ...presented,
+      source: "known-hosts",
+      endpoint,
+      acceptedAt: new Date().toISOString(),
+    };
+    await this.#options.journal.put(hostKeyJournalKey(this.#options.id), trusted);
+    this.#options.log.info(
+      `host key of ${endpoint} accepted (known_hosts ${file}:${
+        verdict.match === "known" ? verdict.line : "?"
+      }): ${presented.fingerprint} ${presented.keyType}`,
+    );
     return null;
   }
 }

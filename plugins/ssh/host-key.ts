@@ -59,7 +59,7 @@ export function parseConsoleFingerprints(consoleText: string): ConsoleFingerprin
 }
 
 /** How an accepted host key was trusted. */
-export type HostKeySource = "console" | "tofu";
+export type HostKeySource = "console" | "tofu" | "known-hosts";
 
 /** A host key accepted for a target, as recorded in the journal. */
 export interface TrustedHostKey {
@@ -67,7 +67,10 @@ export interface TrustedHostKey {
   fingerprint: string;
   /** Key type, e.g. `ssh-ed25519`. */
   keyType: string;
-  /** `console` when it matched the instance's console output, `tofu` when trusted on first use. */
+  /**
+   * `console` when it matched the instance's console output, `known-hosts` when
+   * a line of the user's known_hosts file has it, `tofu` when trusted on first use.
+   */
   source: HostKeySource;
   /** `address:port` it was seen at. */
   endpoint: string;

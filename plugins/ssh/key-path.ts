@@ -1,7 +1,7 @@
 /**
  * Private key paths as pipeline inputs: `~` expansion and a schema that
- * refuses a missing file before anything runs. Light (no ssh2), so step
- * definitions can use it.
+ * refuses a missing, empty, garbage, public-only or unusable encrypted key
+ * file before anything runs. Light (no ssh2), so step definitions can use it.
  * @module
  */
 import { z } from "zod";
@@ -20,6 +20,67 @@ export function expandHome(path: string): string {
   return home + path.slice(1);
 }
 
+/** Environment variable holding the passphrase of an encrypted key (see private-key.ts). */
+const PASSPHRASE_ENV = "PTP_RUNNER_KEY_PASSPHRASE";
+
+/**
+ * True when an OpenSSH-format key (`openssh-key-v1`) names a cipher other than
+ * `none`. Source: OpenSSH PROTOCOL.key ("AUTH_MAGIC", then string ciphername).
+ */
+function opensshKeyEncrypted(text: string): boolean {
+  const body = text.match(
+    /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/,
+  )?.[1];
+  if (!body) return false;
+  let bytes: Uint8Array;
+  try {
+    bytes = Uint8Array.from(atob(body.replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+  } catch {
+    return false;
+  }
+  const magic = "openssh-key-v1\0".length;
+  if (bytes.length < magic + 4) return false;
+  const length = new DataView(bytes.buffer).getUint32(magic);
+  const cipher = new TextDecoder().decode(bytes.subarray(magic + 4, magic + 4 + length));
+  return cipher !== "none";
+}
+
+/**
+ * What is wrong with a key file's content that can be seen without parsing
+ * the key: empty, a public key, not a PEM/OpenSSH private key block, or
+ * encrypted while no passphrase can be had (no `PTP_RUNNER_KEY_PASSPHRASE`
+ * and no terminal to ask on). Null when it looks usable. Key formats: PTP.md
+ * section 7 (RSA PEM, ed25519 OpenSSH); RFC 7468 (PEM labels), RFC 1421 (`Proc-Type: 4,ENCRYPTED`).
+ */
+export function keyContentProblem(text: string, path: string): string | null {
+  const trimmed = text.trim();
+  if (trimmed === "") return `${path} is empty`;
+  if (
+    /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+|sk-\S+) AAAA/.test(trimmed) ||
+    /-----BEGIN (RSA |SSH2 )?PUBLIC KEY-----|---- BEGIN SSH2 PUBLIC KEY ----/.test(trimmed)
+  ) {
+    return `${path} holds a public key, not the private key`;
+  }
+  if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(trimmed)) {
+    return `${path} is not a private key file (no "-----BEGIN ... PRIVATE KEY-----" block)`;
+  }
+  const encrypted = /Proc-Type:\s*4,ENCRYPTED/.test(trimmed) ||
+    /-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(trimmed) || opensshKeyEncrypted(trimmed);
+  if (encrypted && !Deno.env.get(PASSPHRASE_ENV) && !canAskPassphrase()) {
+    return `${path} is encrypted and no passphrase can be asked for: set ${PASSPHRASE_ENV}`;
+  }
+  return null;
+}
+
+/** A passphrase prompt is possible: stdin and stdout are terminals and `CI` is unset. */
+function canAskPassphrase(): boolean {
+  try {
+    return Deno.stdin.isTerminal() && Deno.stdout.isTerminal() && !Deno.env.get("CI");
+  } catch {
+    return false;
+  }
+}
+
 /** Why `path` is not a readable file, or null when it is one. */
 function keyFileProblem(path: string): string | null {
   let absolute: string;
@@ -30,7 +91,10 @@ function keyFileProblem(path: string): string | null {
   }
   try {
     const info = Deno.statSync(absolute);
-    return info.isFile ? null : `${path} is not a file`;
+    if (!info.isFile) return `${path} is not a file`;
+    // Key files are a few KiB; a large file is not one (and is not read whole).
+    if (info.size > 64 * 1024) return `${path} is not a private key file (${info.size} bytes)`;
+    return keyContentProblem(Deno.readTextFileSync(absolute), path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return `no such file: ${path}`;
     if (error instanceof Deno.errors.PermissionDenied) {

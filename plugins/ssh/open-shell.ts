@@ -12,7 +12,7 @@ import type { ConsolePolling } from "./console-output.ts";
 import type { TrustedHostKey } from "./host-key.ts";
 import { type HostKeyPolicy, HostKeyTrust } from "./host-key-trust.ts";
 import { parseJumpHost } from "./jump-host.ts";
-import { loadPrivateKey } from "./private-key.ts";
+import { expandHome, loadPrivateKey } from "./private-key.ts";
 import { SshRemoteShell } from "./remote-shell.ts";
 import { shellServiceKey } from "./shell-registry.ts";
 import type { Backoff } from "./wait-for-sshd.ts";
@@ -32,8 +32,10 @@ export interface OpenShellOptions {
   waitTimeoutSeconds: number;
   /** Jump host `user@host[:port]`. */
   jumpHost?: string;
-  /** `console` (default; TOFU when no console output) or `tofu`. */
+  /** `console` (default; TOFU when no console output), `tofu` or `known-hosts`. */
   hostKeyPolicy: HostKeyPolicy;
+  /** known_hosts file of policy `known-hosts` (`~` allowed; default `~/.ssh/known_hosts`). */
+  knownHostsFile?: string;
   /** Per-attempt handshake timeout, milliseconds. */
   readyTimeoutMs?: number;
   /** Backoff between attempts. */
@@ -101,6 +103,15 @@ export async function openShell(
       id: target.id,
       journal: ctx.journal,
       log: ctx.log,
+      ...(options.hostKeyPolicy === "known-hosts"
+        ? {
+          knownHosts: {
+            file: expandHome(options.knownHostsFile ?? "~/.ssh/known_hosts"),
+            host: endpoint.host,
+            port: endpoint.port,
+          },
+        }
+        : {}),
       consoleFingerprints: useConsole
         ? async () => {
           const { consoleHostKeyFingerprints } = await import("./console-output.ts");
@@ -132,6 +143,15 @@ export async function openShell(
       readyTimeoutMs: options.readyTimeoutMs,
       backoff: options.backoff,
     });
+    // Console fingerprints are waited for before connecting, never inside the handshake.
+    const policy = await targetTrust.prefetch();
+    if (policy !== "known" && options.hostKeyPolicy !== "known-hosts") {
+      ctx.log.info(
+        policy === "console"
+          ? `host key of ${target.label}: checked against the fingerprints on its console`
+          : `host key of ${target.label}: trusted on first use (no console fingerprints)`,
+      );
+    }
     await session.connect(signal, ctx);
     created = true;
     return session;

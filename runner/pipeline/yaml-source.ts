@@ -29,6 +29,10 @@ export interface YamlSource {
  * @throws ValidationError listing every syntax error
  */
 export function parseYamlText(text: string, source: string): YamlSource {
+  const binary = notText(text, source);
+  if (binary) throw new ValidationError([binary]);
+  const deep = tooDeep(text, source);
+  if (deep) throw new ValidationError([deep]);
   const lines = new yaml.LineCounter();
   const doc = yaml.parseDocument(text, {
     lineCounter: lines,
@@ -52,7 +56,94 @@ export function parseYamlText(text: string, source: string): YamlSource {
   if (doc.errors.some((error) => error.code !== "DUPLICATE_KEY")) {
     throw new ValidationError(syntaxIssues);
   }
-  return { source, value: doc.toJS({ maxAliasCount: 100 }), map, syntaxIssues };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    // The `yaml` library refuses an alias expansion growing past the bound: an alias bomb.
+    let first: number | undefined;
+    yaml.visit(doc, {
+      Alias(_, node) {
+        if (yaml.isAlias(node) && node.range) first = node.range[0];
+        return yaml.visit.BREAK;
+      },
+    });
+    const { line, col } = lines.linePos(first ?? 0);
+    throw new ValidationError([{
+      source,
+      line,
+      col,
+      message: `too many aliases: expanding the YAML aliases (*name) exceeds the limit of ` +
+        `${MAX_ALIAS_COUNT} (an alias bomb?); write the values out`,
+    }]);
+  }
+  return { source, value, map, syntaxIssues };
+}
+
+/** The `yaml` library's `maxAliasCount`: bound of alias expansions before it refuses. */
+export const MAX_ALIAS_COUNT = 100;
+/** Deepest nesting of flow collections (`[`, `{`) or block indentation accepted, in levels. */
+export const MAX_NESTING = 64;
+
+/**
+ * A one-line problem when `text` is not text: it holds NUL or other control
+ * characters YAML does not allow, or bytes that are not UTF-8 (decoded as
+ * U+FFFD). Source: YAML 1.2.2 section 5.1 (printable character set).
+ */
+function notText(text: string, source: string): ValidationIssue | undefined {
+  // Control characters are exactly what is looked for here.
+  // deno-lint-ignore no-control-regex
+  const at = text.search(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/);
+  if (at < 0) return undefined;
+  const before = text.slice(0, at);
+  const line = before.split("\n").length;
+  const col = at - before.lastIndexOf("\n");
+  return {
+    source,
+    line,
+    col,
+    message: "not a text file (binary or non-UTF-8 content); a pipeline is a YAML text file",
+  };
+}
+
+/**
+ * A problem when flow collections nest deeper than {@link MAX_NESTING} or a
+ * line is indented more than 4 × {@link MAX_NESTING} columns: such input only
+ * exhausts the parser's stack. Brackets inside quotes and comments are not counted.
+ */
+function tooDeep(text: string, source: string): ValidationIssue | undefined {
+  const lines = text.split("\n");
+  let depth = 0;
+  for (const [index, lineText] of lines.entries()) {
+    const indent = lineText.length - lineText.trimStart().length;
+    if (indent > 4 * MAX_NESTING && lineText.trim() !== "") {
+      return nestingIssue(source, index + 1, indent + 1);
+    }
+    let quote: string | undefined;
+    for (let i = 0; i < lineText.length; i++) {
+      const c = lineText[i];
+      if (quote) {
+        if (c === quote) quote = undefined;
+        continue;
+      }
+      if (c === "#" && (i === 0 || /\s/.test(lineText[i - 1]))) break;
+      if ((c === "'" || c === '"') && depth > 0) quote = c;
+      else if (c === "[" || c === "{") {
+        if (++depth > MAX_NESTING) return nestingIssue(source, index + 1, i + 1);
+      } else if ((c === "]" || c === "}") && depth > 0) depth--;
+    }
+  }
+  return undefined;
+}
+
+function nestingIssue(source: string, line: number, col: number): ValidationIssue {
+  return {
+    source,
+    line,
+    col,
+    message: `nesting deeper than ${MAX_NESTING} levels; a pipeline never needs that`,
+  };
 }
 
 /** Adds a hint to the `yaml` library's terse messages. */

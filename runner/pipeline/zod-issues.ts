@@ -111,12 +111,37 @@ function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
       issue.code === "invalid_union");
 }
 
+/**
+ * For a union no branch of which accepted the value's type: "expected a string
+ * or true/false, got 3", from the branches' own type messages.
+ * Undefined when a branch failed for another reason than the type.
+ */
+function unionExpectation(branches: z.core.$ZodIssue[][]): string | undefined {
+  const expected: string[] = [];
+  let got: string | undefined;
+  for (const branch of branches) {
+    const top = branch.find(isTypeMismatch);
+    const match = top?.message.match(/^expected (.+), got (.+)$/);
+    if (!match) return undefined;
+    const words = match[1] === TYPE_WORDS.boolean ? "true/false" : match[1];
+    if (!expected.includes(words)) expected.push(words);
+    got = match[2];
+  }
+  if (expected.length === 0 || got === undefined) return undefined;
+  return `expected ${expected.join(" or ")}, got ${got}`;
+}
+
 function flatten(issue: z.core.$ZodIssue, prefix: PropertyKey[], out: PathIssue[]): void {
   const path = [...prefix, ...issue.path].map((p) => typeof p === "number" ? p : String(p));
   if (issue.code === "invalid_union") {
     const matching = issue.errors.filter((branch) => !branch.some(isTypeMismatch));
     if (matching.length === 1) {
       for (const inner of matching[0]) flatten(inner, path, out);
+      return;
+    }
+    const expected = unionExpectation(issue.errors);
+    if (matching.length === 0 && expected) {
+      out.push({ path, message: expected });
       return;
     }
   }

@@ -60,6 +60,8 @@ export interface SimInstance {
   tags: Record<string, string>;
   /** Simulated time (seconds since start) of RunInstances. */
   launchedAt: number;
+  /** Simulated time from which DescribeInstances shows it (default: `launchedAt`). */
+  visibleAt?: number;
   /** Simulated seconds from launch to `running` (profile `boot_seconds`). */
   bootSeconds: number;
   /** Simulated time of TerminateInstances, if terminated. */

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
-import { parseInstanceRequests } from "../../plugins/aws/launch/instance-request.ts";
+import {
+  countsOverLimit,
+  parseInstanceRequests,
+} from "../../plugins/aws/launch/instance-request.ts";
 import { LaunchInputSchema } from "../../steps/launch.ts";
 
-const base = { subnet_id: "subnet-1", key_name: "k" };
+const base = { subnet_id: "subnet-0123456789abcdef1", key_name: "k" };
 
 Deno.test("instance_types accepts a list of type[:count] and merges repeated types", () => {
   const { requests, issues } = parseInstanceRequests(["c7i.large:2", "m7i.xlarge", "c7i.large"]);
@@ -91,4 +94,15 @@ Deno.test("a malformed ami_id is a validation error saying the expected form", (
   assert.equal(result.success, false);
   assert.deepEqual(result.error!.issues[0].path, ["ami_id"]);
   assert.match(result.error!.issues[0].message, /ami-0123456789abcdef0/);
+});
+
+Deno.test("counts that are not safe integers are refused, and counts over the per-type limit are named with the flag", () => {
+  const { issues } = parseInstanceRequests("c7i.large:9007199254740993");
+  assert.equal(issues.length, 1);
+  assert.match(issues[0].message, /positive integer/);
+  const { requests } = parseInstanceRequests("c7i.large:51,m7i.large:50");
+  assert.deepEqual(countsOverLimit(requests), [
+    "instance_types: c7i.large:51 asks for more than 50 instances of one type; pass --max-instances 51 to allow it",
+  ]);
+  assert.deepEqual(countsOverLimit(requests, 51), []);
 });

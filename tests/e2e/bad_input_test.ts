@@ -82,3 +82,65 @@ Deno.test("a missing private key file exits 2 naming the file before any AWS req
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("malformed ids, contradictory placement inputs, too many instances and unusable key files exit 2 before any AWS request", async () => {
+  const sim = await startE2eSimulator();
+  const cwd = await makeWorkDir();
+  try {
+    const empty = join(cwd, "empty.pem");
+    await Deno.writeTextFile(empty, "");
+    const garbage = join(cwd, "garbage.pem");
+    await Deno.writeTextFile(garbage, "not a key at all\n");
+    const publicOnly = join(cwd, "key.pub");
+    await Deno.writeTextFile(publicOnly, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB me@host\n");
+    const encrypted = join(cwd, "encrypted.pem");
+    await Deno.writeTextFile(
+      encrypted,
+      "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n",
+    );
+    const cases: { set: string[]; expect: RegExp }[] = [
+      { set: ["subnet_id=subnet 123"], expect: /subnet_id.*subnet- id/ },
+      {
+        set: ["security_group_ids=sg-0123456789abcdef0,sg_bad"],
+        expect: /security_group_ids.*sg-/,
+      },
+      { set: ["ami_id=ami-XYZ"], expect: /ami_id.*ami- id/ },
+      {
+        set: ["placement_group=my-group", "create_placement_group=true"],
+        expect: /create_placement_group.*cannot be combined with placement_group/,
+      },
+      { set: ["instance_types=c7i.large:99999999999999999999"], expect: /positive integer/ },
+      { set: [`private_key=${empty}`], expect: /empty\.pem is empty/ },
+      { set: [`private_key=${garbage}`], expect: /garbage\.pem is not a private key file/ },
+      { set: [`private_key=${publicOnly}`], expect: /key\.pub holds a public key/ },
+      { set: [`private_key=${encrypted}`], expect: /encrypted.*PTP_RUNNER_KEY_PASSPHRASE/ },
+    ];
+    for (const c of cases) {
+      const result = await runCli(
+        ["run", PTP_PIPELINE, "--yes", ...simSetArgs(sim), ...c.set.flatMap((s) => ["--set", s])],
+        { cwd, env: sim.env },
+      );
+      const text = result.stdout + result.stderr;
+      assert.equal(result.code, 2, `${c.set}: ${text}`);
+      assert.match(text, c.expect, `${c.set}: ${text}`);
+      assert.match(text, /ptp\.yaml:\d+/, `${c.set}: names the pipeline file and line`);
+    }
+    const tooMany = await runCli(
+      ["run", PTP_PIPELINE, "--yes", ...simSetArgs(sim), "--set", "instance_types=c7i.large:51"],
+      { cwd, env: sim.env },
+    );
+    assert.equal(tooMany.code, 2, tooMany.stdout + tooMany.stderr);
+    assert.match(tooMany.stdout + tooMany.stderr, /more than 50 instances.*--max-instances 51/);
+    const badFlag = await runCli(
+      ["run", PTP_PIPELINE, "--yes", ...simSetArgs(sim), "--max-instances", "1e3"],
+      { cwd, env: sim.env },
+    );
+    assert.equal(badFlag.code, 2, badFlag.stdout + badFlag.stderr);
+    assert.match(badFlag.stderr, /--max-instances/);
+    assert.deepEqual(sim.requests(), [], "no AWS request was made");
+    assert.deepEqual(sim.instances(), []);
+  } finally {
+    await sim.stop();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});

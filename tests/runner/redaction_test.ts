@@ -97,3 +97,18 @@ Deno.test("redactJson equals stringifying the redacted copy, secrets with quotes
   assert.ok(!redactor.redactJson(value).includes("s3cr3t"));
   assert.ok(!redactor.redactJson(value).includes("b3Blbn"));
 });
+
+Deno.test("a secret is masked shell-quoted, URL-encoded and JSON-escaped too", () => {
+  const secret = `pa'ss "w$rd x`;
+  const redactor = new Redactor();
+  redactor.add(secret);
+  const quoted = `git clone 'https://u:pa'\\''ss "w$rd x@host/r.git'`;
+  assert.equal(redactor.redactText(quoted), "git clone 'https://u:***@host/r.git'");
+  const doubled = `echo "pa'ss \\"w\\$rd x"`;
+  assert.equal(redactor.redactText(doubled), `echo "***"`);
+  assert.equal(redactor.redactText(`?t=${encodeURIComponent(secret)}&x=1`), "?t=***&x=1");
+  assert.equal(redactor.redactText(`?t=pa%27ss+%22w%24rd+x`), "?t=***");
+  const nested = JSON.stringify({ body: JSON.stringify({ token: secret }) });
+  assert.ok(!redactor.redactText(nested).includes("w$rd"), redactor.redactText(nested));
+  assert.ok(!redactor.redactJson({ line: quoted }).includes("w$rd"));
+});

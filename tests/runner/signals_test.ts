@@ -18,13 +18,31 @@ Deno.test("the first signal cancels, a second forces the exit, and dispose remov
     unlisten: (s) => handlers.delete(s),
     now: () => clock,
   });
-  assert.deepEqual([...handlers.keys()], ["SIGINT", "SIGTERM"]);
+  assert.deepEqual([...handlers.keys()], ["SIGINT", "SIGTERM", "SIGHUP"]);
   handlers.get("SIGTERM")!();
   clock += SIGNAL_REPEAT_WINDOW_MS;
   handlers.get("SIGINT")!();
   assert.deepEqual(calls, ["interrupt:SIGTERM", "exit:SIGINT"]);
   dispose();
   assert.equal(handlers.size, 0);
+});
+
+Deno.test("SIGHUP (terminal closed) cancels the run like SIGTERM, and a later one forces the exit", () => {
+  const handlers = new Map<RunSignal, () => void>();
+  const calls: string[] = [];
+  let clock = 0;
+  installSignalHandlers({
+    onInterrupt: (s) => calls.push(`interrupt:${s}`),
+    onForceExit: (s) => calls.push(`exit:${s}`),
+    listen: (s, h) => handlers.set(s, h),
+    unlisten: (s) => handlers.delete(s),
+    now: () => clock,
+  });
+  handlers.get("SIGHUP")!();
+  assert.deepEqual(calls, ["interrupt:SIGHUP"]);
+  clock += SIGNAL_REPEAT_WINDOW_MS;
+  handlers.get("SIGHUP")!();
+  assert.deepEqual(calls, ["interrupt:SIGHUP", "exit:SIGHUP"]);
 });
 
 Deno.test("a signal repeated within the window (deno task forwarding one Ctrl-C) is the same press", () => {

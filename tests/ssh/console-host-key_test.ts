@@ -146,3 +146,40 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a slow console is waited for before the handshake, so the handshake never times out on it",
+  sanitizeResources: true,
+  async fn() {
+    const ec2 = mockClient(EC2Client);
+    const key = ed25519Key();
+    const server = await startTestServer({ authorizedKey: key.public });
+    let reads = 0;
+    ec2.on(GetConsoleOutputCommand).callsFake(async () => {
+      reads++;
+      // Each read takes longer than the whole handshake timeout below.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return reads < 3
+        ? { InstanceId: instance.instanceId }
+        : { Output: base64(consoleWith([fingerprintLine(server)])) };
+    });
+    const ctx = contextFor(server, instance);
+    try {
+      const opened = await fastOpen(ctx, writeKeyFile(key), {
+        hostKeyPolicy: "console",
+        readyTimeoutMs: 300,
+        waitTimeoutSeconds: 0.5,
+      });
+      assert.equal(opened.hostKey.source, "console");
+      assert.equal(reads, 3);
+      const said = ctx.events.filter((e) =>
+        e.type === "log" && /checked against the fingerprints on its console/.test(e.message)
+      );
+      assert.equal(said.length, 1, "the policy applied is said once");
+    } finally {
+      await closeServices(ctx);
+      await server.close();
+      ec2.restore();
+    }
+  },
+});

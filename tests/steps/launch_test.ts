@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  CreatePlacementGroupCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
   RunInstancesCommand,
@@ -29,10 +30,10 @@ Deno.writeTextFileSync(keyFile, KEY.privateKey);
 function baseInput(extra: Record<string, unknown> = {}) {
   return LaunchInputSchema.parse({
     instance_types: ["c7i.large"],
-    subnet_id: "subnet-1",
+    subnet_id: "subnet-0123456789abcdef1",
     key_name: "k",
     private_key: keyFile,
-    security_group_ids: ["sg-ssh"],
+    security_group_ids: ["sg-0123456789abcdef5"],
     placement_group: "ptp-group",
     wait_timeout: 60,
     ...extra,
@@ -105,8 +106,8 @@ Deno.test("launch sends RunInstances with IMDSv2, placement group, tags, securit
     assert.equal(x86.MaxCount, 2);
     assert.deepEqual(x86.MetadataOptions, { HttpTokens: "required", HttpEndpoint: "enabled" });
     assert.deepEqual(x86.Placement, { GroupName: "ptp-group" });
-    assert.deepEqual(x86.SecurityGroupIds, ["sg-ssh"]);
-    assert.equal(x86.SubnetId, "subnet-1");
+    assert.deepEqual(x86.SecurityGroupIds, ["sg-0123456789abcdef5"]);
+    assert.equal(x86.SubnetId, "subnet-0123456789abcdef1");
     assert.equal(x86.KeyName, "k");
     assert.equal(x86.ClientToken, "test-run-c7i.large");
     const kinds = x86.TagSpecifications!.map((t) => t.ResourceType);
@@ -273,21 +274,21 @@ async function withPassphrase<T>(value: string | undefined, fn: () => Promise<T>
 const ENCRYPTED = makeKeyPair("correct horse");
 const encryptedKeyFile = keyFileWith(ENCRYPTED.privateKey);
 
-Deno.test("an encrypted private key without a passphrase fails preflight naming PTP_RUNNER_KEY_PASSPHRASE, before launching", async () => {
-  await withFake(async (fake) => {
-    await withPassphrase(undefined, async () => {
-      await rejectsWith(
-        launch.run(
-          context({ interactive: false }),
-          baseInput({ private_key: encryptedKeyFile }),
-          new AbortController().signal,
-        ),
-        "config",
-        /is encrypted: set PTP_RUNNER_KEY_PASSPHRASE to its passphrase.*nothing was launched/,
-      );
+Deno.test("an encrypted private key without a passphrase (and no terminal) is refused by the input check, before any AWS call", async () => {
+  await withPassphrase(undefined, () => {
+    const parsed = LaunchInputSchema.safeParse({
+      instance_types: ["c7i.large"],
+      subnet_id: "subnet-0123456789abcdef1",
+      key_name: "k",
+      private_key: encryptedKeyFile,
     });
-    assert.equal(runInputs(fake).length, 0);
-  }, { fingerprint: ENCRYPTED.fingerprint });
+    assert.equal(parsed.success, false);
+    assert.match(
+      JSON.stringify(parsed.error?.issues),
+      /is encrypted and no passphrase can be asked for: set PTP_RUNNER_KEY_PASSPHRASE/,
+    );
+    return Promise.resolve();
+  });
 });
 
 Deno.test("an encrypted private key with a wrong passphrase fails preflight saying how to give it", async () => {
@@ -366,9 +367,13 @@ Deno.test("launch records the AWS account and region in the journal before creat
 Deno.test("a missing subnet fails preflight naming subnet_id", async () => {
   await withFake(async () => {
     await rejectsWith(
-      launch.run(context(), baseInput({ subnet_id: "subnet-404" }), new AbortController().signal),
+      launch.run(
+        context(),
+        baseInput({ subnet_id: "subnet-00000404" }),
+        new AbortController().signal,
+      ),
       "config",
-      /subnet_id: subnet-404 does not exist in us-east-1/,
+      /subnet_id: subnet-00000404 does not exist in us-east-1/,
     );
   });
 });
@@ -609,7 +614,7 @@ Deno.test("without a configured region the subnet's region is found among the en
     assert.equal(out.region, "us-east-1");
     assert.ok(
       ctx.events.some((e) =>
-        e.type === "log" && /using us-east-1, where subnet subnet-1/.test(e.message)
+        e.type === "log" && /using us-east-1, where subnet subnet-0123456789abcdef1/.test(e.message)
       ),
     );
     assert.ok(fake.calls().includes("DescribeRegions"));
@@ -650,5 +655,67 @@ Deno.test("a retried launch gets the same instances back and adds no duplicate t
     assert.equal(fake.instances.size, 2);
     assert.deepEqual(ctx.targets.map((t) => t.id), ["t3.micro-1", "c7i.large-1", "c7i.large-2"]);
     assert.equal(ctx.journal.resources().length, 2);
+  });
+});
+
+Deno.test("a placement group creation without a readable answer stays journaled as unknown for cleanup; a refusal is released", async () => {
+  for (
+    const [error, state, creation] of [
+      [
+        Object.assign(new Error("Unexpected end of XML"), { $metadata: { httpStatusCode: 200 } }),
+        "created",
+        "unknown",
+      ],
+      [Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "created", "unknown"],
+      [awsError("InvalidParameterValue", "bad strategy"), "released", undefined],
+    ] as const
+  ) {
+    await withFake(async (fake) => {
+      fake.ec2.on(CreatePlacementGroupCommand).rejects(error);
+      const ctx = context();
+      await assert.rejects(launch.run(
+        ctx,
+        baseInput({ placement_group: undefined, create_placement_group: true }),
+        new AbortController().signal,
+      ));
+      const group = ctx.journal.resources().find((r) => r.kind === "placement-group")!;
+      assert.equal(group.state, state, error.message);
+      assert.equal(group.detail?.creation, creation, error.message);
+      assert.equal(runInputs(fake).length, 0);
+    });
+  }
+});
+
+Deno.test("a type Amazon Linux 2023 cannot run (mac1.metal, x86_64_mac) is skipped with its reason and the others launch", async () => {
+  await withFake(async (fake) => {
+    const ctx = context();
+    const out = await launch.run(
+      ctx,
+      baseInput({ instance_types: ["mac1.metal", "c7i.large"] }),
+      new AbortController().signal,
+    );
+    assert.deepEqual(out.skipped.map((s) => s.instance_type), ["mac1.metal"]);
+    assert.match(
+      out.skipped[0].reason,
+      /supports x86_64_mac; Amazon Linux 2023 needs x86_64 or arm64/,
+    );
+    assert.deepEqual(runInputs(fake).map((r) => r.InstanceType), ["c7i.large"]);
+    const mac = ctx.targets.find((t) => t.instanceType === "mac1.metal")!;
+    assert.equal(mac.verdict, "unsupported");
+    assert.match(mac.verdictReason ?? "", /x86_64_mac/);
+  });
+});
+
+Deno.test("instances without a public IP are named up front with how to reach a private address", async () => {
+  await withFake(async (fake) => {
+    fake.noPublicIp = true;
+    const ctx = context();
+    await launch.run(ctx, baseInput(), new AbortController().signal);
+    const warning = ctx.events.find((e) =>
+      e.type === "log" && /no public IP address/.test(e.message)
+    );
+    assert.ok(warning, "a warning about the missing public IP");
+    assert.match(warning.type === "log" ? warning.message : "", /10\.0\.0\.\d+.*jump_host/);
+    assert.match(ctx.targets[0].address ?? "", /^10\.0\.0\./);
   });
 });

@@ -74,7 +74,10 @@ export function parseInstanceRequests(
     }
     let count = 1;
     if (countText !== undefined) {
-      if (!/^\d+$/.test(countText) || Number(countText) < 1) {
+      if (
+        !/^\d+$/.test(countText) || !Number.isSafeInteger(Number(countText)) ||
+        Number(countText) < 1
+      ) {
         issues.push({
           index,
           entry,
@@ -86,6 +89,10 @@ export function parseInstanceRequests(
       count = Number(countText);
     }
     const existing = byType.get(instanceType);
+    if (existing && !Number.isSafeInteger(existing.count + count)) {
+      issues.push({ index, entry, message: `the counts of ${instanceType} add up to too many` });
+      return;
+    }
     if (existing) existing.count += count;
     else byType.set(instanceType, { instanceType, count });
   });
@@ -96,6 +103,23 @@ export function parseInstanceRequests(
     };
   }
   return { requests: [...byType.values()], issues };
+}
+
+/** Default of `--max-instances`: most instances launched per instance type. */
+export const DEFAULT_MAX_INSTANCES_PER_TYPE = 50;
+
+/**
+ * Requests over the per-type limit, as one message each naming the flag that
+ * raises it; empty when all fit.
+ */
+export function countsOverLimit(
+  requests: readonly InstanceRequest[],
+  limit: number = DEFAULT_MAX_INSTANCES_PER_TYPE,
+): string[] {
+  return requests.filter((r) => r.count > limit).map((r) =>
+    `instance_types: ${r.instanceType}:${r.count} asks for more than ${limit} instances of one ` +
+    `type; pass --max-instances ${r.count} to allow it`
+  );
 }
 
 /** Total number of instances requested. */

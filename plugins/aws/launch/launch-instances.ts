@@ -13,7 +13,8 @@ import { awsErrorCode, awsErrorKind, awsErrorMessage, isAbort } from "../shared/
 import { configuredRegion, ec2Client, ssmClient } from "../shared/clients.ts";
 import { type CallerIdentity, verifyCredentials } from "../shared/credentials.ts";
 import { runDryRun } from "./dry-run.ts";
-import { totalInstances } from "./instance-request.ts";
+import { countsOverLimit, totalInstances } from "./instance-request.ts";
+import { StepError } from "../../../runner/errors.ts";
 import { confirmLaunch } from "./launch-confirm.ts";
 import type { LaunchInput, LaunchOutput } from "../../../steps/launch.ts";
 import { createPrecisionTimeGroup } from "../shared/placement-group.ts";
@@ -64,6 +65,9 @@ export async function launchInstances(
   input: LaunchInput,
   signal: AbortSignal,
 ): Promise<LaunchOutput> {
+  // Checked before any AWS call: a usage failure with nothing created exits 2.
+  const overLimit = countsOverLimit(input.instance_types, ctx.settings.maxInstancesPerType);
+  if (overLimit.length > 0) throw new StepError("usage", overLimit.join("; "));
   const stsRegion = input.region ?? configuredRegion(ctx) ?? BOOTSTRAP_REGION;
   const identity = await verifyCredentials(ctx, stsRegion, signal);
   const { region } = await resolveLaunchRegion(ctx, input.region, input.subnet_id, signal);
@@ -115,6 +119,8 @@ export async function launchInstances(
   }
 
   const launched: Launched[] = [];
+  /** ClientTokens of RunInstances requests sent and not yet answered. */
+  const inFlight = new Set<string>();
   try {
     let groupName = plan.placementGroup?.groupName;
     if (plan.createPlacementGroup) {
@@ -131,14 +137,20 @@ export async function launchInstances(
     }
     const results = await Promise.all(
       plan.launch.map((type) =>
-        launchType(ctx, ec2, plan, type, groupName, identity, input, launched, signal)
+        launchType(ctx, ec2, plan, type, groupName, identity, input, launched, inFlight, signal)
       ),
     );
     for (const r of results) if (r) output.failed.push(r);
     await waitUntilRunning(ctx, ec2, launched, input.wait_timeout, signal);
   } catch (error) {
     if (signal.aborted || isAbort(error, signal)) {
-      await terminateAfterAbort(ctx, ec2, region, launched.map((l) => l.instanceId));
+      await terminateAfterAbort(
+        ctx,
+        ec2,
+        region,
+        launched.map((l) => l.instanceId),
+        [...inFlight],
+      );
       throw signal.reason ?? error;
     }
     throw error;
@@ -178,8 +190,21 @@ async function createTemporaryGroup(
   try {
     group = await createPrecisionTimeGroup(ec2, name, runTags(ctx.runId, identity.arn), signal);
   } catch (error) {
-    if (!isAbort(error, signal)) {
+    if (isAbort(error, signal)) throw error;
+    if (definiteRefusal(error)) {
       await ctx.journal.updateResource(PLACEMENT_GROUP_RESOURCE, name, "released");
+    } else {
+      // No readable answer (network error, 5xx, unparsable body): the group may
+      // exist. It stays `created`, marked unknown, so cleanup deletes it (a
+      // group that never came to be counts as deleted there).
+      await ctx.journal.recordResource({
+        ...record,
+        detail: { ...record.detail, creation: "unknown" },
+      });
+      ctx.log.warn(
+        `the creation of placement group ${name} got no readable answer; cleanup will delete ` +
+          "it if it exists",
+      );
     }
     throw error;
   }
@@ -191,6 +216,19 @@ async function createTemporaryGroup(
   }
   ctx.log.info(`created temporary precision-time placement group ${group.groupName}`);
   return group.groupName;
+}
+
+/**
+ * True when EC2 answered with a readable refusal (an error code with an HTTP
+ * 4xx status): the request was not carried out. Anything else (no status, 5xx,
+ * a response the SDK could not parse) leaves the outcome unknown.
+ */
+export function definiteRefusal(error: unknown): boolean {
+  const cause = (error as { cause?: unknown })?.cause ?? error;
+  const status = (cause as { $metadata?: { httpStatusCode?: number } })?.$metadata
+    ?.httpStatusCode;
+  return typeof status === "number" && status >= 400 && status < 500 &&
+    awsErrorCode(cause) !== "Error";
 }
 
 /**
@@ -208,25 +246,27 @@ async function launchType(
   identity: CallerIdentity,
   input: LaunchInput,
   launched: Launched[],
+  inFlight: Set<string>,
   signal: AbortSignal,
 ): Promise<LaunchOutput["failed"][number] | undefined> {
   let instances: Instance[];
+  const request = runInstancesInput({
+    plan,
+    type,
+    placementGroupName: groupName,
+    runId: ctx.runId,
+    ownerArn: identity.arn,
+    namePrefix: input.name_prefix,
+  });
+  const token = request.ClientToken!;
   try {
-    instances = await sendRunInstances(
-      ctx,
-      ec2,
-      runInstancesInput({
-        plan,
-        type,
-        placementGroupName: groupName,
-        runId: ctx.runId,
-        ownerArn: identity.arn,
-        namePrefix: input.name_prefix,
-      }),
-      signal,
-    );
+    // Until it answers, an abort must look for this request's instances by its token.
+    inFlight.add(token);
+    instances = await sendRunInstances(ctx, ec2, request, signal);
+    inFlight.delete(token);
   } catch (error) {
     if (isAbort(error, signal)) throw signal.reason ?? error;
+    inFlight.delete(token);
     const message = `RunInstances ${type.instanceType} x${type.count} refused: ` +
       `${awsErrorCode(error)}: ${awsErrorMessage(error)}`;
     ctx.log.error(message);
@@ -311,6 +351,16 @@ async function waitUntilRunning(
     intervalSeconds: POLL_SECONDS,
     signal,
   });
+  const privateOnly = result.reached.filter((s) => !s.publicIp && s.privateIp);
+  if (privateOnly.length > 0) {
+    ctx.log.warn(
+      `${privateOnly.length} instance(s) have no public IP address (${
+        privateOnly.map((s) => `${s.instanceId} ${s.privateIp}`).join(", ")
+      }): connecting to the private address, which works only from inside the VPC; ` +
+        "from outside, use a subnet that assigns public IPs, or reach them through a jump " +
+        "host (connect's jump_host)",
+    );
+  }
   for (const snap of result.reached) {
     const l = byId.get(snap.instanceId)!;
     l.target.address = snap.publicIp ?? snap.privateIp;

@@ -108,12 +108,16 @@ export async function runPreflight(
     const facts = typeFacts[i];
     const architecture = amiArchitectureFor(facts);
     if (!architecture) {
-      throw new StepError(
-        "config",
-        `instance type ${request.instanceType} supports ${
+      // e.g. mac1.metal (x86_64_mac): one such type must not abort the others.
+      skipped.push({
+        instanceType: request.instanceType,
+        count: request.count,
+        phcSupport: facts.phcSupport,
+        reason: `${request.instanceType} supports ${
           facts.architectures.join(", ") || "no listed architecture"
         }; Amazon Linux 2023 needs x86_64 or arm64`,
-      );
+      });
+      return;
     }
     if (facts.phcSupport === "unsupported" && !input.allow_unsupported) {
       skipped.push({

@@ -1,18 +1,29 @@
 /**
  * `ptp-runner cleanup --run <run-id>`: releases what a run left behind (a
  * killed process, a failed cleanup). Reads the run journal
- * (`.ptp-runner/runs/<id>/journal.json`), terminates its instances still
- * `created` or `release-failed`, deletes its placement group, and updates the
- * journal. It refuses to work with credentials of another AWS account than
- * the one the run recorded. Instances the user chose to keep (`kept`) are
- * listed and left alone unless `--include-kept`.
+ * (`.ptp-runner/runs/<id>/journal.json`), and, because a run killed while
+ * RunInstances was in flight cannot have journaled what it launched, also
+ * looks up instances tagged with the run id in the account and region the
+ * journal records. It terminates the instances still `created` or
+ * `release-failed` (and the tagged ones the journal lacks, recorded first),
+ * deletes its placement group, and updates the journal. It refuses to work
+ * with credentials of another AWS account than the one the run recorded, and
+ * refuses without `--force` while the run's process is still alive. Instances
+ * the user chose to keep (`kept`) are listed and left alone unless
+ * `--include-kept`. When anything stays uncertain it prints the `sweep`
+ * command that would find the rest.
  * @module
  */
+import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { EXIT } from "../../../runner/errors.ts";
-import { RunJournal } from "../../../runner/journal.ts";
+import { effectiveStatus, journalDir, RunJournal, runLiveness } from "../../../runner/journal.ts";
 import type { ResourceRecord } from "../../../runner/types.ts";
 import { type CleanupInstance, emptyCleanupOutcome } from "../../report/cleanup-outcome.ts";
-import { configuredRegion } from "../shared/clients.ts";
+import { configuredRegion, ec2Client } from "../shared/clients.ts";
+import { sweepCommandLine } from "../launch/abort-launch.ts";
+import { TAG_RUN_ID } from "../launch/start-instances.ts";
+import { terminateInstancesCommand } from "../shared/release-commands.ts";
+import type { AwsContext } from "../shared/aws-context.ts";
 import { leftBehindLines } from "./clean-up-run.ts";
 import { type CommandOptions, createCommandContext } from "./command-context.ts";
 import { type CallerIdentity, verifyCredentials } from "../shared/credentials.ts";
@@ -36,6 +47,70 @@ export interface CleanupRunOptions extends CommandOptions {
   print?: (line: string) => void;
   /** Pre-seeded services (tests: a prompter). */
   services?: Map<string, unknown>;
+  /** `--force`: go ahead although the run's process is still alive. */
+  force?: boolean;
+}
+
+/** Instance states the tag look-up releases (everything that is not on its way out). */
+const TAGGED_STATES = ["pending", "running", "stopping", "stopped"];
+
+/**
+ * Instances tagged `ptp-runner:run-id=<runId>` in `region` that are not on
+ * their way out, with their type. Source: EC2 API Reference "DescribeInstances"
+ * (`tag:<key>`, `instance-state-name` filters; NextToken paging).
+ * @throws the AWS error (the caller reports it as uncertain).
+ */
+async function taggedInstances(
+  ctx: AwsContext,
+  runId: string,
+  region: string,
+  signal: AbortSignal,
+): Promise<{ instanceId: string; instanceType?: string }[]> {
+  const ec2 = await ec2Client(ctx, region);
+  const found: { instanceId: string; instanceType?: string }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: `tag:${TAG_RUN_ID}`, Values: [runId] },
+          { Name: "instance-state-name", Values: TAGGED_STATES },
+        ],
+        NextToken: nextToken,
+      }),
+      { abortSignal: signal },
+    );
+    for (const r of out.Reservations ?? []) {
+      for (const i of r.Instances ?? []) {
+        if (i.InstanceId) found.push({ instanceId: i.InstanceId, instanceType: i.InstanceType });
+      }
+    }
+    nextToken = out.NextToken;
+  } while (nextToken);
+  return found;
+}
+
+/**
+ * Why `cleanup --run` must not act on its own: the run's process still holds
+ * its lock on this host, or the journal says `running` on another host (whose
+ * process cannot be checked from here). Undefined when it may go ahead.
+ */
+async function stillAlive(workDir: string, runId: string, data: RunJournal["data"]) {
+  const liveness = await runLiveness(journalDir(workDir, runId));
+  const who = `pid ${data.pid ?? "?"} on host ${data.host ?? "?"}`;
+  if (liveness === "alive") return `run ${runId} is still running (${who} holds its lock)`;
+  if (effectiveStatus(data, liveness) === "running" && data.host !== undefined) {
+    let here: string | undefined;
+    try {
+      here = Deno.hostname();
+    } catch {
+      here = undefined;
+    }
+    if (data.host !== here) {
+      return `run ${runId} may still be running (${who}; its journal says running)`;
+    }
+  }
+  return undefined;
 }
 
 function open(r: ResourceRecord): boolean {
@@ -70,6 +145,15 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
     return EXIT.USAGE;
   }
   const data = journal.data;
+  const alive = await stillAlive(workDir, options.runId, data);
+  if (alive && !options.force) {
+    print(
+      `error: ${alive}: stop it first (Ctrl-C in its terminal makes it clean up itself), ` +
+        "or pass --force to release its resources anyway; nothing was changed",
+    );
+    return EXIT.USAGE;
+  }
+  if (alive) print(`warning: ${alive}; going ahead (--force)`);
   const targetsByInstance = new Map(
     data.targets.filter((t) => t.instanceId).map((t) => [t.instanceId!, t]),
   );
@@ -92,23 +176,19 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
       }).join(", ")
     }; pass --include-kept to terminate them`
     : undefined;
-  if (instances.length === 0 && groups.length === 0) {
+  const recorded = recordedRunAccount(data.values, data.resources);
+  // Without a recorded account the run never got to launch anything (the launch
+  // records it before creating a resource): the journal is the whole story.
+  if (instances.length === 0 && groups.length === 0 && !recorded) {
     print(`run ${options.runId}: nothing left to release`);
     if (keptLine) print(keptLine);
     return EXIT.OK;
   }
-  print(`run ${options.runId} (${data.pipeline.name}) left:`);
-  for (const r of [...instances, ...groups]) {
-    const type = instanceTypeOf(r) ? ` ${instanceTypeOf(r)}` : "";
-    print(`  ${r.kind} ${r.id}${type}${r.region ? ` in ${r.region}` : ""} [${r.state}]`);
-  }
-  if (keptLine) print(keptLine);
   const ctx = createCommandContext("cleanup-run", { ...options, workDir }, {
     journal,
     services: options.services,
   });
   try {
-    const recorded = recordedRunAccount(data.values, data.resources);
     const region = options.region ?? recorded?.region ?? instances[0]?.region ??
       groups[0]?.region ?? configuredRegion(ctx) ?? BOOTSTRAP_REGION;
     const signal = new AbortController().signal;
@@ -117,6 +197,11 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
       identity = await verifyCredentials(ctx, region, signal);
     } catch (error) {
       print(`error: ${(error as Error).message}`);
+      print(
+        `nothing was checked or released; with working credentials, run this again, or: ${
+          sweepCommandLine(options.region ?? recorded?.region ?? region)
+        }`,
+      );
       return EXIT.FAILED;
     }
     if (recorded && recorded.account !== identity.account) {
@@ -128,12 +213,70 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
       );
       return EXIT.USAGE;
     }
+    let uncertain = false;
     if (!recorded) {
+      uncertain = true;
       ctx.log.warn(
         `the journal of run ${options.runId} records no AWS account (an older version ` +
           `wrote it): cannot check that account ${identity.account} is the run's`,
       );
+    } else {
+      // A run killed while RunInstances was in flight never journaled those instances.
+      const tagRegion = options.region ?? recorded.region;
+      try {
+        const journaled = new Set(data.resources.map((r) => r.id));
+        for (const t of await taggedInstances(ctx, options.runId, tagRegion, signal)) {
+          if (journaled.has(t.instanceId)) continue;
+          await journal.recordResource({
+            kind: INSTANCE_RESOURCE,
+            id: t.instanceId,
+            region: tagRegion,
+            state: "created",
+            releaseCommand: terminateInstancesCommand(tagRegion, [t.instanceId]),
+            detail: {
+              instanceType: t.instanceType,
+              account: recorded.account,
+              region: tagRegion,
+              foundByTag: true,
+            },
+          });
+          instances.push(journal.data.resources.find((r) => r.id === t.instanceId)!);
+        }
+      } catch (error) {
+        uncertain = true;
+        print(
+          `warning: could not look up instances tagged ${TAG_RUN_ID}=${options.runId} in ` +
+            `${tagRegion}: ${(error as Error).message}`,
+        );
+      }
     }
+    const sweepHint = () =>
+      print(
+        `to find instances of this run the journal may not know, run: ${
+          sweepCommandLine(options.region ?? recorded?.region ?? region)
+        }`,
+      );
+    if (instances.length === 0 && groups.length === 0) {
+      print(
+        `run ${options.runId}: nothing left to release` +
+          (recorded
+            ? ` (journal, and instances tagged ${TAG_RUN_ID}=${options.runId} in account ` +
+              `${recorded.account} / ${options.region ?? recorded.region})`
+            : ""),
+      );
+      if (keptLine) print(keptLine);
+      if (uncertain) sweepHint();
+      return EXIT.OK;
+    }
+    print(`run ${options.runId} (${data.pipeline.name}) left:`);
+    for (const r of [...instances, ...groups]) {
+      const type = instanceTypeOf(r) ? ` ${instanceTypeOf(r)}` : "";
+      const byTag = r.detail?.foundByTag ? " (found by its run tag, not in the journal)" : "";
+      print(
+        `  ${r.kind} ${r.id}${type}${r.region ? ` in ${r.region}` : ""} [${r.state}]${byTag}`,
+      );
+    }
+    if (keptLine) print(keptLine);
     if (!options.yes) {
       if (!ctx.settings.interactive) {
         print("not interactive: pass --yes to terminate and delete these");
@@ -185,8 +328,10 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
     if (left.length > 0) {
       print("may be left behind (check, then run these by hand):");
       for (const line of left) print(`  ${line}`);
+      sweepHint();
       return EXIT.LEFT_BEHIND;
     }
+    if (uncertain) sweepHint();
     return EXIT.OK;
   } finally {
     await ctx.close();

@@ -37,13 +37,26 @@ function resolvers(call: Ec2Call): FilterResolvers<SimInstance> {
 
 /**
  * DescribeInstances: `InstanceId.N`, filters (`instance-id`, `instance-state-name`,
- * `tag:<key>`, `tag-key`, `instance-type`, …), grouped into reservations;
+ * `tag:<key>`, `tag-key`, `instance-type`, `client-token`, …), grouped into reservations;
+ * an instance younger than the `instanceVisibilitySeconds` fault is not shown yet;
  * `MaxResults` (5-1000) / `NextToken` page over reservations.
  * @throws AwsApiError `InvalidInstanceID.Malformed` / `InvalidInstanceID.NotFound`.
  */
 export const describeInstances: Ec2Handler = (call) => {
   const ids = strings(call.params, "InstanceId");
-  const chosen = ids.length > 0 ? findInstances(call, ids) : [...call.state.instances.values()];
+  const visible = (i: SimInstance) => (i.visibleAt ?? i.launchedAt) <= call.now;
+  const chosen = ids.length > 0
+    ? findInstances(call, ids)
+    : [...call.state.instances.values()].filter(visible);
+  const unseen = chosen.filter((i) => !visible(i)).map((i) => i.instanceId);
+  if (unseen.length > 0) {
+    throw new AwsApiError(
+      "InvalidInstanceID.NotFound",
+      unseen.length === 1
+        ? `The instance ID '${unseen[0]}' does not exist`
+        : `The instance IDs '${unseen.join(", ")}' do not exist`,
+    );
+  }
   const matching = new Set(applyFilters(chosen, call.params, resolvers(call), (i) => i.tags));
   checkDryRun(call);
   const reservations: { id: string; instances: SimInstance[] }[] = [];

@@ -3,7 +3,9 @@
  * type, AMI/type architecture, subnet, security groups, key pair, placement
  * group and its strategy, metadata options, tag specifications), honours
  * `ClientToken` idempotency, DryRun and capacity faults, then creates the
- * instances and asks the host fleet to boot their operating systems.
+ * instances and asks the host fleet to boot their operating systems. With the
+ * `runInstancesDelaySeconds` fault the answer comes that much later, while the
+ * instances exist at once (an aborted request has launched them all the same).
  * Error codes and messages: EC2 API Reference "Error codes"; the architecture
  * and placement-strategy messages are EC2's own wording.
  * @module
@@ -267,6 +269,7 @@ export const runInstances: Ec2Handler = (call) => {
       metadataOptions,
       tags: { ...tags },
       launchedAt: call.now,
+      visibleAt: call.now + core.faults.instanceVisibilitySeconds,
       bootSeconds: profile.boot_seconds,
     };
     instance.host = core.fleet?.launch({
@@ -285,5 +288,9 @@ export const runInstances: Ec2Handler = (call) => {
     idempotencyKey,
   });
   if (clientToken !== undefined) state.clientTokens.set(clientToken, reservationId);
+  const delay = core.faults.runInstancesDelaySeconds;
+  if (delay > 0) {
+    return core.clock.sleep(delay).then(() => reservationXml(call, reservationId, instances));
+  }
   return reservationXml(call, reservationId, instances);
 };

@@ -45,7 +45,7 @@ export function awsError(code: string, message = code): Error {
 
 /** A catalogue entry: architecture, PhcSupport (`absent` omits the key), strategies. */
 export interface FakeType {
-  arch: "x86_64" | "arm64";
+  arch: "x86_64" | "arm64" | "x86_64_mac";
   phc: "supported" | "unsupported" | "absent";
   strategies?: string[];
 }
@@ -60,6 +60,7 @@ export const CATALOGUE: Record<string, FakeType> = {
   "c7g.large": { arch: "arm64", phc: "supported" },
   "t3.micro": { arch: "x86_64", phc: "unsupported", strategies: ["cluster", "spread"] },
   "c8i.large": { arch: "x86_64", phc: "absent" },
+  "mac1.metal": { arch: "x86_64_mac", phc: "absent" },
 };
 
 /** AMI ids the fake SSM parameters give. */
@@ -92,6 +93,8 @@ export interface FakeAws {
   runFailures: Map<string, string>;
   /** Polls before a pending instance becomes running. */
   bootPolls: number;
+  /** When true, running instances have no public IP (a subnet without auto-assign). */
+  noPublicIp?: boolean;
   /** Calls hook for DescribeInstances (e.g. to assert the journal). */
   onDescribeInstances?: () => void;
   /** Names of every EC2 command sent, in order. */
@@ -166,13 +169,19 @@ export function installFakeAws(options: {
     return { InstanceTypes: Object.keys(catalogue).map(info) };
   });
   ec2.on(DescribeSubnetsCommand).callsFake((input: { SubnetIds: string[] }) => {
-    if (input.SubnetIds[0] !== "subnet-1") {
+    if (input.SubnetIds[0] !== "subnet-0123456789abcdef1") {
       throw awsError(
         "InvalidSubnetID.NotFound",
         `The subnet ID '${input.SubnetIds[0]}' does not exist`,
       );
     }
-    return { Subnets: [{ SubnetId: "subnet-1", AvailabilityZone: "us-east-1a", VpcId: "vpc-1" }] };
+    return {
+      Subnets: [{
+        SubnetId: "subnet-0123456789abcdef1",
+        AvailabilityZone: "us-east-1a",
+        VpcId: "vpc-1",
+      }],
+    };
   });
   ec2.on(DescribeRegionsCommand).resolves({
     Regions: [{ RegionName: "us-east-1" }, { RegionName: "eu-west-1" }],
@@ -180,7 +189,7 @@ export function installFakeAws(options: {
   ec2.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds: string[] }) => ({
     SecurityGroups: input.GroupIds.filter((g) => g.startsWith("sg-")).map((g) => ({
       GroupId: g,
-      IpPermissions: g === "sg-ssh"
+      IpPermissions: g === "sg-0123456789abcdef5"
         ? [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }]
         : [],
     })),
@@ -275,7 +284,9 @@ export function installFakeAws(options: {
         InstanceType: inst.type as Instance["InstanceType"],
         State: { Name: inst.state as "running" },
         PrivateIpAddress: `10.0.0.${n}`,
-        ...(inst.state === "running" ? { PublicIpAddress: `203.0.113.${n}` } : {}),
+        ...(inst.state === "running" && !fake.noPublicIp
+          ? { PublicIpAddress: `203.0.113.${n}` }
+          : {}),
       });
     }
     return { Reservations: [{ Instances: instances }] };

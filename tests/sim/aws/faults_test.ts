@@ -195,3 +195,29 @@ Deno.test("every request is recorded with service, action, parameters, status an
     await f.close();
   }
 });
+
+Deno.test("with a visibility delay DescribeInstances shows a new instance only after it, by filter and by id", async () => {
+  const f = await startFixture({ manualTime: true, faults: { instanceVisibilitySeconds: 5 } });
+  try {
+    const run = await f.ec2.send(
+      new RunInstancesCommand({
+        ...launch(f.sim).input,
+        ClientToken: "visibility-test",
+      }),
+    );
+    const id = run.Instances![0].InstanceId!;
+    const byToken = new DescribeInstancesCommand({
+      Filters: [{ Name: "client-token", Values: ["visibility-test"] }],
+    });
+    assert.deepEqual((await f.ec2.send(byToken)).Reservations, []);
+    const hidden = await rejection(f.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })));
+    assert.equal(hidden.name, "InvalidInstanceID.NotFound");
+    f.advance(5);
+    const seen = await f.ec2.send(byToken);
+    assert.equal(seen.Reservations![0].Instances![0].InstanceId, id);
+    // TerminateInstances is not delayed: the id is known at once.
+    await f.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+  } finally {
+    await f.close();
+  }
+});
