@@ -5,8 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "./cli-helper.ts";
+import { generateEd25519KeyPair } from "../../sim/keygen.ts";
 
+/** A well-formed private key file: key files are checked before the run. */
 const KEY = Deno.makeTempFileSync({ prefix: "ptp-key-" });
+Deno.writeTextFileSync(KEY, generateEd25519KeyPair().private);
 
 for (const pipeline of ["existing-hosts", "ptp", "discover-and-test"]) {
   Deno.test(`validate ${pipeline}.yaml refuses an unknown clock with file:line and the forms`, async () => {
