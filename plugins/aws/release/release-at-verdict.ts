@@ -9,8 +9,9 @@
  * target's services the moment the target finishes its last target step,
  * i.e. when its verdict is final (runner/executor.ts `#finishTarget`). The
  * lease's `close()` queues the instance; instances queued together go out in
- * one TerminateInstances batch ({@link releaseResources}), journaled as
- * cleanup does (`released` / `release-failed`). The `cleanup` step still runs
+ * one TerminateInstances batch, and one DescribeInstances per round confirms
+ * every instance still shutting down (polling does not grow with the fleet),
+ * journaled as cleanup does (`released` / `release-failed`). The `cleanup` step still runs
  * last: it waits for these releases ({@link VerdictReleaser.settle}), adds
  * them to its outcome and releases whatever is left, so a pipeline without
  * `launch`'s lease (or whose release failed) stays safe.
@@ -22,16 +23,28 @@ import {
   type CleanupOutcome,
   emptyCleanupOutcome,
 } from "../../report/cleanup-outcome.ts";
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { AwsContext } from "../shared/aws-context.ts";
-import { configuredRegion } from "../shared/clients.ts";
+import { configuredRegion, ec2Client } from "../shared/clients.ts";
+import { terminateInstancesCommand } from "../shared/release-commands.ts";
+import { INSTANCE_RESOURCE } from "../shared/resource-kinds.ts";
+import { describeInstanceStates, terminateInstances } from "../shared/terminate.ts";
 import { type KeepPolicy, parseKeepPolicy } from "./keep-policy.ts";
-import { releaseResources } from "./release.ts";
 
 /** Step id the early releases' events (logs, AWS calls) carry. */
 export const RELEASE_AT_VERDICT_STEP = "release-at-verdict";
 
 /** Upper bound of the wait for `terminated` of an early release, seconds. */
 const WAIT_TIMEOUT_SECONDS = 300;
+
+/** Seconds between the DescribeInstances rounds confirming `terminated`. */
+const POLL_SECONDS = 5;
+
+/** Instances of one region waiting for `terminated`, and the loop asking. */
+interface ConfirmLoop {
+  pending: Map<string, { inst: CleanupInstance; since: number; resolve: () => void }>;
+  done: Promise<void>;
+}
 
 /** What {@link mayKeep} looks at besides the policy. */
 export interface KeepCircumstances {
@@ -84,6 +97,9 @@ export class VerdictReleaser {
   readonly #terminatedAt = new Map<string, number>();
   #queue: CleanupInstance[] = [];
   #flush: Promise<void> | undefined;
+  /** Early releases are not aborted by an interrupt: they are what must happen. */
+  readonly #signal = new AbortController().signal;
+  readonly #confirming = new Map<string, ConfirmLoop>();
 
   /** @param ctx the launch step's context (journal, services, settings). */
   constructor(ctx: StepContext) {
@@ -162,32 +178,115 @@ export class VerdictReleaser {
     return this.#flush;
   }
 
+  /**
+   * Sends one TerminateInstances per region for the batch; accepted ids join
+   * the confirmation loop (one DescribeInstances per round for every pending
+   * id of the region, so polling does not grow with the fleet). Resolves
+   * once every id of the batch is confirmed `terminated` or failed.
+   */
   #release(batch: CleanupInstance[]): Promise<void> {
     const ctx = this.#context(batch);
-    const outcome = emptyCleanupOutcome();
-    const done = releaseResources(
-      ctx,
-      {
-        terminate: batch,
-        placementGroups: [],
-        groupsInUse: new Set(),
-        defaultRegion: configuredRegion(ctx),
-        waitTimeoutSeconds: WAIT_TIMEOUT_SECONDS,
-      },
-      new AbortController().signal,
-      outcome,
-    ).catch((error) => {
-      ctx.log.warn(`early release failed, cleanup retries it: ${(error as Error).message}`);
-    }).then(() => {
-      const now = Date.now();
-      for (const t of outcome.terminated) {
-        this.#terminatedAt.set(t.instanceId, now);
-        this.#outcome.terminated.push({ ...t, billedSeconds: this.billedSeconds(t.instanceId) });
+    const byRegion = new Map<string, CleanupInstance[]>();
+    for (const inst of batch) {
+      const region = inst.region ?? configuredRegion(ctx) ?? "";
+      byRegion.set(region, [...(byRegion.get(region) ?? []), { ...inst, region }]);
+    }
+    const done = Promise.all([...byRegion].map(async ([region, list]) => {
+      try {
+        const ec2 = await ec2Client(ctx, region);
+        ctx.log.info(
+          `terminating ${
+            list.map((i) => `${i.label ?? i.instanceType ?? ""} ${i.instanceId}`)
+              .join(", ")
+          }`,
+        );
+        const sent = await terminateInstances(
+          ctx,
+          ec2,
+          list.map((i) => i.instanceId),
+          this.#signal,
+        );
+        const byId = new Map(list.map((i) => [i.instanceId, i]));
+        for (const f of sent.failed) await this.#failed(ctx, byId.get(f.instanceId)!, f.error);
+        // Same credentials and endpoint as the launch: NotFound means gone.
+        for (const id of sent.gone) await this.#terminated(ctx, byId.get(id)!);
+        await Promise.all(sent.accepted.map((id) => this.#confirm(ctx, ec2, byId.get(id)!)));
+      } catch (error) {
+        for (const inst of list) {
+          if (!this.#settled(inst.instanceId)) {
+            await this.#failed(ctx, inst, (error as Error).message);
+          }
+        }
       }
-      this.#outcome.failed.push(...outcome.failed);
-    }).finally(() => this.#inFlight.delete(done));
+    })).then(() => {}).finally(() => this.#inFlight.delete(done));
     this.#inFlight.add(done);
     return done;
+  }
+
+  #settled(instanceId: string): boolean {
+    return this.#outcome.terminated.some((t) => t.instanceId === instanceId) ||
+      this.#outcome.failed.some((t) => t.instanceId === instanceId);
+  }
+
+  async #terminated(ctx: AwsContext, inst: CleanupInstance): Promise<void> {
+    this.#terminatedAt.set(inst.instanceId, Date.now());
+    this.#outcome.terminated.push({ ...inst, billedSeconds: this.billedSeconds(inst.instanceId) });
+    await ctx.journal.updateResource(INSTANCE_RESOURCE, inst.instanceId, "released");
+  }
+
+  async #failed(ctx: AwsContext, inst: CleanupInstance, error: string): Promise<void> {
+    const command = terminateInstancesCommand(inst.region, [inst.instanceId]);
+    this.#outcome.failed.push({ ...inst, error, command });
+    await ctx.journal.updateResource(INSTANCE_RESOURCE, inst.instanceId, "release-failed");
+    ctx.log.warn(`could not terminate ${inst.instanceId} (${error}); cleanup tries again`);
+  }
+
+  /** Resolves once `inst` is confirmed terminated (or failed), via the region's shared loop. */
+  #confirm(ctx: AwsContext, ec2: EC2Client, inst: CleanupInstance): Promise<void> {
+    const region = inst.region ?? "";
+    let loop = this.#confirming.get(region);
+    if (!loop) {
+      loop = { pending: new Map(), done: Promise.resolve() };
+      this.#confirming.set(region, loop);
+    }
+    const entry = loop;
+    return new Promise<void>((resolve) => {
+      entry.pending.set(inst.instanceId, { inst, since: Date.now(), resolve });
+      if (entry.pending.size === 1) entry.done = this.#poll(ctx, ec2, entry);
+    });
+  }
+
+  /** One DescribeInstances per round for every pending id of a region, until none is left. */
+  async #poll(ctx: AwsContext, ec2: EC2Client, loop: ConfirmLoop): Promise<void> {
+    while (loop.pending.size > 0) {
+      await ctx.sleep(POLL_SECONDS, this.#signal);
+      const ids = [...loop.pending.keys()];
+      let states: Map<string, string>;
+      try {
+        states = await describeInstanceStates(ec2, ids, this.#signal);
+      } catch (error) {
+        for (const id of ids) {
+          const p = loop.pending.get(id)!;
+          loop.pending.delete(id);
+          await this.#failed(ctx, p.inst, `termination not confirmed: ${(error as Error).message}`);
+          p.resolve();
+        }
+        return;
+      }
+      for (const id of ids) {
+        const p = loop.pending.get(id)!;
+        const state = states.get(id);
+        if (state === "terminated" || state === undefined) {
+          loop.pending.delete(id);
+          await this.#terminated(ctx, p.inst);
+          p.resolve();
+        } else if (Date.now() - p.since > WAIT_TIMEOUT_SECONDS * 1000 * ctx.settings.timeScale) {
+          loop.pending.delete(id);
+          await this.#failed(ctx, p.inst, `still ${state} after ${WAIT_TIMEOUT_SECONDS}s`);
+          p.resolve();
+        }
+      }
+    }
   }
 
   /** The launch context, but its events name this mechanism (and the target of a lone release). */
