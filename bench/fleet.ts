@@ -3,6 +3,7 @@
  * CLI runs as a subprocess against a simulator started here (same simulated
  * delays for every K, concurrency 8), and we record wall time, EC2 calls (how
  * many are DescribeInstances) and the CLI's peak resident memory (GNU time).
+ * The CLI gets the V8 flags of deno.json's `run` task, as users run it.
  * Prints figures; never fails on a timing.
  * @module
  */
@@ -33,6 +34,16 @@ export interface FleetOptions {
 }
 
 const root = new URL("../", import.meta.url);
+
+/**
+ * The `--v8-flags=...` argument of deno.json's `run` task (heap tuning for
+ * large fleets), so the CLI is measured as users run it; none when absent.
+ */
+export function runTaskV8Flags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("deno.json", root)));
+  const task = String(config.tasks?.run ?? "");
+  return task.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
+}
 
 /** GNU time, which reports a child's peak RSS (`%M`, KiB); Deno may not read /proc itself. */
 const GNU_TIME = "/usr/bin/time";
@@ -68,6 +79,7 @@ export async function runFleet(
     const args = [
       "run",
       "-P=cli",
+      ...runTaskV8Flags(),
 
       new URL("main.ts", root).pathname,
       "run",
