@@ -103,6 +103,18 @@ Deno.test("a target reaching its verdict first is terminated before the slowest 
     );
     assert.match(run.stdout, /billed instance time: [\d.]+ s in total/);
     await waitAllTerminated(sim);
+
+    // The simulator's timeline of each instance (what the bench reads) is in order.
+    for (const i of sim.instances()) {
+      const { runningAt, sshReadyAt, firstSessionAt, terminatedAt } = i;
+      assert.ok(
+        sshReadyAt !== undefined && firstSessionAt !== undefined && terminatedAt !== undefined,
+        JSON.stringify(i),
+      );
+      assert.ok(runningAt <= sshReadyAt, `${runningAt} <= ${sshReadyAt}`);
+      assert.ok(sshReadyAt <= firstSessionAt, `${sshReadyAt} <= ${firstSessionAt}`);
+      assert.ok(firstSessionAt < terminatedAt, `${firstSessionAt} < ${terminatedAt}`);
+    }
   } finally {
     await sim.stop();
     await Deno.remove(cwd, { recursive: true });
