@@ -43,7 +43,8 @@ const POLL_SECONDS = 5;
 /** Instances of one region waiting for `terminated`, and the loop asking. */
 interface ConfirmLoop {
   pending: Map<string, { inst: CleanupInstance; since: number; resolve: () => void }>;
-  done: Promise<void>;
+  /** True while a loop is asking (at most one per region). */
+  running: boolean;
 }
 
 /** What {@link mayKeep} looks at besides the policy. */
@@ -246,46 +247,61 @@ export class VerdictReleaser {
     const region = inst.region ?? "";
     let loop = this.#confirming.get(region);
     if (!loop) {
-      loop = { pending: new Map(), done: Promise.resolve() };
+      loop = { pending: new Map(), running: false };
       this.#confirming.set(region, loop);
     }
     const entry = loop;
     return new Promise<void>((resolve) => {
       entry.pending.set(inst.instanceId, { inst, since: Date.now(), resolve });
-      if (entry.pending.size === 1) entry.done = this.#poll(ctx, ec2, entry);
+      if (!entry.running) {
+        entry.running = true;
+        void this.#poll(ctx, ec2, entry);
+      }
     });
   }
 
-  /** One DescribeInstances per round for every pending id of a region, until none is left. */
+  /**
+   * One DescribeInstances per round for every pending id of a region, until
+   * none is left. `running` is cleared in the same turn as the last check, so
+   * an id added later starts a new loop. Never throws: an id that cannot be
+   * confirmed is failed (cleanup tries it again).
+   */
   async #poll(ctx: AwsContext, ec2: EC2Client, loop: ConfirmLoop): Promise<void> {
-    while (loop.pending.size > 0) {
-      await ctx.sleep(POLL_SECONDS, this.#signal);
-      const ids = [...loop.pending.keys()];
-      let states: Map<string, string>;
-      try {
-        states = await describeInstanceStates(ec2, ids, this.#signal);
-      } catch (error) {
+    try {
+      while (loop.pending.size > 0) {
+        await ctx.sleep(POLL_SECONDS, this.#signal);
+        const ids = [...loop.pending.keys()];
+        let states: Map<string, string> | undefined;
+        let problem: string | undefined;
+        try {
+          states = await describeInstanceStates(ec2, ids, this.#signal);
+        } catch (error) {
+          problem = `termination not confirmed: ${(error as Error).message}`;
+        }
         for (const id of ids) {
-          const p = loop.pending.get(id)!;
+          const p = loop.pending.get(id);
+          if (!p) continue;
+          const state = states?.get(id);
+          const timedOut = Date.now() - p.since >
+            WAIT_TIMEOUT_SECONDS * 1000 * ctx.settings.timeScale;
+          if (problem === undefined && state !== "terminated" && state !== undefined && !timedOut) {
+            continue;
+          }
           loop.pending.delete(id);
-          await this.#failed(ctx, p.inst, `termination not confirmed: ${(error as Error).message}`);
-          p.resolve();
+          try {
+            if (problem !== undefined) await this.#failed(ctx, p.inst, problem);
+            else if (state === "terminated" || state === undefined) {
+              await this.#terminated(ctx, p.inst);
+            } else await this.#failed(ctx, p.inst, `still ${state} after ${WAIT_TIMEOUT_SECONDS}s`);
+          } catch (error) {
+            ctx.log.warn(`journal update for ${id} failed: ${(error as Error).message}`);
+          } finally {
+            p.resolve();
+          }
         }
-        return;
       }
-      for (const id of ids) {
-        const p = loop.pending.get(id)!;
-        const state = states.get(id);
-        if (state === "terminated" || state === undefined) {
-          loop.pending.delete(id);
-          await this.#terminated(ctx, p.inst);
-          p.resolve();
-        } else if (Date.now() - p.since > WAIT_TIMEOUT_SECONDS * 1000 * ctx.settings.timeScale) {
-          loop.pending.delete(id);
-          await this.#failed(ctx, p.inst, `still ${state} after ${WAIT_TIMEOUT_SECONDS}s`);
-          p.resolve();
-        }
-      }
+    } finally {
+      loop.running = false;
     }
   }
 
