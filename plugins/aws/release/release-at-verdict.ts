@@ -42,7 +42,8 @@ const POLL_SECONDS = 5;
 
 /** Instances of one region waiting for `terminated`, and the loop asking. */
 interface ConfirmLoop {
-  pending: Map<string, { inst: CleanupInstance; since: number; resolve: () => void }>;
+  /** `waited`: nominal seconds of rounds the id has been through (before `timeScale`). */
+  pending: Map<string, { inst: CleanupInstance; waited: number; resolve: () => void }>;
   /** True while a loop is asking (at most one per region). */
   running: boolean;
 }
@@ -149,7 +150,10 @@ export class VerdictReleaser {
 
   /** The instances released early so far, and those that failed (cleanup retries them). */
   async settle(): Promise<CleanupOutcome> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    // Queued releases (batch not sent yet) count too.
+    while (this.#inFlight.size > 0 || this.#flush) {
+      await Promise.all([...this.#inFlight, this.#flush]);
+    }
     return this.#outcome;
   }
 
@@ -252,7 +256,7 @@ export class VerdictReleaser {
     }
     const entry = loop;
     return new Promise<void>((resolve) => {
-      entry.pending.set(inst.instanceId, { inst, since: Date.now(), resolve });
+      entry.pending.set(inst.instanceId, { inst, waited: 0, resolve });
       if (!entry.running) {
         entry.running = true;
         void this.#poll(ctx, ec2, entry);
@@ -282,8 +286,8 @@ export class VerdictReleaser {
           const p = loop.pending.get(id);
           if (!p) continue;
           const state = states?.get(id);
-          const timedOut = Date.now() - p.since >
-            WAIT_TIMEOUT_SECONDS * 1000 * ctx.settings.timeScale;
+          p.waited += POLL_SECONDS;
+          const timedOut = p.waited >= WAIT_TIMEOUT_SECONDS;
           if (problem === undefined && state !== "terminated" && state !== undefined && !timedOut) {
             continue;
           }
