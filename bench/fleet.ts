@@ -3,10 +3,11 @@
  * CLI runs as a subprocess against a simulator started here (same simulated
  * delays for every K, concurrency 8), and we record wall time, EC2 calls (how
  * many are DescribeInstances) and the CLI's peak resident memory (GNU time).
+ * The CLI gets the V8 flags of deno.json's `run` task, as users run it.
  * Prints figures; never fails on a timing.
  * @module
  */
-import { startSimulator } from "../sim/mod.ts";
+import { type SimulatorHandle, startSimulator } from "../sim/mod.ts";
 
 /** Figures of one fleet run. */
 export interface FleetFigures {
@@ -19,7 +20,30 @@ export interface FleetFigures {
   peakRssMiB: number | null;
 }
 
+/** Options of {@link runFleet} beyond the fleet size. */
+export interface FleetOptions {
+  /** `instance_types` value (default `c7i.large:<instances>`). */
+  instanceTypes?: string;
+  /** Extra `--set name=value` inputs (they override the simulator's defaults). */
+  set?: Record<string, string>;
+  /**
+   * Called before the simulator stops, with the CLI's `--log-json` events file
+   * (the run writes one when this is given).
+   */
+  inspect?: (sim: SimulatorHandle, eventsFile: string) => Promise<void> | void;
+}
+
 const root = new URL("../", import.meta.url);
+
+/**
+ * The `--v8-flags=...` argument of deno.json's `run` task (heap tuning for
+ * large fleets), so the CLI is measured as users run it; none when absent.
+ */
+export function runTaskV8Flags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("deno.json", root)));
+  const task = String(config.tasks?.run ?? "");
+  return task.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
+}
 
 /** GNU time, which reports a child's peak RSS (`%M`, KiB); Deno may not read /proc itself. */
 const GNU_TIME = "/usr/bin/time";
@@ -33,14 +57,29 @@ function hasGnuTime(): boolean {
 }
 
 /** Runs `pipelines/ptp.yaml` on `instances` c7i.large instances; `speed` = simulator speed. */
-export async function runFleet(instances: number, speed = 50): Promise<FleetFigures> {
+export async function runFleet(
+  instances: number,
+  speed = 50,
+  options: FleetOptions = {},
+): Promise<FleetFigures> {
   const sim = await startSimulator({ speed });
   const workDir = await Deno.makeTempDir({ prefix: "ptp-bench-fleet-" });
   try {
     const inputs = sim.defaultInputs as Record<string, unknown>;
+    const eventsFile = `${workDir}/events.jsonl`;
+    const sets = {
+      instance_types: options.instanceTypes ?? `c7i.large:${instances}`,
+      subnet_id: String(inputs.subnet_id),
+      key_name: String(inputs.key_name),
+      private_key: String(inputs.private_key),
+      security_group_ids: (inputs.security_group_ids as string[]).join(","),
+      placement_group: String(inputs.placement_group),
+      ...options.set,
+    };
     const args = [
       "run",
       "-P=cli",
+      ...runTaskV8Flags(),
 
       new URL("main.ts", root).pathname,
       "run",
@@ -48,18 +87,8 @@ export async function runFleet(instances: number, speed = 50): Promise<FleetFigu
       "--yes",
       "--concurrency",
       "8",
-      "--set",
-      `instance_types=c7i.large:${instances}`,
-      "--set",
-      `subnet_id=${inputs.subnet_id}`,
-      "--set",
-      `key_name=${inputs.key_name}`,
-      "--set",
-      `private_key=${inputs.private_key}`,
-      "--set",
-      `security_group_ids=${(inputs.security_group_ids as string[]).join(",")}`,
-      "--set",
-      `placement_group=${inputs.placement_group}`,
+      ...Object.entries(sets).flatMap(([name, value]) => ["--set", `${name}=${value}`]),
+      ...(options.inspect ? ["--log-json", eventsFile] : []),
     ];
     const rssFile = `${workDir}/peak-rss-kib`;
     const [command, commandArgs] = hasGnuTime()
@@ -80,6 +109,7 @@ export async function runFleet(instances: number, speed = 50): Promise<FleetFigu
     } catch {
       peak = null;
     }
+    await options.inspect?.(sim, eventsFile);
     const ec2 = sim.requests().filter((r) => r.service === "ec2");
     return {
       instances,

@@ -72,3 +72,31 @@ console.log(
   `K=100: exit ${f100.exitCode}, wall ${f100.wallSeconds.toFixed(1)} s, ` +
     `peak RSS ${f100.peakRssMiB?.toFixed(0) ?? "?"} MiB (target < 300 MB)`,
 );
+const f300 = await runFleet(300);
+console.log(
+  `K=300: exit ${f300.exitCode}, wall ${f300.wallSeconds.toFixed(1)} s, ` +
+    `peak RSS ${f300.peakRssMiB?.toFixed(0) ?? "?"} MiB`,
+);
+const mib = (f: { peakRssMiB: number | null }) => f.peakRssMiB?.toFixed(0) ?? "?";
+console.log(`rss: K=100 ${mib(f100)} MiB, K=300 ${mib(f300)} MiB`);
+console.log("(targets: K=100 < 200 MB, K=300 < 300 MB)");
+
+const { MIXED_FLEET, PAY_SPEED, payFigures } = await import("./pay.ts");
+console.log(
+  `\n# pay only for what is needed (${MIXED_FLEET}, allow_unsupported, ` +
+    `simulator speed ${PAY_SPEED}; simulated seconds)`,
+);
+const pay = await payFigures();
+console.log(
+  `instance-seconds: billed ${pay.billedSeconds.toFixed(0)}, needed ${
+    pay.neededSeconds.toFixed(0)
+  }, ratio ${(pay.billedSeconds / pay.neededSeconds).toFixed(3)}`,
+);
+console.log(
+  `connect: running->session median ${pay.runningToSessionMedian.toFixed(1)} s, ` +
+    `sshd-ready->session median ${pay.sshdReadyToSessionMedian.toFixed(1)} s`,
+);
+console.log(
+  `(targets: ratio <= 1.05, sshd-ready->session <= 2 s; mixed fleet exit ${pay.fleet.exitCode}, ` +
+    `wall ${pay.fleet.wallSeconds.toFixed(1)} s)`,
+);

@@ -204,6 +204,10 @@ export async function startSimulator(
         instanceType: i.instanceType,
         state: instanceStateAt(i, now),
         tags: { ...i.tags },
+        runningAt: i.launchedAt + i.bootSeconds,
+        ...(i.terminatedAt === undefined ? {} : { terminatedAt: i.terminatedAt }),
+        ...(i.host?.sshReadyAt === undefined ? {} : { sshReadyAt: i.host.sshReadyAt }),
+        ...(i.host?.firstSessionAt === undefined ? {} : { firstSessionAt: i.host.firstSessionAt }),
       }));
     },
     stop,

@@ -13,6 +13,10 @@ export interface SimInstanceHost {
   readonly address: string;
   /** True once booted and sshd accepts connections. */
   readonly sshReady: boolean;
+  /** Simulated time (seconds since start) sshd first accepted connections, once it did. */
+  readonly sshReadyAt?: number;
+  /** Simulated time the first SSH client authenticated, once one did. */
+  readonly firstSessionAt?: number;
   /**
    * The console output as `GetConsoleOutput` returns it (plain text, not base64):
    * empty before boot; afterwards includes the host key fingerprints between
@@ -111,12 +115,22 @@ export interface Simulator {
   readonly faults: SimFaults;
   /** Every request received so far. */
   requests(): RecordedRequest[];
-  /** Every instance ever launched with its current state. */
+  /**
+   * Every instance ever launched with its current state and, in simulated
+   * seconds since the simulator started: when it became `running`, when
+   * TerminateInstances was received, when its sshd first accepted
+   * connections and when the first SSH client authenticated (each absent
+   * until it happened).
+   */
   instances(): {
     instanceId: string;
     instanceType: string;
     state: string;
     tags: Record<string, string>;
+    runningAt: number;
+    terminatedAt?: number;
+    sshReadyAt?: number;
+    firstSessionAt?: number;
   }[];
   /** Stops the endpoint and every host. */
   stop(): Promise<void>;

@@ -151,6 +151,10 @@ export default defineStep({
   abortGraceSeconds: LAUNCH_ABORT_GRACE_SECONDS,
   async run(ctx, input, signal) {
     const { launchInstances } = await import("../plugins/aws/launch/launch-instances.ts");
-    return await launchInstances(ctx, input, signal);
+    const output = await launchInstances(ctx, input, signal);
+    // Each launched instance is released as soon as its target's verdict is final.
+    const { armReleaseAtVerdict } = await import("../plugins/aws/release/release-at-verdict.ts");
+    await armReleaseAtVerdict(ctx);
+    return output;
   },
 });

@@ -176,13 +176,20 @@ export function cleanupSection(outcome: CleanupOutcome): CleanupSection {
     label: i.label ?? null,
     instance_type: i.instanceType ?? null,
     region: i.region ?? null,
+    ...(i.billedSeconds === undefined ? {} : { billed_seconds: i.billedSeconds }),
   });
+  const billed = outcome.terminated.flatMap((i) =>
+    i.billedSeconds === undefined ? [] : [i.billedSeconds]
+  );
   return {
     terminated: outcome.terminated.map(instance),
     kept: outcome.kept.map(instance),
     failed: outcome.failed.map((f) => ({ ...instance(f), error: f.error, command: f.command })),
     placement_groups_deleted: [...outcome.placementGroupsDeleted],
     placement_groups_failed: outcome.placementGroupsFailed.map((p) => ({ ...p })),
+    ...(billed.length === 0
+      ? {}
+      : { billed_seconds_total: Math.round(billed.reduce((a, b) => a + b, 0) * 10) / 10 }),
   };
 }
 

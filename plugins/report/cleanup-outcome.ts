@@ -17,6 +17,11 @@ export interface CleanupInstance {
   label?: string;
   instanceType?: string;
   region?: string;
+  /**
+   * Billed time of a terminated instance: seconds from when `launch` saw it
+   * running to when its termination was confirmed (as this run saw them).
+   */
+  billedSeconds?: number;
 }
 
 /** Result of the cleanup step. */

@@ -159,6 +159,8 @@ export const CleanupInstanceSchema = z.object({
   label: z.string().nullable(),
   instance_type: z.string().nullable(),
   region: z.string().nullable(),
+  /** Seconds from running to terminated, as the run saw them (terminated instances it launched). */
+  billed_seconds: z.number().optional(),
 }).strict();
 
 /** What cleanup did (added by `recordCleanupInReport` after the report was written). */
@@ -172,6 +174,8 @@ export const CleanupSectionSchema = z.object({
   placement_groups_failed: z.array(
     z.object({ name: z.string(), error: z.string(), command: z.string() }).strict(),
   ),
+  /** Sum of the terminated instances' `billed_seconds` (absent when none is known). */
+  billed_seconds_total: z.number().optional(),
 }).strict();
 
 /** The whole report, `report.json`. */

@@ -167,7 +167,17 @@ export function renderCleanupConsole(section: CleanupSection, options: ConsoleOp
     if (items.length === 0) return;
     out.push(`  ${title}:`, ...items.map((i) => `    ${i}`));
   };
-  list("terminated", section.terminated.map(instanceName));
+  list(
+    "terminated",
+    section.terminated.map((i) =>
+      i.billed_seconds === undefined
+        ? instanceName(i)
+        : `${instanceName(i)}: billed ${i.billed_seconds} s (running -> terminated)`
+    ),
+  );
+  if (section.billed_seconds_total !== undefined) {
+    out.push(`  billed instance time: ${section.billed_seconds_total} s in total`);
+  }
   list("placement groups deleted", section.placement_groups_deleted);
   list(
     p.yellow("kept running (billed until terminated)"),

@@ -157,7 +157,12 @@ export function renderMarkdownCleanup(section: CleanupSection): string {
   const name = (i: CleanupSection["kept"][number]) =>
     `\`${i.instance_id}\`${i.label ? ` (${inline(i.label)})` : ""}`;
   if (section.terminated.length > 0) {
-    out.push("Terminated:", "", ...section.terminated.map((i) => `- ${name(i)}`), "");
+    const billed = (i: CleanupSection["terminated"][number]) =>
+      i.billed_seconds === undefined ? "" : `: billed ${i.billed_seconds} s (running → terminated)`;
+    out.push("Terminated:", "", ...section.terminated.map((i) => `- ${name(i)}${billed(i)}`), "");
+    if (section.billed_seconds_total !== undefined) {
+      out.push(`Billed instance time: ${section.billed_seconds_total} s in total.`, "");
+    }
   }
   if (section.placement_groups_deleted.length > 0) {
     out.push(

@@ -1,22 +1,44 @@
 /**
- * Waiting for sshd: repeat a connection attempt with exponential backoff
- * while the failure says "not up yet" (refused, timeout, unreachable, no
- * banner), within a bounded total wait.
+ * Waiting for sshd: repeat a connection attempt while the failure says "not
+ * up yet" (refused, timeout, unreachable, no banner), within a bounded total
+ * wait. During the probe window (the first minute) "not up yet" is probed
+ * again on a short fixed interval, so the session opens within about a second
+ * of sshd accepting (issue 14); after it, and for real errors (authentication
+ * refused, e.g. before cloud-init installed the key), delays grow
+ * exponentially.
  * @module
  */
 import { StepError } from "../../runner/errors.ts";
 import type { StepContext } from "../../runner/types.ts";
 import { AttemptError } from "./connect-attempt.ts";
 
-/** Backoff of the wait: delays grow `initial * factor^n` up to `max` (seconds, before `timeScale`). */
+/**
+ * Backoff of the wait (seconds, before `timeScale`): "not up yet" failures
+ * within the first `probeWindowSeconds` of the wait are retried every
+ * `probeIntervalSeconds`; other retryable failures, and any after the window,
+ * wait `initial * factor^n` up to `max` (n counts those backed-off retries).
+ */
 export interface Backoff {
   initialDelaySeconds: number;
   maxDelaySeconds: number;
   factor: number;
+  /** Fixed delay between "not up yet" probes during the window (default: no window). */
+  probeIntervalSeconds?: number;
+  /** Length of the probe window from the start of the wait (default 0: no window). */
+  probeWindowSeconds?: number;
 }
 
-/** Default backoff: 1 s, 2 s, 4 s ... capped at 20 s. */
-export const DEFAULT_BACKOFF: Backoff = { initialDelaySeconds: 1, maxDelaySeconds: 20, factor: 2 };
+/**
+ * Default: probe every 1 s for the first 60 s; else 1 s, 2 s, 4 s ... capped
+ * at 20 s.
+ */
+export const DEFAULT_BACKOFF: Backoff = {
+  initialDelaySeconds: 1,
+  maxDelaySeconds: 20,
+  factor: 2,
+  probeIntervalSeconds: 1,
+  probeWindowSeconds: 60,
+};
 
 /** Options of {@link waitForSsh}. */
 export interface WaitOptions {
@@ -86,7 +108,13 @@ export async function waitForSsh<T>(
         { cause: failure },
       );
     }
-    const wait = Math.min(delay, remaining);
+    // Not up yet, early in the wait: probe again shortly, without growing the delay.
+    const probing = failure.kind === "connection" &&
+      spentSeconds < (backoff.probeWindowSeconds ?? 0);
+    const wait = Math.min(
+      probing ? backoff.probeIntervalSeconds ?? backoff.initialDelaySeconds : delay,
+      remaining,
+    );
     if (attempts === 1) {
       ctx.log.info(`waiting for sshd at ${options.description} (${failure.message})`);
     } else {
@@ -97,6 +125,6 @@ export async function waitForSsh<T>(
     }
     await ctx.sleep(wait, options.signal);
     spentSeconds += wait;
-    delay = Math.min(delay * backoff.factor, backoff.maxDelaySeconds);
+    if (!probing) delay = Math.min(delay * backoff.factor, backoff.maxDelaySeconds);
   }
 }

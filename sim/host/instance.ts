@@ -57,6 +57,10 @@ export class SimHost implements SimInstanceHost {
   #lifetime = new AbortController();
   #wake = new AbortController();
   #stopped = false;
+  /** Simulated time sshd first accepted connections (after the first boot). */
+  sshReadyAt: number | undefined;
+  /** Simulated time the first client authenticated (its SSH session opened). */
+  firstSessionAt: number | undefined;
 
   /** Creates the instance and starts its first boot (`boot_seconds + ssh_delay_seconds`). */
   constructor(spec: SimLaunchSpec, options: SimHostOptions) {
@@ -180,7 +184,10 @@ export class SimHost implements SimInstanceHost {
     );
     this.#listener = listener;
     listener.listen(this.#port, this.address, () => {
-      if (this.#listener === listener) this.#listening = true;
+      if (this.#listener === listener) {
+        this.#listening = true;
+        this.sshReadyAt ??= this.#clock.now();
+      }
     });
   }
 
@@ -208,6 +215,7 @@ export class SimHost implements SimInstanceHost {
     client.on("error", () => {});
     client.on("authentication", (ctx) => this.#authenticate(ctx));
     client.on("ready", () => {
+      this.firstSessionAt ??= this.#clock.now();
       client.on("session", (acceptSession) => {
         const session = acceptSession();
         let current: AbortController | null = null;

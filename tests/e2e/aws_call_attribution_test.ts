@@ -1,13 +1,13 @@
 /**
  * Every event names the step that caused it, AWS calls included: in the
  * demo's `--log-json` (`run pipelines/ptp.yaml --simulate --yes`), the calls
- * `cleanup` and `connect` make through the EC2 client `launch` created are
- * attributed to them, not to `launch`.
+ * release at the verdict and `connect` make through the EC2 client `launch`
+ * created are attributed to them, not to `launch`.
  */
 import assert from "node:assert/strict";
 import { CONFIG, MAIN, makeWorkDir, PTP_PIPELINE } from "./helpers.ts";
 
-Deno.test("the demo's --log-json attributes TerminateInstances to cleanup and GetConsoleOutput to connect", async () => {
+Deno.test("the demo's --log-json attributes TerminateInstances to release-at-verdict and GetConsoleOutput to connect", async () => {
   const dir = await makeWorkDir();
   try {
     const log = `${dir}/events.jsonl`;
@@ -39,7 +39,8 @@ Deno.test("the demo's --log-json attributes TerminateInstances to cleanup and Ge
       .filter((e) => e.type === "aws-call");
     const stepsOf = (operation: string) =>
       [...new Set(calls.filter((c) => c.operation === operation).map((c) => c.stepId))].sort();
-    assert.deepEqual(stepsOf("TerminateInstances"), ["cleanup"]);
+    // --yes, no --keep: nothing may be kept, so the instance goes at its verdict.
+    assert.deepEqual(stepsOf("TerminateInstances"), ["release-at-verdict"]);
     assert.deepEqual(stepsOf("GetConsoleOutput"), ["connect"]);
     assert.deepEqual(stepsOf("RunInstances"), ["launch"]);
   } finally {

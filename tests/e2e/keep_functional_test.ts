@@ -15,6 +15,7 @@ import {
   PTP_PIPELINE,
   readEvents,
   readReport,
+  requestsOf,
   runCli,
   runIdFrom,
   simSetArgs,
@@ -71,6 +72,13 @@ Deno.test("--keep functional keeps exactly the functional instances, which exist
       );
       assert.deepEqual(report.cleanup.kept.map((k) => k.instance_id).sort(), functionalIds);
       assert.deepEqual(report.cleanup.terminated.map((k) => k.instance_id), [m7a.instance_id]);
+      // Release at the verdict: the failed m7a.large goes alone, the functional ones
+      // (which --keep functional may keep) are never in a TerminateInstances.
+      const terminated = requestsOf(sim, "TerminateInstances").map((r) =>
+        Object.entries(r.params).filter(([key]) => key.startsWith("InstanceId."))
+          .map(([, value]) => String(value))
+      );
+      assert.deepEqual(terminated, [[m7a.instance_id]], "only m7a.large is terminated");
       const keptSection = run.stdout.slice(run.stdout.indexOf("kept running"));
       for (const id of functionalIds) assert.ok(keptSection.includes(id), `${id} listed as kept`);
     });

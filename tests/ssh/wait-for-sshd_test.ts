@@ -34,6 +34,39 @@ Deno.test("waitForSsh backs off exponentially up to the cap, then succeeds", asy
   assert.deepEqual(sleeps, [1, 2, 4, 5, 5]);
 });
 
+Deno.test("waitForSsh probes a refusing sshd every second for the first minute, then backs off", async () => {
+  const { ctx, sleeps } = recordingContext();
+  let calls = 0;
+  const result = await waitForSsh(ctx, () => {
+    calls++;
+    return calls < 66 ? Promise.reject(refused()) : Promise.resolve("ready");
+  }, {
+    description: "ec2-user@h:22",
+    waitTimeoutSeconds: 600,
+    signal: new AbortController().signal,
+  });
+  assert.equal(result, "ready");
+  assert.deepEqual(sleeps.slice(0, 60), Array(60).fill(1), "60 one-second probes");
+  assert.deepEqual(sleeps.slice(60), [1, 2, 4, 8, 16], "exponential after the window");
+});
+
+Deno.test("waitForSsh backs off exponentially on authentication failures even in the probe window", async () => {
+  const { ctx, sleeps } = recordingContext();
+  let calls = 0;
+  const authRefused = () =>
+    new AttemptError("authentication refused", { kind: "auth", retryable: true });
+  const result = await waitForSsh(ctx, () => {
+    calls++;
+    return calls < 3 ? Promise.reject(authRefused()) : Promise.resolve("ready");
+  }, {
+    description: "ec2-user@h:22",
+    waitTimeoutSeconds: 600,
+    signal: new AbortController().signal,
+  });
+  assert.equal(result, "ready");
+  assert.deepEqual(sleeps, [1, 2]);
+});
+
 Deno.test("waitForSsh stops at wait_timeout with a connection error naming attempts and cause", async () => {
   const { ctx, sleeps } = recordingContext();
   await assert.rejects(

@@ -18,6 +18,7 @@ import { configuredRegion } from "../shared/clients.ts";
 import { type KeepPolicy, parseKeepPolicy } from "./keep-policy.ts";
 import { ask, PromptInterrupted } from "../shared/prompts.ts";
 import { releaseResources } from "./release.ts";
+import { verdictReleaser } from "./release-at-verdict.ts";
 import { INSTANCE_RESOURCE, PLACEMENT_GROUP_RESOURCE } from "../shared/resource-kinds.ts";
 import { terminateInstancesCommand } from "../shared/release-commands.ts";
 import { journalRunAccount } from "../shared/recorded-account.ts";
@@ -168,10 +169,17 @@ export async function cleanUpRun(
     policy = { mode: "none" };
   }
   if (ctx.interrupted && policy.mode === "ask") policy = { mode: "none" };
+  // Releases at the verdict still in flight end first; what failed there is open again.
+  const releaser = verdictReleaser(ctx);
+  const early = releaser ? await releaser.settle() : emptyCleanupOutcome();
   const instances = await openInstances(ctx);
   const kept = await chooseKept(ctx, instances, policy);
+  const releasedEarly = new Set(early.terminated.map((i) => i.instanceId));
   const outcome: CleanupOutcome = {
     ...emptyCleanupOutcome(),
+    terminated: early.terminated.filter((i) =>
+      !instances.some((o) => o.instanceId === i.instanceId)
+    ),
     kept: instances.filter((i) => kept.has(i.instanceId)),
   };
   for (const k of outcome.kept) {
@@ -202,6 +210,13 @@ export async function cleanUpRun(
       outcome,
     );
   } finally {
+    const now = Date.now();
+    for (const t of outcome.terminated) {
+      if (t.billedSeconds === undefined && !releasedEarly.has(t.instanceId)) {
+        const billed = releaser?.billedSeconds(t.instanceId, now);
+        if (billed !== undefined) t.billedSeconds = billed;
+      }
+    }
     await ctx.journal.put(CLEANUP_JOURNAL_KEY, outcome);
     await recordInReport(ctx, outcome);
   }
