@@ -14,7 +14,9 @@
  */
 import { type Palette, palette } from "./colour.ts";
 import type { ConsoleAccess } from "./context.ts";
-import type { RunEvent, TargetStatus } from "./types.ts";
+import { RecapTally } from "./recap.ts";
+import { recapLines } from "./recap-text.ts";
+import type { RunEvent, TargetStatus, Verdict } from "./types.ts";
 
 /** How the renderer writes and what the terminal can do. */
 export interface ConsoleOptions {
@@ -56,6 +58,7 @@ interface TargetLine {
   last: string;
   lastColour?: Colour;
   status?: TargetStatus;
+  verdict?: Verdict;
 }
 
 /** Renders run events to a terminal or a log. Implements `withConsole` for prompts. */
@@ -71,6 +74,8 @@ export class ConsoleRenderer implements ConsoleAccess {
   #stopped = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lock: Promise<unknown> = Promise.resolve();
+  #tally = new RecapTally();
+  #stepFailures: { stepId: string; error: string }[] = [];
 
   constructor(options: ConsoleOptions) {
     this.#opts = options;
@@ -138,15 +143,20 @@ export class ConsoleRenderer implements ConsoleAccess {
     switch (event.type) {
       case "run-started":
         return [`${at}run ${event.runId} started: pipeline ${event.pipeline} (${event.file})`];
-      case "run-finished": {
-        const how = event.interrupted ? " (interrupted)" : "";
-        const colour: Colour = event.exitCode === 0 ? "green" : "red";
-        return [
-          `${at}run finished${how}: ${this.#paint(`exit ${event.exitCode}`, colour)} in ${
-            seconds(event.durationMs)
-          }`,
-        ];
-      }
+      case "run-finished":
+        return recapLines({
+          targets: [...this.#targets].map(([id, t]) => ({
+            id,
+            label: t.label,
+            status: t.status,
+            verdict: t.verdict,
+          })),
+          counts: this.#tally.counts(),
+          stepFailures: this.#stepFailures,
+          exitCode: event.exitCode,
+          durationMs: event.durationMs,
+          interrupted: event.interrupted,
+        }, this.#palette).map((line, i) => i === 0 ? `${at}${line}` : line);
       case "step-started": {
         const again = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
         return [`${at}${this.#who(event)}${event.stepId} started${again}`];
@@ -223,9 +233,20 @@ export class ConsoleRenderer implements ConsoleAccess {
   }
 
   #track(event: RunEvent): void {
+    this.#tally.handle(event);
     if (event.type === "target-added") {
       this.#labels.set(event.targetId, event.label);
       this.#targets.set(event.targetId, { label: event.label, last: "added" });
+    } else if (event.type === "target-finished") {
+      const line = this.#targets.get(event.targetId);
+      if (line) {
+        line.status = event.status;
+        line.verdict = event.verdict;
+      }
+    } else if (
+      event.type === "step-finished" && event.targetId === undefined && event.status !== "ok"
+    ) {
+      this.#stepFailures.push({ stepId: event.stepId, error: event.error ?? event.status });
     }
   }
 
@@ -271,9 +292,10 @@ export class ConsoleRenderer implements ConsoleAccess {
         line.step = undefined;
         line.status = event.status;
         line.last = `${event.status}${event.verdict ? `: ${event.verdict}` : ""}`;
-        line.lastColour = event.status === "done" && event.verdict !== "error"
+        line.lastColour = event.verdict === "functional"
           ? "green"
-          : event.status === "failed"
+          : event.status === "failed" || event.verdict === "error" ||
+              event.verdict === "misconfigured"
           ? "red"
           : "yellow";
         return [];

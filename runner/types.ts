@@ -7,6 +7,7 @@
  * @module
  */
 import type { z } from "zod";
+import type { RecapCounts } from "./recap.ts";
 
 /** Where a step runs: once per run (`pipeline`) or once per target (`target`). */
 export type StepScope = "pipeline" | "target";
@@ -322,6 +323,13 @@ export interface RunSettings {
   sshPort?: number;
   /** Directory the run writes under (journal, reports); defaults to the current directory. */
   workDir: string;
+  /** `--report-dir`: where the report files go (default `<workDir>/reports/<run-id>/`). */
+  reportDir?: string;
+  /**
+   * `--fail-on`: verdicts that fail the run besides `misconfigured`, `error`
+   * and no verdict (exit 1); today only `unsupported`. Default none.
+   */
+  failOn?: readonly "unsupported"[];
 }
 
 /** Lazily created shared services (AWS clients, SSH connector), disposed at run end. */
@@ -391,6 +399,13 @@ export interface StepContextBase {
   withConsole<T>(fn: () => Promise<T>): Promise<T>;
   /** True once the run was interrupted (Ctrl-C / SIGTERM); `always` steps should be brief. */
   readonly interrupted: boolean;
+  /**
+   * Failures of pipeline-scope steps that failed the run so far (e.g. launch),
+   * redacted; absent in contexts not made by the executor (unit tests).
+   */
+  readonly runFailures?: readonly FailureRecord[];
+  /** Step counts so far per target and for pipeline steps (see runner/recap.ts). */
+  recap?(): RecapCounts;
 }
 
 /**

@@ -3,16 +3,21 @@
  * typed PTP facts. Pure: no I/O.
  * @module
  */
-import type { Target } from "../../runner/types.ts";
+import type { RecapCounts, StepCounts } from "../../runner/recap.ts";
+import { addCounts, emptyCounts } from "../../runner/recap.ts";
+import type { FailureRecord, Target } from "../../runner/types.ts";
 import type { CleanupOutcome } from "./cleanup-outcome.ts";
 import {
   type CleanupSection,
   type ClockStats,
   type Counts,
+  type Recap,
   type Report,
   REPORT_SCHEMA_VERSION,
   ReportSchema,
   type ReportVerdict,
+  type RunOutcome,
+  type StepCountsReport,
   type TargetReport,
 } from "./model.ts";
 import { redactDeep } from "./redact.ts";
@@ -34,6 +39,55 @@ export interface BuildReportInput {
   cleanup?: CleanupOutcome | null;
   /** The run was interrupted (Ctrl-C / SIGTERM; `ctx.interrupted`); default false. */
   interrupted?: boolean;
+  /** Run-level outcome (see {@link runOutcome}); null when unknown. */
+  run?: RunOutcome | null;
+  /** Step counts so far (runner/recap.ts); null when unknown. */
+  recap?: RecapCounts | null;
+}
+
+/** Runner step counts in the report's shape (seconds, rounded to ms). */
+export function stepCountsReport(counts: StepCounts): StepCountsReport {
+  const { duration_ms, ...rest } = counts;
+  return { ...rest, duration_seconds: Math.round(duration_ms) / 1000 };
+}
+
+/**
+ * The recap section: one line per report target (in report order, with its
+ * verdict; a target no step ran on has zero counts), the pipeline-scope
+ * steps, and the total of both.
+ */
+export function recapSection(targets: readonly TargetReport[], counts: RecapCounts): Recap {
+  const perTarget = targets.map((t) => ({ t, c: counts.targets[t.id] ?? emptyCounts() }));
+  return {
+    targets: perTarget.map(({ t, c }) => ({
+      id: t.id,
+      label: t.label,
+      verdict: t.verdict,
+      ...stepCountsReport(c),
+    })),
+    pipeline: stepCountsReport(counts.pipeline),
+    total: stepCountsReport(addCounts([counts.pipeline, ...perTarget.map((p) => p.c)])),
+  };
+}
+
+/** The run section from the runner's figures (failures of pipeline-scope steps). */
+export function runOutcome(input: {
+  status: RunOutcome["status"];
+  exitCode: number;
+  failures: readonly FailureRecord[];
+  failOn?: readonly string[];
+}): RunOutcome {
+  return {
+    status: input.status,
+    exit_code: input.exitCode,
+    failures: input.failures.map((f) => ({
+      step_id: f.stepId,
+      step_type: f.stepType,
+      kind: f.kind,
+      message: f.message,
+    })),
+    fail_on: [...(input.failOn ?? [])],
+  };
 }
 
 /**
@@ -199,6 +253,8 @@ export function buildReport(input: BuildReportInput): Report {
     overall: clockStats(targets),
     targets,
     cleanup: input.cleanup ? cleanupSection(input.cleanup) : null,
+    run: input.run ?? null,
+    recap: input.recap ? recapSection(targets, input.recap) : null,
   };
   return ReportSchema.parse(redactDeep(report, { ips: input.redact }));
 }

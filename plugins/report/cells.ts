@@ -45,6 +45,66 @@ export function interruptedSummary(report: Report): string | null {
   return `${cancelled} of ${total} target(s) cancelled before a verdict`;
 }
 
+/**
+ * Lines naming each pipeline-scope step that failed the run, e.g.
+ * `step launch (launch) failed, kind auth: RequestExpired`; empty when none.
+ */
+export function runFailureLines(report: Report): string[] {
+  return (report.run?.failures ?? []).map((f) =>
+    `step ${f.step_id} (${f.step_type}) failed, kind ${f.kind}: ${f.message}`
+  );
+}
+
+/**
+ * `exit code 1` with what it means, plus `(provisional: the run was still
+ * going)` when the report was written before the run ended; null in reports
+ * without a run section.
+ */
+export function exitCodeText(report: Report): string | null {
+  if (!report.run) return null;
+  const meaning: Record<number, string> = {
+    0: "every target functional or unsupported",
+    1: "a target misconfigured, error or without verdict, or a step failed",
+    2: "usage",
+    3: "resources may be left behind",
+    130: "interrupted",
+  };
+  const why = meaning[report.run.exit_code];
+  const provisional = report.run.status === "running" ? ", provisional: the run was going on" : "";
+  return `exit code ${report.run.exit_code}${why ? ` (${why}${provisional})` : ""}`;
+}
+
+/** Headers of the recap table. */
+export const RECAP_HEADERS = [
+  "target",
+  "verdict",
+  "ok",
+  "changed",
+  "unchanged",
+  "skipped",
+  "failed",
+  "time",
+];
+
+/** Rows of the recap table: one per target, the pipeline steps, and the total. */
+export function recapRows(report: Report): string[][] {
+  const recap = report.recap;
+  if (!recap) return [];
+  const figures = (c: Omit<NonNullable<Report["recap"]>["total"], never>) => [
+    String(c.ok),
+    String(c.changed),
+    String(c.unchanged),
+    String(c.skipped),
+    String(c.failed),
+    `${c.duration_seconds.toFixed(1)}s`,
+  ];
+  return [
+    ...recap.targets.map((t) => [t.label, t.verdict, ...figures(t)]),
+    ["(pipeline steps)", "", ...figures(recap.pipeline)],
+    ["total", "", ...figures(recap.total)],
+  ];
+}
+
 /** Headers of the per-instance table. */
 export const INSTANCE_HEADERS = [
   "instance type",

@@ -11,6 +11,7 @@ import {
   INSTANCE_HEADERS,
   instanceCells,
   interruptedSummary,
+  runFailureLines,
   STATS_HEADERS,
   statsCells,
   SUMMARY_HEADERS,
@@ -82,6 +83,7 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
   out.push(p.bold(`PTP report: run ${report.run_id} (pipeline ${report.pipeline})`));
   const interrupted = interruptedSummary(report);
   if (interrupted) out.push(p.yellow(`Run interrupted (Ctrl-C or SIGTERM): ${interrupted}.`));
+  for (const line of runFailureLines(report)) out.push(p.red(`Run failed: ${line}`));
   out.push("");
 
   out.push(p.bold("Summary by instance type"));

@@ -1,0 +1,115 @@
+/**
+ * The end of a run on the console: the recap (one line per target and a
+ * total, in the spirit of Ansible's PLAY RECAP) and one verdict line, e.g.
+ *
+ * ```text
+ * RECAP
+ *   c7i.large 1 of 2  functional     ok=9  changed=4  unchanged=3  skipped=1  failed=0   4.2s
+ *   (pipeline steps)                 ok=2  changed=0  unchanged=0  skipped=0  failed=0   1.0s
+ *   total                            ok=11 changed=4  unchanged=3  skipped=1  failed=0   5.2s
+ * 6 functional, 3 unsupported, 0 failed in 4.4 s (exit 0)
+ * ```
+ *
+ * "failed" in the verdict line counts targets that fail the run (see
+ * `targetFailsRun` in ./executor.ts: misconfigured, error, no verdict in a
+ * run that gives verdicts, cancelled). Failed pipeline-scope steps get a line
+ * each before it (`run failed: step launch: <why>`).
+ * @module
+ */
+import type { Palette } from "./colour.ts";
+import { addCounts, emptyCounts, type RecapCounts, type StepCounts } from "./recap.ts";
+import type { TargetStatus, Verdict } from "./types.ts";
+
+/** What the console knows of a target at the end of a run. */
+export interface RecapTarget {
+  id: string;
+  label: string;
+  status?: TargetStatus;
+  verdict?: Verdict;
+}
+
+/** Everything {@link recapLines} shows. */
+export interface RecapInput {
+  /** Targets in the order they were added. */
+  targets: readonly RecapTarget[];
+  counts: RecapCounts;
+  /** Pipeline-scope steps that failed the run, with their (redacted) error. */
+  stepFailures: readonly { stepId: string; error: string }[];
+  exitCode: number;
+  durationMs: number;
+  interrupted: boolean;
+}
+
+/** A target's verdict word: its verdict, `unsupported` when skipped, else its status or `no verdict`. */
+export function recapVerdict(t: RecapTarget): string {
+  if (t.verdict) return t.verdict;
+  if (t.status === "skipped") return "unsupported";
+  if (t.status === "cancelled" || t.status === "failed") return t.status;
+  return "no verdict";
+}
+
+function colourOf(verdict: string, p: Palette): (text: string) => string {
+  if (verdict === "functional") return p.green;
+  if (verdict === "unsupported" || verdict === "cancelled") return p.yellow;
+  if (verdict === "no verdict") return p.dim;
+  return p.red;
+}
+
+function figures(c: StepCounts, p: Palette): string {
+  const cell = (name: string, n: number, colour?: (t: string) => string) => {
+    const text = `${name}=${n}`.padEnd(name.length + 4);
+    return n > 0 && colour ? colour(text) : text;
+  };
+  return [
+    cell("ok", c.ok, p.green),
+    cell("changed", c.changed, p.yellow),
+    cell("unchanged", c.unchanged),
+    cell("skipped", c.skipped, p.dim),
+    cell("failed", c.failed, p.red),
+    `${(c.duration_ms / 1000).toFixed(1)}s`.padStart(7),
+  ].join(" ");
+}
+
+/** The verdict line: counts per verdict, failed targets, wall time and exit code. */
+export function verdictLine(input: RecapInput, p: Palette): string {
+  const verdicts = input.targets.map(recapVerdict);
+  const gives = input.targets.some((t) => t.verdict !== undefined);
+  const count = (v: string) => verdicts.filter((x) => x === v).length;
+  const passing = (v: string) =>
+    v === "functional" || v === "unsupported" || (v === "no verdict" && !gives);
+  const failed = verdicts.filter((v) => !passing(v)).length;
+  const parts = [`${count("functional")} functional`, `${count("unsupported")} unsupported`];
+  if (!gives && count("no verdict") > 0) parts.push(`${count("no verdict")} done`);
+  parts.push(`${failed} failed`);
+  const how = input.interrupted ? " (interrupted)" : "";
+  const text = `${parts.join(", ")} in ${(input.durationMs / 1000).toFixed(1)} s${how}`;
+  const ok = input.exitCode === 0;
+  return `${(ok ? p.green : p.red)(text)} ${(ok ? p.dim : p.red)(`(exit ${input.exitCode})`)}`;
+}
+
+/** The recap block and the verdict line (see the module documentation). */
+export function recapLines(input: RecapInput, p: Palette): string[] {
+  const rows = input.targets.map((t) => ({
+    name: t.label,
+    verdict: recapVerdict(t),
+    counts: input.counts.targets[t.id] ?? emptyCounts(),
+  }));
+  const total = addCounts([input.counts.pipeline, ...rows.map((r) => r.counts)]);
+  const nameWidth = Math.min(40, Math.max(16, ...rows.map((r) => r.name.length)));
+  const verdictWidth = Math.max(13, ...rows.map((r) => r.verdict.length));
+  const line = (name: string, verdict: string, c: StepCounts) => {
+    const shown = name.length > nameWidth ? name.slice(0, nameWidth - 1) + "…" : name;
+    const v = colourOf(verdict, p)(verdict.padEnd(verdictWidth));
+    return `  ${shown.padEnd(nameWidth)}  ${verdict ? v : " ".repeat(verdictWidth)}  ${
+      figures(c, p)
+    }`;
+  };
+  return [
+    p.bold("RECAP"),
+    ...rows.map((r) => line(r.name, r.verdict, r.counts)),
+    line("(pipeline steps)", "", input.counts.pipeline),
+    line("total", "", total),
+    ...input.stepFailures.map((f) => p.red(`run failed: step ${f.stepId}: ${f.error}`)),
+    verdictLine(input, p),
+  ];
+}
