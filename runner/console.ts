@@ -34,6 +34,8 @@ export interface ConsoleOptions {
   clock?: () => number;
   /** Seconds between redraws of the live block (default 1). */
   refreshSeconds?: number;
+  /** `--fail-on` verdicts, counted as failed in the final verdict line. */
+  failOn?: readonly string[];
 }
 
 /** A colour of the palette (./colour.ts). */
@@ -156,6 +158,7 @@ export class ConsoleRenderer implements ConsoleAccess {
           exitCode: event.exitCode,
           durationMs: event.durationMs,
           interrupted: event.interrupted,
+          failOn: this.#opts.failOn,
         }, this.#palette).map((line, i) => i === 0 ? `${at}${line}` : line);
       case "step-started": {
         const again = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";

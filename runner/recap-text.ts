@@ -12,7 +12,7 @@
  *
  * "failed" in the verdict line counts targets that fail the run (see
  * `targetFailsRun` in ./executor.ts: misconfigured, error, no verdict in a
- * run that gives verdicts, cancelled). Failed pipeline-scope steps get a line
+ * run that gives verdicts, cancelled, and `--fail-on` verdicts). Failed pipeline-scope steps get a line
  * each before it (`run failed: step launch: <why>`).
  * @module
  */
@@ -38,6 +38,8 @@ export interface RecapInput {
   exitCode: number;
   durationMs: number;
   interrupted: boolean;
+  /** `--fail-on` verdicts (`unsupported`) counted as failed too. */
+  failOn?: readonly string[];
 }
 
 /** A target's verdict word: its verdict, `unsupported` when skipped, else its status or `no verdict`. */
@@ -75,8 +77,10 @@ export function verdictLine(input: RecapInput, p: Palette): string {
   const verdicts = input.targets.map(recapVerdict);
   const gives = input.targets.some((t) => t.verdict !== undefined);
   const count = (v: string) => verdicts.filter((x) => x === v).length;
+  const failOn = input.failOn ?? [];
   const passing = (v: string) =>
-    v === "functional" || v === "unsupported" || (v === "no verdict" && !gives);
+    v === "functional" || (v === "unsupported" && !failOn.includes("unsupported")) ||
+    (v === "no verdict" && !gives);
   const failed = verdicts.filter((v) => !passing(v)).length;
   const parts = [`${count("functional")} functional`, `${count("unsupported")} unsupported`];
   if (!gives && count("no verdict") > 0) parts.push(`${count("no verdict")} done`);
