@@ -16,6 +16,7 @@ import { type Palette, palette } from "./colour.ts";
 import type { ConsoleAccess } from "./context.ts";
 import { RecapTally } from "./recap.ts";
 import { recapLines } from "./recap-text.ts";
+import { inInputOrder, typeOrderOf } from "./target-order.ts";
 import type { RunEvent, TargetStatus, Verdict } from "./types.ts";
 
 /** How the renderer writes and what the terminal can do. */
@@ -78,6 +79,8 @@ export class ConsoleRenderer implements ConsoleAccess {
   #lock: Promise<unknown> = Promise.resolve();
   #tally = new RecapTally();
   #stepFailures: { stepId: string; error: string }[] = [];
+  #typeOrder: string[] = [];
+  #types = new Map<string, string>();
 
   constructor(options: ConsoleOptions) {
     this.#opts = options;
@@ -147,12 +150,16 @@ export class ConsoleRenderer implements ConsoleAccess {
         return [`${at}run ${event.runId} started: pipeline ${event.pipeline} (${event.file})`];
       case "run-finished":
         return recapLines({
-          targets: [...this.#targets].map(([id, t]) => ({
-            id,
-            label: t.label,
-            status: t.status,
-            verdict: t.verdict,
-          })),
+          targets: inInputOrder(
+            [...this.#targets].map(([id, t]) => ({
+              id,
+              instanceType: this.#types.get(id),
+              label: t.label,
+              status: t.status,
+              verdict: t.verdict,
+            })),
+            this.#typeOrder,
+          ),
           counts: this.#tally.counts(),
           stepFailures: this.#stepFailures,
           exitCode: event.exitCode,
@@ -237,9 +244,12 @@ export class ConsoleRenderer implements ConsoleAccess {
 
   #track(event: RunEvent): void {
     this.#tally.handle(event);
-    if (event.type === "target-added") {
+    if (event.type === "run-started") {
+      this.#typeOrder = typeOrderOf(event.inputs.instance_types);
+    } else if (event.type === "target-added") {
       this.#labels.set(event.targetId, event.label);
       this.#targets.set(event.targetId, { label: event.label, last: "added" });
+      if (event.instanceType) this.#types.set(event.targetId, event.instanceType);
     } else if (event.type === "target-finished") {
       const line = this.#targets.get(event.targetId);
       if (line) {

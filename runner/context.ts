@@ -144,7 +144,14 @@ export function createStepContext(
       }
       const made = inits.map(newTarget);
       run.targets.push(...made);
-      for (const t of made) run.bus.emit({ type: "target-added", targetId: t.id, label: t.label });
+      for (const t of made) {
+        run.bus.emit({
+          type: "target-added",
+          targetId: t.id,
+          label: t.label,
+          ...(t.instanceType ? { instanceType: t.instanceType } : {}),
+        });
+      }
       run.onTargetsAdded?.(made);
       return made;
     },

@@ -242,7 +242,13 @@ export type RunEvent =
       errorKind?: string;
     }
     | { type: "step-skipped"; stepId: string; stepType: string; targetId?: string; reason: string }
-    | { type: "target-added"; targetId: string; label: string }
+    | {
+      type: "target-added";
+      targetId: string;
+      label: string;
+      /** EC2 instance type, when the target is an instance. */
+      instanceType?: string;
+    }
     | {
       type: "target-finished";
       targetId: string;

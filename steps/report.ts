@@ -18,6 +18,7 @@ import { colorEnabled } from "../runner/colour.ts";
 import { reportDirOf, type ReportFiles, writeReportFiles } from "../plugins/report/write.ts";
 import { runOutcome } from "../plugins/report/build.ts";
 import { exitCodeOf } from "../runner/executor.ts";
+import { typeOrderOf } from "../runner/target-order.ts";
 
 /** Output schema of the `report` step. */
 export const ReportOutputSchema = z.object({
@@ -93,6 +94,7 @@ export async function runReport(
     cleanup: isCleanupOutcome(cleanup) ? cleanup : null,
     interrupted: ctx.interrupted,
     run: provisionalRunOutcome(ctx),
+    typeOrder: typeOrderOf(ctx.inputs.instance_types),
     recap: ctx.recap?.() ?? null,
   });
   const dir = reportDirOf(ctx.settings, ctx.runId);

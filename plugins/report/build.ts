@@ -5,6 +5,7 @@
  */
 import type { RecapCounts, StepCounts } from "../../runner/recap.ts";
 import { addCounts, emptyCounts } from "../../runner/recap.ts";
+import { inInputOrder } from "../../runner/target-order.ts";
 import type { FailureRecord, Target } from "../../runner/types.ts";
 import type { CleanupOutcome } from "./cleanup-outcome.ts";
 import {
@@ -43,6 +44,11 @@ export interface BuildReportInput {
   run?: RunOutcome | null;
   /** Step counts so far (runner/recap.ts); null when unknown. */
   recap?: RecapCounts | null;
+  /**
+   * Instance types in the order the user gave them (`instance_types` input,
+   * `type[:count]` entries); rows follow it (see `inInputOrder` in runner/target-order.ts).
+   */
+  typeOrder?: readonly string[];
 }
 
 /** Runner step counts in the report's shape (seconds, rounded to ms). */
@@ -223,14 +229,15 @@ export function cleanupSection(outcome: CleanupOutcome): CleanupSection {
 }
 
 /**
- * Builds and validates the report model. Targets keep their creation order;
+ * Builds and validates the report model. Targets are in input order
+ * (`inInputOrder` in runner/target-order.ts), else their creation order;
  * `by_type` follows the order in which each instance type first appears
  * (targets without a type, i.e. existing hosts, are grouped under `null`).
  * Strings are redacted per `input.redact` (see `redact.ts`).
  * @throws {z.ZodError} if the result does not match {@link ReportSchema} (a bug).
  */
 export function buildReport(input: BuildReportInput): Report {
-  const targets = input.targets.map(targetReport);
+  const targets = inInputOrder(input.targets, input.typeOrder ?? []).map(targetReport);
   const types = [...new Set(targets.map((t) => t.instance_type))];
   const wall = input.startedAt
     ? Math.max(0, (input.now.getTime() - input.startedAt.getTime()) / 1000)

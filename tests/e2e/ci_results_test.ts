@@ -152,7 +152,7 @@ Deno.test("--output json, --report-dir and --fail-on unsupported: JSON on stdout
     });
 
     await t.step("logs, the recap and the report went to stderr", () => {
-      assert.match(result.stderr, /RECAP/);
+      assert.match(result.stderr, /RECAP\n {2}c7i\.large 1 of 1 .*\n {2}t3\.micro 1 of 1 /);
       assert.match(result.stderr, /1 functional, 1 unsupported, 1 failed in [\d.]+ s \(exit 1\)/);
     });
 
@@ -163,6 +163,11 @@ Deno.test("--output json, --report-dir and --fail-on unsupported: JSON on stdout
         assert.equal(report.run.status, "failed");
         assert.equal(report.run.exit_code, 1);
         assert.deepEqual(report.run.fail_on, ["unsupported"]);
+        // Input order (c7i.large first), though t3.micro was added first (skipped at launch).
+        assert.deepEqual(report.targets.map((x: { id: string }) => x.id), [
+          "c7i.large-1",
+          "t3.micro-1",
+        ]);
         const c7i = report.recap.targets.find((x: { id: string }) => x.id === "c7i.large-1");
         assert.equal(c7i.verdict, "functional");
         assert.ok(c7i.changed > 0);
