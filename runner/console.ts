@@ -80,6 +80,8 @@ export class ConsoleRenderer implements ConsoleAccess {
   #tally = new RecapTally();
   #stepFailures: { stepId: string; error: string }[] = [];
   #typeOrder: string[] = [];
+  /** `name:` of steps that have one, by step id. */
+  #stepNames = new Map<string, string>();
   #types = new Map<string, string>();
 
   constructor(options: ConsoleOptions) {
@@ -169,7 +171,7 @@ export class ConsoleRenderer implements ConsoleAccess {
         }, this.#palette).map((line, i) => i === 0 ? `${at}${line}` : line);
       case "step-started": {
         const again = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
-        return [`${at}${this.#who(event)}${event.stepId} started${again}`];
+        return [`${at}${this.#who(event)}${this.#step(event.stepId)} started${again}`];
       }
       case "step-finished": {
         const colour: Colour = event.status === "ok"
@@ -180,21 +182,21 @@ export class ConsoleRenderer implements ConsoleAccess {
         const why = event.error ? `: ${event.error}` : "";
         const changed = event.changed ? " (changed)" : "";
         return [
-          `${at}${this.#who(event)}${event.stepId} ${this.#paint(event.status, colour)}${changed} ${
-            seconds(event.durationMs)
-          }${why}`,
+          `${at}${this.#who(event)}${this.#step(event.stepId)} ${
+            this.#paint(event.status, colour)
+          }${changed} ${seconds(event.durationMs)}${why}`,
         ];
       }
       case "step-retry":
         return [
-          `${at}${this.#who(event)}${event.stepId} ${this.#paint("retry", "yellow")} in ${
-            seconds(event.delayMs)
-          } (attempt ${event.attempt}): ${event.error}`,
+          `${at}${this.#who(event)}${this.#step(event.stepId)} ${
+            this.#paint("retry", "yellow")
+          } in ${seconds(event.delayMs)} (attempt ${event.attempt}): ${event.error}`,
         ];
       case "step-skipped":
         if (event.targetId !== undefined && !verbose) return [];
         return [
-          `${at}${this.#who(event)}${event.stepId} ${
+          `${at}${this.#who(event)}${this.#step(event.stepId)} ${
             this.#paint("skipped", "dim")
           }: ${event.reason}`,
         ];
@@ -212,7 +214,7 @@ export class ConsoleRenderer implements ConsoleAccess {
           : event.level === "error"
           ? this.#paint("error: ", "red")
           : "";
-        const step = event.stepId ? `${event.stepId}: ` : "";
+        const step = event.stepId ? `${this.#step(event.stepId)}: ` : "";
         return [`${at}${this.#label(event.targetId)}${level}${step}${event.message}`];
       }
       case "command": {
@@ -238,6 +240,11 @@ export class ConsoleRenderer implements ConsoleAccess {
     }
   }
 
+  /** How a step is shown: its `name:` when it has one, else its id. */
+  #step(stepId: string): string {
+    return this.#stepNames.get(stepId) ?? stepId;
+  }
+
   #who(event: { targetId?: string }): string {
     return event.targetId === undefined ? "step " : this.#label(event.targetId);
   }
@@ -246,6 +253,8 @@ export class ConsoleRenderer implements ConsoleAccess {
     this.#tally.handle(event);
     if (event.type === "run-started") {
       this.#typeOrder = typeOrderOf(event.inputs.instance_types);
+    } else if (event.type === "step-started" && event.stepName) {
+      this.#stepNames.set(event.stepId, event.stepName);
     } else if (event.type === "target-added") {
       this.#labels.set(event.targetId, event.label);
       this.#targets.set(event.targetId, { label: event.label, last: "added" });
@@ -277,13 +286,13 @@ export class ConsoleRenderer implements ConsoleAccess {
     switch (event.type) {
       case "step-started":
         if (!line) break;
-        line.step = event.stepId;
+        line.step = this.#step(event.stepId);
         line.stepStartedMs = this.#clock();
         return [];
       case "step-finished":
         if (!line) break;
         line.step = undefined;
-        line.last = `${event.stepId} ${event.status} ${seconds(event.durationMs)}`;
+        line.last = `${this.#step(event.stepId)} ${event.status} ${seconds(event.durationMs)}`;
         line.lastColour = event.status === "ok"
           ? "green"
           : event.status === "failed"
@@ -292,7 +301,9 @@ export class ConsoleRenderer implements ConsoleAccess {
         return event.status === "ok" ? [] : this.#format(event);
       case "step-retry":
         if (!line) break;
-        line.last = `${event.stepId} retry ${event.attempt} in ${seconds(event.delayMs)}`;
+        line.last = `${this.#step(event.stepId)} retry ${event.attempt} in ${
+          seconds(event.delayMs)
+        }`;
         line.lastColour = "yellow";
         return this.#opts.verbose ? this.#format(event) : [];
       case "step-skipped":

@@ -220,7 +220,15 @@ export type RunEvent =
   & (
     | { type: "run-started"; pipeline: string; file: string; inputs: Record<string, unknown> }
     | { type: "run-finished"; exitCode: number; durationMs: number; interrupted: boolean }
-    | { type: "step-started"; stepId: string; stepType: string; targetId?: string; attempt: number }
+    | {
+      type: "step-started";
+      stepId: string;
+      stepType: string;
+      /** The step's `name:`, when it has one (shown instead of the id). */
+      stepName?: string;
+      targetId?: string;
+      attempt: number;
+    }
     | {
       type: "step-retry";
       stepId: string;
