@@ -15,7 +15,7 @@ import {
   waitAllTerminated,
 } from "./helpers.ts";
 
-Deno.test("runs lists a run that kept its instance with the cleanup command, and none once released", async () => {
+Deno.test("runs lists a run that kept its instance with the cleanup command, and none once cleanup --output json released it", async () => {
   const sim = await startE2eSimulator();
   const cwd = await makeWorkDir();
   try {
@@ -53,10 +53,17 @@ Deno.test("runs lists a run that kept its instance with the cleanup command, and
     assert.ok(text.stdout.includes(`cleanup --run ${runId} --include-kept`), text.stdout);
 
     const cleanup = await runCli(
-      ["cleanup", "--run", runId, "--include-kept", "--yes"],
+      ["cleanup", "--run", runId, "--include-kept", "--yes", "--output", "json"],
       { cwd, env: sim.env },
     );
     assert.equal(cleanup.code, 0, cleanup.stdout + cleanup.stderr);
+    const released = JSON.parse(cleanup.stdout);
+    assert.equal(released.exit_code, 0);
+    assert.deepEqual(released.still_open, []);
+    assert.deepEqual(
+      released.outcome.terminated.map((i: { instanceId: string }) => i.instanceId),
+      [instance.instanceId],
+    );
     await waitAllTerminated(sim);
     const after = JSON.parse(
       (await runCli(["runs", "--output", "json"], { cwd, env: sim.env })).stdout,
