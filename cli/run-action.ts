@@ -279,7 +279,8 @@ async function execute(
     isTTY: humanIsTTY,
     color: colorEnabled(humanIsTTY, io.env),
     verbose: options.verbose ?? false,
-    columns: humanIsTTY ? terminalColumns() : undefined,
+    columns: humanIsTTY ? terminalSize()?.columns : undefined,
+    rows: humanIsTTY ? terminalSize()?.rows : undefined,
     failOn: settings.failOn,
   });
   // Steps print the report with console.log: keep stdout for the JSON.
@@ -383,10 +384,11 @@ function routeConsoleLogToStderr(): () => void {
   };
 }
 
-function terminalColumns(): number | undefined {
+/** The terminal's size (of stdout, else stderr); undefined when neither is a terminal. */
+function terminalSize(): { columns: number; rows: number } | undefined {
   try {
-    const { columns } = Deno.consoleSize();
-    return columns > 0 ? columns : undefined;
+    const { columns, rows } = Deno.consoleSize();
+    return columns > 0 && rows > 0 ? { columns, rows } : undefined;
   } catch {
     return undefined;
   }

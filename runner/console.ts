@@ -14,6 +14,7 @@
  */
 import { type Palette, palette } from "./colour.ts";
 import type { ConsoleAccess } from "./context.ts";
+import { type Colour, liveBlockLines, type RunProgress, type TargetLine } from "./live-block.ts";
 import { RecapTally } from "./recap.ts";
 import { recapLines } from "./recap-text.ts";
 import { inInputOrder, typeOrderOf } from "./target-order.ts";
@@ -31,6 +32,8 @@ export interface ConsoleOptions {
   verbose: boolean;
   /** Terminal width in characters for the live block (default 100). */
   columns?: number;
+  /** Terminal height in lines: the live block stays shorter (default 24). */
+  rows?: number;
   /** Monotonic clock in milliseconds, for elapsed seconds (default `performance.now`). */
   clock?: () => number;
   /** Seconds between redraws of the live block (default 1). */
@@ -38,9 +41,6 @@ export interface ConsoleOptions {
   /** `--fail-on` verdicts, counted as failed in the final verdict line. */
   failOn?: readonly string[];
 }
-
-/** A colour of the palette (./colour.ts). */
-type Colour = keyof Palette;
 
 /** `HH:MM:SS` (local time) of an ISO timestamp. */
 export function clockTime(iso: string): string {
@@ -52,16 +52,6 @@ export function clockTime(iso: string): string {
 /** Seconds with one decimal from milliseconds: `12.3s`. */
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
-}
-
-interface TargetLine {
-  label: string;
-  step?: string;
-  stepStartedMs?: number;
-  last: string;
-  lastColour?: Colour;
-  status?: TargetStatus;
-  verdict?: Verdict;
 }
 
 /** Renders run events to a terminal or a log. Implements `withConsole` for prompts. */
@@ -80,6 +70,7 @@ export class ConsoleRenderer implements ConsoleAccess {
   #tally = new RecapTally();
   #stepFailures: { stepId: string; error: string }[] = [];
   #typeOrder: string[] = [];
+  #progress: RunProgress = {};
   /** `name:` of steps that have one, by step id. */
   #stepNames = new Map<string, string>();
   #types = new Map<string, string>();
@@ -253,8 +244,17 @@ export class ConsoleRenderer implements ConsoleAccess {
     this.#tally.handle(event);
     if (event.type === "run-started") {
       this.#typeOrder = typeOrderOf(event.inputs.instance_types);
-    } else if (event.type === "step-started" && event.stepName) {
-      this.#stepNames.set(event.stepId, event.stepName);
+      this.#progress.startedMs = this.#clock();
+    } else if (event.type === "step-started") {
+      if (event.stepName) this.#stepNames.set(event.stepId, event.stepName);
+      if (event.targetId === undefined) {
+        this.#progress.pipelineStep = { name: this.#step(event.stepId), startedMs: this.#clock() };
+      }
+    } else if (event.type === "step-finished" && event.targetId === undefined) {
+      this.#progress.pipelineStep = undefined;
+      if (event.status !== "ok") {
+        this.#stepFailures.push({ stepId: event.stepId, error: event.error ?? event.status });
+      }
     } else if (event.type === "target-added") {
       this.#labels.set(event.targetId, event.label);
       this.#targets.set(event.targetId, { label: event.label, last: "added" });
@@ -265,10 +265,6 @@ export class ConsoleRenderer implements ConsoleAccess {
         line.status = event.status;
         line.verdict = event.verdict;
       }
-    } else if (
-      event.type === "step-finished" && event.targetId === undefined && event.status !== "ok"
-    ) {
-      this.#stepFailures.push({ stepId: event.stepId, error: event.error ?? event.status });
     }
   }
 
@@ -333,23 +329,12 @@ export class ConsoleRenderer implements ConsoleAccess {
   }
 
   #blockLines(): string[] {
-    const width = Math.max(20, (this.#opts.columns ?? 100) - 1);
-    const labelWidth = Math.min(
-      28,
-      Math.max(0, ...[...this.#targets.values()].map((t) => t.label.length)),
-    );
-    const now = this.#clock();
-    return [...this.#targets.values()].map((t) => {
-      const current = t.step ?? (t.status ? "" : "waiting");
-      const elapsed = t.step !== undefined && t.stepStartedMs !== undefined
-        ? `${Math.floor((now - t.stepStartedMs) / 1000)}s`
-        : "";
-      const head = `  ${t.label.padEnd(labelWidth)}  ${current.padEnd(14)} ${
-        elapsed.padStart(5)
-      }  `;
-      const room = Math.max(0, width - head.length);
-      const last = t.last.length > room ? t.last.slice(0, Math.max(0, room - 1)) + "…" : t.last;
-      return head.slice(0, width) + this.#paint(last, t.lastColour);
+    if (this.#targets.size === 0 && this.#progress.pipelineStep === undefined) return [];
+    return liveBlockLines([...this.#targets.values()], this.#progress, {
+      columns: this.#opts.columns ?? 100,
+      rows: this.#opts.rows ?? 24,
+      now: this.#clock(),
+      palette: this.#palette,
     });
   }
 
