@@ -18,7 +18,7 @@ import { type Colour, liveBlockLines, type RunProgress, type TargetLine } from "
 import { RecapTally } from "./recap.ts";
 import { recapLines } from "./recap-text.ts";
 import { inInputOrder, typeOrderOf } from "./target-order.ts";
-import type { RunEvent, TargetStatus, Verdict } from "./types.ts";
+import type { RunEvent } from "./types.ts";
 
 /** How the renderer writes and what the terminal can do. */
 export interface ConsoleOptions {
