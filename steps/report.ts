@@ -53,6 +53,17 @@ export function filesText(files: ReportFiles): string {
   ].join("\n");
 }
 
+/** Columns of the terminal the console report goes to; undefined when it is not a terminal. */
+export function terminalWidth(): number | undefined {
+  try {
+    if (!Deno.stdout.isTerminal() && !Deno.stderr.isTerminal()) return undefined;
+    const { columns } = Deno.consoleSize();
+    return columns > 0 ? columns : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The run section as known while the run goes on (status `running`): the
  * failures of pipeline-scope steps so far and the exit code they and the
@@ -98,7 +109,7 @@ export async function runReport(
     recap: ctx.recap?.() ?? null,
   });
   const dir = reportDirOf(ctx.settings, ctx.runId);
-  const text = renderConsoleReport(report, { color: colorEnabled() });
+  const text = renderConsoleReport(report, { color: colorEnabled(), width: terminalWidth() });
   let files: ReportFiles;
   try {
     files = await writeReportFiles(ctx.settings.workDir, report, dir);
