@@ -122,6 +122,12 @@ export class ConsoleRenderer implements ConsoleAccess {
 
   /** Consumes one event. */
   handle(event: RunEvent): void {
+    if (event.type === "run-finished" && this.#opts.isTTY && !this.#stopped && !this.#paused) {
+      // The run ends on the recap and the verdict line, not on the live block.
+      if (this.#drawn > 0) this.#opts.write(`\x1b[${this.#drawn}A\x1b[J`);
+      this.#drawn = 0;
+      this.#stopped = true;
+    }
     const lines = this.#opts.isTTY && !this.#stopped ? this.#live(event) : this.#plain(event);
     if (lines.length > 0 || (this.#opts.isTTY && !this.#stopped)) this.#emitLines(lines);
   }
@@ -142,24 +148,28 @@ export class ConsoleRenderer implements ConsoleAccess {
       case "run-started":
         return [`${at}run ${event.runId} started: pipeline ${event.pipeline} (${event.file})`];
       case "run-finished":
-        return recapLines({
-          targets: inInputOrder(
-            [...this.#targets].map(([id, t]) => ({
-              id,
-              instanceType: this.#types.get(id),
-              label: t.label,
-              status: t.status,
-              verdict: t.verdict,
-            })),
-            this.#typeOrder,
-          ),
-          counts: this.#tally.counts(),
-          stepFailures: this.#stepFailures,
-          exitCode: event.exitCode,
-          durationMs: event.durationMs,
-          interrupted: event.interrupted,
-          failOn: this.#opts.failOn,
-        }, this.#palette).map((line, i) => i === 0 ? `${at}${line}` : line);
+        return recapLines(
+          {
+            targets: inInputOrder(
+              [...this.#targets].map(([id, t]) => ({
+                id,
+                instanceType: this.#types.get(id),
+                label: t.label,
+                status: t.status,
+                verdict: t.verdict,
+              })),
+              this.#typeOrder,
+            ),
+            counts: this.#tally.counts(),
+            stepFailures: this.#stepFailures,
+            exitCode: event.exitCode,
+            durationMs: event.durationMs,
+            interrupted: event.interrupted,
+            failOn: this.#opts.failOn,
+          },
+          this.#palette,
+          this.#opts.isTTY ? this.#opts.columns : undefined,
+        ).map((line, i) => i === 0 ? `${at}${line}` : line);
       case "step-started": {
         const again = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
         return [`${at}${this.#who(event)}${this.#step(event.stepId)} started${again}`];

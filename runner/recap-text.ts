@@ -57,20 +57,20 @@ function colourOf(verdict: string, p: Palette): (text: string) => string {
   return p.red;
 }
 
-function figures(c: StepCounts, p: Palette): string {
-  const cell = (name: string, n: number, colour?: (t: string) => string) => {
-    const text = `${name}=${n}`.padEnd(name.length + 4);
-    return n > 0 && colour ? colour(text) : text;
-  };
-  return [
-    cell("ok", c.ok, p.green),
-    cell("changed", c.changed, p.yellow),
-    cell("unchanged", c.unchanged),
-    cell("skipped", c.skipped, p.dim),
-    cell("failed", c.failed, p.red),
-    `${(c.duration_ms / 1000).toFixed(1)}s`.padStart(7),
-  ].join(" ");
+/** The figures of one line, each `name=N` padded to its column's width. */
+function figureCells(c: StepCounts): [string, number][] {
+  return [["ok", c.ok], ["changed", c.changed], ["unchanged", c.unchanged], [
+    "skipped",
+    c.skipped,
+  ], ["failed", c.failed]];
 }
+
+const FIGURE_COLOURS: Record<string, keyof Palette | undefined> = {
+  ok: "green",
+  changed: "yellow",
+  skipped: "dim",
+  failed: "red",
+};
 
 /** The verdict line: counts per verdict, failed targets, wall time and exit code. */
 export function verdictLine(input: RecapInput, p: Palette): string {
@@ -91,28 +91,52 @@ export function verdictLine(input: RecapInput, p: Palette): string {
   return `${(ok ? p.green : p.red)(text)} ${(ok ? p.dim : p.red)(`(exit ${input.exitCode})`)}`;
 }
 
-/** The recap block and the verdict line (see the module documentation). */
-export function recapLines(input: RecapInput, p: Palette): string[] {
-  const rows = input.targets.map((t) => ({
-    name: t.label,
-    verdict: recapVerdict(t),
-    counts: input.counts.targets[t.id] ?? emptyCounts(),
-  }));
+/**
+ * The recap block and the verdict line (see the module documentation). With
+ * `columns`, lines stay shorter than it: the time column goes first, then
+ * labels are cut.
+ */
+export function recapLines(input: RecapInput, p: Palette, columns?: number): string[] {
+  const rows = [
+    ...input.targets.map((t) => ({
+      name: t.label,
+      verdict: recapVerdict(t),
+      counts: input.counts.targets[t.id] ?? emptyCounts(),
+    })),
+  ];
   const total = addCounts([input.counts.pipeline, ...rows.map((r) => r.counts)]);
-  const nameWidth = Math.min(40, Math.max(16, ...rows.map((r) => r.name.length)));
-  const verdictWidth = Math.max(13, ...rows.map((r) => r.verdict.length));
-  const line = (name: string, verdict: string, c: StepCounts) => {
-    const shown = name.length > nameWidth ? name.slice(0, nameWidth - 1) + "…" : name;
-    const v = colourOf(verdict, p)(verdict.padEnd(verdictWidth));
-    return `  ${shown.padEnd(nameWidth)}  ${verdict ? v : " ".repeat(verdictWidth)}  ${
-      figures(c, p)
-    }`;
+  const all = [
+    ...rows,
+    { name: "(pipeline steps)", verdict: "", counts: input.counts.pipeline },
+    { name: "total", verdict: "", counts: total },
+  ];
+  const cells = all.map((r) => figureCells(r.counts).map(([k, n]) => `${k}=${n}`));
+  const widths = cells[0].map((_, i) => Math.max(...cells.map((c) => c[i].length)));
+  const figuresWidth = widths.reduce((a, b) => a + b + 1, 0);
+  const times = all.map((r) => `${(r.counts.duration_ms / 1000).toFixed(1)}s`);
+  const timeWidth = Math.max(...times.map((t) => t.length)) + 1;
+  const verdictWidth = Math.max(...all.map((r) => r.verdict.length));
+  let nameWidth = Math.max(...all.map((r) => r.name.length));
+  const room = (columns ?? Infinity) - 1 - 2 - 1 - verdictWidth - 1 - figuresWidth;
+  const withTime = room - timeWidth >= nameWidth;
+  if (!withTime) nameWidth = Math.max(8, Math.min(nameWidth, room));
+  const line = (r: (typeof all)[number], i: number) => {
+    const name = r.name.length > nameWidth ? r.name.slice(0, nameWidth - 1) + "…" : r.name;
+    const verdict = colourOf(r.verdict, p)(r.verdict.padEnd(verdictWidth));
+    const figures = figureCells(r.counts).map(([k, n], c) => {
+      const text = cells[i][c].padEnd(widths[c]);
+      const colour = FIGURE_COLOURS[k];
+      return n > 0 && colour ? p[colour](text) : text;
+    }).join(" ");
+    const time = withTime ? ` ${times[i].padStart(timeWidth - 1)}` : "";
+    return `  ${name.padEnd(nameWidth)} ${
+      r.verdict ? verdict : " ".repeat(verdictWidth)
+    } ${figures}${time}`
+      .trimEnd();
   };
   return [
     p.bold("RECAP"),
-    ...rows.map((r) => line(r.name, r.verdict, r.counts)),
-    line("(pipeline steps)", "", input.counts.pipeline),
-    line("total", "", total),
+    ...all.map(line),
     ...input.stepFailures.map((f) => p.red(`run failed: step ${f.stepId}: ${f.error}`)),
     verdictLine(input, p),
   ];
