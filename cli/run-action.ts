@@ -282,6 +282,7 @@ async function execute(
     columns: humanIsTTY ? terminalSize()?.columns : undefined,
     rows: humanIsTTY ? terminalSize()?.rows : undefined,
     failOn: settings.failOn,
+    githubActions: io.env.get("GITHUB_ACTIONS") === "true",
   });
   // Steps print the report with console.log: keep stdout for the JSON.
   const restoreConsole = machine ? routeConsoleLogToStderr() : () => {};

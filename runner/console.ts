@@ -40,6 +40,11 @@ export interface ConsoleOptions {
   refreshSeconds?: number;
   /** `--fail-on` verdicts, counted as failed in the final verdict line. */
   failOn?: readonly string[];
+  /**
+   * Plain mode under GitHub Actions (`GITHUB_ACTIONS=true`): each target's
+   * lines in one `::group::` printed when it finishes.
+   */
+  githubActions?: boolean;
 }
 
 /** `HH:MM:SS` (local time) of an ISO timestamp. */
@@ -71,6 +76,8 @@ export class ConsoleRenderer implements ConsoleAccess {
   #stepFailures: { stepId: string; error: string }[] = [];
   #typeOrder: string[] = [];
   #progress: RunProgress = {};
+  /** GitHub Actions: lines held per target until it finishes. */
+  #groups = new Map<string, string[]>();
   /** `name:` of steps that have one, by step id. */
   #stepNames = new Map<string, string>();
   #types = new Map<string, string>();
@@ -280,7 +287,26 @@ export class ConsoleRenderer implements ConsoleAccess {
 
   #plain(event: RunEvent): string[] {
     this.#track(event);
-    return this.#format(event);
+    const lines = this.#format(event);
+    if (!this.#opts.githubActions) return lines;
+    return this.#grouped(event, lines);
+  }
+
+  /**
+   * GitHub Actions: a target's lines are held back and printed as one
+   * collapsible `::group::` when it finishes (targets run in parallel, and a
+   * group must be contiguous); run-level lines pass through.
+   */
+  #grouped(event: RunEvent, lines: string[]): string[] {
+    const targetId = "targetId" in event ? event.targetId : undefined;
+    if (targetId === undefined || !this.#targets.has(targetId)) return lines;
+    const held = this.#groups.get(targetId) ?? [];
+    held.push(...lines);
+    this.#groups.set(targetId, held);
+    if (event.type !== "target-finished") return [];
+    this.#groups.delete(targetId);
+    const verdict = event.verdict ?? event.status;
+    return [`::group::${event.label}: ${verdict}`, ...held, "::endgroup::"];
   }
 
   /** Updates the live block from `event`; returns the lines to print above it. */

@@ -148,3 +148,23 @@ Deno.test("a failed pipeline step is named before the verdict line", () => {
     /run failed: step launch: InvalidKeyPair\.NotFound\n0 functional, 0 unsupported, 0 failed in 0\.5 s \(exit 1\)\n$/,
   );
 });
+
+Deno.test("under GitHub Actions each target's lines come as one group when it finishes", () => {
+  let out = "";
+  const r = new ConsoleRenderer({
+    write: (t) => (out += t),
+    isTTY: false,
+    color: false,
+    verbose: false,
+    githubActions: true,
+  });
+  for (const e of RUN.slice(0, -1)) r.handle(ev(e));
+  const lines = out.split("\n");
+  const open = lines.findIndex((l) => l === "::group::c7i.large 1 of 1: functional");
+  assert.ok(open >= 0, out);
+  const close = lines.indexOf("::endgroup::", open);
+  const group = lines.slice(open + 1, close);
+  assert.ok(group.length >= 3, group.join("\n"));
+  for (const line of group) assert.match(line, /\[c7i\.large 1 of 1\]/);
+  assert.match(out, /::group::m7a\.large 1 of 1: misconfigured/);
+});
