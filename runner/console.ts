@@ -76,6 +76,8 @@ export class ConsoleRenderer implements ConsoleAccess {
   #stepFailures: { stepId: string; error: string }[] = [];
   #typeOrder: string[] = [];
   #progress: RunProgress = {};
+  /** Error of the step that failed each target, once printed. */
+  #failedSteps = new Map<string, string>();
   /** GitHub Actions: lines held per target until it finishes. */
   #groups = new Map<string, string[]>();
   /** `name:` of steps that have one, by step id. */
@@ -212,7 +214,11 @@ export class ConsoleRenderer implements ConsoleAccess {
         return [`${at}${this.#label(event.targetId)}target added`];
       case "target-finished": {
         const verdict = event.verdict ? `, verdict ${event.verdict}` : "";
-        const reason = event.reason ? ` (${event.reason})` : "";
+        // A failed step's error was printed with it: say it once.
+        const said = this.#failedSteps.get(event.targetId);
+        const reason = event.reason && !(said && event.reason.includes(said))
+          ? ` (${event.reason})`
+          : "";
         return [`${at}${this.#label(event.targetId)}finished: ${event.status}${verdict}${reason}`];
       }
       case "log": {
@@ -276,6 +282,11 @@ export class ConsoleRenderer implements ConsoleAccess {
       this.#labels.set(event.targetId, event.label);
       this.#targets.set(event.targetId, { label: event.label, last: "added" });
       if (event.instanceType) this.#types.set(event.targetId, event.instanceType);
+    } else if (
+      event.type === "step-finished" && event.targetId !== undefined && event.status !== "ok" &&
+      event.error
+    ) {
+      this.#failedSteps.set(event.targetId, event.error);
     } else if (event.type === "target-finished") {
       const line = this.#targets.get(event.targetId);
       if (line) {

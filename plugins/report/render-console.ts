@@ -81,7 +81,8 @@ function diagnosticLines(t: TargetReport, p: Palette, max: number): string[] {
     if (d.command) lines.push(`      $ ${d.command}`);
     if (d.output) lines.push(...quote(d.output, max));
   }
-  if (t.failure) {
+  // Said once: the verdict reason usually quotes the failure already.
+  if (t.failure && !t.verdict_reason?.includes(t.failure.message)) {
     lines.push(
       `    failure in step ${t.failure.step_id} (${t.failure.step_type}), kind ${t.failure.kind}: ${t.failure.message}`,
     );

@@ -168,3 +168,20 @@ Deno.test("under GitHub Actions each target's lines come as one group when it fi
   for (const line of group) assert.match(line, /\[c7i\.large 1 of 1\]/);
   assert.match(out, /::group::m7a\.large 1 of 1: misconfigured/);
 });
+
+Deno.test("a target's step error is printed once, not again when the target finishes", () => {
+  const text = render([
+    { type: "target-added", targetId: "h1", label: "host-1" },
+    step("connect", "h1", { status: "failed", error: "SSH to host-1: ECONNREFUSED" }),
+    {
+      type: "target-finished",
+      targetId: "h1",
+      label: "host-1",
+      status: "failed",
+      verdict: "error",
+      reason: 'step "connect" failed: SSH to host-1: ECONNREFUSED',
+    },
+  ]);
+  assert.equal(text.split("ECONNREFUSED").length - 1, 1, text);
+  assert.match(text, /\[host-1\] finished: failed, verdict error\n/);
+});
