@@ -81,10 +81,13 @@ function diagnosticLines(t: TargetReport, p: Palette, max: number): string[] {
     if (d.command) lines.push(`      $ ${d.command}`);
     if (d.output) lines.push(...quote(d.output, max));
   }
-  // Said once: the verdict reason usually quotes the failure already.
-  if (t.failure && !t.verdict_reason?.includes(t.failure.message)) {
+  if (t.failure) {
+    // Said once: the verdict reason usually quotes the failure's message already.
+    const said = t.verdict_reason?.includes(t.failure.message) ?? false;
     lines.push(
-      `    failure in step ${t.failure.step_id} (${t.failure.step_type}), kind ${t.failure.kind}: ${t.failure.message}`,
+      `    failure in step ${t.failure.step_id} (${t.failure.step_type}), kind ${t.failure.kind}${
+        said ? "" : `: ${t.failure.message}`
+      }`,
     );
   }
   for (const w of t.warnings) lines.push(`    warning: ${w}`);
