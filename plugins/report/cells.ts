@@ -163,7 +163,7 @@ export function instanceCells(
     target.phc_device ?? "-",
     verdict(target.verdict),
     offsetCell(target),
-    target.quality ? formatNanoseconds(target.quality.clock_error_bound_ns) : "-",
+    clockErrorBoundText(target),
   ];
 }
 
@@ -214,8 +214,35 @@ export function qualityLines(target: TargetReport): string[] {
     `PHC error bound: ${
       q.phc_error_bound_ns === null ? "unknown" : formatNanoseconds(q.phc_error_bound_ns)
     }`,
-    `clock error bound: ${formatNanoseconds(q.clock_error_bound_ns)}`,
+    `clock error bound: ${clockErrorBoundText(target)}`,
   ];
+}
+
+/** Marks a clock error bound that lacks the PHC's own `phc_error_bound` term. */
+export const WITHOUT_PHC_BOUND = "(excl. PHC bound)";
+
+/**
+ * A target's clock error bound, e.g. `41.2 µs`, with {@link WITHOUT_PHC_BOUND}
+ * when `phc_error_bound` could not be read (the bound then leaves out the
+ * PHC's own error; source: PTP.md section 6, the ClockBound model); `-`
+ * without quality.
+ */
+export function clockErrorBoundText(target: TargetReport): string {
+  const q = target.quality;
+  if (!q) return "-";
+  const bound = formatNanoseconds(q.clock_error_bound_ns);
+  return q.phc_error_bound_ns === null ? `${bound} ${WITHOUT_PHC_BOUND}` : bound;
+}
+
+/**
+ * A note for reports where some functional target's clock error bound lacks
+ * the PHC's own bound; null when every bound is complete.
+ */
+export function missingPhcBoundNote(report: Report): string | null {
+  const without = report.targets.filter((t) => t.quality && t.quality.phc_error_bound_ns === null);
+  if (without.length === 0) return null;
+  return `${without.length} clock error bound(s) marked ${WITHOUT_PHC_BOUND} exclude the PHC's ` +
+    "own error bound: phc_error_bound could not be read; the statistics include them as they are.";
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   INSTANCE_HEADERS,
   instanceCells,
   interruptedSummary,
+  missingPhcBoundNote,
   runFailureLines,
   STATS_HEADERS,
   statsCells,
@@ -145,6 +146,8 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
     out.push("");
   }
 
+  const phcNote = missingPhcBoundNote(report);
+  if (phcNote) out.push(p.yellow(phcNote), "");
   if (hasStats(report)) {
     out.push(p.bold("Clock statistics (functional instances)"));
     out.push(renderTable(

@@ -11,6 +11,7 @@ import {
   INSTANCE_HEADERS,
   instanceCells,
   interruptedSummary,
+  missingPhcBoundNote,
   NO_TYPE,
   qualityLines,
   RECAP_HEADERS,
@@ -121,6 +122,8 @@ export function renderMarkdownReport(report: Report): string {
     }
   }
 
+  const phcNote = missingPhcBoundNote(report);
+  if (phcNote) out.push(`> ${inline(phcNote)}`, "");
   if (hasStats(report)) {
     out.push("## Clock statistics (functional instances)", "");
     out.push(
