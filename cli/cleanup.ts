@@ -3,7 +3,7 @@
  * its journal. The implementation (AWS SDK) is imported only in the action.
  * @module
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { waitTimeoutSeconds } from "./options.ts";
 
 /** Adds the `cleanup` command to `program`. */
@@ -28,6 +28,12 @@ export function register(program: Command): void {
     .option("--work-dir <dir>", "directory holding .ptp-runner/ (default: current directory)")
     .option("--wait-timeout <seconds>", "how long to wait for termination", waitTimeoutSeconds, 600)
     .option("-v, --verbose", "print every AWS call", false)
+    .addOption(
+      new Option("--output <format>", "text (default) or json (the outcome on stdout)").choices([
+        "text",
+        "json",
+      ]),
+    )
     .addHelpText(
       "after",
       `
@@ -60,9 +66,13 @@ needed (not interactive: pass --yes), 3 something may be left behind.`,
       workDir?: string;
       waitTimeout: number;
       verbose: boolean;
+      output?: "text" | "json";
     }) => {
       const { cleanupRunCommand } = await import("../plugins/aws/release/recover-run.ts");
-      Deno.exitCode = await cleanupRunCommand({
+      const json = opts.output === "json";
+      const code = await cleanupRunCommand({
+        // With --output json, stdout carries only the JSON document.
+        ...(json ? { print: (line: string) => console.error(line) } : {}),
         runId: opts.run,
         region: opts.region,
         profile: opts.profile,
@@ -74,5 +84,11 @@ needed (not interactive: pass --yes), 3 something may be left behind.`,
         waitTimeoutSeconds: opts.waitTimeout,
         verbose: opts.verbose,
       });
+      if (json) {
+        const { cleanupJsonDocument } = await import("./cleanup-output.ts");
+        const doc = await cleanupJsonDocument(opts.workDir ?? Deno.cwd(), opts.run, code);
+        console.log(JSON.stringify(doc, null, 2));
+      }
+      Deno.exitCode = code;
     });
 }

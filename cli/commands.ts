@@ -11,6 +11,7 @@ import * as schema from "./schema.ts";
 import * as discover from "./discover.ts";
 import * as cleanup from "./cleanup.ts";
 import * as sweep from "./sweep.ts";
+import * as runs from "./runs.ts";
 import * as run from "./run.ts";
 import * as sim from "./sim.ts";
 
@@ -30,5 +31,6 @@ export const commandModules: CommandModule[] = [
   discover,
   cleanup,
   sweep,
+  runs,
   sim,
 ];

@@ -17,8 +17,9 @@ Examples:
   $ ptp-runner steps
   $ ptp-runner schema --write
 
-Exit codes: 0 ok, 1 a target or step failed, 2 usage or validation error,
-3 resources may be left behind, 130 interrupted.`;
+Exit codes: 0 ok (every target functional or unsupported), 1 a target misconfigured,
+error or without verdict, or a step failed, 2 usage or validation error,
+3 resources may be left behind, 130 interrupted (details: ptp-runner run --help).`;
 
 /**
  * Creates the program with every registered subcommand. Usage errors throw a

@@ -5,6 +5,9 @@
  * and the executor's exit code.
  * @module
  */
+import { resolve } from "node:path";
+import { finalizeReport } from "../plugins/report/finalize.ts";
+import { reportDirOf } from "../plugins/report/write.ts";
 import { parseKeepPolicy } from "../plugins/aws/release/keep-policy.ts";
 import { colorEnabled } from "../runner/colour.ts";
 import { ConsoleRenderer } from "../runner/console.ts";
@@ -23,6 +26,7 @@ import type { RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
 import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
+import { runJsonDocument, runStatusOf } from "./run-output.ts";
 
 /** Where the command writes; injectable for tests. */
 export interface RunIo {
@@ -32,6 +36,8 @@ export interface RunIo {
   err(text: string): void;
   /** Whether `out` is a terminal (live view, colours). */
   isTTY: boolean;
+  /** Whether `err` is a terminal (the live view goes there when stdout carries JSON). */
+  errIsTTY?: boolean;
   /** Whether stdin is a terminal (prompts possible). */
   stdinIsTTY: boolean;
   /** Environment to read (`NO_COLOR`, `CI`, `PTP_RUNNER_SSH_PORT`, `PTP_RUNNER_TIME_SCALE`). */
@@ -49,6 +55,7 @@ export function processIo(): RunIo {
     out: stdout.write,
     err: stderr.write,
     isTTY: Deno.stdout.isTerminal(),
+    errIsTTY: Deno.stderr.isTerminal(),
     stdinIsTTY: Deno.stdin.isTerminal(),
     env: Deno.env,
   };
@@ -63,6 +70,16 @@ interface CheckedFlags {
   timeScale?: number;
   /** `--max-instances`. */
   maxInstances?: number;
+  /** `--fail-on` verdicts. */
+  failOn?: "unsupported"[];
+}
+
+/** Verdicts `--fail-on` accepts. */
+export const FAIL_ON_VERDICTS = ["unsupported"] as const;
+
+/** True when stdout carries JSON (`--output json`, `--log-json -`): everything else goes to stderr. */
+export function stdoutIsMachine(options: Pick<RunOptions, "output" | "logJson">): boolean {
+  return options.output === "json" || options.logJson === "-";
 }
 
 /**
@@ -111,6 +128,24 @@ export function checkRunFlags(
     } catch (error) {
       issues.push({ source: "--keep", message: (error as Error).message.replace(/^--keep: /, "") });
     }
+  }
+  if (options.failOn !== undefined) {
+    const given = options.failOn.split(",").map((v) => v.trim()).filter((v) => v !== "");
+    const bad = given.filter((v) => !(FAIL_ON_VERDICTS as readonly string[]).includes(v));
+    if (bad.length > 0 || given.length === 0) {
+      issues.push({
+        source: "--fail-on",
+        message: `"${options.failOn}" is not a list of ${
+          FAIL_ON_VERDICTS.join(", ")
+        } (misconfigured, error and no verdict always fail)`,
+      });
+    } else flags.failOn = given as "unsupported"[];
+  }
+  if (options.output === "json" && options.logJson === "-") {
+    issues.push({
+      source: "--log-json",
+      message: "stdout cannot carry both --output json and --log-json -; give --log-json a file",
+    });
   }
   const port = env.get("PTP_RUNNER_SSH_PORT");
   if (!options.simulate && port !== undefined && port !== "") {
@@ -191,6 +226,8 @@ export async function runCommand(
     sshPort: flags.sshPort,
     workDir: Deno.cwd(),
     ...(flags.maxInstances !== undefined ? { maxInstancesPerType: flags.maxInstances } : {}),
+    ...(options.reportDir ? { reportDir: resolve(options.reportDir) } : {}),
+    ...(flags.failOn ? { failOn: flags.failOn } : {}),
   };
 
   type Sim = Awaited<ReturnType<typeof import("../sim/mod.ts").startSimulator>>;
@@ -246,13 +283,20 @@ async function execute(
 ): Promise<number> {
   const runId = newRunId();
   const bus = new EventBus(runId, { secrets: inputs.secrets.map((n) => inputs.values[n]) });
+  const machine = stdoutIsMachine(options);
+  const humanIsTTY = machine ? io.errIsTTY ?? false : io.isTTY;
   const renderer = new ConsoleRenderer({
-    write: io.out,
-    isTTY: io.isTTY,
-    color: colorEnabled(io.isTTY, io.env),
+    write: machine ? io.err : io.out,
+    isTTY: humanIsTTY,
+    color: colorEnabled(humanIsTTY, io.env),
     verbose: options.verbose ?? false,
-    columns: io.isTTY ? terminalColumns() : undefined,
+    columns: humanIsTTY ? terminalSize()?.columns : undefined,
+    rows: humanIsTTY ? terminalSize()?.rows : undefined,
+    failOn: settings.failOn,
+    githubActions: io.env.get("GITHUB_ACTIONS") === "true",
   });
+  // Steps print the report with console.log: keep stdout for the JSON.
+  const restoreConsole = machine ? routeConsoleLogToStderr() : () => {};
   bus.subscribe((event) => renderer.handle(event));
   if (jsonl) bus.subscribe((event) => jsonl.write(event));
 
@@ -311,18 +355,52 @@ async function execute(
       interrupt: interrupt.signal,
       console: renderer,
     });
+    const dir = reportDirOf(settings, runId);
+    const report = await finalizeReport(settings.workDir, runId, dir, {
+      status: runStatusOf(result),
+      exitCode: result.exitCode,
+      runFailures: result.runFailures,
+      failOn: settings.failOn,
+      recap: result.recap,
+      durationMs: result.durationMs,
+    }).catch((error) => {
+      io.err(`could not complete the report files: ${(error as Error).message}\n`);
+      return null;
+    });
+    if (options.output === "json") {
+      const doc = runJsonDocument(result, {
+        pipeline: pipeline.name,
+        journal: journalPath(settings.workDir, runId),
+        reportDir: report ? dir : null,
+        redact: settings.redact,
+      });
+      io.out(JSON.stringify(doc, null, 2) + "\n");
+    }
     return result.exitCode;
   } finally {
     removeSignalHandlers();
     renderer.stop();
+    restoreConsole();
     journal.releaseRunLock();
   }
 }
 
-function terminalColumns(): number | undefined {
+/** Sends `console.log`/`console.info` to stderr until the returned function restores them. */
+function routeConsoleLogToStderr(): () => void {
+  const { log, info } = console;
+  console.log = (...args: unknown[]) => console.error(...args);
+  console.info = (...args: unknown[]) => console.error(...args);
+  return () => {
+    console.log = log;
+    console.info = info;
+  };
+}
+
+/** The terminal's size (of stdout, else stderr); undefined when neither is a terminal. */
+function terminalSize(): { columns: number; rows: number } | undefined {
   try {
-    const { columns } = Deno.consoleSize();
-    return columns > 0 ? columns : undefined;
+    const { columns, rows } = Deno.consoleSize();
+    return columns > 0 && rows > 0 ? { columns, rows } : undefined;
   } catch {
     return undefined;
   }

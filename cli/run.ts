@@ -4,7 +4,7 @@
  * imported inside the action so `--help` stays fast.
  * @module
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { collectValues } from "./options.ts";
 
 /** Options commander hands to the action (names as commander camel-cases them). */
@@ -25,6 +25,12 @@ export interface RunOptions {
   speed?: string;
   /** `--max-instances`: most instances per instance type (text until checked). */
   maxInstances?: string;
+  /** `--output`: `text` (default) or `json` (a result document on stdout, logs on stderr). */
+  output?: "text" | "json";
+  /** `--report-dir`: where the report files go. */
+  reportDir?: string;
+  /** `--fail-on`: comma-separated verdicts that fail the run too (`unsupported`). */
+  failOn?: string;
 }
 
 const EXAMPLES = `
@@ -40,8 +46,21 @@ Examples:
   # Inputs from a file, four targets at a time, show where every input came from
   $ ptp-runner run pipelines/ptp.yaml --config inputs.yaml --concurrency 4 -v
 
-Exit codes: 0 every target reached a verdict, 1 a target or step failed, 2 invalid
-pipeline/inputs/flags (nothing ran), 3 resources may be left behind, 130 interrupted.
+  # CI: JUnit and JSON where the job wants them, unsupported types fail the job
+  $ ptp-runner run pipelines/ptp.yaml --yes --report-dir out --fail-on unsupported \
+      --output json > result.json
+
+Exit codes:
+  0    every target functional or unsupported (or the pipeline gives no verdicts)
+  1    a target misconfigured, error or without a verdict, or a pipeline step
+       (e.g. launch) failed; with --fail-on unsupported also an unsupported one
+  2    invalid pipeline/inputs/flags (nothing ran)
+  3    resources may be left behind
+  130  interrupted
+Every report file (report.json "run", report.md, junit.xml) records the exit code and
+which pipeline step failed the run, and why.
+Output: with --output json or --log-json -, stdout carries only JSON and every log,
+the live view and the report go to stderr.
 The run id and journal (.ptp-runner/runs/<run-id>/journal.json) are printed at start;
 after a crash or a second Ctrl-C, "ptp-runner cleanup --run <run-id>" releases what is left.`;
 
@@ -63,7 +82,15 @@ export function register(program: Command): void {
     .option("--region <region>", "AWS region")
     .option("--profile <profile>", "AWS shared-config profile")
     .option("--no-redact", "keep IP addresses in reports")
-    .option("--log-json <file>", "write every event as JSON Lines to FILE")
+    .option("--log-json <file>", "write every event as JSON Lines to FILE (- = stdout)")
+    .addOption(
+      new Option("--output <format>", "text, or json: a result document on stdout").choices([
+        "text",
+        "json",
+      ]),
+    )
+    .option("--report-dir <dir>", "write the report files to DIR (default reports/<run-id>/)")
+    .option("--fail-on <verdicts>", "verdicts that fail the run too (exit 1): unsupported")
     .option("-v, --verbose", "debug logs, remote commands, AWS calls and input sources")
     .option("--simulate", "run against the built-in simulator (no AWS account needed)")
     .option("--speed <n>", "simulator speed factor with --simulate (default 50)")

@@ -4,8 +4,20 @@
  * confirmation. The implementation (AWS SDK) is imported only in the action.
  * @module
  */
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { parseDuration } from "../runner/durations.ts";
 import { waitTimeoutSeconds } from "./options.ts";
+
+/** Parses `--older-than` (e.g. `2h`, `1h30m`, `45m`, seconds). */
+export function olderThanSeconds(value: string): number {
+  try {
+    const seconds = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
+    if (seconds > 0) return seconds;
+  } catch {
+    // reported below
+  }
+  throw new InvalidArgumentError(`"${value}" is not a duration like 2h, 1h30m or 45m`);
+}
 
 /** Adds the `sweep` command to `program`. */
 export function register(program: Command): void {
@@ -27,13 +39,29 @@ export function register(program: Command): void {
       "terminate without asking (without it and without a terminal: list only)",
       false,
     )
+    .option(
+      "--owner <arn>",
+      "only instances launched by this IAM ARN (ptp-runner:owner tag), or `any`; " +
+        "default: the current identity",
+    )
+    .option(
+      "--older-than <duration>",
+      "only instances launched at least this long ago (e.g. 2h, 1h30m); placement groups are " +
+        "then left alone",
+      olderThanSeconds,
+    )
+    .addOption(
+      new Option("--output <format>", "text (default) or json (the listing and outcome on stdout)")
+        .choices(["text", "json"]),
+    )
     .option("--wait-timeout <seconds>", "how long to wait for termination", waitTimeoutSeconds, 600)
     .option("-v, --verbose", "print every AWS call", false)
     .addHelpText(
       "after",
       `
 Examples:
-  ptp-runner sweep --region us-east-1            # list, then ask
+  ptp-runner sweep --region us-east-1            # yours, list, then ask
+  ptp-runner sweep --owner any --older-than 12h --yes   # everyone's, older than 12 hours
   ptp-runner sweep --region us-east-1,eu-west-1  # two regions
   ptp-runner sweep --profile dev --region all --yes  # every enabled region, no question
 
@@ -47,9 +75,15 @@ Exit codes: 0 listed or terminated, 1 credentials refused, 2 bad --region,
       yes: boolean;
       waitTimeout: number;
       verbose: boolean;
+      owner?: string;
+      olderThan?: number;
+      output?: "text" | "json";
     }) => {
       const { sweepCommand } = await import("../plugins/aws/release/sweep.ts");
       Deno.exitCode = await sweepCommand({
+        owner: opts.owner,
+        olderThanSeconds: opts.olderThan,
+        output: opts.output,
         region: opts.region,
         profile: opts.profile,
         endpoint: opts.endpoint,

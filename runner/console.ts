@@ -14,7 +14,11 @@
  */
 import { type Palette, palette } from "./colour.ts";
 import type { ConsoleAccess } from "./context.ts";
-import type { RunEvent, TargetStatus } from "./types.ts";
+import { type Colour, liveBlockLines, type RunProgress, type TargetLine } from "./live-block.ts";
+import { RecapTally } from "./recap.ts";
+import { recapLines } from "./recap-text.ts";
+import { inInputOrder, typeOrderOf } from "./target-order.ts";
+import type { RunEvent } from "./types.ts";
 
 /** How the renderer writes and what the terminal can do. */
 export interface ConsoleOptions {
@@ -28,14 +32,20 @@ export interface ConsoleOptions {
   verbose: boolean;
   /** Terminal width in characters for the live block (default 100). */
   columns?: number;
+  /** Terminal height in lines: the live block stays shorter (default 24). */
+  rows?: number;
   /** Monotonic clock in milliseconds, for elapsed seconds (default `performance.now`). */
   clock?: () => number;
   /** Seconds between redraws of the live block (default 1). */
   refreshSeconds?: number;
+  /** `--fail-on` verdicts, counted as failed in the final verdict line. */
+  failOn?: readonly string[];
+  /**
+   * Plain mode under GitHub Actions (`GITHUB_ACTIONS=true`): each target's
+   * lines in one `::group::` printed when it finishes.
+   */
+  githubActions?: boolean;
 }
-
-/** A colour of the palette (./colour.ts). */
-type Colour = keyof Palette;
 
 /** `HH:MM:SS` (local time) of an ISO timestamp. */
 export function clockTime(iso: string): string {
@@ -47,15 +57,6 @@ export function clockTime(iso: string): string {
 /** Seconds with one decimal from milliseconds: `12.3s`. */
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
-}
-
-interface TargetLine {
-  label: string;
-  step?: string;
-  stepStartedMs?: number;
-  last: string;
-  lastColour?: Colour;
-  status?: TargetStatus;
 }
 
 /** Renders run events to a terminal or a log. Implements `withConsole` for prompts. */
@@ -71,6 +72,17 @@ export class ConsoleRenderer implements ConsoleAccess {
   #stopped = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lock: Promise<unknown> = Promise.resolve();
+  #tally = new RecapTally();
+  #stepFailures: { stepId: string; error: string }[] = [];
+  #typeOrder: string[] = [];
+  #progress: RunProgress = {};
+  /** Error of the step that failed each target, once printed. */
+  #failedSteps = new Map<string, string>();
+  /** GitHub Actions: lines held per target until it finishes. */
+  #groups = new Map<string, string[]>();
+  /** `name:` of steps that have one, by step id. */
+  #stepNames = new Map<string, string>();
+  #types = new Map<string, string>();
 
   constructor(options: ConsoleOptions) {
     this.#opts = options;
@@ -119,6 +131,12 @@ export class ConsoleRenderer implements ConsoleAccess {
 
   /** Consumes one event. */
   handle(event: RunEvent): void {
+    if (event.type === "run-finished" && this.#opts.isTTY && !this.#stopped && !this.#paused) {
+      // The run ends on the recap and the verdict line, not on the live block.
+      if (this.#drawn > 0) this.#opts.write(`\x1b[${this.#drawn}A\x1b[J`);
+      this.#drawn = 0;
+      this.#stopped = true;
+    }
     const lines = this.#opts.isTTY && !this.#stopped ? this.#live(event) : this.#plain(event);
     if (lines.length > 0 || (this.#opts.isTTY && !this.#stopped)) this.#emitLines(lines);
   }
@@ -138,18 +156,32 @@ export class ConsoleRenderer implements ConsoleAccess {
     switch (event.type) {
       case "run-started":
         return [`${at}run ${event.runId} started: pipeline ${event.pipeline} (${event.file})`];
-      case "run-finished": {
-        const how = event.interrupted ? " (interrupted)" : "";
-        const colour: Colour = event.exitCode === 0 ? "green" : "red";
-        return [
-          `${at}run finished${how}: ${this.#paint(`exit ${event.exitCode}`, colour)} in ${
-            seconds(event.durationMs)
-          }`,
-        ];
-      }
+      case "run-finished":
+        return recapLines(
+          {
+            targets: inInputOrder(
+              [...this.#targets].map(([id, t]) => ({
+                id,
+                instanceType: this.#types.get(id),
+                label: t.label,
+                status: t.status,
+                verdict: t.verdict,
+              })),
+              this.#typeOrder,
+            ),
+            counts: this.#tally.counts(),
+            stepFailures: this.#stepFailures,
+            exitCode: event.exitCode,
+            durationMs: event.durationMs,
+            interrupted: event.interrupted,
+            failOn: this.#opts.failOn,
+          },
+          this.#palette,
+          this.#opts.isTTY ? this.#opts.columns : undefined,
+        ).map((line, i) => i === 0 ? `${at}${line}` : line);
       case "step-started": {
         const again = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
-        return [`${at}${this.#who(event)}${event.stepId} started${again}`];
+        return [`${at}${this.#who(event)}${this.#step(event.stepId)} started${again}`];
       }
       case "step-finished": {
         const colour: Colour = event.status === "ok"
@@ -163,22 +195,22 @@ export class ConsoleRenderer implements ConsoleAccess {
           ? event.stack.split("\n").map((line) => `    ${line.trimStart()}`)
           : [];
         return [
-          `${at}${this.#who(event)}${event.stepId} ${this.#paint(event.status, colour)}${changed} ${
-            seconds(event.durationMs)
-          }${why}`,
+          `${at}${this.#who(event)}${this.#step(event.stepId)} ${
+            this.#paint(event.status, colour)
+          }${changed} ${seconds(event.durationMs)}${why}`,
           ...stack,
         ];
       }
       case "step-retry":
         return [
-          `${at}${this.#who(event)}${event.stepId} ${this.#paint("retry", "yellow")} in ${
-            seconds(event.delayMs)
-          } (attempt ${event.attempt}): ${event.error}`,
+          `${at}${this.#who(event)}${this.#step(event.stepId)} ${
+            this.#paint("retry", "yellow")
+          } in ${seconds(event.delayMs)} (attempt ${event.attempt}): ${event.error}`,
         ];
       case "step-skipped":
         if (event.targetId !== undefined && !verbose) return [];
         return [
-          `${at}${this.#who(event)}${event.stepId} ${
+          `${at}${this.#who(event)}${this.#step(event.stepId)} ${
             this.#paint("skipped", "dim")
           }: ${event.reason}`,
         ];
@@ -186,7 +218,11 @@ export class ConsoleRenderer implements ConsoleAccess {
         return [`${at}${this.#label(event.targetId)}target added`];
       case "target-finished": {
         const verdict = event.verdict ? `, verdict ${event.verdict}` : "";
-        const reason = event.reason ? ` (${event.reason})` : "";
+        // A failed step's error was printed with it: say it once.
+        const said = this.#failedSteps.get(event.targetId);
+        const reason = event.reason && !(said && event.reason.includes(said))
+          ? ` (${event.reason})`
+          : "";
         return [`${at}${this.#label(event.targetId)}finished: ${event.status}${verdict}${reason}`];
       }
       case "log": {
@@ -196,7 +232,7 @@ export class ConsoleRenderer implements ConsoleAccess {
           : event.level === "error"
           ? this.#paint("error: ", "red")
           : "";
-        const step = event.stepId ? `${event.stepId}: ` : "";
+        const step = event.stepId ? `${this.#step(event.stepId)}: ` : "";
         return [`${at}${this.#label(event.targetId)}${level}${step}${event.message}`];
       }
       case "command": {
@@ -222,20 +258,70 @@ export class ConsoleRenderer implements ConsoleAccess {
     }
   }
 
+  /** How a step is shown: its `name:` when it has one, else its id. */
+  #step(stepId: string): string {
+    return this.#stepNames.get(stepId) ?? stepId;
+  }
+
   #who(event: { targetId?: string }): string {
     return event.targetId === undefined ? "step " : this.#label(event.targetId);
   }
 
   #track(event: RunEvent): void {
-    if (event.type === "target-added") {
+    this.#tally.handle(event);
+    if (event.type === "run-started") {
+      this.#typeOrder = typeOrderOf(event.inputs.instance_types);
+      this.#progress.startedMs = this.#clock();
+    } else if (event.type === "step-started") {
+      if (event.stepName) this.#stepNames.set(event.stepId, event.stepName);
+      if (event.targetId === undefined) {
+        this.#progress.pipelineStep = { name: this.#step(event.stepId), startedMs: this.#clock() };
+      }
+    } else if (event.type === "step-finished" && event.targetId === undefined) {
+      this.#progress.pipelineStep = undefined;
+      if (event.status !== "ok") {
+        this.#stepFailures.push({ stepId: event.stepId, error: event.error ?? event.status });
+      }
+    } else if (event.type === "target-added") {
       this.#labels.set(event.targetId, event.label);
       this.#targets.set(event.targetId, { label: event.label, last: "added" });
+      if (event.instanceType) this.#types.set(event.targetId, event.instanceType);
+    } else if (
+      event.type === "step-finished" && event.targetId !== undefined && event.status !== "ok" &&
+      event.error
+    ) {
+      this.#failedSteps.set(event.targetId, event.error);
+    } else if (event.type === "target-finished") {
+      const line = this.#targets.get(event.targetId);
+      if (line) {
+        line.status = event.status;
+        line.verdict = event.verdict;
+      }
     }
   }
 
   #plain(event: RunEvent): string[] {
     this.#track(event);
-    return this.#format(event);
+    const lines = this.#format(event);
+    if (!this.#opts.githubActions) return lines;
+    return this.#grouped(event, lines);
+  }
+
+  /**
+   * GitHub Actions: a target's lines are held back and printed as one
+   * collapsible `::group::` when it finishes (targets run in parallel, and a
+   * group must be contiguous); run-level lines pass through.
+   */
+  #grouped(event: RunEvent, lines: string[]): string[] {
+    const targetId = "targetId" in event ? event.targetId : undefined;
+    if (targetId === undefined || !this.#targets.has(targetId)) return lines;
+    const held = this.#groups.get(targetId) ?? [];
+    held.push(...lines);
+    this.#groups.set(targetId, held);
+    if (event.type !== "target-finished") return [];
+    this.#groups.delete(targetId);
+    const verdict = event.verdict ?? event.status;
+    return [`::group::${event.label}: ${verdict}`, ...held, "::endgroup::"];
   }
 
   /** Updates the live block from `event`; returns the lines to print above it. */
@@ -247,13 +333,13 @@ export class ConsoleRenderer implements ConsoleAccess {
     switch (event.type) {
       case "step-started":
         if (!line) break;
-        line.step = event.stepId;
+        line.step = this.#step(event.stepId);
         line.stepStartedMs = this.#clock();
         return [];
       case "step-finished":
         if (!line) break;
         line.step = undefined;
-        line.last = `${event.stepId} ${event.status} ${seconds(event.durationMs)}`;
+        line.last = `${this.#step(event.stepId)} ${event.status} ${seconds(event.durationMs)}`;
         line.lastColour = event.status === "ok"
           ? "green"
           : event.status === "failed"
@@ -262,7 +348,9 @@ export class ConsoleRenderer implements ConsoleAccess {
         return event.status === "ok" ? [] : this.#format(event);
       case "step-retry":
         if (!line) break;
-        line.last = `${event.stepId} retry ${event.attempt} in ${seconds(event.delayMs)}`;
+        line.last = `${this.#step(event.stepId)} retry ${event.attempt} in ${
+          seconds(event.delayMs)
+        }`;
         line.lastColour = "yellow";
         return this.#opts.verbose ? this.#format(event) : [];
       case "step-skipped":
@@ -275,9 +363,10 @@ export class ConsoleRenderer implements ConsoleAccess {
         line.step = undefined;
         line.status = event.status;
         line.last = `${event.status}${event.verdict ? `: ${event.verdict}` : ""}`;
-        line.lastColour = event.status === "done" && event.verdict !== "error"
+        line.lastColour = event.verdict === "functional"
           ? "green"
-          : event.status === "failed"
+          : event.status === "failed" || event.verdict === "error" ||
+              event.verdict === "misconfigured"
           ? "red"
           : "yellow";
         return [];
@@ -291,23 +380,12 @@ export class ConsoleRenderer implements ConsoleAccess {
   }
 
   #blockLines(): string[] {
-    const width = Math.max(20, (this.#opts.columns ?? 100) - 1);
-    const labelWidth = Math.min(
-      28,
-      Math.max(0, ...[...this.#targets.values()].map((t) => t.label.length)),
-    );
-    const now = this.#clock();
-    return [...this.#targets.values()].map((t) => {
-      const current = t.step ?? (t.status ? "" : "waiting");
-      const elapsed = t.step !== undefined && t.stepStartedMs !== undefined
-        ? `${Math.floor((now - t.stepStartedMs) / 1000)}s`
-        : "";
-      const head = `  ${t.label.padEnd(labelWidth)}  ${current.padEnd(14)} ${
-        elapsed.padStart(5)
-      }  `;
-      const room = Math.max(0, width - head.length);
-      const last = t.last.length > room ? t.last.slice(0, Math.max(0, room - 1)) + "…" : t.last;
-      return head.slice(0, width) + this.#paint(last, t.lastColour);
+    if (this.#targets.size === 0 && this.#progress.pipelineStep === undefined) return [];
+    return liveBlockLines([...this.#targets.values()], this.#progress, {
+      columns: this.#opts.columns ?? 100,
+      rows: this.#opts.rows ?? 24,
+      now: this.#clock(),
+      palette: this.#palette,
     });
   }
 

@@ -8,7 +8,9 @@ import { StepError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
 
 import { scaledSleep } from "./retry.ts";
+import type { RecapCounts } from "./recap.ts";
 import type {
+  FailureRecord,
   JournalApi,
   Logger,
   LogLevel,
@@ -44,6 +46,10 @@ export interface RunRuntime {
   isInterrupted(): boolean;
   /** Called after targets were added (the executor persists the journal). */
   onTargetsAdded?(targets: Target[]): void;
+  /** Failures of pipeline-scope steps that failed the run so far. */
+  readonly runFailures?: readonly FailureRecord[];
+  /** Step counts so far (see ./recap.ts). */
+  recap?(): RecapCounts;
 }
 
 /**
@@ -138,7 +144,14 @@ export function createStepContext(
       }
       const made = inits.map(newTarget);
       run.targets.push(...made);
-      for (const t of made) run.bus.emit({ type: "target-added", targetId: t.id, label: t.label });
+      for (const t of made) {
+        run.bus.emit({
+          type: "target-added",
+          targetId: t.id,
+          label: t.label,
+          ...(t.instanceType ? { instanceType: t.instanceType } : {}),
+        });
+      }
       run.onTargetsAdded?.(made);
       return made;
     },
@@ -156,5 +169,7 @@ export function createStepContext(
     get interrupted() {
       return run.isInterrupted();
     },
+    ...(run.runFailures ? { runFailures: run.runFailures } : {}),
+    ...(run.recap ? { recap: run.recap } : {}),
   };
 }

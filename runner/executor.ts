@@ -34,6 +34,7 @@ import { EventBus, REDACTED } from "./events.ts";
 import { formatLeftBehind, openResources, RunJournal, type RunStatus } from "./journal.ts";
 import type { ExpressionScope, Pipeline, ResolvedInputs, StepSpec } from "./pipeline/model.ts";
 import { newRunId } from "./run-id.ts";
+import { type RecapCounts, RecapTally } from "./recap.ts";
 import { Services } from "./services.ts";
 import { messageOf, runStep, type StepOutcome } from "./step-runner.ts";
 import type { FailureRecord, ResourceRecord, RunSettings, Target } from "./types.ts";
@@ -77,29 +78,57 @@ export interface RunResult {
   journalDir: string;
   /** Wall time of the run, milliseconds. */
   durationMs: number;
+  /** Failures of pipeline-scope steps that failed the run (a subset of `failures`). */
+  runFailures: FailureRecord[];
+  /** Step counts per target and for the pipeline steps (see ./recap.ts). */
+  recap: RecapCounts;
+}
+
+/**
+ * Whether a target fails the run: status `failed` or `cancelled`, verdict
+ * `misconfigured` or `error`, no verdict when the run gives verdicts
+ * (`verdicts`: some target of the run has one; a pipeline that gives none,
+ * e.g. a plain command pipeline, passes with every target `done`), or
+ * `unsupported` (also a target skipped as unsupported) when `failOn` lists
+ * it. `functional` and `unsupported` pass.
+ */
+export function targetFailsRun(
+  target: Pick<Target, "status" | "verdict">,
+  options: { failOn?: readonly string[]; verdicts?: boolean } = {},
+): boolean {
+  if (target.status === "failed" || target.status === "cancelled") return true;
+  const verdict = target.verdict ?? (target.status === "skipped" ? "unsupported" : undefined);
+  if (verdict === undefined) return options.verdicts === true || target.status !== "done";
+  if (verdict === "unsupported") return (options.failOn ?? []).includes("unsupported");
+  return verdict !== "functional";
 }
 
 /**
  * Exit code of a run (see `EXIT` in runner/errors.ts): 130 when interrupted;
  * else 3 when resources may be left behind; else 2 when every step failure is
  * of kind `usage` (a missing flag or answer, e.g. `--yes`), no other target
- * errored and the journal records no resource (nothing was created, so
+ * failed and the journal records no resource (nothing was created, so
  * nothing ran that matters); else 1 when a step failed (without
- * `continue_on_error`) or a target has status `failed` or verdict `error`;
- * else 0 (also for a run with zero targets). `resources` defaults to none.
+ * `continue_on_error`) or a target fails the run ({@link targetFailsRun}:
+ * `misconfigured`, `error`, no verdict in a run that gives verdicts,
+ * `unsupported` with `failOn`);
+ * else 0 (every target `functional` or `unsupported`, also a run with zero
+ * targets). `resources` defaults to none.
  */
 export function exitCodeOf(
   result:
     & Pick<RunResult, "interrupted" | "leftBehind" | "failures" | "targets">
     & Partial<Pick<RunResult, "resources">>,
+  failOn: readonly string[] = [],
 ): number {
   if (result.interrupted) return EXIT.INTERRUPTED;
   if (result.leftBehind.length > 0) return EXIT.LEFT_BEHIND;
-  const errored = result.targets.filter((t) => t.status === "failed" || t.verdict === "error");
-  if (result.failures.length === 0 && errored.length === 0) return EXIT.OK;
+  const verdicts = result.targets.some((t) => t.verdict !== undefined);
+  const failing = result.targets.filter((t) => targetFailsRun(t, { failOn, verdicts }));
+  if (result.failures.length === 0 && failing.length === 0) return EXIT.OK;
   const onlyUsage = result.failures.length > 0 &&
     result.failures.every((f) => f.kind === "usage") &&
-    errored.every((t) => t.failure?.kind === "usage");
+    failing.every((t) => t.failure?.kind === "usage");
   const nothingCreated = (result.resources ?? []).length === 0;
   return onlyUsage && nothingCreated ? EXIT.USAGE : EXIT.FAILED;
 }
@@ -158,6 +187,8 @@ class Execution {
   readonly #outputs: Record<string, Record<string, unknown>> = {};
   readonly #targets: Target[] = [];
   readonly #failures: FailureRecord[] = [];
+  readonly #runFailures: FailureRecord[] = [];
+  readonly #tally = new RecapTally();
   readonly #warnings: string[] = [];
   readonly #finished = new Set<string>();
   /** Closing of finished targets' services, awaited before the run ends. */
@@ -177,6 +208,7 @@ class Execution {
     readonly options: ExecuteOptions,
   ) {
     this.#interrupt = options.interrupt ?? new AbortController().signal;
+    bus.subscribe((event) => this.#tally.handle(event));
     const log = stepLogger(bus);
     this.#services = new Services((key, error) =>
       log.warn(`closing service ${key} failed: ${messageOf(error)}`)
@@ -196,6 +228,8 @@ class Execution {
       onTargetsAdded: () => {
         this.#persist();
       },
+      runFailures: this.#runFailures,
+      recap: () => this.#tally.counts(),
     };
   }
 
@@ -231,7 +265,7 @@ class Execution {
       failures: this.#failures,
       targets: this.#targets,
     };
-    const exitCode = exitCodeOf(partial);
+    const exitCode = exitCodeOf(partial, this.settings.failOn);
     if (leftBehind.length > 0) {
       stepLogger(this.bus).error(formatLeftBehind(leftBehind, this.runId));
     }
@@ -258,6 +292,8 @@ class Execution {
       leftBehind,
       journalDir: this.journal.dir,
       durationMs,
+      runFailures: this.#runFailures,
+      recap: this.#tally.counts(),
     };
   }
 
@@ -347,6 +383,7 @@ class Execution {
         stepLogger(this.bus, step.id).warn(warning);
       } else {
         this.#failures.push(record);
+        this.#runFailures.push(record);
         this.#runFailed = true;
       }
     }

@@ -24,6 +24,16 @@ import { FUNCTIONS } from "./expression-functions.ts";
 import { type Token, tokenize } from "./expression-lexer.ts";
 
 /**
+ * GitHub Actions status functions people write in `if:`, with what this
+ * pipeline format offers instead.
+ */
+const STATUS_FUNCTION_HINTS: Record<string, string> = {
+  always: "to run a step even after a failure or an interrupt, write `always: true` on the step",
+  success: "a step runs only while nothing failed unless it has `always: true`; drop the if",
+  failure: "write `always: true` on the step and test the targets or outputs instead",
+  cancelled: "write `always: true` on the step; it runs after an interrupt too",
+};
+/**
  * Parses one expression (the text inside `${{ }}`, or a bare `if:` condition).
  * @param source the expression text
  * @param offset added to every column (where `source` starts inside a larger string)
@@ -267,8 +277,9 @@ class Parser {
     const spec = FUNCTIONS.get(String(name.value).toLowerCase());
     if (!spec) {
       const known = [...FUNCTIONS.values()].map((f) => f.name).join(", ");
+      const hint = STATUS_FUNCTION_HINTS[String(name.value).toLowerCase()];
       throw new ExpressionSyntaxError(
-        `unknown function ${name.value}(); available: ${known}`,
+        `unknown function ${name.value}()${hint ? ` (${hint})` : ""}; available: ${known}`,
         name.column,
       );
     }

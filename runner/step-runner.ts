@@ -71,6 +71,7 @@ export async function runStep(req: StepRunRequest): Promise<StepOutcome> {
   const { step, bus } = req;
   const targetId = req.ctx.target?.id;
   const ids = { stepId: step.id, stepType: step.uses, ...(targetId ? { targetId } : {}) };
+  const named = step.name ? { stepName: step.name } : {};
 
   if (step.if !== undefined) {
     let run: boolean;
@@ -128,7 +129,7 @@ export async function runStep(req: StepRunRequest): Promise<StepOutcome> {
   };
 
   for (let attempt = 1;; attempt++) {
-    bus.emit({ type: "step-started", ...ids, attempt });
+    bus.emit({ type: "step-started", ...ids, ...named, attempt });
     const result = await runAttempt(req, parsedInput.data);
     if (result.ok) {
       const parsedOutput = step.plugin.output.safeParse(result.value);
@@ -185,7 +186,12 @@ function failEarly(
   kind: ErrorKind,
   message: string,
 ): StepOutcome {
-  req.bus.emit({ type: "step-started", ...ids, attempt: 1 });
+  req.bus.emit({
+    type: "step-started",
+    ...ids,
+    ...(req.step.name ? { stepName: req.step.name } : {}),
+    attempt: 1,
+  });
   req.bus.emit({
     type: "step-finished",
     ...ids,

@@ -7,6 +7,7 @@
  * @module
  */
 import type { z } from "zod";
+import type { RecapCounts } from "./recap.ts";
 
 /** Where a step runs: once per run (`pipeline`) or once per target (`target`). */
 export type StepScope = "pipeline" | "target";
@@ -227,7 +228,15 @@ export type RunEvent =
   & (
     | { type: "run-started"; pipeline: string; file: string; inputs: Record<string, unknown> }
     | { type: "run-finished"; exitCode: number; durationMs: number; interrupted: boolean }
-    | { type: "step-started"; stepId: string; stepType: string; targetId?: string; attempt: number }
+    | {
+      type: "step-started";
+      stepId: string;
+      stepType: string;
+      /** The step's `name:`, when it has one (shown instead of the id). */
+      stepName?: string;
+      targetId?: string;
+      attempt: number;
+    }
     | {
       type: "step-retry";
       stepId: string;
@@ -251,7 +260,13 @@ export type RunEvent =
       stack?: string;
     }
     | { type: "step-skipped"; stepId: string; stepType: string; targetId?: string; reason: string }
-    | { type: "target-added"; targetId: string; label: string }
+    | {
+      type: "target-added";
+      targetId: string;
+      label: string;
+      /** EC2 instance type, when the target is an instance. */
+      instanceType?: string;
+    }
     | {
       type: "target-finished";
       targetId: string;
@@ -334,6 +349,13 @@ export interface RunSettings {
   workDir: string;
   /** `--max-instances`: most instances the launch starts per instance type (default 50). */
   maxInstancesPerType?: number;
+  /** `--report-dir`: where the report files go (default `<workDir>/reports/<run-id>/`). */
+  reportDir?: string;
+  /**
+   * `--fail-on`: verdicts that fail the run besides `misconfigured`, `error`
+   * and no verdict (exit 1); today only `unsupported`. Default none.
+   */
+  failOn?: readonly "unsupported"[];
 }
 
 /** Lazily created shared services (AWS clients, SSH connector), disposed at run end. */
@@ -410,6 +432,13 @@ export interface StepContextBase {
   withConsole<T>(fn: () => Promise<T>): Promise<T>;
   /** True once the run was interrupted (Ctrl-C / SIGTERM); `always` steps should be brief. */
   readonly interrupted: boolean;
+  /**
+   * Failures of pipeline-scope steps that failed the run so far (e.g. launch),
+   * redacted; absent in contexts not made by the executor (unit tests).
+   */
+  readonly runFailures?: readonly FailureRecord[];
+  /** Step counts so far per target and for pipeline steps (see runner/recap.ts). */
+  recap?(): RecapCounts;
 }
 
 /**

@@ -21,7 +21,10 @@ export const ExistingHostsInput = z.object({
   tags: z.record(z.string(), z.string()).default({}).describe(
     "EC2 tags every selected running instance carries, e.g. {team: timing}.",
   ),
-  region: z.string().optional().describe("Region of the instances (default: --region/AWS_REGION)."),
+  region: z.string().optional().describe(
+    "Region of the instances given by instance_ids or tags (default: --region/AWS_REGION; " +
+      '"" = the default). Refused with hosts alone, where no region applies.',
+  ),
 }).strict();
 
 /** Output of `existing-hosts`. */
@@ -30,6 +33,26 @@ export const ExistingHostsOutput = z.object({
     z.object({ target_id: z.string(), address: z.string(), instance_id: z.string().optional() }),
   ),
 });
+
+/** True when `address` is an IPv4 or IPv6 literal (what `--no-redact` would show). */
+export function isIpAddress(address: string): boolean {
+  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(address) || address.includes(":");
+}
+
+/**
+ * Label of a host given by address: `user@host` as given (port left out), so
+ * logs and report rows name it (`[ec2-user@host-a]`); when IP addresses are
+ * redacted and the host is an IP literal, its target id (`host-2`) instead,
+ * which keeps the hosts apart without showing the address.
+ */
+export function hostLabel(
+  host: { user?: string; address: string },
+  targetId: string,
+  redact: boolean,
+): string {
+  if (redact && isIpAddress(host.address)) return targetId;
+  return host.user ? `${host.user}@${host.address}` : host.address;
+}
 
 /** Parses `[user@]host[:port]` into target fields. */
 export function parseHostSpec(spec: string): { user?: string; address: string; port?: number } {
@@ -50,23 +73,33 @@ export default defineStep({
   output: ExistingHostsOutput,
   writes: ["targets"],
   async run(ctx, input, signal) {
+    const region = input.region === "" ? undefined : input.region;
+    const byAws = input.instance_ids.length > 0 || Object.keys(input.tags).length > 0;
+    if (region !== undefined && !byAws) {
+      throw new StepError(
+        "usage",
+        `region "${region}" applies only to hosts selected by instance_ids or tags; ` +
+          "hosts given by address have no region: drop it",
+      );
+    }
     const inits: TargetInit[] = input.hosts.map((spec, i) => {
       const host = parseHostSpec(spec);
+      const id = `host-${i + 1}`;
       return {
-        id: `host-${i + 1}`,
-        label: host.address,
+        id,
+        label: hostLabel(host, id, ctx.settings.redact),
         ...host,
         launchedByRun: false,
       };
     });
-    if (input.instance_ids.length > 0 || Object.keys(input.tags).length > 0) {
+    if (byAws) {
       const { selectRunningInstances } = await import(
         "../plugins/aws/existing/select-instances.ts"
       );
       const found = await selectRunningInstances(ctx, {
         instanceIds: input.instance_ids,
         tags: input.tags,
-        region: input.region,
+        region,
       }, signal);
       for (const inst of found) {
         inits.push({

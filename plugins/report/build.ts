@@ -3,16 +3,22 @@
  * typed PTP facts. Pure: no I/O.
  * @module
  */
-import type { Target } from "../../runner/types.ts";
+import type { RecapCounts, StepCounts } from "../../runner/recap.ts";
+import { addCounts, emptyCounts } from "../../runner/recap.ts";
+import { inInputOrder } from "../../runner/target-order.ts";
+import type { FailureRecord, Target } from "../../runner/types.ts";
 import type { CleanupOutcome } from "./cleanup-outcome.ts";
 import {
   type CleanupSection,
   type ClockStats,
   type Counts,
+  type Recap,
   type Report,
   REPORT_SCHEMA_VERSION,
   ReportSchema,
   type ReportVerdict,
+  type RunOutcome,
+  type StepCountsReport,
   type TargetReport,
 } from "./model.ts";
 import { redactDeep } from "./redact.ts";
@@ -38,6 +44,60 @@ export interface BuildReportInput {
   interrupted?: boolean;
   /** The run is a `--dry-run` (check mode); default false. */
   checkMode?: boolean;
+  /** Run-level outcome (see {@link runOutcome}); null when unknown. */
+  run?: RunOutcome | null;
+  /** Step counts so far (runner/recap.ts); null when unknown. */
+  recap?: RecapCounts | null;
+  /**
+   * Instance types in the order the user gave them (`instance_types` input,
+   * `type[:count]` entries); rows follow it (see `inInputOrder` in runner/target-order.ts).
+   */
+  typeOrder?: readonly string[];
+}
+
+/** Runner step counts in the report's shape (seconds, rounded to ms). */
+export function stepCountsReport(counts: StepCounts): StepCountsReport {
+  const { duration_ms, ...rest } = counts;
+  return { ...rest, duration_seconds: Math.round(duration_ms) / 1000 };
+}
+
+/**
+ * The recap section: one line per report target (in report order, with its
+ * verdict; a target no step ran on has zero counts), the pipeline-scope
+ * steps, and the total of both.
+ */
+export function recapSection(targets: readonly TargetReport[], counts: RecapCounts): Recap {
+  const perTarget = targets.map((t) => ({ t, c: counts.targets[t.id] ?? emptyCounts() }));
+  return {
+    targets: perTarget.map(({ t, c }) => ({
+      id: t.id,
+      label: t.label,
+      verdict: t.verdict,
+      ...stepCountsReport(c),
+    })),
+    pipeline: stepCountsReport(counts.pipeline),
+    total: stepCountsReport(addCounts([counts.pipeline, ...perTarget.map((p) => p.c)])),
+  };
+}
+
+/** The run section from the runner's figures (failures of pipeline-scope steps). */
+export function runOutcome(input: {
+  status: RunOutcome["status"];
+  exitCode: number;
+  failures: readonly FailureRecord[];
+  failOn?: readonly string[];
+}): RunOutcome {
+  return {
+    status: input.status,
+    exit_code: input.exitCode,
+    failures: input.failures.map((f) => ({
+      step_id: f.stepId,
+      step_type: f.stepType,
+      kind: f.kind,
+      message: f.message,
+    })),
+    fail_on: [...(input.failOn ?? [])],
+  };
 }
 
 /**
@@ -194,14 +254,15 @@ export function cleanupSection(outcome: CleanupOutcome): CleanupSection {
 }
 
 /**
- * Builds and validates the report model. Targets keep their creation order;
+ * Builds and validates the report model. Targets are in input order
+ * (`inInputOrder` in runner/target-order.ts), else their creation order;
  * `by_type` follows the order in which each instance type first appears
  * (targets without a type, i.e. existing hosts, are grouped under `null`).
  * Strings are redacted per `input.redact` (see `redact.ts`).
  * @throws {z.ZodError} if the result does not match {@link ReportSchema} (a bug).
  */
 export function buildReport(input: BuildReportInput): Report {
-  const targets = input.targets.map(targetReport);
+  const targets = inInputOrder(input.targets, input.typeOrder ?? []).map(targetReport);
   const types = [...new Set(targets.map((t) => t.instance_type))];
   const wall = input.startedAt
     ? Math.max(0, (input.now.getTime() - input.startedAt.getTime()) / 1000)
@@ -225,6 +286,8 @@ export function buildReport(input: BuildReportInput): Report {
     overall: clockStats(targets),
     targets,
     cleanup: input.cleanup ? cleanupSection(input.cleanup) : null,
+    run: input.run ?? null,
+    recap: input.recap ? recapSection(targets, input.recap) : null,
   };
   return ReportSchema.parse(redactDeep(report, { ips: input.redact }));
 }

@@ -45,6 +45,66 @@ export function interruptedSummary(report: Report): string | null {
   return `${cancelled} of ${total} target(s) cancelled before a verdict`;
 }
 
+/**
+ * Lines naming each pipeline-scope step that failed the run, e.g.
+ * `step launch (launch) failed, kind auth: RequestExpired`; empty when none.
+ */
+export function runFailureLines(report: Report): string[] {
+  return (report.run?.failures ?? []).map((f) =>
+    `step ${f.step_id} (${f.step_type}) failed, kind ${f.kind}: ${f.message}`
+  );
+}
+
+/**
+ * `exit code 1` with what it means, plus `(provisional: the run was still
+ * going)` when the report was written before the run ended; null in reports
+ * without a run section.
+ */
+export function exitCodeText(report: Report): string | null {
+  if (!report.run) return null;
+  const meaning: Record<number, string> = {
+    0: "every target functional or unsupported",
+    1: "a target misconfigured, error or without verdict, or a step failed",
+    2: "usage",
+    3: "resources may be left behind",
+    130: "interrupted",
+  };
+  const why = meaning[report.run.exit_code];
+  const provisional = report.run.status === "running" ? ", provisional: the run was going on" : "";
+  return `exit code ${report.run.exit_code}${why ? ` (${why}${provisional})` : ""}`;
+}
+
+/** Headers of the recap table. */
+export const RECAP_HEADERS = [
+  "target",
+  "verdict",
+  "ok",
+  "changed",
+  "unchanged",
+  "skipped",
+  "failed",
+  "time",
+];
+
+/** Rows of the recap table: one per target, the pipeline steps, and the total. */
+export function recapRows(report: Report): string[][] {
+  const recap = report.recap;
+  if (!recap) return [];
+  const figures = (c: Omit<NonNullable<Report["recap"]>["total"], never>) => [
+    String(c.ok),
+    String(c.changed),
+    String(c.unchanged),
+    String(c.skipped),
+    String(c.failed),
+    `${c.duration_seconds.toFixed(1)}s`,
+  ];
+  return [
+    ...recap.targets.map((t) => [t.label, t.verdict, ...figures(t)]),
+    ["(pipeline steps)", "", ...figures(recap.pipeline)],
+    ["total", "", ...figures(recap.total)],
+  ];
+}
+
 /** Headers of the per-instance table. */
 export const INSTANCE_HEADERS = [
   "instance type",
@@ -111,7 +171,7 @@ export function instanceCells(
     target.phc_device ?? "-",
     verdict(target.verdict),
     offsetCell(target),
-    target.quality ? formatNanoseconds(target.quality.clock_error_bound_ns) : "-",
+    clockErrorBoundText(target),
   ];
 }
 
@@ -162,8 +222,35 @@ export function qualityLines(target: TargetReport): string[] {
     `PHC error bound: ${
       q.phc_error_bound_ns === null ? "unknown" : formatNanoseconds(q.phc_error_bound_ns)
     }`,
-    `clock error bound: ${formatNanoseconds(q.clock_error_bound_ns)}`,
+    `clock error bound: ${clockErrorBoundText(target)}`,
   ];
+}
+
+/** Marks a clock error bound that lacks the PHC's own `phc_error_bound` term. */
+export const WITHOUT_PHC_BOUND = "(excl. PHC bound)";
+
+/**
+ * A target's clock error bound, e.g. `41.2 µs`, with {@link WITHOUT_PHC_BOUND}
+ * when `phc_error_bound` could not be read (the bound then leaves out the
+ * PHC's own error; source: PTP.md section 6, the ClockBound model); `-`
+ * without quality.
+ */
+export function clockErrorBoundText(target: TargetReport): string {
+  const q = target.quality;
+  if (!q) return "-";
+  const bound = formatNanoseconds(q.clock_error_bound_ns);
+  return q.phc_error_bound_ns === null ? `${bound} ${WITHOUT_PHC_BOUND}` : bound;
+}
+
+/**
+ * A note for reports where some functional target's clock error bound lacks
+ * the PHC's own bound; null when every bound is complete.
+ */
+export function missingPhcBoundNote(report: Report): string | null {
+  const without = report.targets.filter((t) => t.quality && t.quality.phc_error_bound_ns === null);
+  if (without.length === 0) return null;
+  return `${without.length} clock error bound(s) marked ${WITHOUT_PHC_BOUND} exclude the PHC's ` +
+    "own error bound: phc_error_bound could not be read; the statistics include them as they are.";
 }
 
 /**

@@ -178,6 +178,52 @@ export const CleanupSectionSchema = z.object({
   billed_seconds_total: z.number().optional(),
 }).strict();
 
+/**
+ * Step counts of a target or of the pipeline-scope steps (see
+ * runner/recap.ts): `ok` steps, of which `changed` / `unchanged` per their
+ * `changed` output (steps without one count in `ok` only), `skipped`,
+ * `failed` (also cancelled), and their summed run time.
+ */
+export const StepCountsSchema = z.object({
+  ok: z.number().int().nonnegative(),
+  changed: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  duration_seconds: z.number().nonnegative(),
+}).strict();
+
+/** One line of the recap: a target, its verdict and its step counts. */
+export const RecapTargetSchema = StepCountsSchema.extend({
+  id: z.string(),
+  label: z.string(),
+  verdict: z.enum(REPORT_VERDICTS),
+}).strict();
+
+/** The recap (as Ansible's PLAY RECAP): per target, the pipeline steps, and the total. */
+export const RecapSchema = z.object({
+  targets: z.array(RecapTargetSchema),
+  pipeline: StepCountsSchema.describe("Pipeline-scope steps (launch, report, cleanup, ...)"),
+  total: StepCountsSchema,
+}).strict();
+
+/** Run states in the report; `running` = written before the run ended (exit code provisional). */
+export const RUN_STATES = ["running", "succeeded", "failed", "interrupted", "left-behind"] as const;
+
+/** How the run went as a whole: state, exit code, failures of pipeline-scope steps. */
+export const RunOutcomeSchema = z.object({
+  status: z.enum(RUN_STATES),
+  exit_code: z.number().int().describe(
+    "Process exit code: 0 every target functional or unsupported, 1 a target misconfigured, " +
+      "error or without verdict, or a pipeline step failed, 2 usage, 3 resources may be left " +
+      "behind, 130 interrupted; provisional while status is running",
+  ),
+  failures: z.array(FailureSchema).describe(
+    "Pipeline-scope steps that failed the run (e.g. launch), with why",
+  ),
+  fail_on: z.array(z.string()).describe("Verdicts --fail-on adds to the failing ones"),
+}).strict();
+
 /** The whole report, `report.json`. */
 export const ReportSchema = z.object({
   schema_version: z.literal(REPORT_SCHEMA_VERSION),
@@ -201,6 +247,12 @@ export const ReportSchema = z.object({
   overall: ClockStatsSchema,
   targets: z.array(TargetReportSchema),
   cleanup: CleanupSectionSchema.nullable(),
+  run: RunOutcomeSchema.nullable().default(null).describe(
+    "Run-level outcome; null in reports written before it existed",
+  ),
+  recap: RecapSchema.nullable().default(null).describe(
+    "Step counts per target; null in reports written before it existed",
+  ),
 }).strict().meta({
   title: "ptp-runner report",
   description: "Result of a ptp-runner run: one entry per target, counts, clock statistics.",
@@ -218,3 +270,9 @@ export type Stats = z.output<typeof StatsSchema>;
 export type ClockStats = z.output<typeof ClockStatsSchema>;
 /** Cleanup section. */
 export type CleanupSection = z.output<typeof CleanupSectionSchema>;
+/** Step counts in the report. */
+export type StepCountsReport = z.output<typeof StepCountsSchema>;
+/** The recap section. */
+export type Recap = z.output<typeof RecapSchema>;
+/** The run section. */
+export type RunOutcome = z.output<typeof RunOutcomeSchema>;

@@ -9,13 +9,13 @@ import type { CleanupOutcome } from "./cleanup-outcome.ts";
 import { redactDeep } from "./redact.ts";
 import { renderCleanupConsole } from "./render-console.ts";
 import { colorEnabled } from "../../runner/colour.ts";
-import { readReportFile, writeReportFiles } from "./write.ts";
+import { readReportFile, reportDirOf, writeReportFiles } from "./write.ts";
 
 /**
  * Prints the cleanup section (terminated / kept running with the command that
  * terminates them / could not clean, with copy-paste commands) through
  * `ctx.withConsole`, and, when this run already wrote a report
- * (`<workDir>/reports/<run-id>/report.json`), re-renders all four report
+ * (`report.json` in `--report-dir` or `<workDir>/reports/<run-id>/`), re-renders all four report
  * files from the stored model plus this outcome. IP addresses are redacted per
  * `ctx.settings.redact`.
  *
@@ -35,9 +35,10 @@ export async function recordCleanupInReport(
   const text = renderCleanupConsole(section, { color: colorEnabled() });
   await ctx.withConsole(() => Promise.resolve(console.log(`\n${text}`)));
   try {
-    const report = await readReportFile(ctx.settings.workDir, ctx.runId);
+    const dir = reportDirOf(ctx.settings, ctx.runId);
+    const report = await readReportFile(ctx.settings.workDir, ctx.runId, dir);
     if (!report) return;
-    await writeReportFiles(ctx.settings.workDir, { ...report, cleanup: section });
+    await writeReportFiles(ctx.settings.workDir, { ...report, cleanup: section }, dir);
   } catch (error) {
     ctx.log.warn(`could not add the cleanup outcome to the report: ${(error as Error).message}`);
   }

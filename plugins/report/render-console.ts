@@ -11,6 +11,8 @@ import {
   INSTANCE_HEADERS,
   instanceCells,
   interruptedSummary,
+  missingPhcBoundNote,
+  runFailureLines,
   STATS_HEADERS,
   statsCells,
   SUMMARY_HEADERS,
@@ -28,7 +30,22 @@ export interface ConsoleOptions {
   color: boolean;
   /** Lines of quoted command output shown per diagnostic (default 30; files keep it all). */
   maxOutputLines?: number;
+  /**
+   * Terminal width: tables drop low-priority columns to fit it, and never wrap
+   * (see `fitTable`); undefined = no limit (not a terminal: logs, files).
+   */
+  width?: number;
 }
+
+/** Columns the console drops first when a table is too wide (least important first). */
+const DROP_ORDER = {
+  /** placement group, PHC device, arch, ENA driver, n of m, offset. */
+  instances: [4, 6, 3, 5, 1, 8],
+  /** cancelled, no verdict, tested. */
+  summary: [6, 7, 1],
+  /** RMS offset, |offset|, n. */
+  stats: [4, 3, 1],
+} as const;
 
 function colorVerdict(p: Palette): (verdict: string) => string {
   const by: Record<ReportVerdict, (t: string) => string> = {
@@ -66,8 +83,12 @@ function diagnosticLines(t: TargetReport, p: Palette, max: number): string[] {
     if (d.output) lines.push(...quote(d.output, max));
   }
   if (t.failure) {
+    // Said once: the verdict reason usually quotes the failure's message already.
+    const said = t.verdict_reason?.includes(t.failure.message) ?? false;
     lines.push(
-      `    failure in step ${t.failure.step_id} (${t.failure.step_type}), kind ${t.failure.kind}: ${t.failure.message}`,
+      `    failure in step ${t.failure.step_id} (${t.failure.step_type}), kind ${t.failure.kind}${
+        said ? "" : `: ${t.failure.message}`
+      }`,
     );
   }
   for (const w of t.warnings) lines.push(`    warning: ${w}`);
@@ -85,10 +106,13 @@ function changeLines(t: TargetReport, checkMode: boolean): string[] {
 export function renderConsoleReport(report: Report, options: ConsoleOptions): string {
   const p = palette(options.color);
   const max = options.maxOutputLines ?? 30;
+  const fit = (dropOrder: readonly number[]) =>
+    options.width === undefined ? undefined : { width: options.width - 1, dropOrder };
   const out: string[] = [];
   out.push(p.bold(`PTP report: run ${report.run_id} (pipeline ${report.pipeline})`));
   const interrupted = interruptedSummary(report);
   if (interrupted) out.push(p.yellow(`Run interrupted (Ctrl-C or SIGTERM): ${interrupted}.`));
+  for (const line of runFailureLines(report)) out.push(p.red(`Run failed: ${line}`));
   out.push("");
 
   out.push(p.bold("Summary by instance type"));
@@ -100,6 +124,7 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
       summaryCells("total", report.summary),
     ],
     numeric,
+    fit(DROP_ORDER.summary),
   ));
   out.push("");
 
@@ -109,6 +134,8 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
     out.push(renderTable(
       INSTANCE_HEADERS,
       report.targets.map((t) => instanceCells(t, colorVerdict(p))),
+      [],
+      fit(DROP_ORDER.instances),
     ));
   }
   out.push("");
@@ -134,13 +161,20 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
     out.push(p.dim("  (diffs in report.md and report.json; with -v also in the log)"), "");
   }
 
+  const phcNote = missingPhcBoundNote(report);
+  if (phcNote) out.push(p.yellow(phcNote), "");
   if (hasStats(report)) {
     out.push(p.bold("Clock statistics (functional instances)"));
-    out.push(renderTable(STATS_HEADERS, [
-      ...report.by_type.filter((g) => g.stats.clock_error_bound_ns)
-        .map((g) => statsCells(g.instance_type ?? "(existing host)", g.stats)),
-      statsCells("overall", report.overall),
-    ]));
+    out.push(renderTable(
+      STATS_HEADERS,
+      [
+        ...report.by_type.filter((g) => g.stats.clock_error_bound_ns)
+          .map((g) => statsCells(g.instance_type ?? "(existing host)", g.stats)),
+        statsCells("overall", report.overall),
+      ],
+      [],
+      fit(DROP_ORDER.stats),
+    ));
     out.push("");
   }
 

@@ -1,9 +1,14 @@
 /**
- * `junit.xml`: one `<testcase>` per target for CI dashboards. classname = the
- * instance type (`existing-host` for hosts without one); functional = pass,
- * unsupported = `<skipped>`, misconfigured / error = `<failure>` whose body
- * holds the diagnostics; a target with no verdict is `<skipped>` too, and one
- * the interrupt cancelled is `<skipped message="run interrupted">`.
+ * `junit.xml` for CI dashboards: one `<testcase>` per target plus one per
+ * pipeline-scope step that failed the run (classname `pipeline`, an
+ * `<error>`). A target's classname is its instance type with dots replaced
+ * by `_` (`existing-host` for hosts without one), `time` the seconds its
+ * steps took. functional = pass; unsupported = pass with the property
+ * `verdict=unsupported` (a `<failure>` with `--fail-on unsupported`);
+ * misconfigured and no verdict (`none`) = `<failure>`; error = `<error>`,
+ * each with the diagnostics in the body; a target the interrupt cancelled is
+ * `<skipped message="run interrupted">`. Every case carries the properties
+ * `verdict` and `target_id`.
  * @module
  */
 import { identityOf, qualityLines } from "./cells.ts";
@@ -51,53 +56,115 @@ function details(t: TargetReport): string {
   ].filter((l): l is string => l !== null).join("\n");
 }
 
-function testcase(t: TargetReport): string {
-  const name = `${t.label} (${identityOf(t)})`;
-  const open = `    <testcase classname="${xmlEscape(t.instance_type ?? "existing-host")}" name="${
-    xmlEscape(name)
-  }">`;
-  const body: string[] = [];
-  if (t.distribution) {
-    body.push(
-      "      <properties>",
-      `        <property name="distribution" value="${xmlEscape(t.distribution.name)}"/>`,
-      `        <property name="distribution_id" value="${xmlEscape(t.distribution.id)}"/>`,
-      `        <property name="distribution_version" value="${
-        xmlEscape(t.distribution.version)
-      }"/>`,
-      "      </properties>",
-    );
+/** A JUnit class name without dots (viewers split dotted names into packages). */
+export function junitClassName(name: string): string {
+  return name.replace(/\./g, "_");
+}
+
+function property(name: string, value: string): string {
+  return `<property name="${xmlEscape(name)}" value="${xmlEscape(value)}"/>`;
+}
+
+/** How a target's verdict shows in JUnit. */
+type Outcome = "pass" | "failure" | "error" | "skipped";
+
+function outcomeOf(t: TargetReport, failOn: readonly string[]): Outcome {
+  switch (t.verdict) {
+    case "functional":
+      return "pass";
+    case "unsupported":
+      return failOn.includes("unsupported") ? "failure" : "pass";
+    case "cancelled":
+      return "skipped";
+    case "error":
+      return "error";
+    case "misconfigured":
+    case "none":
+      return "failure";
   }
+}
+
+function testcase(t: TargetReport, report: Report): string {
+  const name = `${t.label} (${identityOf(t)})`;
+  const seconds = report.recap?.targets.find((r) => r.id === t.id)?.duration_seconds ?? 0;
+  const open = `    <testcase classname="${
+    xmlEscape(junitClassName(t.instance_type ?? "existing-host"))
+  }" name="${xmlEscape(name)}" time="${seconds.toFixed(3)}">`;
+  const distribution = t.distribution
+    ? property("distribution", t.distribution.name) +
+      property("distribution_id", t.distribution.id) +
+      property("distribution_version", t.distribution.version)
+    : "";
+  const body: string[] = [
+    `      <properties>${property("verdict", t.verdict)}${
+      property("target_id", t.id)
+    }${distribution}</properties>`,
+  ];
   const message = xmlEscape(t.verdict_reason ?? t.verdict);
-  if (t.verdict === "cancelled") {
+  const outcome = outcomeOf(t, report.run?.fail_on ?? []);
+  if (outcome === "skipped") {
     body.push(`      <skipped message="run interrupted"/>`);
-  } else if (t.verdict === "unsupported" || t.verdict === "none") {
-    body.push(`      <skipped message="${message}"/>`);
-  } else if (t.verdict === "misconfigured" || t.verdict === "error") {
+  } else if (outcome === "failure" || outcome === "error") {
     body.push(
-      `      <failure type="${t.verdict}" message="${message}">${
+      `      <${outcome} type="${t.verdict}" message="${message}">${
         xmlEscape(diagnosticsText(t))
-      }</failure>`,
+      }</${outcome}>`,
     );
   }
   body.push(`      <system-out>${xmlEscape(details(t))}</system-out>`);
   return [open, ...body, "    </testcase>"].join("\n");
 }
 
-/** Renders the report as JUnit XML (one test suite named after the pipeline and run). */
+/** A test case for a pipeline-scope step that failed the run (e.g. launch). */
+function failedStepCase(f: NonNullable<Report["run"]>["failures"][number]): string {
+  const message = xmlEscape(`${f.step_id} failed: ${f.message}`);
+  return [
+    `    <testcase classname="pipeline" name="${
+      xmlEscape(`step ${f.step_id} (${f.step_type})`)
+    }" time="0.000">`,
+    `      <error type="${xmlEscape(f.kind)}" message="${message}">${
+      xmlEscape(`step ${f.step_id} (${f.step_type}) failed, kind ${f.kind}: ${f.message}`)
+    }</error>`,
+    "    </testcase>",
+  ].join("\n");
+}
+
+/**
+ * Renders the report as JUnit XML (one test suite named after the pipeline
+ * and run): a test case per target, in report order, plus one `<error>` case
+ * per pipeline-scope step that failed the run. Suite properties carry the
+ * exit code and run status.
+ */
 export function renderJunitReport(report: Report): string {
-  const s = report.summary;
-  const failures = s.misconfigured + s.error;
-  const skipped = s.unsupported + s.cancelled + s.none;
+  const failOn = report.run?.fail_on ?? [];
+  const outcomes = report.targets.map((t) => outcomeOf(t, failOn));
+  const stepFailures = report.run?.failures ?? [];
+  const count = (o: Outcome) => outcomes.filter((x) => x === o).length;
+  const tests = report.targets.length + stepFailures.length;
+  const failures = count("failure");
+  const errors = count("error") + stepFailures.length;
+  const skipped = count("skipped");
   const time = (report.wall_time_seconds ?? 0).toFixed(3);
   const suite = xmlEscape(`ptp-runner ${report.pipeline} ${report.run_id}`);
+  const counts =
+    `tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}"`;
+  const props = [
+    property("run_id", report.run_id),
+    property("pipeline", report.pipeline),
+    ...(report.run
+      ? [
+        property("run_status", report.run.status),
+        property("exit_code", String(report.run.exit_code)),
+      ]
+      : []),
+  ];
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="ptp-runner" tests="${s.total}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">`,
-    `  <testsuite name="${suite}" tests="${s.total}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}" timestamp="${
-      xmlEscape(report.generated_at)
-    }">`,
-    ...report.targets.map(testcase),
+    `<testsuites name="ptp-runner" ${counts}>`,
+    `  <testsuite name="${suite}" ${counts} timestamp="${xmlEscape(report.generated_at)}">`,
+    `    <properties>${props.join("")}</properties>`,
+    ...stepFailures.map(failedStepCase),
+    ...report.targets.map((t) => testcase(t, report)),
     `  </testsuite>`,
     `</testsuites>`,
     "",

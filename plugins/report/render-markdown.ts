@@ -5,13 +5,18 @@
  * @module
  */
 import {
+  exitCodeText,
   hasStats,
   identityOf,
   INSTANCE_HEADERS,
   instanceCells,
   interruptedSummary,
+  missingPhcBoundNote,
   NO_TYPE,
   qualityLines,
+  RECAP_HEADERS,
+  recapRows,
+  runFailureLines,
   STATS_HEADERS,
   statsCells,
   SUMMARY_HEADERS,
@@ -63,6 +68,9 @@ export function renderMarkdownReport(report: Report): string {
   );
   const interrupted = interruptedSummary(report);
   if (interrupted) out.push(`**Run interrupted** (Ctrl-C or SIGTERM): ${interrupted}.`, "");
+  for (const line of runFailureLines(report)) out.push(`**Run failed**: ${inline(line)}`, "");
+  const exit = exitCodeText(report);
+  if (exit) out.push(`Run ${report.run!.status}, ${exit}.`, "");
 
   out.push("## Summary by instance type", "");
   out.push(
@@ -84,6 +92,10 @@ export function renderMarkdownReport(report: Report): string {
       : table(INSTANCE_HEADERS, report.targets.map((t) => instanceCells(t))),
     "",
   );
+  const recap = recapRows(report);
+  if (recap.length > 0) {
+    out.push("## Recap (steps per target)", "", table(RECAP_HEADERS, recap, 2), "");
+  }
 
   const notFunctional = report.targets.filter((t) => t.verdict !== "functional");
   if (notFunctional.length > 0) {
@@ -135,6 +147,8 @@ export function renderMarkdownReport(report: Report): string {
     }
   }
 
+  const phcNote = missingPhcBoundNote(report);
+  if (phcNote) out.push(`> ${inline(phcNote)}`, "");
   if (hasStats(report)) {
     out.push("## Clock statistics (functional instances)", "");
     out.push(

@@ -10,6 +10,7 @@ import { stringify } from "yaml";
 import {
   chmodOwnerOnly,
   makeOwnerOnlyDirs,
+  OWNER_ONLY_DIR_MODE,
   OWNER_ONLY_FILE_MODE,
 } from "../../runner/owner-only.ts";
 import { type Report, ReportSchema } from "./model.ts";
@@ -29,9 +30,26 @@ export function reportDir(workDir: string, runId: string): string {
   return join(workDir, "reports", runId);
 }
 
-/** Paths of a run's report files (they may not exist yet). */
-export function reportFiles(workDir: string, runId: string): ReportFiles {
-  const dir = reportDir(workDir, runId);
+/**
+ * Directory of a run's report files per its settings: `--report-dir`
+ * (`settings.reportDir`) when given, else `<workDir>/reports/<runId>/`.
+ */
+export function reportDirOf(
+  settings: { workDir: string; reportDir?: string },
+  runId: string,
+): string {
+  return settings.reportDir ?? reportDir(settings.workDir, runId);
+}
+
+/**
+ * Paths of a run's report files (they may not exist yet), in `dir`
+ * (default `<workDir>/reports/<runId>/`).
+ */
+export function reportFiles(
+  workDir: string,
+  runId: string,
+  dir: string = reportDir(workDir, runId),
+): ReportFiles {
   return {
     json: join(dir, "report.json"),
     yaml: join(dir, "report.yaml"),
@@ -54,16 +72,23 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 }
 
 /**
- * Validates `report` and writes all four files (creating the directory).
+ * Validates `report` and writes all four files into `dir` (default
+ * `<workDir>/reports/<run-id>/`, created when missing).
  * @throws {z.ZodError} when the model is invalid; Deno file-system errors as thrown.
  */
 export async function writeReportFiles(
   workDir: string,
   report: Report,
+  dir: string = reportDir(workDir, report.run_id),
 ): Promise<ReportFiles> {
   const valid = ReportSchema.parse(report);
-  const files = reportFiles(workDir, valid.run_id);
-  await makeOwnerOnlyDirs(workDir, "reports", valid.run_id);
+  const files = reportFiles(workDir, valid.run_id, dir);
+  if (dir === reportDir(workDir, valid.run_id)) {
+    await makeOwnerOnlyDirs(workDir, "reports", valid.run_id);
+  } else {
+    await Deno.mkdir(dir, { recursive: true, mode: OWNER_ONLY_DIR_MODE });
+    await chmodOwnerOnly(dir, OWNER_ONLY_DIR_MODE);
+  }
   await writeAtomic(files.json, JSON.stringify(valid, null, 2) + "\n");
   await writeAtomic(files.yaml, renderYamlReport(valid));
   await writeAtomic(files.junit, renderJunitReport(valid));
@@ -72,11 +97,16 @@ export async function writeReportFiles(
 }
 
 /**
- * Reads and validates a run's `report.json`; null when the run wrote none.
+ * Reads and validates a run's `report.json` in `dir` (default
+ * `<workDir>/reports/<run-id>/`); null when the run wrote none.
  * @throws {Error} naming the file when it exists but is not a valid report.
  */
-export async function readReportFile(workDir: string, runId: string): Promise<Report | null> {
-  const path = reportFiles(workDir, runId).json;
+export async function readReportFile(
+  workDir: string,
+  runId: string,
+  dir: string = reportDir(workDir, runId),
+): Promise<Report | null> {
+  const path = reportFiles(workDir, runId, dir).json;
   let text: string;
   try {
     text = await Deno.readTextFile(path);

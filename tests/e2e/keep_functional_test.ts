@@ -115,6 +115,9 @@ Deno.test("--keep functional keeps exactly the functional instances, which exist
           functionalIds.map((id) => [id, "functional"]),
         );
         assert.equal(activeInstances(sim).length, 2, "existing-hosts terminates nothing");
+        // The recap says so: nothing changed, every host step unchanged.
+        assert.match(again.stdout, /\n {2}total +ok=(\d+) +changed=0 +unchanged=\d+ /);
+        assert.match(again.stdout, /2 functional, 0 unsupported, 0 failed in [\d.]+ s \(exit 0\)/);
       },
     );
 

@@ -103,7 +103,7 @@ Deno.test("the ptp pipeline on a mixed fleet reaches a verdict per instance and 
     );
 
     await t.step(
-      "junit.xml has one testcase per instance, the unsupported one skipped",
+      "junit.xml has one testcase per instance, the unsupported one passed with its verdict property",
       async () => {
         const junit = await Deno.readTextFile(join(cwd, "reports", runId, "junit.xml"));
         const testcases = [...junit.matchAll(/<testcase\b[^>]*\bname="([^"]*)"/g)].map((m) => m[1]);
@@ -111,7 +111,11 @@ Deno.test("the ptp pipeline on a mixed fleet reaches a verdict per instance and 
         for (const label of ["c7i.large 1 of 2", "c7i.large 2 of 2", "r7g.large 1 of 1"]) {
           assert.ok(testcases.some((name) => name.startsWith(label)), `${label} in ${testcases}`);
         }
-        assert.equal([...junit.matchAll(/<skipped\b/g)].length, 1);
+        assert.equal([...junit.matchAll(/<skipped\b/g)].length, 0);
+        assert.equal(
+          [...junit.matchAll(/<property name="verdict" value="unsupported"\/>/g)].length,
+          1,
+        );
         assert.doesNotMatch(junit, /<failure\b|<error\b/);
       },
     );

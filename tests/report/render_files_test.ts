@@ -18,42 +18,66 @@ const report = () =>
     cleanup: sampleCleanup(),
   });
 
-Deno.test("junit.xml is well-formed with one testcase per instance, classname = type", () => {
+Deno.test("junit.xml is well-formed with one testcase per instance, classname = type without dots", () => {
   const root = parseXml(renderJunitReport(report()));
   assert.equal(root.name, "testsuites");
   const cases = findAll(root, "testcase");
   assert.equal(cases.length, 6);
   assert.deepEqual(cases.map((c) => c.attrs.classname), [
-    "c7i.large",
-    "c7i.large",
-    "m6i.large",
-    "c7g.large",
-    "m7a.large",
+    "c7i_large",
+    "c7i_large",
+    "m6i_large",
+    "c7g_large",
+    "m7a_large",
     "existing-host",
   ]);
   assert.equal(root.attrs.tests, "6");
-  assert.equal(root.attrs.failures, "2");
-  assert.equal(root.attrs.skipped, "1");
+  assert.equal(root.attrs.failures, "1");
+  assert.equal(root.attrs.errors, "1");
+  assert.equal(root.attrs.skipped, "0");
+  for (const c of cases) assert.match(c.attrs.time, /^\d+\.\d{3}$/);
 });
 
-Deno.test("junit passes functional, skips unsupported, fails misconfigured and error", () => {
+Deno.test("junit passes functional and unsupported (with a verdict property), fails misconfigured, errors error", () => {
   const cases = findAll(parseXml(renderJunitReport(report())), "testcase");
   const outcome = (i: number) =>
-    cases[i].children.map((c) => c.name).filter((n) => n !== "system-out");
+    cases[i].children.map((c) => c.name).filter((n) => n !== "system-out" && n !== "properties");
+  const verdictOf = (i: number) =>
+    findAll(cases[i], "property").find((p) => p.attrs.name === "verdict")?.attrs.value;
+  const child = (i: number, name: string) => cases[i].children.find((c) => c.name === name)!;
   assert.deepEqual(outcome(0), []);
-  assert.deepEqual(outcome(2), ["skipped"]);
-  assert.equal(
-    cases[2].children[0].attrs.message,
-    "PhcSupport is unsupported for m6i.large (not launched)",
-  );
+  assert.deepEqual(outcome(2), []);
+  assert.equal(verdictOf(2), "unsupported");
   assert.deepEqual(outcome(3), ["failure"]);
-  assert.equal(cases[3].children[0].attrs.type, "misconfigured");
-  assert.ok(cases[3].children[0].text.includes("$ chronyc -n sources"));
-  assert.deepEqual(outcome(4), ["failure"]);
-  assert.equal(cases[4].children[0].attrs.type, "error");
+  assert.equal(child(3, "failure").attrs.type, "misconfigured");
+  assert.ok(child(3, "failure").text.includes("$ chronyc -n sources"));
+  assert.deepEqual(outcome(4), ["error"]);
+  assert.equal(child(4, "error").attrs.type, "error");
   // Escaped characters survive a parse round trip.
-  assert.ok(cases[4].children[0].text.includes("function <foo> & 'bar'"));
+  assert.ok(child(4, "error").text.includes("function <foo> & 'bar'"));
   assert.deepEqual(outcome(5), []);
+});
+
+Deno.test("junit with --fail-on unsupported fails the unsupported target; a failed launch is an <error> case", () => {
+  const r = report();
+  r.run = {
+    status: "failed",
+    exit_code: 1,
+    failures: [{ step_id: "launch", step_type: "launch", kind: "auth", message: "RequestExpired" }],
+    fail_on: ["unsupported"],
+  };
+  const root = parseXml(renderJunitReport(r));
+  const cases = findAll(root, "testcase");
+  assert.equal(cases.length, 7);
+  assert.equal(cases[0].attrs.classname, "pipeline");
+  const launchError = cases[0].children.find((c) => c.name === "error")!;
+  assert.equal(launchError.attrs.type, "auth");
+  assert.match(launchError.attrs.message, /launch failed: RequestExpired/);
+  assert.ok(cases[3].children.some((c) => c.name === "failure" && c.attrs.type === "unsupported"));
+  assert.equal(root.attrs.errors, "2");
+  assert.equal(root.attrs.failures, "2");
+  const exitCode = findAll(root, "property").find((p) => p.attrs.name === "exit_code");
+  assert.equal(exitCode?.attrs.value, "1");
 });
 
 Deno.test("markdown has the summary and instance tables, diagnostics and cleanup", () => {

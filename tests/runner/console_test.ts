@@ -141,6 +141,7 @@ Deno.test("withConsole erases the live block and holds output back until the pro
     assert.ok(!text().includes("held back"));
     return Promise.resolve();
   });
-  assert.ok(during.endsWith("\x1b[1A\x1b[J"));
-  assert.match(text(), /error: held back\n {2}a/);
+  // The block is the progress line and the target's line: 2 lines erased.
+  assert.ok(during.endsWith("\x1b[2A\x1b[J"));
+  assert.match(text(), /error: held back\n\[0\/1 done\][^\n]*\n {2}a/);
 });

@@ -3,7 +3,9 @@
  * ptp-runner` that is pending, running, stopping or stopped (what killed runs
  * may have left, whatever machine ran them), lists it (age, owner, run id,
  * type) and terminates them after confirmation; also deletes placement groups
- * carrying the tag once their instances are gone.
+ * carrying the tag once their instances are gone. Only the current identity's
+ * instances unless `--owner` (`any` = every owner); `--older-than` keeps
+ * younger ones (see ./sweep-filter.ts).
  * Source: EC2 API Reference "DescribeInstances" filters `tag:<key>`,
  * `instance-state-name`; "DescribePlacementGroups".
  * @module
@@ -26,6 +28,7 @@ import { ask } from "../shared/prompts.ts";
 import { BOOTSTRAP_REGION, enabledRegions } from "../shared/region.ts";
 import { releaseResources } from "./release.ts";
 import { TAG_OWNER, TAG_RUN_ID, TAG_TOOL, TOOL_NAME } from "../launch/start-instances.ts";
+import { ANY_OWNER, filteredOutLine, filterSwept, type SweepFilter } from "./sweep-filter.ts";
 
 /** An instance the sweep found. */
 export interface SweptInstance {
@@ -47,6 +50,12 @@ export interface SweptInstance {
  */
 export interface SweepOptions extends CommandOptions {
   waitTimeoutSeconds?: number;
+  /** `--owner`: IAM ARN of the launcher, or `any`; default the current identity. */
+  owner?: string;
+  /** `--older-than`: only instances launched at least this long ago, seconds. */
+  olderThanSeconds?: number;
+  /** `--output json`: one JSON document on stdout, the text lines on stderr. */
+  output?: "text" | "json";
   print?: (line: string) => void;
   services?: Map<string, unknown>;
   /** Clock for ages (tests). */
@@ -114,8 +123,12 @@ export async function findTaggedInstances(
   return found;
 }
 
-/** Placement groups carrying the tool tag in one region; [] when the lookup fails. */
-async function findTaggedGroups(ec2: EC2Client, signal: AbortSignal): Promise<string[]> {
+/** Placement groups carrying the tool tag (and `owner`'s tag unless `any`) in one region; [] when the lookup fails. */
+async function findTaggedGroups(
+  ec2: EC2Client,
+  signal: AbortSignal,
+  owner: string = ANY_OWNER,
+): Promise<string[]> {
   try {
     const out = await ec2.send(
       new DescribePlacementGroupsCommand({
@@ -125,6 +138,7 @@ async function findTaggedGroups(ec2: EC2Client, signal: AbortSignal): Promise<st
     );
     return (out.PlacementGroups ?? [])
       .filter((g) => tag(g.Tags, TAG_TOOL) === TOOL_NAME && g.State !== "deleted")
+      .filter((g) => owner === ANY_OWNER || tag(g.Tags, TAG_OWNER) === owner)
       .map((g) => g.GroupName ?? "")
       .filter((n) => n !== "");
   } catch {
@@ -157,13 +171,20 @@ export function formatSweepTable(instances: SweptInstance[]): string[] {
  *   AWS), 3 something could not be terminated (printed with commands).
  */
 export async function sweepCommand(options: SweepOptions): Promise<number> {
-  const print = options.print ?? ((line: string) => console.log(line));
+  const json = options.output === "json";
+  // With --output json, stdout carries only the JSON document.
+  const print = options.print ?? ((line: string) => json ? console.error(line) : console.log(line));
+  const doc: Record<string, unknown> = {};
+  const emit = (code: number): number => {
+    if (json) console.log(JSON.stringify({ ...doc, exit_code: code }, null, 2));
+    return code;
+  };
   let requested: string[] | "all" | undefined;
   try {
     requested = parseRegions(options.region);
   } catch (error) {
     print(`error: --region: ${(error as Error).message}`);
-    return EXIT.USAGE;
+    return emit(EXIT.USAGE);
   }
   // Only a single region becomes the context's region (client default, STS).
   const single = Array.isArray(requested) && requested.length === 1 ? requested[0] : undefined;
@@ -171,15 +192,22 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
     services: options.services,
   });
   const signal = new AbortController().signal;
+  let identity: { arn: string };
   try {
     const bootstrap = (Array.isArray(requested) ? requested[0] : undefined) ??
       configuredRegion(ctx) ?? BOOTSTRAP_REGION;
     try {
-      await verifyCredentials(ctx, bootstrap, signal);
+      identity = await verifyCredentials(ctx, bootstrap, signal);
     } catch (error) {
       print(`error: ${(error as Error).message}`);
-      return EXIT.FAILED;
+      return emit(EXIT.FAILED);
     }
+    const filter: SweepFilter = {
+      owner: options.owner ?? identity.arn,
+      ...(options.olderThanSeconds === undefined
+        ? {}
+        : { olderThanSeconds: options.olderThanSeconds }),
+    };
     const configured = configuredRegion(ctx);
     const regions = Array.isArray(requested)
       ? requested
@@ -191,22 +219,46 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
       const ec2 = await ec2Client(ctx, region);
       const [instances, groups] = await Promise.all([
         findTaggedInstances(ec2, region, now, signal),
-        findTaggedGroups(ec2, signal),
+        findTaggedGroups(ec2, signal, filter.owner),
       ]);
       return { region, instances, groups };
     }));
-    const instances = perRegion.flatMap((r) => r.instances);
-    const groups = perRegion.flatMap((r) => r.groups.map((name) => ({ name, region: r.region })));
+    const found = perRegion.flatMap((r) => r.instances);
+    const instances = filterSwept(found, filter);
+    // An age filter keeps placement groups out: their age is unknown.
+    const groups = filter.olderThanSeconds === undefined
+      ? perRegion.flatMap((r) => r.groups.map((name) => ({ name, region: r.region })))
+      : [];
+    Object.assign(doc, {
+      regions,
+      owner: filter.owner,
+      older_than_seconds: filter.olderThanSeconds ?? null,
+      instances: instances.map((i) => ({
+        instance_id: i.instanceId,
+        region: i.region,
+        instance_type: i.instanceType,
+        state: i.state,
+        age_seconds: i.ageSeconds === undefined ? null : Math.round(i.ageSeconds),
+        run_id: i.runId ?? null,
+        owner: i.owner ?? null,
+      })),
+      left_alone: found.length - instances.length,
+      placement_groups: groups,
+      terminated: [],
+      failed: [],
+    });
+    const hidden = filteredOutLine(found.length, instances.length, filter);
+    if (hidden) print(hidden);
     if (instances.length === 0 && groups.length === 0) {
       print(`no ${TOOL_NAME} instances in ${regions.join(", ")}`);
-      return EXIT.OK;
+      return emit(EXIT.OK);
     }
     if (instances.length > 0) { for (const line of formatSweepTable(instances)) print(line); }
     for (const g of groups) print(`placement group ${g.name} in ${g.region}`);
     if (!options.yes) {
       if (!ctx.settings.interactive) {
         print("listed only: pass --yes to terminate them");
-        return EXIT.OK;
+        return emit(EXIT.OK);
       }
       const go = await ask(
         ctx,
@@ -214,7 +266,7 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
       );
       if (!go) {
         print("nothing changed");
-        return EXIT.OK;
+        return emit(EXIT.OK);
       }
     }
     const terminate: CleanupInstance[] = instances.map((i) => ({
@@ -242,13 +294,20 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
           : ""
       }`,
     );
+    doc.terminated = outcome.terminated.map((i) => i.instanceId);
+    doc.failed = outcome.failed.map((f) => ({
+      instance_id: f.instanceId,
+      error: f.error,
+      command: f.command,
+    }));
+    doc.placement_groups_deleted = outcome.placementGroupsDeleted;
     const left = leftBehindLines(outcome);
     if (left.length > 0) {
       print("could not release (run these by hand):");
       for (const line of left) print(`  ${line}`);
-      return EXIT.LEFT_BEHIND;
+      return emit(EXIT.LEFT_BEHIND);
     }
-    return EXIT.OK;
+    return emit(EXIT.OK);
   } finally {
     await ctx.close();
   }

@@ -1,0 +1,76 @@
+/**
+ * `ptp-runner run --output json`: the result document printed on stdout when
+ * the run ends (logs, live view and report go to stderr). Shape:
+ *
+ * ```json
+ * { "run_id": "...", "pipeline": "ptp", "status": "failed", "exit_code": 1,
+ *   "duration_seconds": 4.4, "journal": ".../journal.json", "report_dir": "...",
+ *   "failures": [{ "step_id": "launch", "step_type": "launch", "kind": "auth", "message": "..." }],
+ *   "targets": [{ "id": "c7i.large-1", "label": "c7i.large 1 of 2", "status": "done",
+ *     "verdict": "functional", "verdict_reason": null, "instance_id": "i-...",
+ *     "instance_type": "c7i.large", "steps": { "ok": 9, "changed": 4, ... } }],
+ *   "left_behind": [{ "kind": "ec2-instance", "id": "i-...", "region": "...", "release_command": "..." }] }
+ * ```
+ *
+ * IP addresses are redacted unless `--no-redact` (as in the report files).
+ * @module
+ */
+import type { RunResult } from "../runner/executor.ts";
+import { emptyCounts } from "../runner/recap.ts";
+import { stepCountsReport } from "../plugins/report/build.ts";
+import { redactDeep } from "../plugins/report/redact.ts";
+import type { RunStatus } from "../runner/journal.ts";
+
+/** Run status from the executor's result (as the journal records it). */
+export function runStatusOf(
+  result: Pick<RunResult, "interrupted" | "exitCode">,
+): Extract<RunStatus, "interrupted" | "left-behind" | "succeeded" | "failed"> {
+  if (result.interrupted) return "interrupted";
+  if (result.exitCode === 3) return "left-behind";
+  return result.exitCode === 0 ? "succeeded" : "failed";
+}
+
+/** The `--output json` document of a finished run (see the module documentation). */
+export function runJsonDocument(
+  result: RunResult,
+  info: { pipeline: string; journal: string; reportDir: string | null; redact: boolean },
+): Record<string, unknown> {
+  const doc = {
+    run_id: result.runId,
+    pipeline: info.pipeline,
+    status: runStatusOf(result),
+    exit_code: result.exitCode,
+    interrupted: result.interrupted,
+    duration_seconds: Math.round(result.durationMs) / 1000,
+    journal: info.journal,
+    report_dir: info.reportDir,
+    failures: result.runFailures.map((f) => ({
+      step_id: f.stepId,
+      step_type: f.stepType,
+      kind: f.kind,
+      message: f.message,
+    })),
+    targets: result.targets.map((t) => ({
+      id: t.id,
+      label: t.label,
+      status: t.status,
+      verdict: t.verdict ?? (t.status === "skipped" ? "unsupported" : null),
+      verdict_reason: t.verdictReason ?? t.failure?.message ?? null,
+      instance_id: t.instanceId ?? null,
+      instance_type: t.instanceType ?? null,
+      region: t.region ?? null,
+      address: t.address ?? null,
+      steps: stepCountsReport(result.recap.targets[t.id] ?? emptyCounts()),
+    })),
+    pipeline_steps: stepCountsReport(result.recap.pipeline),
+    warnings: result.warnings,
+    left_behind: result.leftBehind.map((r) => ({
+      kind: r.kind,
+      id: r.id,
+      region: r.region ?? null,
+      state: r.state,
+      release_command: r.releaseCommand ?? null,
+    })),
+  };
+  return redactDeep(doc, { ips: info.redact, numbered: false });
+}

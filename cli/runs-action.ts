@@ -1,0 +1,113 @@
+/**
+ * The `runs` command's implementation: one entry per journal under
+ * `<workDir>/.ptp-runner/runs/`, newest first, with the EC2 instances the
+ * journal still records as `created` or `release-failed` (may be running)
+ * or `kept` (`--keep`: running on purpose), and the command that releases
+ * them (`cleanup --run <id>`, with `--include-kept` when some were kept).
+ * @module
+ */
+import { journalPath, listRuns, openResources, readJournal } from "../runner/journal.ts";
+import type { RunsOptions } from "./runs.ts";
+
+/** One past run as `runs --output json` prints it. */
+export interface RunListing {
+  run_id: string;
+  pipeline: string;
+  started_at: string;
+  finished_at: string | null;
+  /** Journal status (`running`, `succeeded`, `failed`, `interrupted`, `left-behind`, `abandoned`). */
+  status: string;
+  exit_code: number | null;
+  /** Instances the journal records as created, release-failed or kept (may still run and cost). */
+  running_instances: { id: string; region: string | null; state: string }[];
+  /** Other resources not yet released (e.g. placement groups). */
+  other_open_resources: { kind: string; id: string; region: string | null }[];
+  /** Command that releases what is open; null when nothing is. */
+  release_command: string | null;
+  journal: string;
+}
+
+/** Lists the runs under `workDir` (see the module documentation). */
+export async function listRunListings(workDir: string): Promise<RunListing[]> {
+  const out: RunListing[] = [];
+  for (const summary of await listRuns(workDir)) {
+    const journal = await readJournal(workDir, summary.runId).catch(() => null);
+    const open = journal ? openResources(journal.resources) : [];
+    const kept = (journal?.resources ?? []).filter((r) =>
+      r.kind === "ec2-instance" && r.state === "kept"
+    );
+    const instances = [...open.filter((r) => r.kind === "ec2-instance"), ...kept];
+    const release = kept.length > 0
+      ? `ptp-runner cleanup --run ${summary.runId} --include-kept`
+      : `ptp-runner cleanup --run ${summary.runId}`;
+    out.push({
+      run_id: summary.runId,
+      pipeline: summary.pipeline,
+      started_at: summary.startedAt,
+      finished_at: summary.finishedAt ?? null,
+      status: summary.status,
+      exit_code: journal?.exitCode ?? null,
+      running_instances: instances.map((r) => ({
+        id: r.id,
+        region: r.region ?? null,
+        state: r.state,
+      })),
+      other_open_resources: open.filter((r) => r.kind !== "ec2-instance").map((r) => ({
+        kind: r.kind,
+        id: r.id,
+        region: r.region ?? null,
+      })),
+      release_command: open.length + kept.length > 0 && summary.status !== "running"
+        ? release
+        : null,
+      journal: journalPath(workDir, summary.runId),
+    });
+  }
+  return out;
+}
+
+/** Text lines of the listing: a header and one line per run, plus what is open. */
+export function runsText(runs: readonly RunListing[]): string[] {
+  if (runs.length === 0) return ["no runs (no journal under .ptp-runner/runs)"];
+  const rows = runs.map((r) => [
+    r.run_id,
+    r.pipeline,
+    r.started_at.replace(/\.\d+Z$/, "Z"),
+    r.status,
+    r.exit_code === null ? "-" : String(r.exit_code),
+    String(r.running_instances.length),
+  ]);
+  const headers = ["run", "pipeline", "started", "status", "exit", "instances"];
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const lines = [line(headers), ...rows.map(line)];
+  for (const r of runs) {
+    if (!r.release_command) continue;
+    const ids = [
+      ...r.running_instances.map((i) => i.id),
+      ...r.other_open_resources.map((o) => o.id),
+    ];
+    lines.push(`${r.run_id} may have left ${ids.join(", ")}: ${r.release_command}`);
+  }
+  return lines;
+}
+
+/**
+ * Runs `ptp-runner runs`; returns the exit code (0, or 1 when the runs
+ * directory cannot be read).
+ */
+export async function runsCommand(
+  options: RunsOptions,
+  write: (text: string) => void = (text) => console.log(text),
+): Promise<number> {
+  let runs: RunListing[];
+  try {
+    runs = await listRunListings(options.workDir ?? Deno.cwd());
+  } catch (error) {
+    console.error(`error: cannot list runs: ${(error as Error).message}`);
+    return 1;
+  }
+  if (options.output === "json") write(JSON.stringify(runs, null, 2));
+  else write(runsText(runs).join("\n"));
+  return 0;
+}

@@ -1,0 +1,60 @@
+/**
+ * Completes a run's report once the run has ended: the report step runs
+ * before cleanup, so its exit code is provisional and its recap lacks the
+ * last steps. {@link finalizeReport} rewrites every report file with the
+ * final run section and recap.
+ * @module
+ */
+import type { RecapCounts } from "../../runner/recap.ts";
+import type { FailureRecord } from "../../runner/types.ts";
+import { recapSection, runOutcome } from "./build.ts";
+import type { Report, RunOutcome } from "./model.ts";
+import { redactDeep } from "./redact.ts";
+import { readReportFile, type ReportFiles, writeReportFiles } from "./write.ts";
+
+/** The run's final figures, as the executor returns them. */
+export interface FinalRunFigures {
+  status: RunOutcome["status"];
+  exitCode: number;
+  /** Failures of pipeline-scope steps that failed the run (already redacted of secrets). */
+  runFailures: readonly FailureRecord[];
+  failOn?: readonly string[];
+  recap: RecapCounts;
+  /** Wall time of the run, milliseconds. */
+  durationMs: number;
+}
+
+/** The report with the final run section, recap and wall time. Pure. */
+export function withFinalFigures(report: Report, figures: FinalRunFigures): Report {
+  const run = redactDeep(
+    runOutcome({
+      status: figures.status,
+      exitCode: figures.exitCode,
+      failures: figures.runFailures,
+      failOn: figures.failOn,
+    }),
+    { ips: report.redacted, numbered: false },
+  );
+  return {
+    ...report,
+    wall_time_seconds: Math.round(figures.durationMs) / 1000,
+    run,
+    recap: recapSection(report.targets, figures.recap),
+  };
+}
+
+/**
+ * Rewrites the report files in `dir` with the final figures; returns their
+ * paths, or null when the run wrote no report there.
+ * @throws file-system errors, or an Error naming a report.json that is invalid.
+ */
+export async function finalizeReport(
+  workDir: string,
+  runId: string,
+  dir: string,
+  figures: FinalRunFigures,
+): Promise<ReportFiles | null> {
+  const report = await readReportFile(workDir, runId, dir);
+  if (!report) return null;
+  return await writeReportFiles(workDir, withFinalFigures(report, figures), dir);
+}
