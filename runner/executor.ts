@@ -7,7 +7,9 @@
  *   never waits for slower ones between steps of a segment.
  * - A target whose step fails gets status `failed`, verdict `error` and its
  *   `failure`, and skips its remaining target steps except `always` ones;
- *   the other targets go on. A failing pipeline-scope step fails the run:
+ *   the other targets go on. A target a step gave the verdict `unsupported`
+ *   (e.g. an unknown distribution, a NIC that is not ENA) likewise skips its
+ *   remaining non-`always` target steps, each with a `step-skipped` reason. A failing pipeline-scope step fails the run:
  *   later steps are skipped except `always` ones. `continue_on_error` turns a
  *   failure into a warning.
  * - The first interrupt aborts running steps (except `always` ones), skips
@@ -360,6 +362,10 @@ class Execution {
     if (this.#runFailed) return "run failed";
     if (target.status === "failed" || target.status === "cancelled") {
       return `target ${target.status} at step "${target.failure?.stepId ?? "?"}"`;
+    }
+    // A verdict of `unsupported` is final: nothing more is done to that host.
+    if (target.verdict === "unsupported") {
+      return `target unsupported${target.verdictReason ? ` (${target.verdictReason})` : ""}`;
     }
     return undefined;
   }

@@ -4,16 +4,26 @@
  * kernel's headers and installs it under `/lib/modules/$(uname -r)/updates/`
  * (+ `depmod -a`); the working driver stays loaded. Run it when
  * `steps.ena-check.outputs.needs_build`; it re-checks and skips when the
- * parameter already exists (PTP.md section 2).
+ * parameter already exists (PTP.md section 2), and never builds on a target
+ * whose verdict is already `unsupported` (a NIC that is not ENA). Packages,
+ * build tools and the kernel headers package follow the distribution's
+ * layout (`facts.host`: gcc/make/git + `kernel-devel-$(uname -r)` resolved
+ * with `dnf|yum provides` on RPM hosts; build-essential/git +
+ * `linux-headers-$(uname -r)` on apt hosts). Check mode (`--dry-run`): only
+ * read-only commands run; installing packages, the clone and build, and the
+ * module install are recorded in `facts.changes` as they would be done.
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
-import type { TargetStepContext } from "../runner/types.ts";
+import type { Target, TargetStepContext } from "../runner/types.ts";
 import { hasParameter, parseModinfo, versionAtLeast } from "../plugins/parsers/modinfo.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import type { RemoteShell } from "../plugins/ssh/types.ts";
 import { failure, lastLines } from "../plugins/ptp/diagnose.ts";
 import { headersPackageFor, headersProvidesCommand } from "../plugins/ptp/kernel-headers.ts";
+import { type HostLayout, hostLayout, kernelHeadersPackage } from "../plugins/host/distribution.ts";
+import { hostChanges } from "../plugins/host/changes.ts";
+import type {} from "../plugins/ptp/facts.ts";
 import { installPackages, missingPackages } from "../plugins/ptp/packages.ts";
 import { shQuote } from "../plugins/ssh/quote.ts";
 
@@ -58,9 +68,6 @@ export const EnaBuildOutput = z.object({
   modprobe_ptp_needed: z.boolean(),
 });
 
-/** Build tools installed with the kernel headers. */
-export const BUILD_PACKAGES = ["gcc", "make", "git"] as const;
-
 /** True when `modinfo ena` lists the `phc_enable` parameter. */
 async function installedDriver(
   shell: RemoteShell,
@@ -88,6 +95,14 @@ export async function runEnaBuild(
   const shell = await shellFor(ctx);
   const modprobePtpNeeded = facts.ena?.ptpClockConfig === "m";
 
+  if (target.verdict === "unsupported") {
+    return {
+      changed: false,
+      installed_path: null,
+      skipped_reason: `the target is unsupported (${target.verdictReason ?? "no reason given"})`,
+      modprobe_ptp_needed: modprobePtpNeeded,
+    };
+  }
   if ((await installedDriver(shell, signal)).hasPhcParameter) {
     return {
       changed: false,
@@ -103,63 +118,40 @@ export async function runEnaBuild(
     throw failure(target, "command", "build", "cannot read the running kernel release", uname);
   }
 
-  const provides = await shell.run(headersProvidesCommand(kernel), { sudo: true, signal });
-  const headers = headersPackageFor(kernel, provides.exitCode === 0 ? provides.stdout : "");
+  const layout = hostLayout(facts);
+  const headers = await headersPackage(shell, layout, kernel, signal);
   ctx.log.info(`kernel ${kernel}: headers package ${headers}`);
-  const missing = await missingPackages(shell, [...BUILD_PACKAGES, headers], signal);
-  await installPackages(target, shell, missing, signal);
+  const missing = await missingPackages(shell, layout, [...layout.build_tools, headers], signal);
+  const changes = hostChanges(ctx, shell);
+  if (missing.length > 0) {
+    await changes.action(
+      `install packages ${missing.join(" ")} (${layout.package_manager})`,
+      () => installPackages(target, shell, layout, missing, signal),
+    );
+  }
 
   const dir = input.work_dir.replace(/\/+$/, "");
   const src = `${dir}/kernel/linux/ena`;
-  const cloned = await shell.run(`test -d ${shQuote(src)}`, { signal });
-  if (cloned.exitCode !== 0) {
-    const clone = await shell.run(
-      `git clone ${shQuote(input.repository)} ${shQuote(dir)} 2>&1`,
-      { signal },
-    );
-    if (clone.exitCode !== 0) {
-      throw failure(target, "command", "build", `git clone of ${input.repository} failed`, clone);
-    }
-  }
-  if (input.ref) {
-    const checkout = await shell.run(
-      `cd ${shQuote(dir)} && git checkout ${shQuote(input.ref)} 2>&1`,
-      {
-        signal,
-      },
-    );
-    if (checkout.exitCode !== 0) {
-      throw failure(target, "command", "build", `git checkout ${input.ref} failed`, checkout);
-    }
-  }
-
-  const make = await shell.run(`cd ${shQuote(src)} && ENA_PHC_INCLUDE=1 make 2>&1`, { signal });
-  const tail = lastLines(`${make.stdout}${make.stderr}`, input.log_lines);
-  if (make.exitCode !== 0) {
-    throw failure(
-      target,
-      "command",
-      "build",
-      `building the ENA driver with ENA_PHC_INCLUDE=1 failed on kernel ${kernel}; ` +
-        "the running driver was left loaded and unchanged",
-      { command: make.command, output: tail },
-    );
-  }
-
+  const source = `${input.repository}${input.ref ? ` at ${input.ref}` : ""}`;
+  const built = await changes.action(
+    `clone ${source} into ${dir} and build the ENA driver with ENA_PHC_INCLUDE=1 for kernel ${kernel}`,
+    () => cloneAndBuild(ctx, shell, input, { dir, src, kernel }, signal),
+  );
   const updates = `/lib/modules/${kernel}/updates`;
   const installedPath = `${updates}/ena.ko`;
-  for (
-    const command of [
-      `mkdir -p ${shQuote(updates)}`,
-      `cp ${shQuote(`${src}/ena.ko`)} ${shQuote(installedPath)}`,
-      "depmod -a",
-    ]
-  ) {
-    const result = await shell.run(command, { sudo: true, signal });
-    if (result.exitCode !== 0) {
-      throw failure(target, "command", "build", `installing the built module failed`, result);
-    }
+  const installedNow = await changes.action(
+    `install ena.ko as ${installedPath} and run depmod -a`,
+    () => installModule(target, shell, src, updates, installedPath, signal),
+  );
+  if (built === null || installedNow === null) {
+    return {
+      changed: true,
+      installed_path: null,
+      skipped_reason: "check mode (--dry-run): nothing was installed or built",
+      modprobe_ptp_needed: modprobePtpNeeded,
+    };
   }
+  const tail = built.tail;
   const installed = await installedDriver(shell, signal);
   if (!installed.hasPhcParameter) {
     throw failure(
@@ -167,7 +159,7 @@ export async function runEnaBuild(
       "command",
       "build",
       `the installed module ${installedPath} does not list the phc_enable parameter`,
-      { command: make.command, output: tail },
+      { command: built.command, output: tail },
     );
   }
   if (facts.ena) {
@@ -192,18 +184,120 @@ export async function runEnaBuild(
   };
 }
 
+/**
+ * The kernel headers package of `kernel` under `layout`: on dnf/yum hosts the
+ * package `dnf|yum provides /usr/src/kernels/K` names (AL2023 6.12:
+ * `kernel6.12-devel-K`), else the conventional name; on apt hosts
+ * `linux-headers-K`.
+ */
+async function headersPackage(
+  shell: RemoteShell,
+  layout: HostLayout,
+  kernel: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const manager = layout.package_manager;
+  if (manager === "apt-get") return kernelHeadersPackage(layout, kernel);
+  const provides = await shell.run(headersProvidesCommand(kernel, manager), { sudo: true, signal });
+  return headersPackageFor(kernel, provides.exitCode === 0 ? provides.stdout : "");
+}
+
+/**
+ * Clones amzn-drivers (unless already there), checks out `ref`, and builds
+ * with `ENA_PHC_INCLUDE=1`.
+ * @returns the make command and the last lines of its output
+ * @throws StepError `command` with a `build` diagnosis
+ */
+async function cloneAndBuild(
+  ctx: TargetStepContext,
+  shell: RemoteShell,
+  input: EnaBuildInput,
+  where: { dir: string; src: string; kernel: string },
+  signal: AbortSignal,
+): Promise<{ command: string; tail: string }> {
+  const target = ctx.target;
+  const { dir, src, kernel } = where;
+  const cloned = await shell.run(`test -d ${shQuote(src)}`, { signal });
+  if (cloned.exitCode !== 0) {
+    const clone = await shell.run(
+      `git clone ${shQuote(input.repository)} ${shQuote(dir)} 2>&1`,
+      { signal },
+    );
+    if (clone.exitCode !== 0) {
+      throw failure(target, "command", "build", `git clone of ${input.repository} failed`, clone);
+    }
+  }
+  if (input.ref) {
+    const checkout = await shell.run(
+      `cd ${shQuote(dir)} && git checkout ${shQuote(input.ref)} 2>&1`,
+      { signal },
+    );
+    if (checkout.exitCode !== 0) {
+      throw failure(target, "command", "build", `git checkout ${input.ref} failed`, checkout);
+    }
+  }
+  const make = await shell.run(`cd ${shQuote(src)} && ENA_PHC_INCLUDE=1 make 2>&1`, { signal });
+  const tail = lastLines(`${make.stdout}${make.stderr}`, input.log_lines);
+  if (make.exitCode !== 0) {
+    throw failure(
+      target,
+      "command",
+      "build",
+      `building the ENA driver with ENA_PHC_INCLUDE=1 failed on kernel ${kernel}; ` +
+        "the running driver was left loaded and unchanged",
+      { command: make.command, output: tail },
+    );
+  }
+  return { command: make.command, tail };
+}
+
+/**
+ * Copies the built `ena.ko` to `installedPath` under `updates` and runs
+ * `depmod -a` (as root).
+ * @throws StepError `command` with a `build` diagnosis
+ */
+async function installModule(
+  target: Target,
+  shell: RemoteShell,
+  src: string,
+  updates: string,
+  installedPath: string,
+  signal: AbortSignal,
+): Promise<true> {
+  for (
+    const command of [
+      `mkdir -p ${shQuote(updates)}`,
+      `cp ${shQuote(`${src}/ena.ko`)} ${shQuote(installedPath)}`,
+      "depmod -a",
+    ]
+  ) {
+    const result = await shell.run(command, { sudo: true, signal });
+    if (result.exitCode !== 0) {
+      throw failure(target, "command", "build", `installing the built module failed`, result);
+    }
+  }
+  return true;
+}
+
 export default defineStep({
   type: "ena-build",
   description: "Build and install the amzn-drivers ENA driver with PHC support (fallback only).",
   scope: "target",
   input: EnaBuildInput,
   output: EnaBuildOutput,
-  reads: ["facts.ena.kernel", "facts.ena.ptpClockConfig"],
+  reads: [
+    "facts.ena.kernel",
+    "facts.ena.ptpClockConfig",
+    "facts.host",
+    "target.verdict",
+    "target.verdictReason",
+  ],
   writes: [
     "facts.ena.hasPhcParameter",
     "facts.ena.needsBuild",
     "facts.ena.reason",
     "facts.ena.version",
+    "facts.changes",
     "target.diagnostics",
   ],
   async run(ctx, input, signal) {

@@ -1,18 +1,34 @@
 /**
  * `ena-check`: reads the ENA driver facts of each target without changing
  * anything (PTP.md section 2) and decides whether a PHC-capable driver must
- * be built: only when the `phc_enable` module parameter is missing.
+ * be built: only when the `phc_enable` module parameter is missing. A host
+ * whose primary NIC is not ENA (igb, vif on Xen, veth, virtio_net...) or that
+ * has no ena module gets the verdict `unsupported` instead, and the runner
+ * skips its remaining steps: nothing on it changes.
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
 import { StepError } from "../runner/errors.ts";
 import type { TargetStepContext } from "../runner/types.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
-import { batchCommand, type BatchPart, parseBatch } from "../plugins/ssh/batch.ts";
+import {
+  batchCommand,
+  type BatchPart,
+  type BatchResult,
+  parseBatch,
+} from "../plugins/ssh/batch.ts";
 import { shQuote } from "../plugins/ssh/quote.ts";
-import { parseEthtoolDriverInfo } from "../plugins/parsers/ethtool.ts";
 import { diagnose } from "../plugins/ptp/diagnose.ts";
-import { enaFactsOf, type EnaReadings, interfaceOf } from "../plugins/ptp/ena-facts.ts";
+import { isModuleNotFound } from "../plugins/parsers/modinfo.ts";
+import {
+  enaFactsOf,
+  type EnaReadings,
+  interfaceOf,
+  nicDriverOf,
+  unsupportedReason,
+} from "../plugins/ptp/ena-facts.ts";
+
+const ok = (r?: BatchResult): r is BatchResult => r !== undefined && r.exitCode === 0;
 
 /** Input of `ena-check` (none). */
 export const EnaCheckInput = z.object({}).strict();
@@ -30,6 +46,10 @@ export const EnaCheckOutput = z.object({
   interface: z.string().nullable(),
   pci_slot: z.string().nullable(),
   kernel: z.string().nullable(),
+  /** Driver of the primary interface (`ena`, `igb`, `vif`...); null when unreadable. */
+  nic_driver: z.string().nullable(),
+  /** True when the ENA steps do not apply (NIC not ENA, or no ena module): verdict `unsupported`. */
+  unsupported: z.boolean(),
 });
 
 /** Read-only commands of the first round trip, by {@link EnaReadings} key. */
@@ -66,6 +86,17 @@ export async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
       evidence: (first.stderr || first.stdout).trim().slice(-2000) || undefined,
     });
   }
+  const modinfo = readings.modinfo;
+  if (modinfo.exitCode !== 0 && !isModuleNotFound(modinfo.output)) {
+    // e.g. `modinfo: command not found` (127): no answer about the module at all.
+    const evidence = { command: "modinfo ena", output: modinfo.output.trim() || "(no output)" };
+    diagnose(target, "driver", "cannot read the ena module (modinfo ena failed)", evidence);
+    throw new StepError(
+      "command",
+      `modinfo ena failed on ${target.label} (exit status ${modinfo.exitCode})`,
+      { evidence: evidence.output },
+    );
+  }
   const iface = interfaceOf(readings);
   if (iface) {
     const second = await shell.run(batchCommand(interfaceReads(iface)), { signal });
@@ -73,19 +104,33 @@ export async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
   }
   const facts = enaFactsOf(readings);
   target.facts.ena = facts;
+  const nic = { interface: iface, driver: nicDriverOf(readings) };
+  target.facts.nic = nic;
+  const unsupported = unsupportedReason(iface, nic.driver, facts.modulePresent);
   if (!iface) {
     target.warnings.push(
       `no IPv4 default route on ${target.label} (ip -4 route show default: ${
         readings.route?.output.trim() || "empty"
       }): primary interface unknown`,
     );
-  } else if (readings.ethtool?.exitCode === 0) {
-    const driver = parseEthtoolDriverInfo(readings.ethtool.output).driver;
-    if (driver && driver !== "ena") {
-      target.warnings.push(`primary interface ${iface} uses driver ${driver}, not ena`);
-    }
   }
-  ctx.log.info(facts.reason);
+  if (unsupported) {
+    // A verdict, not an error: the runner skips this target's remaining steps.
+    target.verdict = "unsupported";
+    target.verdictReason = unsupported;
+    const evidence = !facts.modulePresent
+      ? { name: "modinfo ena", result: readings.modinfo }
+      : ok(readings.uevent) && /^DRIVER=/m.test(readings.uevent.output)
+      ? { name: `cat /sys/class/net/${iface}/device/uevent`, result: readings.uevent }
+      : { name: `ethtool -i ${iface}`, result: readings.ethtool };
+    diagnose(target, "hardware", unsupported, {
+      command: evidence.name,
+      output: evidence.result?.output.trim() || "(no output)",
+    });
+    ctx.log.warn(`${unsupported}: the ENA steps leave this host unchanged`);
+  } else {
+    ctx.log.info(facts.reason);
+  }
   return {
     changed: false as const,
     needs_build: facts.needsBuild,
@@ -98,6 +143,8 @@ export async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
     interface: facts.interface,
     pci_slot: facts.pciSlot,
     kernel: facts.kernel,
+    nic_driver: nic.driver,
+    unsupported: unsupported !== undefined,
   };
 }
 
@@ -107,7 +154,14 @@ export default defineStep({
   scope: "target",
   input: EnaCheckInput,
   output: EnaCheckOutput,
-  writes: ["facts.ena", "target.warnings", "target.diagnostics"],
+  writes: [
+    "facts.ena",
+    "facts.nic",
+    "target.verdict",
+    "target.verdictReason",
+    "target.warnings",
+    "target.diagnostics",
+  ],
   async run(ctx, _input, signal) {
     return await runEnaCheck(ctx, signal);
   },

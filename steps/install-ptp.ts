@@ -1,14 +1,19 @@
 /**
- * `install-ptp`: makes sure chrony and ethtool are installed (`rpm -q` first;
- * unchanged when present); linuxptp only with `diagnostics_tools: true` (for
- * `phc_ctl`/`hwstamp_ctl`). Never enables or starts ptp4l/phc2sys: chrony
- * reads the read-only ENA PHC directly (PTP.md section 3).
+ * `install-ptp`: makes sure chrony and ethtool are installed, by the
+ * distribution's package manager and package names (`facts.host` layout:
+ * `rpm -q` + dnf/yum, or `dpkg-query` + apt-get; unchanged when present);
+ * linuxptp only with `diagnostics_tools: true` (for `phc_ctl`/`hwstamp_ctl`).
+ * Never enables or starts ptp4l/phc2sys: chrony reads the read-only ENA PHC
+ * directly (PTP.md section 3). Check mode (`--dry-run`): only the read-only
+ * queries run; the install is recorded in `facts.changes` as it would be done.
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
 import type { TargetStepContext } from "../runner/types.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import { installPackages, missingPackages } from "../plugins/ptp/packages.ts";
+import { type HostLayout, hostLayout } from "../plugins/host/distribution.ts";
+import { hostChanges } from "../plugins/host/changes.ts";
 
 /** `InstallPtpInput` as the step receives it (from the schema). */
 export type InstallPtpInput = z.output<typeof InstallPtpInput>;
@@ -32,14 +37,16 @@ export const InstallPtpOutput = z.object({
   installed: z.array(z.string()),
 });
 
-/** Packages always needed: chrony reads the PHC, ethtool reports it. */
-export const REQUIRED_PACKAGES = ["chrony", "ethtool"] as const;
-/** Optional diagnostic tools. */
+/** Packages always needed: chrony reads the PHC, ethtool reports it (names per layout). */
+export function requiredPackages(layout: HostLayout): string[] {
+  return [layout.chrony_package, layout.ethtool_package];
+}
+/** Optional diagnostic tools (`linuxptp` on every supported distribution). */
 export const DIAGNOSTIC_PACKAGES = ["linuxptp"] as const;
 
 /**
  * Runs install-ptp on the current target.
- * @throws StepError `command` (diagnosis layer `package`) when dnf fails;
+ * @throws StepError `command` (diagnosis layer `package`) when the package manager fails;
  *   `config` without a target or SSH session; `connection`/`cancelled`.
  */
 export async function runInstallPtp(
@@ -49,18 +56,22 @@ export async function runInstallPtp(
 ): Promise<InstallPtpOutput> {
   const target = ctx.target;
   const shell = await shellFor(ctx);
+  const layout = hostLayout(target.facts);
   const wanted: string[] = [
-    ...REQUIRED_PACKAGES,
+    ...requiredPackages(layout),
     ...(input.diagnostics_tools ? DIAGNOSTIC_PACKAGES : []),
   ];
-  const missing = await missingPackages(shell, wanted, signal);
+  const missing = await missingPackages(shell, layout, wanted, signal);
   if (missing.length === 0) {
     ctx.log.info(`already installed: ${wanted.join(", ")}`);
     return { changed: false, installed: [] };
   }
-  ctx.log.info(`installing ${missing.join(", ")}`);
-  await installPackages(target, shell, missing, signal);
-  return { changed: true, installed: missing };
+  const done = await hostChanges(ctx, shell).action(
+    `install packages ${missing.join(" ")} (${layout.package_manager})`,
+    () => installPackages(target, shell, layout, missing, signal).then(() => true),
+  );
+  // Check mode: changed (would change), nothing installed.
+  return { changed: true, installed: done ? missing : [] };
 }
 
 export default defineStep({
@@ -69,7 +80,8 @@ export default defineStep({
   scope: "target",
   input: InstallPtpInput,
   output: InstallPtpOutput,
-  writes: ["target.diagnostics"],
+  reads: ["facts.host"],
+  writes: ["facts.changes", "target.diagnostics"],
   async run(ctx, input, signal) {
     return await runInstallPtp(ctx, input, signal);
   },

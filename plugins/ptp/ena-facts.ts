@@ -50,7 +50,8 @@ export function interfaceOf(readings: EnaReadings): string | null {
  * - module present: `modinfo ena` succeeded (or the sysfs parameter exists);
  * - parameter present: `modinfo ena` lists `parm: phc_enable:` or
  *   `/sys/module/ena/parameters/phc_enable` exists (the loaded driver has it);
- * - `needsBuild` = parameter missing.
+ * - `needsBuild` = parameter missing, on a host the ENA steps apply to (an
+ *   ENA primary NIC, an ena module): see {@link unsupportedReason}.
  */
 export function enaFactsOf(readings: EnaReadings): EnaFacts {
   const kernel = ok(readings.kernel) ? readings.kernel.output.trim() || null : null;
@@ -76,7 +77,9 @@ export function enaFactsOf(readings: EnaReadings): EnaFacts {
     : null;
   const pciSlot = uevent ?? (busInfo && /^[0-9a-f]{4}:/i.test(busInfo) ? busInfo : null);
   const atLeast = versionAtLeast(version, "2.10.0");
-  const needsBuild = !hasPhcParameter;
+  const nicDriver = nicDriverOf(readings);
+  const unsupported = unsupportedReason(iface, nicDriver, modulePresent);
+  const needsBuild = !hasPhcParameter && unsupported === undefined;
   return {
     version,
     modulePresent,
@@ -88,8 +91,43 @@ export function enaFactsOf(readings: EnaReadings): EnaFacts {
     pciSlot,
     kernel,
     needsBuild,
-    reason: reasonFor({ version, modulePresent, hasPhcParameter, parmListed, phcEnable, atLeast }),
+    reason: unsupported ??
+      reasonFor({ version, modulePresent, hasPhcParameter, parmListed, phcEnable, atLeast }),
   };
+}
+
+/**
+ * The primary interface's kernel driver: `DRIVER=` of
+ * `/sys/class/net/IFACE/device/uevent`, else `driver:` of `ethtool -i IFACE`
+ * (a veth has no `device`); null when neither answered.
+ */
+export function nicDriverOf(readings: EnaReadings): string | null {
+  const fromUevent = ok(readings.uevent)
+    ? /^DRIVER=(\S+)$/m.exec(readings.uevent.output)?.[1] ?? null
+    : null;
+  if (fromUevent) return fromUevent;
+  return ok(readings.ethtool) ? parseEthtoolDriverInfo(readings.ethtool.output).driver : null;
+}
+
+/**
+ * Why the ENA steps must leave this host alone (PTP.md section 2: the ENA
+ * PHC needs an ENA NIC and its driver), or undefined when they apply:
+ * - the primary interface's driver is known and is not `ena` (igb, vif on
+ *   Xen, veth, virtio_net...);
+ * - no ena kernel module exists (`modinfo: ERROR: Module ena not found.`).
+ */
+export function unsupportedReason(
+  iface: string | null,
+  nicDriver: string | null,
+  modulePresent: boolean,
+): string | undefined {
+  if (iface && nicDriver && nicDriver !== "ena") {
+    return `unsupported: the primary NIC ${iface} uses driver ${nicDriver}, not ENA`;
+  }
+  if (!modulePresent) {
+    return "unsupported: no ena kernel module (modinfo ena: Module ena not found)";
+  }
+  return undefined;
 }
 
 function reasonFor(f: {
@@ -101,9 +139,6 @@ function reasonFor(f: {
   atLeast: boolean | null;
 }): string {
   const driver = `ENA driver ${f.version ?? "(no version line: upstream kernel driver)"}`;
-  if (!f.modulePresent) {
-    return "no ena kernel module found (modinfo ena failed): a driver with PHC support must be built";
-  }
   if (f.hasPhcParameter) {
     const state = f.phcEnable === 1
       ? "phc_enable=1 (on)"

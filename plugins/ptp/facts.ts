@@ -47,6 +47,18 @@ export interface EnaFacts {
   reason: string;
 }
 
+/** Written by `ena-check` under `facts.nic`: the primary network interface. */
+export interface NicFacts {
+  /** Interface of the IPv4 default route, e.g. `ens5`; null when there is none. */
+  interface: string | null;
+  /**
+   * Its kernel driver (`DRIVER=` of the device's uevent, else `driver:` of
+   * `ethtool -i`), e.g. `ena`, `igb`, `vif`, `veth`, `virtio_net`; null when
+   * neither could be read.
+   */
+  driver: string | null;
+}
+
 /** Written by `enable-hwts` under `facts.phc`. */
 export interface PhcFacts {
   /** Outcome of enabling: `enabled`, or `unsupported` when no ENA clock appeared. */
@@ -136,6 +148,8 @@ declare module "../api.ts" {
     arch?: ArchFacts;
     /** Written by `ena-check` (and `hasPhcParameter` updated by `ena-build`). */
     ena?: EnaFacts;
+    /** Written by `ena-check`. */
+    nic?: NicFacts;
     /** Written by `enable-hwts`. */
     phc?: PhcFacts;
     /** Written by `configure-chrony`. */

@@ -8,9 +8,12 @@
  * @module
  */
 
-/** Command that asks dnf which package provides the running kernel's headers. */
-export function headersProvidesCommand(kernel: string): string {
-  return `dnf provides /usr/src/kernels/${kernel}`;
+/**
+ * Command that asks dnf (or yum, on Amazon Linux 2 and older RHEL) which
+ * package provides the running kernel's headers.
+ */
+export function headersProvidesCommand(kernel: string, manager: "dnf" | "yum" = "dnf"): string {
+  return `${manager} provides /usr/src/kernels/${kernel}`;
 }
 
 /**

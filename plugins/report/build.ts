@@ -18,6 +18,7 @@ import {
 import { redactDeep } from "./redact.ts";
 import { summarize } from "./stats.ts";
 import type {} from "../aws/shared/facts.ts";
+import type {} from "../host/distribution.ts";
 
 /** What {@link buildReport} needs. */
 export interface BuildReportInput {
@@ -91,6 +92,9 @@ function targetReport(target: Target): TargetReport {
     launched_by_run: target.launchedByRun,
     architecture: observedArch ?? target.expectedArchitecture ?? facts.arch?.expected ?? null,
     expected_architecture: target.expectedArchitecture ?? facts.arch?.expected ?? null,
+    distribution: facts.host
+      ? { id: facts.host.id, version: facts.host.version_id, name: facts.host.pretty_name }
+      : null,
     placement_group: target.placementGroup ?? null,
     phc_support: facts.phcSupport ?? null,
     ena_driver_version: facts.ena?.version ?? null,

@@ -51,6 +51,7 @@ export const INSTANCE_HEADERS = [
   "n of m",
   "instance",
   "arch",
+  "OS",
   "placement group",
   "ENA driver",
   "PHC device",
@@ -88,6 +89,12 @@ export function offsetCell(target: TargetReport): string {
   } (${q.system_time_direction})`;
 }
 
+/** Short distribution cell: os-release `ID VERSION_ID`, e.g. `debian 12`; `-` when unknown. */
+export function distributionCell(target: TargetReport): string {
+  const d = target.distribution;
+  return d ? `${d.id} ${d.version}`.trim() : "-";
+}
+
 /** One row of the per-instance table. `verdict` lets the console colour the verdict cell. */
 export function instanceCells(
   target: TargetReport,
@@ -98,6 +105,7 @@ export function instanceCells(
     ordinalOf(target),
     identityOf(target),
     target.architecture ?? "-",
+    distributionCell(target),
     target.placement_group ?? "-",
     target.ena_driver_version ?? "-",
     target.phc_device ?? "-",

@@ -63,6 +63,13 @@ export const TargetReportSchema = z.object({
   launched_by_run: z.boolean(),
   architecture: z.string().nullable().describe("Observed (uname -m), else expected"),
   expected_architecture: z.string().nullable(),
+  distribution: z.object({
+    id: z.string().describe("os-release ID, e.g. amzn, ubuntu, debian, rhel"),
+    version: z.string().describe("os-release VERSION_ID, e.g. 2023, 24.04, 12"),
+    name: z.string().describe("os-release PRETTY_NAME, e.g. Debian GNU/Linux 12 (bookworm)"),
+  }).strict().nullable().default(null).describe(
+    "Linux distribution from /etc/os-release (detect-arch), when read",
+  ),
   placement_group: z.string().nullable(),
   phc_support: z.enum(["supported", "unsupported", "unknown"]).nullable().describe(
     "PhcSupport of the instance type from DescribeInstanceTypes, when known",

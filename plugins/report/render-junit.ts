@@ -43,6 +43,7 @@ function details(t: TargetReport): string {
     `instance: ${identityOf(t)}`,
     t.region ? `region: ${t.region}` : null,
     `architecture: ${t.architecture ?? "unknown"}`,
+    `distribution: ${t.distribution?.name ?? "unknown"}`,
     `placement group: ${t.placement_group ?? "none"}`,
     `ENA driver: ${t.ena_driver_version ?? "unknown"}`,
     `PHC device: ${t.phc_device ?? "none"}`,
@@ -56,6 +57,17 @@ function testcase(t: TargetReport): string {
     xmlEscape(name)
   }">`;
   const body: string[] = [];
+  if (t.distribution) {
+    body.push(
+      "      <properties>",
+      `        <property name="distribution" value="${xmlEscape(t.distribution.name)}"/>`,
+      `        <property name="distribution_id" value="${xmlEscape(t.distribution.id)}"/>`,
+      `        <property name="distribution_version" value="${
+        xmlEscape(t.distribution.version)
+      }"/>`,
+      "      </properties>",
+    );
+  }
   const message = xmlEscape(t.verdict_reason ?? t.verdict);
   if (t.verdict === "cancelled") {
     body.push(`      <skipped message="run interrupted"/>`);

@@ -26,3 +26,21 @@ export function withSudo(command: string): string {
   const trimmed = command.trim();
   return SHELL_SYNTAX.test(trimmed) ? `sudo -n sh -c ${shQuote(trimmed)}` : `sudo -n ${trimmed}`;
 }
+
+/**
+ * Directories of system binaries put before a non-root user's `$PATH` for
+ * every remote command: Debian's sshd gives such a user
+ * `/usr/local/bin:/usr/bin:/bin:/usr/games`, so `modinfo`, `ethtool` and
+ * `chronyd` (all in `/usr/sbin`) answer "command not found" (exit 127) there.
+ * Domain source: `shared/NOTES.md` ("A real Linux host with a real PHC").
+ */
+export const SYSTEM_PATH_DIRS = "/usr/local/sbin:/usr/sbin:/sbin";
+
+/**
+ * The line sent over SSH for `command`: it first puts
+ * {@link SYSTEM_PATH_DIRS} on `$PATH` (for the command and for `sudo -n`
+ * itself), then runs `command` unchanged in the same login shell.
+ */
+export function withSystemPath(command: string): string {
+  return `PATH=${SYSTEM_PATH_DIRS}:$PATH; export PATH; ${command}`;
+}

@@ -11,7 +11,7 @@ import { AttemptError, connectOnce, type SshEndpoint } from "./connect-attempt.t
 import { execCommand, type ExecOutcome } from "./exec.ts";
 import type { HostKeyTrust } from "./host-key-trust.ts";
 import { forwardThrough } from "./jump-host.ts";
-import { withSudo } from "./quote.ts";
+import { withSudo, withSystemPath } from "./quote.ts";
 import type { CommandResult, RemoteShell, RunOptions } from "./types.ts";
 import { type Backoff, waitForSsh } from "./wait-for-sshd.ts";
 
@@ -207,7 +207,8 @@ export class SshRemoteShell implements RemoteShell {
     const started = performance.now();
     let outcome: ExecOutcome;
     try {
-      outcome = await execCommand(conn.client, sent, {
+      // The PATH prefix is transport: events and results name the command as the step wrote it.
+      outcome = await execCommand(conn.client, withSystemPath(sent), {
         stdin: options.stdin,
         abortSignal: options.signal,
         isConnectionLost: () => conn.lost,

@@ -124,6 +124,35 @@ Deno.test("one target failing does not stop the others; it skips its steps excep
   assert.equal(result.exitCode, 1);
 });
 
+Deno.test("a target given the verdict unsupported skips its remaining steps except always ones", async () => {
+  const judge = plugin("judge", "target", (ctx) => {
+    if (ctx.target!.id === "odd") {
+      ctx.target!.verdict = "unsupported";
+      ctx.target!.verdictReason = "unsupported: distribution Obscurix 1";
+    }
+    return {};
+  });
+  const next = plugin("next", "target", (ctx) => ({ ran: ctx.target!.id }));
+  const { result, events } = await runRecorded(
+    pipeline([
+      addTargetsStep(["plain", "odd"]),
+      step("judge", judge),
+      step("next", next),
+      step("collect", next, { always: true }),
+    ]),
+  );
+  const [plain, odd] = result.targets;
+  assert.deepEqual(plain.outputs.next, { ran: "plain" });
+  assert.equal(odd.outputs.next, undefined);
+  assert.deepEqual(odd.outputs.collect, { ran: "odd" });
+  assert.equal(odd.status, "done");
+  assert.equal(odd.verdict, "unsupported");
+  const skipped = events.flatMap((e) => e.type === "step-skipped" ? [e] : []);
+  assert.deepEqual(skipped.map((e) => `${e.stepId}@${e.targetId}`), ["next@odd"]);
+  assert.match(skipped[0].reason, /target unsupported \(unsupported: distribution Obscurix 1\)/);
+  assert.equal(result.exitCode, 0);
+});
+
 Deno.test("a failing pipeline step fails the run: later steps are skipped except always ones", async () => {
   const ran: string[] = [];
   const ok = plugin("ok", "pipeline", (ctx) => {

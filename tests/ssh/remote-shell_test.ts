@@ -101,6 +101,24 @@ Deno.test({
 });
 
 Deno.test({
+  name: "every command line puts /usr/local/sbin:/usr/sbin:/sbin on PATH, sudo included",
+  ...sanitize,
+  fn: () =>
+    withTestServer(async ({ key, server, ctx }) => {
+      const { shell } = await fastOpen(ctx, writeKeyFile(key));
+      const plain = await shell.run("echo hi");
+      await shell.run("whoami", { sudo: true });
+      assert.equal(plain.command, "echo hi", "results name the command as written");
+      assert.deepEqual(server.lines, [
+        "PATH=/usr/local/sbin:/usr/sbin:/sbin:$PATH; export PATH; echo hi",
+        "PATH=/usr/local/sbin:/usr/sbin:/sbin:$PATH; export PATH; sudo -n whoami",
+      ]);
+      const events = ctx.events.flatMap((e) => e.type === "command" ? [e.command] : []);
+      assert.deepEqual(events.slice(-2), ["echo hi", "sudo -n whoami"]);
+    }),
+});
+
+Deno.test({
   name: "aborting a running command kills the remote process and rejects with the reason",
   ...sanitize,
   fn: () =>

@@ -62,13 +62,18 @@ export interface TestServerOptions {
   allowForwarding?: boolean;
 }
 
+/** The `PATH=DIRS:$PATH; export PATH; ` prefix of every line the SSH plugin sends. */
+const PATH_PREFIX = /^PATH=[^;\s]+:\$PATH; export PATH; /;
+
 /** A running test server. */
 export interface TestServer {
   host: string;
   port: number;
   hostKey: TestKeyPair;
-  /** Commands received, in order. */
+  /** Commands received, in order (after the PATH prefix the login shell ran). */
   commands: string[];
+  /** Command lines exactly as received, in order. */
+  lines: string[];
   /** Signals received by running commands (`KILL`, ...). */
   signals: string[];
   /** Number of commands whose channel closed before they finished. */
@@ -101,6 +106,7 @@ export function startTestServer(options: TestServerOptions): Promise<TestServer>
   const sockets = new Set<Socket>();
   const state = {
     commands: [] as string[],
+    lines: [] as string[],
     signals: [] as string[],
     killed: 0,
     forwards: [] as string[],
@@ -147,8 +153,11 @@ export function startTestServer(options: TestServerOptions): Promise<TestServer>
         const session = acceptSession();
         session.on("exec", (accept, _reject, info) => {
           const channel = accept();
-          state.commands.push(info.command);
-          runCommand(info.command, channel, { stopped: false }, state, () => client.end());
+          // Like a login shell, run the `PATH=...; export PATH;` prefix the SSH plugin sends.
+          state.lines.push(info.command);
+          const command = info.command.replace(PATH_PREFIX, "");
+          state.commands.push(command);
+          runCommand(command, channel, { stopped: false }, state, () => client.end());
         });
       });
     });
@@ -174,6 +183,9 @@ export function startTestServer(options: TestServerOptions): Promise<TestServer>
         hostKey,
         get commands() {
           return state.commands;
+        },
+        get lines() {
+          return state.lines;
         },
         get signals() {
           return state.signals;

@@ -86,3 +86,46 @@ Deno.test("machineOf and architectureMismatch follow EC2's and Linux's spellings
   assert.equal(architectureMismatch("unknown", "arm64"), false);
   assert.equal(architectureMismatch("x86_64", "i386"), false);
 });
+
+async function detectWithOsRelease(
+  osRelease: { stdout?: string; stderr?: string; exitCode?: number },
+) {
+  const target = makeTarget({ id: "t", label: "t" });
+  const shell = new FakeShell([
+    ["uname -m", { stdout: "x86_64\n" }],
+    ["cat /etc/os-release", osRelease],
+  ]);
+  const ctx = makeTestContext({ target, services: { [shellServiceKey("t")]: shell } });
+  await detectArch.run(ctx, {}, new AbortController().signal);
+  return { target, shell };
+}
+
+Deno.test("detect-arch reads /etc/os-release in the same round trip and records facts.host", async () => {
+  const { target, shell } = await detectWithOsRelease({
+    stdout: 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_ID="12"\nID=debian\n',
+  });
+  assert.equal(shell.commands.length, 1);
+  assert.equal(target.facts.host?.family, "debian");
+  assert.equal(target.facts.host?.layout?.package_manager, "apt-get");
+  assert.equal(target.verdict, undefined);
+});
+
+Deno.test("detect-arch gives an unknown distribution the verdict unsupported with its name", async () => {
+  const { target } = await detectWithOsRelease({
+    stdout: 'NAME="openSUSE Leap"\nID="opensuse-leap"\nVERSION_ID="15.6"\n' +
+      'PRETTY_NAME="openSUSE Leap 15.6"\n',
+  });
+  assert.equal(target.verdict, "unsupported");
+  assert.equal(target.verdictReason, "unsupported: distribution openSUSE Leap 15.6");
+  assert.equal(target.facts.host?.layout, null);
+  assert.equal(target.diagnostics[0].command, "cat /etc/os-release");
+});
+
+Deno.test("detect-arch without a readable /etc/os-release names the distribution unknown", async () => {
+  const { target } = await detectWithOsRelease({
+    stderr: "cat: /etc/os-release: No such file or directory\n",
+    exitCode: 1,
+  });
+  assert.equal(target.verdict, "unsupported");
+  assert.equal(target.verdictReason, "unsupported: distribution unknown");
+});

@@ -153,15 +153,75 @@ Deno.test("ena-check reads an old in-tree 1.5.0K version as below 2.10.0", async
   assert.equal(output.needs_build, true);
 });
 
-Deno.test("ena-check reports a missing ena module as needing a build", async () => {
+Deno.test("ena-check gives the verdict unsupported, not a build, when no ena module exists", async () => {
   const { output, target } = await check(host([
     ["modinfo -F version ena", NOT_FOUND],
     ["modinfo ena", NOT_FOUND],
   ]));
   assert.equal(output.version, null);
-  assert.equal(output.needs_build, true);
+  assert.equal(output.needs_build, false);
+  assert.equal(output.unsupported, true);
   assert.equal(target.facts.ena?.modulePresent, false);
-  assert.match(output.reason, /no ena kernel module/);
+  assert.match(output.reason, /^unsupported: no ena kernel module/);
+  assert.equal(target.verdict, "unsupported");
+  assert.equal(target.verdictReason, output.reason);
+  assert.equal(target.diagnostics[0].command, "modinfo ena");
+  assert.match(target.diagnostics[0].output ?? "", /Module ena not found/);
+});
+
+for (
+  const [driver, iface, rules] of [
+    ["igb", "eth0", [
+      ["cat /sys/class/net/eth0/device/uevent", {
+        stdout: "DRIVER=igb\nPCI_CLASS=20000\nPCI_SLOT_NAME=0000:00:03.0\n",
+      }],
+      ["ethtool -i eth0", { stdout: "driver: igb\nversion: 6.12.38\nbus-info: 0000:00:03.0\n" }],
+    ]],
+    ["vif", "enX0", [
+      ["cat /sys/class/net/enX0/device/uevent", { stdout: "DRIVER=vif\nMODALIAS=xen:vif\n" }],
+      ["ethtool -i enX0", { stdout: "driver: vif\nversion: \nbus-info: vif-0\n" }],
+    ]],
+    ["veth", "veth0", [
+      ["cat /sys/class/net/veth0/device/uevent", {
+        stderr: "cat: /sys/class/net/veth0/device/uevent: No such file or directory\n",
+        exitCode: 1,
+      }],
+      ["ethtool -i veth0", { stdout: "driver: veth\nversion: 1.0\nbus-info: \n" }],
+    ]],
+    ["virtio_net", "ens3", [
+      ["cat /sys/class/net/ens3/device/uevent", { stdout: "DRIVER=virtio_net\n" }],
+    ]],
+  ] as [string, string, FakeRule[]][]
+) {
+  Deno.test(`ena-check leaves a host whose primary NIC uses ${driver} alone: unsupported, no build`, async () => {
+    const shell = host([
+      ["ip -4 route show default", { stdout: `default via 10.0.2.2 dev ${iface} proto dhcp\n` }],
+      ...rules,
+    ], { version: "2.16.1g" });
+    const { output, target } = await check(shell);
+    const reason = `unsupported: the primary NIC ${iface} uses driver ${driver}, not ENA`;
+    assert.equal(output.reason, reason);
+    assert.equal(
+      output.needs_build,
+      false,
+      "a driver lacking phc_enable is not built for a non-ENA NIC",
+    );
+    assert.equal(output.unsupported, true);
+    assert.equal(output.nic_driver, driver);
+    assert.deepEqual(target.facts.nic, { interface: iface, driver });
+    assert.equal(target.verdict, "unsupported");
+    assert.equal(target.verdictReason, reason);
+    assert.equal(target.diagnostics[0].layer, "hardware");
+    assert.ok(shell.options.every((o) => !o.sudo));
+  });
+}
+
+Deno.test("ena-check on an ENA NIC sets no verdict and records the driver", async () => {
+  const { output, target } = await check(host());
+  assert.equal(output.nic_driver, "ena");
+  assert.equal(output.unsupported, false);
+  assert.equal(target.verdict, undefined);
+  assert.deepEqual(target.facts.nic, { interface: "ens5", driver: "ena" });
 });
 
 Deno.test("ena-check reads CONFIG_PTP_1588_CLOCK=m and unknown when /boot/config is unreadable", async () => {
@@ -238,4 +298,20 @@ Deno.test("ena-check turns unreadable shell output into a driver diagnosis and a
   assert.equal(target.diagnostics.length, 1);
   assert.equal(target.diagnostics[0].layer, "driver");
   assert.match(target.diagnostics[0].output ?? "", /fork: Resource temporarily unavailable/);
+});
+
+Deno.test("ena-check turns a modinfo that is not found (127) into an error, never an unsupported verdict", async () => {
+  const shell = host([
+    ["modinfo -F version ena", { stderr: "bash: modinfo: command not found\n", exitCode: 127 }],
+    ["modinfo ena", { stderr: "bash: modinfo: command not found\n", exitCode: 127 }],
+  ]);
+  const target = makeTarget({ id: "t", label: "t" });
+  const ctx = makeTestContext({ target, services: { [shellServiceKey("t")]: shell } });
+  await assert.rejects(
+    enaCheck.run(ctx, {}, new AbortController().signal),
+    (error: unknown) => error instanceof StepError && error.kind === "command",
+  );
+  assert.equal(target.verdict, undefined);
+  assert.equal(target.diagnostics[0].layer, "driver");
+  assert.match(target.diagnostics[0].output ?? "", /command not found/);
 });

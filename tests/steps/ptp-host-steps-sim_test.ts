@@ -3,66 +3,13 @@
  * over real SSH (ssh2 client of the SSH plugin -> in-process ssh2 Server).
  */
 import assert from "node:assert/strict";
-import { openShell } from "../../plugins/ssh/open-shell.ts";
-import { SimClock } from "../../sim/clock.ts";
-import { createHostFleet } from "../../sim/host/mod.ts";
-import { type InstanceProfile, InstanceProfileSchema } from "../../sim/profile.ts";
 import configureChrony from "../../steps/configure-chrony.ts";
 import enaBuild from "../../steps/ena-build.ts";
 import enableHwts from "../../steps/enable-hwts.ts";
 import installPtp from "../../steps/install-ptp.ts";
 import verify from "../../steps/verify.ts";
-import { makeTarget, makeTestContext } from "../helpers/context.ts";
 import { runStep } from "../ptp/step-harness.ts";
-import { generateEd25519KeyPair } from "../../sim/keygen.ts";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Boots one simulated host with `profile` and connects to it like the connect step. */
-async function simulatedTarget(profile: Partial<InstanceProfile>, address: string) {
-  const keys = generateEd25519KeyPair();
-  const dir = Deno.makeTempDirSync({ prefix: "ptp-sim-" });
-  const keyPath = `${dir}/id_ed25519`;
-  Deno.writeTextFileSync(keyPath, keys.private, { mode: 0o600 });
-  const sshPort = freePort();
-  const clock = new SimClock({ speed: 100 });
-  const fleet = createHostFleet({ sshPort, clock });
-  fleet.launch({
-    instanceId: "i-0123456789abcdef0",
-    instanceType: "c7i.large",
-    address,
-    profile: InstanceProfileSchema.parse({
-      architecture: "x86_64",
-      phc_support: "supported",
-      boot_seconds: 1,
-      ssh_delay_seconds: 1,
-      ...profile,
-    }),
-    authorizedKey: keys.public,
-  });
-  const target = makeTarget({ id: "c7i.large-1", label: "c7i.large 1 of 1", address });
-  const ctx = makeTestContext({ target, settings: { sshPort } });
-  ctx.sleep = (seconds, signal) => clock.sleep(seconds, signal);
-  const signal = AbortSignal.timeout(60_000);
-  const opened = await openShell(ctx, {
-    privateKey: keyPath,
-    waitTimeoutSeconds: 120,
-    hostKeyPolicy: "tofu",
-    backoff: { initialDelaySeconds: 0.5, maxDelaySeconds: 2, factor: 2 },
-  }, signal);
-  const stop = async () => {
-    await opened.shell.close();
-    await fleet.stopAll();
-    clock.dispose();
-    Deno.removeSync(dir, { recursive: true });
-  };
-  return { ctx, target, stop };
-}
+import { simulatedTarget } from "../ptp/sim-target.ts";
 
 Deno.test({
   name: "PTP host steps make a simulated PHC host functional over SSH, idempotently",
