@@ -1,34 +1,48 @@
 /**
- * `configure-chrony`: adds `refclock PHC /dev/ptp_ena poll 0 delay 0.000010
- * prefer` to chrony, only once the ENA clock is verified; as a managed
- * drop-in when chrony.conf includes /etc/chrony.d, else one marked line.
- * Backs up, validates with `chronyd -p`, restarts chronyd, and rolls back on
- * any failure or abort (PTP.md section 5).
+ * `configure-chrony`: makes chrony read the chosen PTP hardware clock (PHC)
+ * with `refclock PHC <device> poll 0 delay 0.000010 prefer`, through a stable
+ * device path (`/dev/ptp_ena` for the ENA clock; `/dev/ptp_refclock` made by
+ * a udev rule on the clock's name for any other choice). Paths and unit come
+ * from the host layout (`facts.host`). As a managed drop-in when chrony.conf
+ * reads a confdir, else a marker line and the refclock line in chrony.conf.
+ * Validates with `chronyd -p`, restarts chrony, waits `settle_seconds` and
+ * checks it stayed up (same `InvocationID`); on any failure or abort restores
+ * the files from memory, restarts and checks again (PTP.md section 5).
+ * In check mode (`--dry-run`) only reads, and records the diffs it would apply.
  * @module
  */
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
-import type { Target, TargetStepContext } from "../runner/types.ts";
-import type { ChronyConfigFacts } from "../plugins/ptp/facts.ts";
+import type { TargetStepContext } from "../runner/types.ts";
+import type { ChronyConfigFacts, PreviousFile } from "../plugins/ptp/facts.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import type { RemoteShell } from "../plugins/ssh/types.ts";
+import { shQuote } from "../plugins/ssh/quote.ts";
+import { hostChanges } from "../plugins/host/changes.ts";
+import { hostLayout } from "../plugins/host/distribution.ts";
 import {
-  CHRONY_CONF,
-  CHRONY_CONF_BACKUP,
-  CHRONY_DROP_IN_DIR,
-  type ChronyPlan,
-  DROP_IN_PATH,
+  dropInPathFor,
   hasAmazonTimeSync,
-  includesDirectory,
   planChronyChange,
+  type PlannedFile,
 } from "../plugins/ptp/chrony-config.ts";
 import {
   chronydJournalTail,
   readChronydStatus,
   restartChronyd,
+  stayedUp,
 } from "../plugins/ptp/chronyd-service.ts";
-import { diagnose, evidenceOf, failure } from "../plugins/ptp/diagnose.ts";
-import { PTP_ENA_DEVICE } from "../plugins/ptp/phc-clock.ts";
-import { readRemoteFile, removeRemoteFile, writeRemoteFile } from "../plugins/ptp/remote-files.ts";
+import { rollBackChrony } from "../plugins/ptp/chrony-rollback.ts";
+import { clockChoiceOf, ClockChoiceSchema } from "../plugins/ptp/clock-choice.ts";
+import {
+  findChosenClock,
+  REFCLOCK_UDEV_RULE_PATH,
+  refclockUdevRule,
+  UDEV_TRIGGER_PTP,
+} from "../plugins/ptp/chosen-clock.ts";
+import { evidenceOf, failure } from "../plugins/ptp/diagnose.ts";
+import { PTP_ENA_DEVICE, readPhcSnapshot } from "../plugins/ptp/phc-clock.ts";
+import { primaryInterface } from "../plugins/ptp/primary-interface.ts";
+import { readRemoteFile } from "../plugins/ptp/remote-files.ts";
 
 /** `ConfigureChronyInput` as the step receives it (from the schema). */
 export type ConfigureChronyInput = z.output<typeof ConfigureChronyInput>;
@@ -38,84 +52,112 @@ export type ConfigureChronyOutput = z.input<typeof ConfigureChronyOutput>;
 
 /** Input of `configure-chrony`. */
 export const ConfigureChronyInput = z.object({
-  /** Seconds to wait after restarting chronyd before checking it is still active. */
-  settle_seconds: durationSeconds(2).describe(
-    "Wait after restarting chronyd before checking it stayed active.",
+  /** Which PHC: `ena`, `primary-nic` or `clock_name:<glob>`. */
+  clock: ClockChoiceSchema,
+  /** Seconds to wait after restarting chrony before checking it stayed up. */
+  settle_seconds: durationSeconds(3).describe(
+    "Wait after restarting chrony before checking it stayed up (same InvocationID).",
   ),
 }).strict();
 
 /** Output of `configure-chrony`. */
 export const ConfigureChronyOutput = z.object({
-  /** True when the configuration was changed (and chronyd restarted). */
+  /** True when the configuration changed (check mode: would change). */
   changed: z.boolean(),
+  /** True under `--dry-run`: nothing was applied, `changed` says what would change. */
+  check_mode: z.boolean(),
   /** File holding the refclock line; null when skipped. */
   file: z.string().nullable(),
   /** `drop-in` or `line`; null when skipped. */
   method: z.enum(["drop-in", "line"]).nullable(),
+  /** Stable device path in the refclock line; null when skipped. */
+  device: z.string().nullable(),
+  /** `clock_name` of the clock chosen; null when unknown. */
+  clock_name: z.string().nullable(),
   /** True when a failure restored the previous configuration (the step then throws). */
   rolled_back: z.boolean(),
-  /** Backup of chrony.conf, when one was made (drop-in: previous content kept in memory). */
-  backup: z.string().nullable(),
   /** Why nothing was written. */
   skipped_reason: z.string().optional(),
 });
 
-/** Upper bound of the rollback after an abort or failure, seconds (real time). */
-const ROLLBACK_TIMEOUT_MS = 60_000;
+/** Where the clock is and what udev needs, before chrony is touched. */
+interface DevicePlan {
+  device: string;
+  clockName: string | null;
+  /** The udev rule to write, when it differs. */
+  rule: PlannedFile | null;
+  /** udev must be triggered (rule written, or the link does not point at the clock). */
+  trigger: boolean;
+  /** `ptpN` the stable link must point to (non-ENA choices). */
+  expectLink: string | null;
+  /** A note for check mode (e.g. the device does not exist yet). */
+  note: string | null;
+}
 
-/** Undoes the configuration change. */
-type Restore = (signal: AbortSignal) => Promise<void>;
-
-/** Writes the change the plan asks for; returns how to undo it and the backup path. */
-async function applyPlan(
-  target: Target,
+/**
+ * Finds the chosen clock and its stable device path; null with a reason when
+ * there is nothing to configure (nothing is changed then).
+ */
+async function planDevice(
+  ctx: TargetStepContext,
   shell: RemoteShell,
-  plan: ChronyPlan,
-  dropIn: string | null,
+  input: ConfigureChronyInput,
   signal: AbortSignal,
-  setRestore: (restore: Restore) => void,
-): Promise<string | null> {
-  if (plan.action === "write-drop-in") {
-    setRestore(async (s) => {
-      const r = dropIn === null
-        ? await removeRemoteFile(shell, DROP_IN_PATH, s)
-        : await writeRemoteFile(shell, DROP_IN_PATH, dropIn, s);
-      if (r.exitCode !== 0) {
-        throw failure(target, "command", "chrony", "restoring the drop-in failed", r);
+): Promise<DevicePlan | string> {
+  const target = ctx.target;
+  const facts = target.facts;
+  const checkMode = ctx.settings.dryRun;
+  const choice = clockChoiceOf(input.clock);
+  if (choice.kind === "ena") {
+    const state = facts.phc?.state;
+    if (state !== "enabled" && !(checkMode && state === "planned")) {
+      return `the ENA PHC is not enabled (state: ${state ?? "unknown"})`;
+    }
+    const exists = (await shell.run(`test -e ${PTP_ENA_DEVICE}`, { signal })).exitCode === 0;
+    let note: string | null = null;
+    if (!exists) {
+      if (!checkMode) {
+        target.warnings.push(`${PTP_ENA_DEVICE} does not resolve: chrony left unchanged`);
+        return `${PTP_ENA_DEVICE} does not resolve (a refclock on it would stop chronyd)`;
       }
-    });
-    await shell.run(`mkdir -p ${CHRONY_DROP_IN_DIR}`, { sudo: true, signal });
-    const written = await writeRemoteFile(shell, DROP_IN_PATH, plan.content, signal);
-    if (written.exitCode !== 0) {
-      throw failure(target, "command", "chrony", `cannot write ${DROP_IN_PATH}`, written);
+      note = `${PTP_ENA_DEVICE} does not exist yet (enable-hwts would make it): ` +
+        "the diff assumes it will";
     }
-    return null;
+    return {
+      device: PTP_ENA_DEVICE,
+      clockName: facts.phc?.clockName ?? null,
+      rule: null,
+      trigger: false,
+      expectLink: null,
+      note,
+    };
   }
-  if (plan.action !== "append-line" && plan.action !== "replace-marked-line") return null;
-  const copy = await shell.run(`cp ${CHRONY_CONF} ${CHRONY_CONF_BACKUP}`, { sudo: true, signal });
-  if (copy.exitCode !== 0) {
-    throw failure(target, "command", "chrony", `cannot back up ${CHRONY_CONF}`, copy);
-  }
-  setRestore(async (s) => {
-    const r = await shell.run(`cp ${CHRONY_CONF_BACKUP} ${CHRONY_CONF}`, { sudo: true, signal: s });
-    if (r.exitCode !== 0) {
-      throw failure(target, "command", "chrony", "restoring chrony.conf failed", r);
-    }
-  });
-  const written = plan.action === "append-line"
-    ? await writeRemoteFile(shell, CHRONY_CONF, plan.text, signal, true)
-    : await writeRemoteFile(shell, CHRONY_CONF, plan.content, signal);
-  if (written.exitCode !== 0) {
-    throw failure(target, "command", "chrony", `cannot write ${CHRONY_CONF}`, written);
-  }
-  return CHRONY_CONF_BACKUP;
+  const iface = await primaryInterface(facts, shell, signal);
+  const snapshot = await readPhcSnapshot(shell, iface, signal);
+  const chosen = findChosenClock(choice, snapshot, iface, target.address ?? target.label);
+  if (!chosen.found) return chosen.reason;
+  const ruleBefore = (await readRemoteFile(shell, REFCLOCK_UDEV_RULE_PATH, signal, true)).content;
+  const rule = refclockUdevRule(chosen.clock.clockName);
+  const link = await shell.run(`readlink ${chosen.device}`, { signal });
+  const linked = link.exitCode === 0 && link.stdout.trim().replace(/^.*\//, "") ===
+      chosen.clock.device;
+  return {
+    device: chosen.device,
+    clockName: chosen.clock.clockName,
+    rule: ruleBefore === rule
+      ? null
+      : { path: REFCLOCK_UDEV_RULE_PATH, before: ruleBefore, after: rule },
+    trigger: ruleBefore !== rule || !linked,
+    expectLink: chosen.clock.device,
+    note: linked ? null : `${chosen.device} does not exist yet (the udev rule would make it)`,
+  };
 }
 
 /**
  * Runs configure-chrony on the current target.
- * @throws StepError `command` (diagnosis layer `chrony` or `service`, quoting
- *   chronyd's error) after restoring the previous configuration; the abort
- *   reason when aborted (also after restoring); `config` without a
+ * @throws StepError `command` (diagnosis layer `udev`, `chrony` or `service`,
+ *   quoting the evidence) after restoring the previous configuration; the
+ *   abort reason when aborted (also after restoring); `config` without a
  *   target/session; `connection`.
  */
 export async function runConfigureChrony(
@@ -125,70 +167,147 @@ export async function runConfigureChrony(
 ): Promise<ConfigureChronyOutput> {
   const target = ctx.target;
   const facts = target.facts;
-  const skip = (reason: string): ConfigureChronyOutput => {
-    ctx.log.info(`not configuring chrony: ${reason}`);
-    return {
-      changed: false,
-      file: null,
-      method: null,
-      rolled_back: false,
-      backup: null,
-      skipped_reason: reason,
-    };
+  const checkMode = ctx.settings.dryRun;
+  const layout = hostLayout(facts);
+  const unit = layout.chrony_unit;
+  const confPath = layout.chrony_conf;
+  const empty = {
+    changed: false,
+    check_mode: checkMode,
+    file: null,
+    method: null,
+    device: null,
+    clock_name: null,
+    rolled_back: false,
   };
-  if (facts.phc?.state !== "enabled") {
-    return skip(`the ENA PHC is not enabled (state: ${facts.phc?.state ?? "unknown"})`);
-  }
   const shell = await shellFor(ctx);
-  const device = await shell.run(`test -e ${PTP_ENA_DEVICE}`, { signal });
-  if (device.exitCode !== 0) {
-    target.warnings.push(`${PTP_ENA_DEVICE} does not resolve: chrony left unchanged`);
-    return skip(`${PTP_ENA_DEVICE} does not resolve (a refclock on it would stop chronyd)`);
+  const devicePlan = await planDevice(ctx, shell, input, signal);
+  if (typeof devicePlan === "string") {
+    ctx.log.info(`not configuring chrony: ${devicePlan}`);
+    return { ...empty, skipped_reason: devicePlan };
+  }
+  const { device, clockName } = devicePlan;
+  if (devicePlan.note && checkMode) {
+    ctx.log.info(devicePlan.note);
+    target.warnings.push(`check mode: ${devicePlan.note}`);
   }
 
-  const conf = await readRemoteFile(shell, CHRONY_CONF, signal, true);
+  const conf = await readRemoteFile(shell, confPath, signal, true);
   if (conf.content === null) {
-    throw failure(target, "command", "chrony", `cannot read ${CHRONY_CONF}`, conf.result);
+    throw failure(target, "command", "chrony", `cannot read ${confPath}`, conf.result);
   }
-  if (!hasAmazonTimeSync(conf.content)) {
-    target.warnings.push(`${CHRONY_CONF} names no Amazon Time Sync server (169.254.169.123)`);
+  if (device === PTP_ENA_DEVICE && !hasAmazonTimeSync(conf.content)) {
+    target.warnings.push(`${confPath} names no Amazon Time Sync server (169.254.169.123)`);
   }
-  const dropIn = includesDirectory(conf.content)
-    ? (await readRemoteFile(shell, DROP_IN_PATH, signal, true)).content
+  const dropInPath = dropInPathFor(conf.content, layout.chrony_confdir);
+  const dropIn = dropInPath
+    ? (await readRemoteFile(shell, dropInPath, signal, true)).content
     : null;
-  const plan = planChronyChange(conf.content, dropIn);
+  const plan = planChronyChange({
+    confPath,
+    conf: conf.content,
+    preferredConfDir: layout.chrony_confdir,
+    dropIn,
+    device,
+    unit,
+  });
+  const base = { file: plan.file, method: plan.method, device, clock_name: clockName };
   const record = (changes: Partial<ChronyConfigFacts>): ChronyConfigFacts =>
     facts.chrony = {
       file: plan.file,
       method: plan.method,
       changed: false,
       rolledBack: false,
-      backup: null,
+      device,
+      clockName,
+      unit,
       ...changes,
     };
 
-  if (plan.action === "none" || plan.action === "conflict") {
-    if (plan.action === "conflict") target.warnings.push(plan.reason);
-    const status = await readChronydStatus(shell, signal);
-    record({ nRestarts: status.nRestarts });
+  if (plan.conflict) {
+    target.warnings.push(plan.reason);
+    const status = await readChronydStatus(shell, unit, signal);
+    record({ invocationId: status.invocationId, nRestarts: status.nRestarts });
     ctx.log.info(plan.reason);
-    return {
-      changed: false,
-      file: plan.file,
-      method: plan.method,
-      rolled_back: false,
-      backup: null,
-      ...(plan.action === "conflict" ? { skipped_reason: plan.reason } : {}),
-    };
+    return { ...empty, ...base, skipped_reason: plan.reason };
+  }
+  const writes = [...(devicePlan.rule ? [devicePlan.rule] : []), ...plan.writes];
+  if (writes.length === 0 && !devicePlan.trigger) {
+    const status = await readChronydStatus(shell, unit, signal);
+    record({ invocationId: status.invocationId, nRestarts: status.nRestarts });
+    ctx.log.info(`unchanged: ${plan.reason}`);
+    return { ...empty, ...base };
   }
 
-  const before = await readChronydStatus(shell, signal);
-  const undo: { restore?: Restore } = {};
+  const changes = hostChanges(ctx, shell);
+  if (checkMode) {
+    // Same records, same order as a real run; nothing applied.
+    const rule = devicePlan.rule;
+    if (rule) await changes.writeFile(rule.path, rule.before, rule.after, signal);
+    if (devicePlan.trigger) {
+      await changes.action("reload udev rules and trigger PTP devices", () => Promise.resolve());
+    }
+    for (const w of plan.writes) await changes.writeFile(w.path, w.before, w.after, signal);
+    if (plan.writes.length > 0) {
+      await changes.action(`validate with chronyd -p, restart ${unit}`, () => Promise.resolve());
+    }
+    record({ changed: true });
+    return { ...empty, ...base, changed: true };
+  }
+
+  const previous: PreviousFile[] = [];
   let restarted = false;
-  let backup: string | null = null;
   try {
-    backup = await applyPlan(target, shell, plan, dropIn, signal, (r) => undo.restore = r);
-    const parse = await shell.run("chronyd -p", { sudo: true, signal });
+    if (devicePlan.rule) {
+      previous.push({ path: devicePlan.rule.path, content: devicePlan.rule.before });
+      const w = await changes.writeFile(
+        devicePlan.rule.path,
+        devicePlan.rule.before,
+        devicePlan.rule.after,
+        signal,
+      );
+      if (w.result && w.result.exitCode !== 0) {
+        throw failure(target, "command", "udev", `cannot write ${devicePlan.rule.path}`, w.result);
+      }
+    }
+    if (devicePlan.trigger) {
+      const trigger = await changes.action(
+        "reload udev rules and trigger PTP devices",
+        () => shell.run(UDEV_TRIGGER_PTP, { signal }),
+      );
+      const link = await shell.run(`readlink ${device}`, { signal });
+      const to = link.exitCode === 0 ? link.stdout.trim().replace(/^.*\//, "") : "";
+      if (trigger?.exitCode !== 0 || to !== devicePlan.expectLink) {
+        throw failure(
+          target,
+          "command",
+          "udev",
+          `${device} does not point to ${devicePlan.expectLink} after the udev rule`,
+          {
+            command: `${trigger?.command ?? UDEV_TRIGGER_PTP}; ${link.command}`,
+            output: [trigger ? evidenceOf(trigger).output : "", evidenceOf(link).output]
+              .filter(Boolean).join("\n"),
+          },
+        );
+      }
+    }
+    for (const w of plan.writes) {
+      if (w.before === null) {
+        const dir = w.path.slice(0, w.path.lastIndexOf("/"));
+        await shell.run(`mkdir -p ${shQuote(dir)}`, { sudo: true, signal });
+      }
+      previous.push({ path: w.path, content: w.before });
+      const written = await changes.writeFile(w.path, w.before, w.after, signal);
+      if (written.result && written.result.exitCode !== 0) {
+        throw failure(target, "command", "chrony", `cannot write ${w.path}`, written.result);
+      }
+    }
+    if (plan.writes.length === 0) {
+      const status = await readChronydStatus(shell, unit, signal);
+      record({ changed: true, invocationId: status.invocationId, nRestarts: status.nRestarts });
+      return { ...empty, ...base, changed: true };
+    }
+    const parse = await shell.run(`chronyd -p -f ${shQuote(confPath)}`, { sudo: true, signal });
     if (parse.exitCode !== 0) {
       throw failure(
         target,
@@ -199,80 +318,81 @@ export async function runConfigureChrony(
       );
     }
     restarted = true;
-    const restart = await restartChronyd(shell, signal);
+    const restart = await changes.action(
+      `restart ${unit}`,
+      () => restartChronyd(shell, unit, signal),
+    );
+    const first = await readChronydStatus(shell, unit, signal);
     await ctx.sleep(input.settle_seconds, signal);
-    const after = await readChronydStatus(shell, signal);
-    const extra = after.nRestarts !== null && before.nRestarts !== null &&
-      after.nRestarts > before.nRestarts + 1;
-    if (restart.exitCode !== 0 || after.active !== "active" || extra) {
-      const journal = await chronydJournalTail(shell, signal);
+    const second = await readChronydStatus(shell, unit, signal);
+    const up = stayedUp(first, second);
+    if (restart?.exitCode !== 0 || !up.ok) {
+      const journal = await chronydJournalTail(shell, unit, signal);
       throw failure(
         target,
         "command",
         "service",
-        restart.exitCode !== 0 || after.active !== "active"
-          ? `chronyd is ${after.active} after the restart with the PHC refclock`
-          : `chronyd restarted ${after.nRestarts! - before.nRestarts!} times after the change`,
+        `${unit} ${
+          up.ok ? `restart failed (exit status ${restart?.exitCode ?? "none"})` : up.reason
+        } with the PHC refclock`,
         {
-          command: `${restart.command}; ${after.evidence.command}; ${journal.command}`,
-          output: [evidenceOf(restart).output, after.evidence.output, journal.output]
-            .filter((x) => x !== "").join("\n"),
+          command: `${
+            restart?.command ?? "restart"
+          }; ${second.evidence.command}; ${journal.command}`,
+          output: [
+            restart ? evidenceOf(restart).output : "",
+            second.evidence.output,
+            journal.output,
+          ].filter((x) => x !== "").join("\n"),
         },
       );
     }
-    record({ changed: true, backup, nRestarts: after.nRestarts });
-    ctx.log.info(`added the PHC refclock to ${plan.file} (${plan.method}); chronyd restarted`);
-    return { changed: true, file: plan.file, method: plan.method, rolled_back: false, backup };
+    record({
+      changed: true,
+      invocationId: second.invocationId,
+      nRestarts: second.nRestarts,
+      previous,
+    });
+    ctx.log.info(`added the PHC refclock (${device}) to ${plan.file} (${plan.method}); ${unit} up`);
+    return { ...empty, ...base, changed: true };
   } catch (error) {
-    if (undo.restore) {
-      await rollBack(ctx, target, shell, undo.restore, restarted, signal.aborted);
-      record({ changed: false, rolledBack: true, backup });
+    if (previous.length > 0 || restarted) {
+      const why = signal.aborted
+        ? "configure-chrony was aborted"
+        : `configure-chrony failed (${error instanceof Error ? error.message : String(error)})`;
+      const outcome = await rollBackChrony(ctx, shell, {
+        previous,
+        unit,
+        restart: restarted,
+        settleSeconds: input.settle_seconds,
+        why,
+      });
+      record({ changed: false, rolledBack: outcome.filesRestored });
     }
     throw error;
   }
 }
 
-/**
- * Restores the previous configuration and restarts chronyd when it was
- * restarted, with its own time limit (works after an abort). Failures of
- * the rollback itself become diagnoses; they never hide the original error.
- */
-async function rollBack(
-  ctx: TargetStepContext,
-  target: Target,
-  shell: RemoteShell,
-  restore: Restore,
-  restarted: boolean,
-  aborted: boolean,
-): Promise<void> {
-  const signal = AbortSignal.timeout(ROLLBACK_TIMEOUT_MS);
-  ctx.log.warn(
-    `${aborted ? "aborted" : "failed"}: restoring the previous chrony configuration`,
-  );
-  try {
-    await restore(signal);
-    if (restarted) await restartChronyd(shell, signal);
-    diagnose(
-      target,
-      "chrony",
-      `previous chrony configuration restored${aborted ? " after the step was aborted" : ""}` +
-        (restarted ? " and chronyd restarted" : ""),
-    );
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    diagnose(target, "chrony", `rollback failed: ${message}`);
-    ctx.log.error(`rollback of the chrony configuration failed: ${message}`);
-  }
-}
-
 export default defineStep({
   type: "configure-chrony",
-  description: "Make chrony use the ENA PHC (/dev/ptp_ena) with backup, validation and rollback.",
+  description:
+    "Make chrony use the chosen PHC (stable device path), validated, checked, rolled back on failure.",
   scope: "target",
   input: ConfigureChronyInput,
   output: ConfigureChronyOutput,
-  reads: ["facts.phc.state"],
-  writes: ["facts.chrony", "target.diagnostics", "target.warnings"],
+  reads: [
+    "facts.phc.state",
+    "facts.phc.clockName",
+    "facts.host",
+    "facts.ena.interface",
+    "settings.dryRun",
+  ],
+  writes: [
+    "facts.chrony",
+    "facts.changes",
+    "target.diagnostics",
+    "target.warnings",
+  ],
   async run(ctx, input, signal) {
     return await runConfigureChrony(ctx, input, signal);
   },

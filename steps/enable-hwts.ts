@@ -25,7 +25,8 @@ import {
 } from "../plugins/ptp/managed-files.ts";
 import { type PhcSnapshot, PTP_ENA_DEVICE, readPhcSnapshot } from "../plugins/ptp/phc-clock.ts";
 import { pciSlotOf, primaryInterface } from "../plugins/ptp/primary-interface.ts";
-import { readRemoteFile, writeRemoteFile } from "../plugins/ptp/remote-files.ts";
+import { readRemoteFile } from "../plugins/ptp/remote-files.ts";
+import { type HostChanges, hostChanges } from "../plugins/host/changes.ts";
 import { shQuote } from "../plugins/ssh/quote.ts";
 
 /** `EnableHwtsInput` as the step receives it (from the schema). */
@@ -58,10 +59,15 @@ export const EnableHwtsInput = z.object({
 
 /** Output of `enable-hwts`. */
 export const EnableHwtsOutput = z.object({
-  /** True when a file was written or the driver was reloaded/rebooted. */
+  /** True when a file was written or the driver was reloaded/rebooted (check mode: would be). */
   changed: z.boolean(),
-  /** `enabled`, or `unsupported` when no ENA clock exists with phc_enable=1. */
-  state: z.enum(["enabled", "unsupported"]),
+  /** True under `--dry-run`: nothing was applied. */
+  check_mode: z.boolean().default(false),
+  /**
+   * `enabled`, or `unsupported` when no ENA clock exists with phc_enable=1;
+   * `planned` in check mode when enabling needs a change (not applied).
+   */
+  state: z.enum(["enabled", "unsupported", "planned"]),
   /** `/dev/ptp_ena` when it resolves to the ENA clock; null otherwise. */
   device: z.string().nullable(),
   /** `clock_name` of the ENA clock, e.g. `ena-ptp-05`. */
@@ -185,7 +191,14 @@ function unsupported(
   target.verdict = "unsupported";
   target.verdictReason = reason;
   ctx.log.info(reason);
-  return { changed, state: "unsupported", device: null, clock_name: null, index: null };
+  return {
+    changed,
+    check_mode: ctx.settings.dryRun,
+    state: "unsupported",
+    device: null,
+    clock_name: null,
+    index: null,
+  };
 }
 
 /** Records `facts.phc.state = "failed"` and returns the error to throw. */
@@ -215,25 +228,40 @@ async function ensureSymlink(
   ctx: TargetStepContext,
   target: Target,
   shell: RemoteShell,
+  changes: HostChanges,
   snapshot: PhcSnapshot,
   index: number,
   signal: AbortSignal,
 ): Promise<boolean> {
-  let changed = false;
   const rule = await readRemoteFile(shell, UDEV_RULE_PATH, signal);
   if (rule.content !== udevRuleContent()) {
     ctx.log.info(`/dev/ptp_ena is missing: adding the udev rule ${UDEV_RULE_PATH}`);
-    const written = await writeRemoteFile(shell, UDEV_RULE_PATH, udevRuleContent(), signal);
-    if (written.exitCode !== 0) {
-      throw failed(target, snapshot, "udev", `cannot write ${UDEV_RULE_PATH}`, evidenceOf(written));
+    const written = await changes.writeFile(
+      UDEV_RULE_PATH,
+      rule.content,
+      udevRuleContent(),
+      signal,
+    );
+    if (written.result && written.result.exitCode !== 0) {
+      throw failed(
+        target,
+        snapshot,
+        "udev",
+        `cannot write ${UDEV_RULE_PATH}`,
+        evidenceOf(written.result),
+      );
     }
-    changed = true;
   }
-  const trigger = await shell.run(
-    "sudo -n udevadm control --reload-rules && sudo -n udevadm trigger --subsystem-match=ptp" +
-      " && sudo -n udevadm settle",
-    { signal },
+  const trigger = await changes.action(
+    "reload udev rules and trigger PTP devices",
+    () =>
+      shell.run(
+        "sudo -n udevadm control --reload-rules && sudo -n udevadm trigger --subsystem-match=ptp" +
+          " && sudo -n udevadm settle",
+        { signal },
+      ),
   );
+  if (trigger === null) return true;
   const link = await shell.run(`readlink ${PTP_ENA_DEVICE}`, { signal });
   const linkedTo = link.exitCode === 0 ? link.stdout.trim().replace(/^.*\//, "") : "";
   if (trigger.exitCode !== 0 || linkedTo !== `ptp${index}`) {
@@ -248,7 +276,7 @@ async function ensureSymlink(
       },
     );
   }
-  return changed;
+  return true;
 }
 
 /**
@@ -259,6 +287,7 @@ async function ensureSymlink(
 async function ensureHwRxTimestamping(
   target: Target,
   shell: RemoteShell,
+  changes: HostChanges,
   iface: string,
   slot: string | null,
   signal: AbortSignal,
@@ -267,11 +296,16 @@ async function ensureHwRxTimestamping(
   const read = async () => path ? (await readRemoteFile(shell, path, signal)).content : null;
   const before = await read();
   if (hwRxTimestampingOn(before) === true) return { state: before?.trim() ?? null, changed: false };
-  const result = await shell.run(`hwstamp_ctl -i ${shQuote(iface)} -r 1`, {
-    sudo: true,
-    signal,
-    expectDisconnect: true,
-  });
+  const result = await changes.action(
+    `switch on hardware RX timestamping on ${iface} (hwstamp_ctl)`,
+    () =>
+      shell.run(`hwstamp_ctl -i ${shQuote(iface)} -r 1`, {
+        sudo: true,
+        signal,
+        expectDisconnect: true,
+      }),
+  );
+  if (result === null) return { state: before?.trim() ?? null, changed: true };
   if (result.exitCode === null) await shell.reconnect(signal);
   else if (result.exitCode !== 0) {
     throw failure(
@@ -311,12 +345,40 @@ export async function runEnableHwts(
   const iface = await primaryInterface(facts, shell, signal);
   let changed = false;
 
+  const changes = hostChanges(ctx, shell);
+  const checkMode = changes.checkMode;
+  const planned = (why: string): EnableHwtsOutput => {
+    facts.phc = {
+      state: "planned",
+      device: null,
+      clockName: null,
+      index: null,
+      ethtoolIndex: snapshot.ethtoolIndex,
+    };
+    ctx.log.info(`check mode: ${why}`);
+    return {
+      changed: true,
+      check_mode: true,
+      state: "planned",
+      device: null,
+      clock_name: null,
+      index: null,
+    };
+  };
+
   let snapshot = await readPhcSnapshot(shell, iface, signal);
   if (!(snapshot.phcEnable === 1 && snapshot.enaClock)) {
     if (snapshot.phcEnable === 1) return unsupported(ctx, target, snapshot, changed);
     if (snapshot.phcEnable === null) {
       const modinfo = await shell.run("modinfo ena", { signal });
       if (!(modinfo.exitCode === 0 && hasParameter(parseModinfo(modinfo.stdout), "phc_enable"))) {
+        if (checkMode) {
+          await changes.action(
+            "reload ena (detached) with phc_enable=1, once ena-build installed a driver with it",
+            () => Promise.resolve(),
+          );
+          return planned("the ena driver has no phc_enable parameter yet (ena-build would add it)");
+        }
         throw failure(
           target,
           "config",
@@ -329,24 +391,30 @@ export async function runEnableHwts(
     }
     const conf = await readRemoteFile(shell, MODPROBE_CONF_PATH, signal);
     if (!setsPhcEnable(conf.content)) {
-      const written = await writeRemoteFile(
-        shell,
+      const written = await changes.writeFile(
         MODPROBE_CONF_PATH,
+        conf.content,
         modprobeConfContent(),
         signal,
       );
-      if (written.exitCode !== 0) {
+      if (written.result && written.result.exitCode !== 0) {
         throw failed(
           target,
           snapshot,
           "driver",
           `cannot write ${MODPROBE_CONF_PATH}`,
-          evidenceOf(written),
+          evidenceOf(written.result),
         );
       }
       changed = true;
     }
-    await applyAndReconnect(ctx, shell, input, facts.ena?.ptpClockConfig === "m", signal);
+    const applied = await changes.action(
+      input.apply === "reload" ? "reload ena (detached)" : "reboot",
+      () => applyAndReconnect(ctx, shell, input, facts.ena?.ptpClockConfig === "m", signal),
+    );
+    if (checkMode && applied === null) {
+      return planned(`would ${input.apply} to turn phc_enable on; the clock is read afterwards`);
+    }
     changed = true;
     snapshot = await waitForClock(ctx, shell, iface, input, signal);
     if (snapshot.phcEnable !== 1) {
@@ -381,7 +449,9 @@ export async function runEnableHwts(
     target.warnings.push(summary);
   }
   if (snapshot.symlinkTarget !== `ptp${clock.index}`) {
-    if (await ensureSymlink(ctx, target, shell, snapshot, clock.index, signal)) changed = true;
+    if (await ensureSymlink(ctx, target, shell, changes, snapshot, clock.index, signal)) {
+      changed = true;
+    }
   }
   const phc: PhcFacts = {
     state: "enabled",
@@ -395,13 +465,14 @@ export async function runEnableHwts(
       throw failure(target, "config", "driver", "no primary interface found for hwstamp_ctl");
     }
     const slot = await pciSlotOf(facts, iface, shell, signal);
-    const rx = await ensureHwRxTimestamping(target, shell, iface, slot, signal);
+    const rx = await ensureHwRxTimestamping(target, shell, changes, iface, slot, signal);
     phc.hwRxTimestamping = rx.state;
     if (rx.changed) changed = true;
   }
   facts.phc = phc;
   return {
     changed,
+    check_mode: checkMode,
     state: "enabled",
     device: PTP_ENA_DEVICE,
     clock_name: clock.clockName,
@@ -415,9 +486,15 @@ export default defineStep({
   scope: "target",
   input: EnableHwtsInput,
   output: EnableHwtsOutput,
-  reads: ["facts.ena.interface", "facts.ena.pciSlot", "facts.ena.ptpClockConfig"],
+  reads: [
+    "facts.ena.interface",
+    "facts.ena.pciSlot",
+    "facts.ena.ptpClockConfig",
+    "settings.dryRun",
+  ],
   writes: [
     "facts.phc",
+    "facts.changes",
     "target.verdict",
     "target.verdictReason",
     "target.diagnostics",

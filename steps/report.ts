@@ -70,6 +70,7 @@ export async function runReport(
     redact: ctx.settings.redact,
     cleanup: isCleanupOutcome(cleanup) ? cleanup : null,
     interrupted: ctx.interrupted,
+    checkMode: ctx.settings.dryRun,
   });
   const text = renderConsoleReport(report, { color: colorEnabled() });
   let files: ReportFiles;

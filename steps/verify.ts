@@ -11,7 +11,15 @@ import { parseChronycTracking } from "../plugins/parsers/chronyc.ts";
 import { type ClockQuality, ClockQualitySchema, type VerifyFacts } from "../plugins/ptp/facts.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import type { RemoteShell } from "../plugins/ssh/types.ts";
-import { chronydJournalTail, readChronydStatus } from "../plugins/ptp/chronyd-service.ts";
+import {
+  chronydJournalTail,
+  type ChronydStatus,
+  readChronydStatus,
+} from "../plugins/ptp/chronyd-service.ts";
+import { rollBackChrony } from "../plugins/ptp/chrony-rollback.ts";
+import { clockChoiceOf, ClockChoiceSchema } from "../plugins/ptp/clock-choice.ts";
+import { findChosenClock } from "../plugins/ptp/chosen-clock.ts";
+import { hostLayout } from "../plugins/host/distribution.ts";
 import { clockQuality, parsePhcErrorBound } from "../plugins/ptp/clock-quality.ts";
 import { diagnose } from "../plugins/ptp/diagnose.ts";
 import { readPhcSnapshot } from "../plugins/ptp/phc-clock.ts";
@@ -19,6 +27,7 @@ import { pciSlotOf, primaryInterface } from "../plugins/ptp/primary-interface.ts
 import { readRemoteFile } from "../plugins/ptp/remote-files.ts";
 import {
   type CheckOutcome,
+  chosenClockChecks,
   chronyChecks,
   driverAndUdevChecks,
   PHC_REFCLOCK_NAME,
@@ -34,6 +43,8 @@ export type VerifyOutput = z.input<typeof VerifyOutput>;
 
 /** Input of `verify`. */
 export const VerifyInput = z.object({
+  /** Which PHC chrony should use: `ena`, `primary-nic` or `clock_name:<glob>`. */
+  clock: ClockChoiceSchema,
   /** Seconds to keep polling chrony for the PHC to be selected with reach 377. */
   timeout: durationSeconds(60).describe(
     "How long to poll chrony for #* PHC0 with reach 377.",
@@ -45,14 +56,17 @@ export const VerifyInput = z.object({
 /** Output of `verify`. */
 export const VerifyOutput = z.object({
   changed: z.literal(false),
-  verdict: z.enum(["functional", "unsupported", "misconfigured"]),
+  /** The verdict; null in check mode (`--dry-run`: nothing was applied, so nothing is judged). */
+  verdict: z.enum(["functional", "unsupported", "misconfigured"]).nullable(),
+  /** True under `--dry-run`. */
+  check_mode: z.boolean(),
   /** First failing layer (`hardware`, `driver`, `udev`, `chrony`, `service`); null when functional. */
   failed_layer: z.string().nullable(),
-  /** `/dev/ptp_ena` when it resolves to the ENA clock. */
+  /** Stable device path (`/dev/ptp_ena`, `/dev/ptp_refclock`) when it resolves to the chosen clock. */
   device: z.string().nullable(),
-  /** `clock_name` of the ENA clock. */
+  /** `clock_name` of the chosen clock. */
   clock_name: z.string().nullable(),
-  /** N of `/dev/ptpN` of the ENA clock. */
+  /** N of `/dev/ptpN` of the chosen clock. */
   phc_index: z.number().int().nullable(),
   /** Primary interface. */
   interface: z.string().nullable(),
@@ -67,14 +81,15 @@ export const VerifyOutput = z.object({
 /** One poll of chrony and chronyd. */
 async function chronyRound(
   shell: RemoteShell,
-  baseline: number | null | undefined,
+  unit: string,
+  baseline: string | null | undefined,
   signal: AbortSignal,
 ) {
   const sources = await shell.run("chronyc -n sources", { signal });
-  const tracking = await shell.run("chronyc tracking", { signal });
-  const status = await readChronydStatus(shell, signal);
+  const tracking = await shell.run("chronyc -n tracking", { signal });
+  const status = await readChronydStatus(shell, unit, signal);
   return {
-    checks: [...chronyChecks(sources, tracking), serviceCheck(status, baseline)],
+    checks: [...chronyChecks(sources, tracking), serviceCheck(status, unit, baseline)],
     tracking,
     status,
   };
@@ -92,26 +107,31 @@ async function factOr(
   return result.exitCode === 0 && result.stdout.trim() !== "" ? result.stdout.trim() : null;
 }
 
-/** Records diagnoses of the failing checks (the chronyd journal when chronyd is down). */
+/** Records diagnoses of the failing checks (the chrony journal when chrony is down). */
 async function diagnoseFailures(
   target: Target,
   checks: CheckOutcome[],
   shell: RemoteShell,
-  chronydActive: boolean,
+  unit: string,
+  status: ChronydStatus,
   signal: AbortSignal,
 ): Promise<void> {
   for (const c of checks.filter((x) => !x.pass)) {
     diagnose(target, c.layer, c.summary ?? c.check, c.evidence);
   }
-  if (!chronydActive) {
-    const journal = await chronydJournalTail(shell, signal);
-    diagnose(target, "service", "last lines of chronyd's journal", journal);
+  if (status.active !== "active") {
+    const journal = await chronydJournalTail(shell, unit, signal);
+    diagnose(target, "service", `last lines of ${unit}'s journal`, journal);
   }
 }
 
 /**
  * Runs verify on the current target: writes `facts.verify`, sets
  * `target.verdict`/`verdictReason`, records diagnoses when not functional.
+ * When chrony is found dead with this run's refclock in place, rolls the
+ * change back (restore, restart, check). In check mode (`--dry-run`) reads
+ * the clock only and gives no verdict (nothing was applied): the reason
+ * says so and counts the changes that would be made.
  * @throws StepError `config` without a target/session; `connection`/`cancelled`
  *   (never for a verdict)
  */
@@ -122,28 +142,71 @@ export async function runVerify(
 ): Promise<VerifyOutput> {
   const target = ctx.target;
   const facts = target.facts;
+  const unit = hostLayout(facts).chrony_unit;
+  const choice = clockChoiceOf(input.clock);
+  const checkMode = ctx.settings.dryRun;
   const shell = await shellFor(ctx);
   const iface = await primaryInterface(facts, shell, signal);
   const snapshot = await readPhcSnapshot(shell, iface, signal);
-  const driverChecks = driverAndUdevChecks(snapshot, iface);
-  const baseline = facts.chrony?.nRestarts;
+  const host = target.address ?? target.label;
+  const chosen = findChosenClock(choice, snapshot, iface, host);
+  const clock = chosen.found ? chosen.clock : null;
+  const driverChecks = choice.kind === "ena"
+    ? driverAndUdevChecks(snapshot, iface)
+    : chosenClockChecks(
+      chosen,
+      snapshot,
+      chosen.found ? await shell.run(`readlink ${chosen.device}`, { signal }) : null,
+    );
 
+  const identity = async () => ({
+    interface: iface,
+    driver_version: choice.kind === "ena"
+      ? await factOr(facts.ena?.version, shell, "modinfo -F version ena", signal)
+      : null,
+    architecture: await factOr(
+      facts.arch && facts.arch.machine !== "unknown" ? facts.arch.machine : null,
+      shell,
+      "uname -m",
+      signal,
+    ),
+  });
+
+  if (checkMode) {
+    const planned = (facts.changes ?? []).length;
+    target.verdictReason = `check mode (--dry-run): no verdict; ${planned} host change(s) ` +
+      "would be made (see changes)";
+    ctx.log.info(target.verdictReason);
+    return {
+      changed: false,
+      verdict: null,
+      check_mode: true,
+      failed_layer: null,
+      device: null,
+      clock_name: clock?.clockName ?? null,
+      phc_index: clock?.index ?? null,
+      ...(await identity()),
+      quality: null,
+    };
+  }
+
+  const baseline = facts.chrony?.invocationId;
   const rounds = Math.max(1, Math.floor(input.timeout / Math.max(input.interval, 0.001)) + 1);
-  let round = await chronyRound(shell, baseline, signal);
+  let round = await chronyRound(shell, unit, baseline, signal);
   const driverOk = driverChecks.every((c) => c.pass);
   for (let i = 1; i < rounds && driverOk; i++) {
     const failing = round.checks.filter((c) => !c.pass);
     // Only chrony converging (reach rising, selection pending) is worth waiting for.
     if (failing.length === 0 || failing.some((c) => c.layer !== "chrony")) break;
     await ctx.sleep(input.interval, signal);
-    round = await chronyRound(shell, baseline, signal);
+    round = await chronyRound(shell, unit, baseline, signal);
   }
   const checks = [...driverChecks, ...round.checks];
 
   const tracking = parseChronycTracking(round.tracking.stdout);
   let quality: ClockQuality | null = null;
   if (tracking.referenceName === PHC_REFCLOCK_NAME) {
-    const slot = await pciSlotOf(facts, iface, shell, signal);
+    const slot = choice.kind === "ena" ? await pciSlotOf(facts, iface, shell, signal) : null;
     const bound = slot
       ? parsePhcErrorBound(
         (await readRemoteFile(shell, `/sys/bus/pci/devices/${slot}/phc_error_bound`, signal))
@@ -159,24 +222,45 @@ export async function runVerify(
     .find((c) => c !== undefined) ?? null;
   let verdict: VerifyFacts["verdict"] = "functional";
   let failedLayer: string | null = null;
-  let reason = "chrony uses the ENA PHC (#* PHC0, reach 377, stratum 1)";
+  let reason = `chrony uses the PHC${
+    clock ? ` ${clock.clockName}` : ""
+  } (#* PHC0, reach 377, stratum 1)`;
   if (firstFailure) {
-    const noClock = snapshot.phcEnable === 1 && snapshot.enaClock === null;
-    if (facts.phcSupport === "unsupported") {
+    const noClock = choice.kind === "ena" && snapshot.phcEnable === 1 &&
+      snapshot.enaClock === null;
+    if (choice.kind === "ena" && facts.phcSupport === "unsupported") {
       verdict = "unsupported";
       failedLayer = "hardware";
       reason = "the instance type reports PhcSupport unsupported";
       diagnose(target, "hardware", reason);
-    } else if (facts.phc?.state === "unsupported" || noClock) {
+    } else if (choice.kind === "ena" && (facts.phc?.state === "unsupported" || noClock)) {
       verdict = "unsupported";
       failedLayer = "hardware";
       reason = "phc_enable is 1 but no ena-ptp-* clock exists: this hardware has no PHC";
+    } else if (!chosen.found && choice.kind !== "ena") {
+      verdict = chosen.verdict;
+      failedLayer = chosen.verdict === "unsupported" ? "hardware" : "driver";
+      reason = chosen.reason;
     } else {
       verdict = "misconfigured";
       failedLayer = firstFailure.layer;
       reason = `${firstFailure.layer}: ${firstFailure.summary ?? firstFailure.check}`;
     }
-    await diagnoseFailures(target, checks, shell, round.status.active === "active", signal);
+    await diagnoseFailures(target, checks, shell, unit, round.status, signal);
+    const previous = facts.chrony?.previous;
+    if (round.status.active !== "active" && facts.chrony?.changed && previous?.length) {
+      const outcome = await rollBackChrony(ctx, shell, {
+        previous,
+        unit,
+        restart: true,
+        settleSeconds: 3,
+        why: `verify found ${unit} ${round.status.active} with ptp-runner's PHC refclock`,
+      });
+      facts.chrony = { ...facts.chrony, rolledBack: outcome.filesRestored, previous: undefined };
+      reason += outcome.filesRestored && outcome.chronyActive
+        ? "; the chrony change was rolled back"
+        : `; ${outcome.summary}`;
+    }
   }
 
   facts.verify = {
@@ -189,35 +273,48 @@ export async function runVerify(
   target.verdictReason = reason;
   ctx.log.info(`verdict ${verdict}: ${reason}`);
 
-  const clock = snapshot.enaClock;
-  const linked = clock !== null && snapshot.symlinkTarget === clock.device;
+  const linked = chosen.found &&
+    (choice.kind === "ena"
+      ? snapshot.symlinkTarget === chosen.clock.device
+      : driverChecks.every((c) => c.pass));
   return {
     changed: false,
     verdict,
+    check_mode: false,
     failed_layer: failedLayer,
-    device: linked ? "/dev/ptp_ena" : null,
+    device: linked && chosen.found ? chosen.device : null,
     clock_name: clock?.clockName ?? null,
     phc_index: clock?.index ?? null,
-    interface: iface,
-    driver_version: await factOr(facts.ena?.version, shell, "modinfo -F version ena", signal),
-    architecture: await factOr(
-      facts.arch && facts.arch.machine !== "unknown" ? facts.arch.machine : null,
-      shell,
-      "uname -m",
-      signal,
-    ),
+    ...(await identity()),
     quality,
   };
 }
 
 export default defineStep({
   type: "verify",
-  description: "Check driver, udev, chrony and chronyd use the ENA PHC; verdict and clock quality.",
+  description:
+    "Check the chosen PHC, its udev link, chrony and its service; verdict and clock quality.",
   scope: "target",
   input: VerifyInput,
   output: VerifyOutput,
-  reads: ["facts.ena", "facts.arch", "facts.phc", "facts.chrony.nRestarts", "facts.phcSupport"],
-  writes: ["facts.verify", "target.verdict", "target.verdictReason", "target.diagnostics"],
+  reads: [
+    "facts.ena",
+    "facts.arch",
+    "facts.phc",
+    "facts.chrony",
+    "facts.phcSupport",
+    "facts.host",
+    "facts.changes",
+    "settings.dryRun",
+  ],
+  writes: [
+    "facts.verify",
+    "facts.chrony",
+    "facts.changes",
+    "target.verdict",
+    "target.verdictReason",
+    "target.diagnostics",
+  ],
   async run(ctx, input, signal) {
     return await runVerify(ctx, input, signal);
   },

@@ -1,44 +1,51 @@
 /**
- * Editing chrony's configuration for the ENA PHC, as pure functions: where the
- * refclock line goes (a managed drop-in when `/etc/chrony.conf` includes
- * `/etc/chrony.d`, otherwise one marked line appended to chrony.conf) and
- * whether it is already there. Never rewrites the user's lines.
+ * Editing chrony's configuration for a PHC, as pure functions: where the
+ * refclock line goes and what each file would hold afterwards.
  *
- * Domain source: PTP.md section 5; AWS EC2 User Guide "configure-ec2-ntp" (the
- * exact refclock line); chrony.conf(5) (`confdir`, `include`, comment
- * characters `#`, `%`, `!`, `;`).
+ * - When chrony.conf itself reads a directory of `*.conf` files (`confdir
+ *   DIR`, or `include DIR/<pattern>`), a managed drop-in
+ *   `DIR/ptp-runner.conf` with a header comment. `sourcedir` does not count:
+ *   chrony reads only `server`/`pool`/`peer` lines from its `.sources` files.
+ * - Otherwise the refclock line is added to chrony.conf, after a marker
+ *   comment line of its own. chrony has no trailing comments
+ *   (`refclock ... prefer # note` is a fatal "Invalid refclock option").
+ *
+ * The user's own lines are never edited. Idempotent: planning against the
+ * result gives no change.
+ *
+ * Domain source: PTP.md section 5; NOTES.md "Real chrony 4.3 and systemd
+ * 252"; chrony.conf(5) (`confdir`, `include`, `sourcedir`, comment
+ * characters `#`, `%`, `!`, `;` at the start of a line); AWS EC2 User Guide
+ * "configure-ec2-ntp" (the refclock line).
  * @module
  */
 
-/** The refclock line AWS documents, exactly (no `tai`, no `offset`). */
-export const REFCLOCK_LINE = "refclock PHC /dev/ptp_ena poll 0 delay 0.000010 prefer";
-/** Marker ending the line ptp-runner appends to chrony.conf. */
-export const LINE_MARKER = "# added by ptp-runner";
-/** The main configuration file. */
-export const CHRONY_CONF = "/etc/chrony.conf";
-/** Backup of chrony.conf taken before appending to it. */
-export const CHRONY_CONF_BACKUP = "/etc/chrony.conf.ptp-runner.bak";
-/** The drop-in directory AL2023 includes. */
-export const CHRONY_DROP_IN_DIR = "/etc/chrony.d";
-/** The managed drop-in file. */
-export const DROP_IN_PATH = "/etc/chrony.d/ptp-runner.conf";
+/** Name of the managed drop-in inside the confdir. */
+export const DROP_IN_NAME = "ptp-runner.conf";
+/** Marker line ptp-runner writes, on its own, before its refclock line in chrony.conf. */
+export const MARKER_LINE = "# ptp-runner: PHC refclock (the next line; remove both lines to undo)";
+/** Trailing marker of older ptp-runner versions (`refclock ... prefer # added by ptp-runner`). */
+export const LEGACY_LINE_MARKER = "# added by ptp-runner";
 /** Amazon Time Sync Service addresses (IPv4, IPv6): kept as the fallback source. */
 export const AMAZON_TIME_SYNC = ["169.254.169.123", "fd00:ec2::123"];
 
-/** Content of the managed drop-in: a header saying who wrote it, then the refclock line. */
-export function dropInContent(): string {
-  return [
-    "# Managed by ptp-runner: the ENA PTP hardware clock (PHC) as chrony's preferred source.",
-    "# The Amazon Time Sync Service configured in /etc/chrony.conf stays as the fallback.",
-    "# Remove this file and restart chronyd to undo.",
-    REFCLOCK_LINE,
-    "",
-  ].join("\n");
+/**
+ * The refclock line AWS documents for the ENA PHC, for `device`:
+ * `refclock PHC <device> poll 0 delay 0.000010 prefer` (no `tai`, no `offset`).
+ */
+export function refclockLine(device: string): string {
+  return `refclock PHC ${device} poll 0 delay 0.000010 prefer`;
 }
 
-/** The line appended to chrony.conf when the drop-in directory is not included. */
-export function markedLine(): string {
-  return `${REFCLOCK_LINE} ${LINE_MARKER}`;
+/** Content of the managed drop-in for `device`: a header saying who wrote it, then the line. */
+export function dropInContent(device: string, confPath: string, unit: string): string {
+  return [
+    "# Managed by ptp-runner: a PTP hardware clock (PHC) as chrony's preferred source.",
+    `# The servers configured in ${confPath} stay as the fallback.`,
+    `# Remove this file and restart ${unit} to undo.`,
+    refclockLine(device),
+    "",
+  ].join("\n");
 }
 
 /** Configuration lines without comments and blank lines, whitespace collapsed. */
@@ -46,27 +53,45 @@ export function directives(conf: string): string[] {
   return conf.split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== "" && !/^[#%!;]/.test(l))
-    .map((l) => l.replace(/\s+#.*$/, "").replace(/\s+/g, " "));
+    .map((l) => l.replace(/\s+/g, " "));
 }
 
 /**
- * True when `conf` includes files of `dir` through `confdir <dir>...` or
- * `include <dir>/<pattern>` (`sourcedir` does not count: it only takes
- * server/pool lines).
+ * Directories whose `*.conf` files chrony.conf reads, in order: every
+ * argument of `confdir`, and the directory of each `include DIR/<pattern>`
+ * whose pattern ends `.conf`. Trailing slashes removed.
  */
-export function includesDirectory(conf: string, dir = CHRONY_DROP_IN_DIR): boolean {
-  const base = dir.replace(/\/+$/, "");
+export function confDirectories(conf: string): string[] {
+  const dirs: string[] = [];
   for (const line of directives(conf)) {
     const [keyword, ...args] = line.split(" ");
-    if (keyword === "confdir" && args.some((a) => a.replace(/\/+$/, "") === base)) return true;
-    if (keyword === "include" && args[0]?.startsWith(`${base}/`)) return true;
+    if (keyword === "confdir") dirs.push(...args.map((a) => a.replace(/\/+$/, "")));
+    if (keyword === "include" && args[0]) {
+      const m = /^(\/.*)\/([^/]*)$/.exec(args[0]);
+      if (m && /\.conf$/.test(m[2]) && /[*?[]/.test(m[2])) dirs.push(m[1]);
+    }
   }
-  return false;
+  return [...new Set(dirs.filter((d) => d !== ""))];
 }
 
-/** Active (uncommented) `refclock PHC /dev/ptp_ena ...` lines of `conf`, whitespace collapsed. */
-export function ptpEnaRefclocks(conf: string): string[] {
-  return directives(conf).filter((l) => /^refclock PHC \/dev\/ptp_ena(\s|$|:)/.test(l));
+/**
+ * The confdir the drop-in goes to: `preferred` (the distribution's) when
+ * chrony.conf reads it, else the first directory it reads; null when it reads
+ * none (then the line method applies).
+ */
+export function chooseConfDirectory(conf: string, preferred: string | null): string | null {
+  const dirs = confDirectories(conf);
+  if (preferred && dirs.includes(preferred.replace(/\/+$/, ""))) {
+    return preferred.replace(/\/+$/, "");
+  }
+  return dirs[0] ?? null;
+}
+
+/** Active `refclock PHC <device> ...` lines of `conf`, whitespace collapsed. */
+export function refclocksFor(conf: string, device: string): string[] {
+  const escaped = device.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const re = new RegExp(`^refclock PHC ${escaped}(\\s|$|:)`);
+  return directives(conf).filter((l) => re.test(l));
 }
 
 /** True when `conf` names an Amazon Time Sync Service address in a `server`/`pool` line. */
@@ -76,102 +101,157 @@ export function hasAmazonTimeSync(conf: string): boolean {
   );
 }
 
+/** chrony.conf split into ptp-runner's own lines and the user's. */
+interface OwnLines {
+  /** Indexes of ptp-runner's lines (marker lines, the refclock after each, legacy lines). */
+  own: Set<number>;
+  /** The lines. */
+  lines: string[];
+}
+
+/** Finds ptp-runner's lines in chrony.conf: each marker line and the line after it, legacy lines. */
+function ownLinesOf(conf: string): OwnLines {
+  const lines = conf.split("\n");
+  const own = new Set<number>();
+  lines.forEach((line, i) => {
+    if (line.trim() === MARKER_LINE) {
+      own.add(i);
+      if (i + 1 < lines.length && /^\s*refclock\s/.test(lines[i + 1])) own.add(i + 1);
+    } else if (line.trimEnd().endsWith(LEGACY_LINE_MARKER) && /^\s*refclock\s/.test(line)) {
+      own.add(i);
+    }
+  });
+  return { own, lines };
+}
+
+/** chrony.conf without ptp-runner's own lines (the user's configuration). */
+export function withoutOwnLines(conf: string): string {
+  const { own, lines } = ownLinesOf(conf);
+  return lines.filter((_, i) => !own.has(i)).join("\n");
+}
+
+/** One file the plan writes: its path, what is there (null = absent) and what it should hold. */
+export interface PlannedFile {
+  path: string;
+  before: string | null;
+  after: string;
+}
+
 /** What configure-chrony must do. */
 export type ChronyPlan =
   | {
-    /** Nothing to write: the line is already in effect. */
-    action: "none";
+    /** `drop-in` or `line`. */
+    method: "drop-in" | "line";
+    /** The file that holds (or will hold) the refclock line. */
+    file: string;
+    /** Files to write; empty when everything is in place. */
+    writes: PlannedFile[];
+    /** Why nothing is written, when `writes` is empty. */
+    reason: string;
+    conflict: false;
+  }
+  | {
     method: "drop-in" | "line";
     file: string;
+    writes: [];
+    /** The user's own refclock for the device: ptp-runner leaves it alone. */
     reason: string;
-  }
-  | {
-    /** Another refclock for /dev/ptp_ena exists in a file ptp-runner does not own. */
-    action: "conflict";
-    method: "drop-in" | "line";
-    file: string;
-    reason: string;
-  }
-  | {
-    /** Write the managed drop-in (replacing its previous content, if any). */
-    action: "write-drop-in";
-    method: "drop-in";
-    file: string;
-    content: string;
-  }
-  | {
-    /** Append `text` to chrony.conf (starts with a newline when the file lacks a final one). */
-    action: "append-line";
-    method: "line";
-    file: string;
-    text: string;
-  }
-  | {
-    /** Replace ptp-runner's own outdated marked line(s); every other line kept as is. */
-    action: "replace-marked-line";
-    method: "line";
-    file: string;
-    content: string;
+    conflict: true;
   };
 
+/** What {@link planChronyChange} needs. */
+export interface ChronyPlanInput {
+  /** Path of chrony.conf (`/etc/chrony.conf`, `/etc/chrony/chrony.conf`). */
+  confPath: string;
+  /** Its content. */
+  conf: string;
+  /** The distribution's confdir (preferred when chrony.conf reads it). */
+  preferredConfDir: string | null;
+  /** Content of `<confdir>/ptp-runner.conf` (null when absent or no confdir). */
+  dropIn: string | null;
+  /** Stable device path of the PHC (`/dev/ptp_ena`, `/dev/ptp_refclock`). */
+  device: string;
+  /** chrony's unit (for the drop-in's header). */
+  unit: string;
+}
+
+/** Path of the drop-in for the confdir chrony.conf reads, or null (line method). */
+export function dropInPathFor(conf: string, preferredConfDir: string | null): string | null {
+  const dir = chooseConfDirectory(conf, preferredConfDir);
+  return dir === null ? null : `${dir}/${DROP_IN_NAME}`;
+}
+
 /**
- * Decides where the refclock line goes and whether anything changes.
- * @param conf content of /etc/chrony.conf
- * @param dropIn content of the managed drop-in, or null when it does not exist
+ * Decides where the refclock line goes and what each file should hold.
+ * Drop-in method: the drop-in gets the header and line; ptp-runner's own
+ * lines left in chrony.conf by an earlier line-method run are removed (else
+ * the refclock would be configured twice). Line method: ptp-runner's marker
+ * and line are replaced (or appended) at their place; every other line is
+ * kept byte for byte.
  */
-export function planChronyChange(conf: string, dropIn: string | null): ChronyPlan {
-  const useDropIn = includesDirectory(conf);
-  const method = useDropIn ? "drop-in" : "line";
-  const file = useDropIn ? DROP_IN_PATH : CHRONY_CONF;
-  const ownLines = conf.split(/\r?\n/).filter((l) => l.trimEnd().endsWith(LINE_MARKER));
-  const userRefclocks = ptpEnaRefclocks(
-    conf.split(/\r?\n/).filter((l) => !l.trimEnd().endsWith(LINE_MARKER)).join("\n"),
-  );
-  if (userRefclocks.includes(REFCLOCK_LINE)) {
+export function planChronyChange(input: ChronyPlanInput): ChronyPlan {
+  const { conf, confPath, device } = input;
+  const wanted = refclockLine(device);
+  const dropInPath = dropInPathFor(conf, input.preferredConfDir);
+  const method = dropInPath ? "drop-in" : "line";
+  const file = dropInPath ?? confPath;
+  const user = withoutOwnLines(conf);
+  const userLines = refclocksFor(user, device);
+  if (userLines.includes(wanted)) {
     return {
-      action: "none",
       method: "line",
-      file: CHRONY_CONF,
-      reason: `${CHRONY_CONF} already has "${REFCLOCK_LINE}"`,
+      file: confPath,
+      writes: [],
+      reason: `${confPath} already has "${wanted}" (the user's own line)`,
+      conflict: false,
     };
   }
-  const wanted = markedLine();
-  if (ownLines.length === 1 && ownLines[0].trim() === wanted) {
+  if (userLines.length > 0) {
     return {
-      action: "none",
-      method: "line",
-      file: CHRONY_CONF,
-      reason: `${CHRONY_CONF} has the marked line`,
-    };
-  }
-  if (userRefclocks.length > 0) {
-    return {
-      action: "conflict",
       method,
-      file: CHRONY_CONF,
-      reason: `${CHRONY_CONF} already has another refclock for /dev/ptp_ena ("${
-        userRefclocks[0]
+      file: confPath,
+      writes: [],
+      reason: `${confPath} already has another refclock for ${device} ("${
+        userLines[0]
       }"); ptp-runner does not edit the user's lines`,
+      conflict: true,
     };
   }
-  if (useDropIn) {
-    const content = dropInContent();
-    if (dropIn === content) {
-      return { action: "none", method, file, reason: `${DROP_IN_PATH} is up to date` };
+  const writes: PlannedFile[] = [];
+  if (dropInPath) {
+    const content = dropInContent(device, confPath, input.unit);
+    if (input.dropIn !== content) {
+      writes.push({ path: dropInPath, before: input.dropIn, after: content });
     }
-    return { action: "write-drop-in", method: "drop-in", file: DROP_IN_PATH, content };
+    if (user !== conf) writes.push({ path: confPath, before: conf, after: user });
+  } else {
+    const after = withLine(conf, wanted);
+    if (after !== conf) writes.push({ path: confPath, before: conf, after });
   }
-  if (ownLines.length > 0) {
-    let replaced = false;
-    const kept: string[] = [];
-    for (const line of conf.split("\n")) {
-      if (line.trimEnd().endsWith(LINE_MARKER)) {
-        if (!replaced) kept.push(wanted);
-        replaced = true;
-      } else kept.push(line);
+  return {
+    method,
+    file,
+    writes,
+    reason: writes.length === 0 ? `${file} already has "${wanted}"` : "",
+    conflict: false,
+  };
+}
+
+/** chrony.conf with exactly one marker + `wanted` pair, at the place of the first own line. */
+function withLine(conf: string, wanted: string): string {
+  const { own, lines } = ownLinesOf(conf);
+  if (own.size === 0) {
+    const prefix = conf === "" || conf.endsWith("\n") ? "" : "\n";
+    return `${conf}${prefix}${MARKER_LINE}\n${wanted}\n`;
+  }
+  const out: string[] = [];
+  let placed = false;
+  lines.forEach((line, i) => {
+    if (!own.has(i)) out.push(line);
+    else if (!placed) {
+      out.push(MARKER_LINE, wanted);
+      placed = true;
     }
-    return { action: "replace-marked-line", method: "line", file, content: kept.join("\n") };
-  }
-  const prefix = conf === "" || conf.endsWith("\n") ? "" : "\n";
-  return { action: "append-line", method: "line", file, text: `${prefix}${wanted}\n` };
+  });
+  return out.join("\n");
 }

@@ -61,8 +61,12 @@ export interface NicFacts {
 
 /** Written by `enable-hwts` under `facts.phc`. */
 export interface PhcFacts {
-  /** Outcome of enabling: `enabled`, or `unsupported` when no ENA clock appeared. */
-  state: "enabled" | "unsupported" | "failed";
+  /**
+   * Outcome of enabling: `enabled`, or `unsupported` when no ENA clock
+   * appeared; `planned` in check mode (`--dry-run`) when enabling would need a
+   * change (the clock may not exist yet).
+   */
+  state: "enabled" | "unsupported" | "failed" | "planned";
   /** Stable device path, `/dev/ptp_ena`, when the symlink exists. */
   device: string | null;
   /** `clock_name` of the ENA clock, e.g. `ena-ptp-05`. */
@@ -75,24 +79,44 @@ export interface PhcFacts {
   hwRxTimestamping?: string | null;
 }
 
+/** A file as it was before configure-chrony changed it (kept in memory for rollback). */
+export interface PreviousFile {
+  /** Absolute path. */
+  path: string;
+  /** Content before the change; null when the file did not exist. */
+  content: string | null;
+}
+
 /** Written by `configure-chrony` under `facts.chrony`. */
 export interface ChronyConfigFacts {
   /** File that holds the refclock line. */
   file: string | null;
-  /** `drop-in` when written under an included directory; `line` when one marked line was added to chrony.conf. */
+  /** `drop-in` when written under a directory chrony.conf reads; `line` when added to chrony.conf after a marker line. */
   method: "drop-in" | "line" | null;
-  /** Whether this run changed the configuration. */
+  /** Whether this run changed the configuration (check mode: would change). */
   changed: boolean;
-  /** True when a failure made the step restore the previous config. */
+  /** True when a failure made the step (or verify) restore the previous files. */
   rolledBack: boolean;
-  /** Backup path, when one was made. */
-  backup: string | null;
+  /** Stable PHC device path in the refclock line (`/dev/ptp_ena`, `/dev/ptp_refclock`). */
+  device?: string | null;
+  /** `clock_name` of the clock chosen. */
+  clockName?: string | null;
+  /** chrony's systemd unit (`chronyd`, `chrony`). */
+  unit?: string;
   /**
-   * chronyd's `NRestarts` right after configure-chrony (after its restart, or
-   * as found when nothing changed); `verify` fails the service layer when it
-   * grew since. Absent when unknown.
+   * chronyd's `InvocationID` once configure-chrony is done (after its restart,
+   * or as found when nothing changed); `verify` fails the service layer when
+   * it changed since (chronyd restarted). Absent when unknown.
    */
+  invocationId?: string | null;
+  /** chronyd's `NRestarts` at the same moment (reported only). */
   nRestarts?: number | null;
+  /**
+   * Files as they were before this run changed them, in memory only (no
+   * backup file on the host); present while the change is in place, so that
+   * `verify` can roll back when chronyd dies with the refclock.
+   */
+  previous?: PreviousFile[];
 }
 
 /**

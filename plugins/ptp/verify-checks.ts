@@ -12,6 +12,7 @@ import { parseChronycSources, parseChronycTracking } from "../parsers/chronyc.ts
 import type { ChronydStatus } from "./chronyd-service.ts";
 import { type Evidence, evidenceOf } from "./diagnose.ts";
 import type { PhcSnapshot } from "./phc-clock.ts";
+import { type ChosenClock, describeClocks } from "./chosen-clock.ts";
 import type { CommandResult } from "../ssh/types.ts";
 
 /** Name chrony gives the first PHC refclock. */
@@ -142,24 +143,69 @@ export function chronyChecks(sources: CommandResult, tracking: CommandResult): C
 }
 
 /**
- * Service check: chronyd active, SubState running, and NRestarts not above
- * `baselineRestarts` (recorded by configure-chrony; null skips that part).
+ * Checks of a clock chosen by `primary-nic` or `clock_name:<glob>` (driver
+ * layer: the clock exists and, for `primary-nic`, is the one `ethtool -T`
+ * names; udev layer: the stable link points at it).
+ * @param link `readlink <device>` of the chosen clock's stable path; null when no clock was found
+ */
+export function chosenClockChecks(
+  chosen: ChosenClock,
+  snapshot: PhcSnapshot,
+  link: CommandResult | null,
+): CheckOutcome[] {
+  const clocksObserved = describeClocks(snapshot.clocks);
+  const found: CheckOutcome = {
+    layer: "driver",
+    check: "the chosen PTP clock exists",
+    pass: chosen.found,
+    observed: chosen.found ? `${chosen.clock.device}=${chosen.clock.clockName}` : clocksObserved,
+    summary: chosen.found ? undefined : chosen.reason,
+    evidence: snapshot.ethtoolResult && !chosen.found
+      ? {
+        command: `${snapshot.clocksResult.command}; ${snapshot.ethtoolResult.command}`,
+        output: `${clocksObserved}\n${evidenceOf(snapshot.ethtoolResult).output}`,
+      }
+      : { command: snapshot.clocksResult.command, output: clocksObserved },
+  };
+  if (!chosen.found) return [found];
+  const to = link && link.exitCode === 0 ? link.stdout.trim().replace(/^.*\//, "") : null;
+  return [found, {
+    layer: "udev",
+    check: `readlink ${chosen.device} == ${chosen.clock.device}`,
+    pass: to === chosen.clock.device,
+    observed: to ?? "missing",
+    summary: to === null
+      ? `${chosen.device} is missing (udev rule not applied?)`
+      : `${chosen.device} points to ${to}, not ${chosen.clock.device}`,
+    evidence: link ? evidenceOf(link) : undefined,
+  }];
+}
+
+/**
+ * Service check: chrony active/running, and its `InvocationID` the one
+ * configure-chrony recorded (a new one means it restarted since; real
+ * systemd's `NRestarts` does not count manual restarts, nor any restart of a
+ * unit without `Restart=`). A null/absent baseline skips that part.
  */
 export function serviceCheck(
   status: ChronydStatus,
-  baselineRestarts: number | null | undefined,
+  unit: string,
+  baselineInvocationId: string | null | undefined,
 ): CheckOutcome {
   const running = status.active === "active" && status.subState === "running";
-  const restarted = baselineRestarts !== null && baselineRestarts !== undefined &&
-    status.nRestarts !== null && status.nRestarts > baselineRestarts;
+  const restarted = !!baselineInvocationId && status.invocationId !== null &&
+    status.invocationId !== baselineInvocationId;
   return {
     layer: "service",
-    check: "chronyd active/running, no restarts since configure-chrony",
+    check: `${unit} active/running, not restarted since configure-chrony`,
     pass: running && !restarted,
-    observed: `${status.active}/${status.subState ?? "?"}, NRestarts=${status.nRestarts ?? "?"}`,
+    observed: `${status.active}/${status.subState ?? "?"}, InvocationID=${
+      status.invocationId ?? "?"
+    }`,
     summary: running
-      ? `chronyd restarted ${status.nRestarts! - baselineRestarts!} time(s) since configure-chrony`
-      : `chronyd is not active (${status.active}/${status.subState ?? "?"})`,
+      ? `${unit} restarted since configure-chrony (InvocationID ${baselineInvocationId} became ` +
+        `${status.invocationId})`
+      : `${unit} is not active (${status.active}/${status.subState ?? "?"})`,
     evidence: status.evidence,
   };
 }

@@ -19,6 +19,7 @@ import { redactDeep } from "./redact.ts";
 import { summarize } from "./stats.ts";
 import type {} from "../aws/shared/facts.ts";
 import type {} from "../host/distribution.ts";
+import type {} from "../host/changes.ts";
 
 /** What {@link buildReport} needs. */
 export interface BuildReportInput {
@@ -35,6 +36,8 @@ export interface BuildReportInput {
   cleanup?: CleanupOutcome | null;
   /** The run was interrupted (Ctrl-C / SIGTERM; `ctx.interrupted`); default false. */
   interrupted?: boolean;
+  /** The run is a `--dry-run` (check mode); default false. */
+  checkMode?: boolean;
 }
 
 /**
@@ -98,8 +101,8 @@ function targetReport(target: Target): TargetReport {
     placement_group: target.placementGroup ?? null,
     phc_support: facts.phcSupport ?? null,
     ena_driver_version: facts.ena?.version ?? null,
-    phc_device: facts.phc?.device ?? null,
-    phc_clock_name: facts.phc?.clockName ?? null,
+    phc_device: facts.phc?.device ?? facts.chrony?.device ?? null,
+    phc_clock_name: facts.phc?.clockName ?? facts.chrony?.clockName ?? null,
     phc_index: facts.phc?.index ?? null,
     verdict,
     verdict_reason: verdictReason(target, verdict),
@@ -120,6 +123,17 @@ function targetReport(target: Target): TargetReport {
       }
       : null,
     warnings: [...target.warnings],
+    changes: (facts.changes ?? []).map((c) => ({
+      step_id: c.step,
+      kind: c.kind,
+      summary: c.summary,
+      ...(c.diff ? { diff: c.diff } : {}),
+      applied: c.applied,
+    })),
+    steps: Object.entries(target.outputs).map(([id, output]) => ({
+      step_id: id,
+      changed: typeof output?.changed === "boolean" ? output.changed : null,
+    })),
   };
 }
 
@@ -195,6 +209,7 @@ export function buildReport(input: BuildReportInput): Report {
     wall_time_seconds: wall,
     redacted: input.redact,
     interrupted: input.interrupted ?? false,
+    check_mode: input.checkMode ?? false,
     summary: countVerdicts(targets),
     by_type: types.map((type) => {
       const group = targets.filter((t) => t.instance_type === type);

@@ -51,6 +51,27 @@ export const FailureSchema = z.object({
   message: z.string(),
 }).strict();
 
+/**
+ * A change a host step made on the target or, in check mode (`--dry-run`),
+ * would make: a file written (with its unified diff), removed, or an action
+ * (`restart chrony`, `reload ena (detached)`).
+ */
+export const ReportChangeSchema = z.object({
+  step_id: z.string(),
+  kind: z.enum(["file", "remove", "action"]),
+  summary: z.string(),
+  diff: z.string().optional().describe("Unified diff (--- a/PATH, +++ b/PATH) of a file change"),
+  applied: z.boolean().describe("False in check mode, or when the step stopped before it"),
+}).strict();
+
+/** Whether one step changed the target (its output's `changed`), in run order. */
+export const ReportStepChangedSchema = z.object({
+  step_id: z.string(),
+  changed: z.boolean().nullable().describe(
+    "The step's `changed` output (check mode: would change); null when it has none",
+  ),
+}).strict();
+
 /** One target (instance or existing host) in the report. */
 export const TargetReportSchema = z.object({
   id: z.string(),
@@ -85,6 +106,12 @@ export const TargetReportSchema = z.object({
   diagnostics: z.array(DiagnosticSchema),
   failure: FailureSchema.nullable(),
   warnings: z.array(z.string()),
+  changes: z.array(ReportChangeSchema).default([]).describe(
+    "Host changes made (or, in check mode, that would be made), in order",
+  ),
+  steps: z.array(ReportStepChangedSchema).default([]).describe(
+    "Each target step that ran and whether it changed the host",
+  ),
 }).strict();
 
 /** min / median / max of a set of values (nanoseconds), over `count` values. */
@@ -160,6 +187,10 @@ export const ReportSchema = z.object({
   interrupted: z.boolean().default(false).describe(
     "True when the run was interrupted (Ctrl-C or SIGTERM) before the report; targets it " +
       "stopped count as cancelled",
+  ),
+  check_mode: z.boolean().default(false).describe(
+    "True for a --dry-run: host steps only read; `changes` say what they would do, and " +
+      "targets get no verdict from chrony",
   ),
   summary: CountsSchema,
   by_type: z.array(TypeSummarySchema),

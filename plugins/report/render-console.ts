@@ -74,6 +74,13 @@ function diagnosticLines(t: TargetReport, p: Palette, max: number): string[] {
   return lines;
 }
 
+/** One line per change of a target: `label: [step] summary` (`(not applied)` in a real run). */
+function changeLines(t: TargetReport, checkMode: boolean): string[] {
+  return t.changes.map((c) =>
+    `  ${t.label}: [${c.step_id}] ${c.summary}${c.applied || checkMode ? "" : " (not applied)"}`
+  );
+}
+
 /** Renders the report for the console (without the file paths, which the caller appends). */
 export function renderConsoleReport(report: Report, options: ConsoleOptions): string {
   const p = palette(options.color);
@@ -117,6 +124,14 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
     out.push(p.bold("Warnings"));
     for (const t of warned) out.push(...t.warnings.map((w) => `  ${t.label}: ${w}`));
     out.push("");
+  }
+
+  const changed = report.targets.filter((t) => t.changes.length > 0);
+  if (report.check_mode || changed.length > 0) {
+    out.push(p.bold(report.check_mode ? "Changes that would be made (--dry-run)" : "Changes made"));
+    if (changed.length === 0) out.push("  (none)");
+    for (const t of changed) out.push(...changeLines(t, report.check_mode));
+    out.push(p.dim("  (diffs in report.md and report.json; with -v also in the log)"), "");
   }
 
   if (hasStats(report)) {

@@ -44,6 +44,13 @@ function fenced(text: string): string {
   return `${fence}text\n${text.replace(/\s+$/, "")}\n${fence}`;
 }
 
+/** A unified diff as a fenced `diff` block. */
+function diffBlock(diff: string): string {
+  const longest = Math.max(2, ...[...diff.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}diff\n${diff.replace(/\s+$/, "")}\n${fence}`;
+}
+
 /** Renders the whole report as Markdown. */
 export function renderMarkdownReport(report: Report): string {
   const out: string[] = [];
@@ -97,6 +104,24 @@ export function renderMarkdownReport(report: Report): string {
         );
       }
       for (const w of t.warnings) out.push(`- warning: ${inline(w)}`);
+      out.push("");
+    }
+  }
+
+  const changed = report.targets.filter((t) => t.changes.length > 0);
+  if (report.check_mode || changed.length > 0) {
+    out.push(
+      report.check_mode ? "## Changes that would be made (check mode, --dry-run)" : "## Changes",
+      "",
+    );
+    if (changed.length === 0) out.push("None.", "");
+    for (const t of changed) {
+      out.push(`### ${inline(t.label)} (${inline(identityOf(t))})`, "");
+      for (const c of t.changes) {
+        const state = report.check_mode ? "" : c.applied ? "" : " (not applied)";
+        out.push(`- \`${c.step_id}\`: ${inline(c.summary)}${state}`);
+        if (c.diff) out.push("", diffBlock(c.diff), "");
+      }
       out.push("");
     }
   }

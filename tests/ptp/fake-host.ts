@@ -30,8 +30,10 @@ export interface FakeHostOptions {
   chronydParseError?: string;
   /** chronyd never selects PHC0 (stays `#-`). */
   neverSelect?: string;
-  /** chronyd dies after a restart (even with a valid device). */
+  /** chronyd dies after a restart with a PHC refclock configured (even with a valid device). */
   chronydDiesAfterRestart?: boolean;
+  /** chronyd dies after every restart, also without a refclock (a rollback cannot save it). */
+  chronydDiesAlways?: boolean;
   /** Installed packages. */
   packages?: string[];
   /** `dnf install` fails. */
@@ -76,6 +78,8 @@ export class FakeHost implements RemoteShell {
   symlink: string | null = null;
   chronydActive = true;
   nRestarts = 0;
+  /** Starts of chronyd so far (the InvocationID is derived from it). */
+  starts = 1;
   reachIndex = 0;
   packages: Set<string>;
   hwRx = 0;
@@ -112,6 +116,11 @@ export class FakeHost implements RemoteShell {
   enaIndex(): number | null {
     if (!(this.phcHardware && this.loadedPhcEnable === 1)) return null;
     return this.ptpKvm ? 1 : 0;
+  }
+
+  /** 32 hex digits, new at every start of chronyd (as systemd's InvocationID). */
+  invocationId(): string {
+    return this.starts.toString(16).padStart(32, "0");
   }
 
   hasUdevRule(): boolean {
@@ -243,17 +252,19 @@ export class FakeHost implements RemoteShell {
       if (n !== null && this.hasUdevRule()) this.symlink = `ptp${n}`;
       return ok();
     }
-    if (c === "chronyd -p") {
+    if (c === "chronyd -p -f /etc/chrony.conf") {
       if (this.options.chronydParseError) {
         return fail(`Fatal error : ${this.options.chronydParseError}\n`);
       }
       return ok(this.chronyConfig());
     }
     if (c === "systemctl restart chronyd") {
-      this.nRestarts++;
+      this.starts++;
       this.reachIndex = 0;
       const needsDevice = this.phcRefclocks() > 0 && this.symlink === null;
-      this.chronydActive = !needsDevice && !this.options.chronydDiesAfterRestart;
+      this.chronydActive = !needsDevice &&
+        !(this.options.chronydDiesAfterRestart && this.phcRefclocks() > 0) &&
+        !this.options.chronydDiesAlways;
       this.journal.push("chronyd version 4.3 starting (+CMDMON +NTP +REFCLOCK)");
       if (needsDevice) this.journal.push("chronyd[812]: Fatal error : Could not open PHC");
       else if (!this.chronydActive) this.journal.push("chronyd[812]: Fatal error : simulated");
@@ -262,15 +273,22 @@ export class FakeHost implements RemoteShell {
     if (c === "systemctl is-active chronyd") {
       return this.chronydActive ? ok("active\n") : ["failed\n", "", 3];
     }
-    if (c === "systemctl show -p SubState,NRestarts chronyd") {
+    if (
+      c ===
+        "systemctl show -p ActiveState,SubState,InvocationID,ActiveEnterTimestamp,NRestarts chronyd"
+    ) {
       return ok(
-        `SubState=${this.chronydActive ? "running" : "failed"}\nNRestarts=${this.nRestarts}\n`,
+        `ActiveState=${this.chronydActive ? "active" : "failed"}\n` +
+          `SubState=${this.chronydActive ? "running" : "failed"}\n` +
+          `InvocationID=${this.invocationId()}\n` +
+          `ActiveEnterTimestamp=Mon 2026-12-07 00:0${this.starts % 10}:00 UTC\n` +
+          `NRestarts=${this.nRestarts}\n`,
       );
     }
     if (/^journalctl -u chronyd /.test(c)) return ok(this.journal.join("\n") + "\n");
     if (/^journalctl -u ptp-runner-ena-reload /.test(c)) return ok("-- No entries --\n");
     if (c === "chronyc -n sources") return ok(this.sources());
-    if (c === "chronyc tracking") return ok(this.tracking());
+    if (c === "chronyc -n tracking") return ok(this.tracking());
     if ((m = /^rpm -q (\S+)$/.exec(c))) {
       return this.packages.has(m[1])
         ? ok(`${m[1]}-1.0-1.amzn2023.x86_64\n`)

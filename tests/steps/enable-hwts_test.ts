@@ -17,6 +17,7 @@ Deno.test("enable-hwts leaves an already working PHC unchanged", async () => {
   const out = await runStep(enableHwts, ctx);
   assert.deepEqual(out, {
     changed: false,
+    check_mode: false,
     state: "enabled",
     device: "/dev/ptp_ena",
     clock_name: "ena-ptp-05",

@@ -147,11 +147,37 @@ Deno.test("verify reports chronyd not active with the last journal lines", async
   assert.ok(target.diagnostics.some((d) => d.layer === "service" && /not active/.test(d.summary)));
 });
 
-Deno.test("verify fails the service layer when chronyd restarted since configure-chrony", async () => {
+Deno.test("verify rolls back the chrony change when it finds chronyd dead with ptp-runner's refclock", async () => {
   const { host, ctx, target } = await configuredHost();
-  host.nRestarts += 2;
+  assert.ok(host.files.has("/etc/chrony.d/ptp-runner.conf"));
+  host.chronydActive = false;
+  const out = await runStep(verify, ctx);
+  assert.equal(out.verdict, "misconfigured");
+  assert.equal(host.files.has("/etc/chrony.d/ptp-runner.conf"), false, "drop-in removed");
+  assert.equal(host.chronydActive, true, "chronyd restarted without the refclock");
+  assert.equal(target.facts.chrony?.rolledBack, true);
+  assert.match(target.verdictReason ?? "", /the chrony change was rolled back/);
+  assert.ok(
+    (target.facts.changes ?? []).some((c) =>
+      c.kind === "remove" && c.summary === "remove /etc/chrony.d/ptp-runner.conf" && c.applied
+    ),
+  );
+});
+
+Deno.test("verify does not roll back a configuration this run did not change", async () => {
+  const { host, ctx } = await configuredHost();
+  await runStep(configureChrony, ctx); // unchanged: nothing of this run to roll back
+  host.chronydActive = false;
+  await runStep(verify, ctx);
+  assert.equal(host.files.has("/etc/chrony.d/ptp-runner.conf"), true);
+});
+
+Deno.test("verify fails the service layer when chronyd restarted since configure-chrony (new InvocationID)", async () => {
+  const { host, ctx, target } = await configuredHost();
+  // A crash and an automatic restart: a new InvocationID; real NRestarts may stay unchanged.
+  host.starts += 1;
   const out = await runStep(verify, ctx);
   assert.equal(out.verdict, "misconfigured");
   assert.equal(out.failed_layer, "service");
-  assert.ok(target.diagnostics.some((d) => /restarted 2 time/.test(d.summary)));
+  assert.ok(target.diagnostics.some((d) => /restarted since configure-chrony/.test(d.summary)));
 });

@@ -1,0 +1,78 @@
+/**
+ * One simulated host (sim/host) booted with a profile and connected to over
+ * real SSH like the connect step does, for step-level simulator tests.
+ * @module
+ */
+import { openShell } from "../../plugins/ssh/open-shell.ts";
+import type { RemoteShell } from "../../plugins/ssh/types.ts";
+import { SimClock } from "../../sim/clock.ts";
+import { createHostFleet } from "../../sim/host/mod.ts";
+import { InstanceProfileSchema } from "../../sim/profile.ts";
+import { generateEd25519KeyPair } from "../../sim/keygen.ts";
+import type { Target } from "../../runner/types.ts";
+import { makeTarget, makeTestContext, type TargetTestContext } from "./context.ts";
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** A booted simulated host, its target and context, and how to stop it. */
+export interface SimTarget {
+  ctx: TargetTestContext;
+  target: Target;
+  /** The target's remote shell (as the steps get it). */
+  shell: RemoteShell;
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots one simulated host with `profile` (profile YAML keys, parsed by the
+ * simulator's schema, over a supported x86_64 type) at
+ * `address` and connects to it.
+ * @param dryRun sets `ctx.settings.dryRun` (check mode)
+ */
+export async function simulatedTarget(
+  profile: Record<string, unknown>,
+  address: string,
+  dryRun = false,
+): Promise<SimTarget> {
+  const keys = generateEd25519KeyPair();
+  const dir = Deno.makeTempDirSync({ prefix: "ptp-sim-" });
+  const keyPath = `${dir}/id_ed25519`;
+  Deno.writeTextFileSync(keyPath, keys.private, { mode: 0o600 });
+  const sshPort = freePort();
+  const clock = new SimClock({ speed: 100 });
+  const fleet = createHostFleet({ sshPort, clock });
+  fleet.launch({
+    instanceId: "i-0123456789abcdef0",
+    instanceType: "c7i.large",
+    address,
+    profile: InstanceProfileSchema.parse({
+      architecture: "x86_64",
+      phc_support: "supported",
+      boot_seconds: 1,
+      ssh_delay_seconds: 1,
+      ...profile,
+    }),
+    authorizedKey: keys.public,
+  });
+  const target = makeTarget({ id: "host-1", label: "host 1 of 1", address });
+  const ctx = makeTestContext({ target, settings: { sshPort, dryRun } });
+  ctx.sleep = (seconds, signal) => clock.sleep(seconds, signal);
+  const opened = await openShell(ctx, {
+    privateKey: keyPath,
+    waitTimeoutSeconds: 120,
+    hostKeyPolicy: "tofu",
+    backoff: { initialDelaySeconds: 0.5, maxDelaySeconds: 2, factor: 2 },
+  }, AbortSignal.timeout(60_000));
+  const stop = async () => {
+    await opened.shell.close();
+    await fleet.stopAll();
+    clock.dispose();
+    Deno.removeSync(dir, { recursive: true });
+  };
+  return { ctx, target, shell: opened.shell, stop };
+}
