@@ -22,6 +22,7 @@ import {
   LEFTOVERS,
   reportTarget,
   runPipeline,
+  withoutInvocation,
 } from "./pipeline-run.ts";
 import { skipNotice, vmImage, withVm } from "./vm.ts";
 
@@ -30,11 +31,6 @@ skipNotice("real-host chrony safety tests (tests/realhost/chrony_safety_test.ts)
 
 /** A systemd drop-in that hides every device node from chronyd (real chronyd then fails on a PHC). */
 const NO_DEVICES = "/etc/systemd/system/chrony.service.d/50-no-devices.conf";
-
-/** The snapshot without chrony's InvocationID line (a rollback restarts chronyd). */
-function withoutInvocation(snapshot: string): string {
-  return snapshot.replace(/^InvocationID=.*$/m, "InvocationID=(ignored)");
-}
 
 Deno.test({
   name: "configure-chrony on real chrony: rollback when chronyd cannot use the clock; no confdir",

@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { type JsonEvent, readEvents } from "../e2e/helpers.ts";
 import {
   describeGuestChrony,
+  errorLogs,
   explainFailure,
   finishedSteps,
   giveDefaultRoute,
@@ -23,6 +24,7 @@ import {
   runPipeline,
   startPipeline,
   trackingField,
+  withoutInvocation,
 } from "./pipeline-run.ts";
 import { skipNotice, type Vm, vmImage, withVm } from "./vm.ts";
 
@@ -109,7 +111,7 @@ Deno.test({
         async () => {
           const before = state;
           const run = await runPipeline(vm, { inputs: { clock: "clock_name:nomatch*" } });
-          const after = await vm.snapshot();
+          const after = state = await vm.snapshot();
           await explainFailure(run, async () => {
             const target = reportTarget(run);
             assert.notEqual(target?.verdict, "functional");
@@ -124,6 +126,7 @@ Deno.test({
       );
 
       await t.step("Ctrl-C during configure-chrony: chrony is left valid and active", async () => {
+        const before = state;
         const started = await startPipeline(vm, { inputs: { clock: "primary-nic" } });
         const trigger = await interruptAtChronyChange(started.eventsFile, started.cli.child);
         const run = await started.finished();
@@ -140,6 +143,18 @@ Deno.test({
           assert.equal(chrony.active, "active");
           const leftovers = await vm.check(LEFTOVERS);
           assert.equal(leftovers, "", "no backup or temporary files left");
+          // The tool undoes an interrupted configure-chrony: then the undo must be whole.
+          assert.deepEqual(errorLogs(run), [], "no error (e.g. a rollback that failed)");
+          const restoring = run.events.some((e) =>
+            e.type === "log" && /restoring the previous/i.test(String(e.message))
+          );
+          if (restoring) {
+            assert.equal(
+              withoutInvocation(await vm.snapshot()),
+              withoutInvocation(before),
+              "rolled back: the host is as before the run (files, udev links, modules)",
+            );
+          }
         }, guest);
       });
 
@@ -216,6 +231,9 @@ Deno.test({
           const changed = HOST_STEPS.filter((id) => steps.get(id)?.changed !== undefined)
             .filter((id) => steps.get(id)?.changed !== false);
           assert.deepEqual(changed, [], "no host step reports a change");
+          const reportSteps = (reportTarget(run)?.steps ?? []) as { changed: boolean | null }[];
+          assert.ok(reportSteps.length > 0, "the report lists the steps' changed outputs");
+          assert.deepEqual(reportSteps.filter((s) => s.changed === true), [], "report: unchanged");
           assert.ok(steps.has("configure-chrony"), "configure-chrony ran");
           assert.deepEqual(reportedChanges(run).filter((c) => c.applied), []);
           if (invocationAfterConfigure) {

@@ -128,7 +128,7 @@ export function reportTarget(run: PipelineRun): Record<string, unknown> | undefi
 
 /** One change the host steps made or would make (plugins/host/changes.ts `HostChange`). */
 export interface ReportedChange {
-  step?: string;
+  step_id?: string;
   kind?: string;
   summary: string;
   diff?: string;
@@ -195,6 +195,7 @@ export function describeRun(run: PipelineRun): string {
   return [
     `--- ptp-runner exit ${run.code} (work dir ${run.workDir})`,
     `--- steps:\n${[...steps, ...skipped].join("\n")}`,
+    `--- error logs:\n${errorLogs(run).join("\n")}`,
     `--- report.json target excerpt:\n${excerpt}`,
     `--- stdout (tail):\n${tail(run.stdout, 60)}`,
     `--- stderr (tail):\n${tail(run.stderr, 30)}`,
@@ -203,6 +204,17 @@ export function describeRun(run: PipelineRun): string {
 
 function tail(text: string, lines: number): string {
   return text.split("\n").slice(-lines).join("\n");
+}
+
+/** A vm.snapshot() without chrony's InvocationID line (for runs that restart chronyd on purpose). */
+export function withoutInvocation(snapshot: string): string {
+  return snapshot.replace(/^InvocationID=.*$/m, "InvocationID=(ignored)");
+}
+
+/** The `log` events of level `error` (messages), e.g. a rollback that failed. */
+export function errorLogs(run: PipelineRun): string[] {
+  return run.events.filter((e) => e.type === "log" && e.level === "error")
+    .map((e) => `${e.stepId ?? "run"}: ${e.message}`);
 }
 
 /**
@@ -216,6 +228,8 @@ export async function explainFailure(
 ): Promise<void> {
   try {
     await assertions();
+    // Kept for reading when an assertion failed; removed when the run was as expected.
+    await Deno.remove(run.workDir, { recursive: true }).catch(() => {});
   } catch (error) {
     const guest = extra ? await extra().catch((e) => `(guest state unreadable: ${e})`) : "";
     const message = `${error instanceof Error ? error.message : String(error)}\n${
