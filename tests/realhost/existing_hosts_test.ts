@@ -125,6 +125,16 @@ Deno.test({
         },
       );
 
+      await t.step("an unknown clock value: refused before any host is touched", async () => {
+        const run = await runPipeline(vm, { inputs: { clock: "nic0" } });
+        await explainFailure(run, () => {
+          assert.equal(run.code, 2, "invalid input: nothing ran");
+          assert.match(run.stderr + run.stdout, /clock/, "the message names the input");
+          assert.match(run.stderr + run.stdout, /nic0/, "the message names the value");
+          assert.equal(run.events.filter((e) => e.type === "command").length, 0, "no command sent");
+        });
+      });
+
       await t.step("Ctrl-C during configure-chrony: chrony is left valid and active", async () => {
         const before = state;
         const started = await startPipeline(vm, { inputs: { clock: "primary-nic" } });

@@ -147,3 +147,13 @@ Deno.test("chronyc -n sources pads its header to 79 columns without -v too, as c
     "MS Name/IP address         Stratum Poll Reach LastRx Last sample",
   );
 });
+
+Deno.test("on Debian chronyd reads its drift from /var/lib/chrony/chrony.drift, as its chrony.conf says", async () => {
+  const h = testHost({ distribution: "debian-12", nic_driver: "igb" });
+  assert.match(
+    (await h.sh("cat /etc/chrony/chrony.conf")).stdout,
+    /^driftfile \/var\/lib\/chrony\/chrony\.drift$/m,
+  );
+  const journal = (await h.sh("sudo -n journalctl -u chrony --no-pager")).stdout;
+  assert.match(journal, /ppm read from \/var\/lib\/chrony\/chrony\.drift$/m);
+});
