@@ -21,6 +21,7 @@ import { shQuote } from "../plugins/ssh/quote.ts";
 import { diagnose } from "../plugins/ptp/diagnose.ts";
 import { isModuleNotFound } from "../plugins/parsers/modinfo.ts";
 import {
+  defaultRouteInterfaceOf,
   enaFactsOf,
   type EnaReadings,
   interfaceOf,
@@ -60,6 +61,7 @@ export const FIRST_READS: BatchPart[] = [
   { name: "phcEnable", command: "cat /sys/module/ena/parameters/phc_enable" },
   { name: "ptpConfig", command: 'grep CONFIG_PTP_1588_CLOCK "/boot/config-$(uname -r)"' },
   { name: "route", command: "ip -4 route show default" },
+  { name: "links", command: "ip -br link show" },
 ];
 
 /** Read-only commands of the second round trip for interface `iface`. */
@@ -107,11 +109,15 @@ export async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
   const nic = { interface: iface, driver: nicDriverOf(readings) };
   target.facts.nic = nic;
   const unsupported = unsupportedReason(iface, nic.driver, facts.modulePresent);
-  if (!iface) {
+  if (!defaultRouteInterfaceOf(readings)) {
     target.warnings.push(
       `no IPv4 default route on ${target.label} (ip -4 route show default: ${
         readings.route?.output.trim() || "empty"
-      }): primary interface unknown`,
+      }): ${
+        iface
+          ? `primary interface taken as ${iface}, its only network interface`
+          : "primary interface unknown"
+      }`,
     );
   }
   if (unsupported) {

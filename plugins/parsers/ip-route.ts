@@ -71,3 +71,17 @@ export function defaultRoute(text: string): IpRoute | null {
 export function defaultRouteInterface(text: string): string | null {
   return defaultRoute(text)?.device ?? null;
 }
+
+/**
+ * The only network interface other than loopback in `ip -br link show`
+ * output (`eth0@if5` counts as `eth0`), or null when there is none or more
+ * than one. The primary interface of a host without an IPv4 default route
+ * (an IPv6-only instance, a VM on a restricted network) when it has one NIC.
+ * Never throws.
+ */
+export function soleLinkInterface(text: string): string | null {
+  const names = lines(text).map((raw) => raw.trim().split(/\s+/)[0] ?? "")
+    .map((name) => name.replace(/@.*$/, ""))
+    .filter((name) => name !== "" && name !== "lo");
+  return names.length === 1 ? names[0] : null;
+}

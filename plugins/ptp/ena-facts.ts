@@ -8,7 +8,7 @@
  */
 import type { EnaFacts } from "./facts.ts";
 import { kernelTristate } from "../parsers/kernel-config.ts";
-import { defaultRouteInterface } from "../parsers/ip-route.ts";
+import { defaultRouteInterface, soleLinkInterface } from "../parsers/ip-route.ts";
 import {
   hasParameter,
   isModuleNotFound,
@@ -32,6 +32,8 @@ export interface EnaReadings {
   ptpConfig?: BatchResult;
   /** `ip -4 route show default`. */
   route?: BatchResult;
+  /** `ip -br link show`. */
+  links?: BatchResult;
   /** `cat /sys/class/net/<iface>/device/uevent`. */
   uevent?: BatchResult;
   /** `ethtool -i <iface>`. */
@@ -41,8 +43,17 @@ export interface EnaReadings {
 const ok = (r?: BatchResult): r is BatchResult => r !== undefined && r.exitCode === 0;
 
 /** The primary interface from the default route reading, or null. */
-export function interfaceOf(readings: EnaReadings): string | null {
+export function defaultRouteInterfaceOf(readings: EnaReadings): string | null {
   return ok(readings.route) ? defaultRouteInterface(readings.route.output) : null;
+}
+
+/**
+ * The primary interface: the IPv4 default route's, else the host's only
+ * interface other than loopback (`ip -br link show`); null when neither tells.
+ */
+export function interfaceOf(readings: EnaReadings): string | null {
+  return defaultRouteInterfaceOf(readings) ??
+    (ok(readings.links) ? soleLinkInterface(readings.links.output) : null);
 }
 
 /**

@@ -38,7 +38,9 @@ export interface RunOptions {
 export interface RemoteShell {
   /**
    * Runs `command` through the remote user's shell and records a `command`
-   * event (command, exit status, duration).
+   * event (command, exit status, duration). The SSH session puts
+   * `/usr/local/sbin:/usr/sbin:/sbin` before the user's `$PATH` first (see
+   * `withSystemPath` in quote.ts); events and results name `command` as given.
    * @throws StepError kind `connection` when the connection is lost (unless `expectDisconnect`),
    *   `command` when `check` is set and the exit status is not 0, `cancelled` on abort.
    */

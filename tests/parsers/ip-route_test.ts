@@ -3,6 +3,7 @@ import {
   defaultRoute,
   defaultRouteInterface,
   parseIpRoutes,
+  soleLinkInterface,
 } from "../../plugins/parsers/ip-route.ts";
 
 Deno.test("defaultRouteInterface reads ens5 from an AL2023 default route", () => {
@@ -31,4 +32,18 @@ Deno.test("defaultRouteInterface picks the lowest metric among several default r
 Deno.test("defaultRouteInterface is null without a default route", () => {
   assert.equal(defaultRouteInterface(""), null);
   assert.equal(defaultRouteInterface("172.31.0.0/20 dev eth0 proto kernel scope link\n"), null);
+});
+
+Deno.test("soleLinkInterface names the only interface besides lo, else null", () => {
+  const lo = "lo               UNKNOWN        00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP> \n";
+  assert.equal(
+    soleLinkInterface(`${lo}eth0             UP             52:54:00:12:34:56 <UP> \n`),
+    "eth0",
+  );
+  assert.equal(
+    soleLinkInterface(`${lo}veth0@if7        UP             0a:1b:2c:3d:4e:5f <UP> \n`),
+    "veth0",
+  );
+  assert.equal(soleLinkInterface(`${lo}ens5 UP x <UP>\nens6 UP y <UP>\n`), null);
+  assert.equal(soleLinkInterface(lo), null);
 });

@@ -315,3 +315,21 @@ Deno.test("ena-check turns a modinfo that is not found (127) into an error, neve
   assert.equal(target.diagnostics[0].layer, "driver");
   assert.match(target.diagnostics[0].output ?? "", /command not found/);
 });
+
+Deno.test("ena-check without a default route takes the host's only interface (a real Debian VM's igb)", async () => {
+  const shell = host([
+    ["ip -4 route show default", { stdout: "" }],
+    ["ip -br link show", {
+      stdout: "lo               UNKNOWN        00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP> \n" +
+        "eth0             UP             52:54:00:12:34:56 <BROADCAST,MULTICAST,UP,LOWER_UP> \n",
+    }],
+    ["cat /sys/class/net/eth0/device/uevent", {
+      stdout: "DRIVER=igb\nPCI_SLOT_NAME=0000:00:03.0\n",
+    }],
+  ]);
+  const { output, target } = await check(shell);
+  assert.equal(output.interface, "eth0");
+  assert.equal(output.reason, "unsupported: the primary NIC eth0 uses driver igb, not ENA");
+  assert.equal(target.verdict, "unsupported");
+  assert.ok(target.warnings.some((w) => /taken as eth0, its only network interface/.test(w)));
+});
