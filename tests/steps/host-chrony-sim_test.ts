@@ -280,3 +280,43 @@ Deno.test({
     await stop();
   }
 });
+
+Deno.test({
+  name:
+    "Ctrl-C while configure-chrony waits after the restart: rolled back, chrony valid and active",
+  ...SIM,
+}, async () => {
+  const { ctx, target, shell, stop } = await simulatedTarget(DEBIAN_IGB, "127.0.0.78");
+  try {
+    await detectHost(target, shell);
+    const files = () =>
+      out(shell, "cat /etc/chrony/chrony.conf; ls /etc/chrony/conf.d /etc/udev/rules.d");
+    const before = await files();
+    const controller = new AbortController();
+    const reason = new DOMException("interrupted (Ctrl-C)", "AbortError");
+    const sleep = ctx.sleep;
+    ctx.sleep = (seconds, signal) => {
+      // The first sleep is the settle time after the restart: interrupt there.
+      if (!controller.signal.aborted) controller.abort(reason);
+      return sleep(seconds, signal);
+    };
+    const error = await runStep(configureChrony, ctx, { clock: "primary-nic" }, controller.signal)
+      .catch((e) => e);
+    assert.equal(error, reason);
+    assert.equal(await files(), before, "files as before");
+    assert.equal(restarts(ctx), 2, "the change's restart and the rollback's");
+    assert.match(await out(shell, "systemctl show -p ActiveState chrony"), /ActiveState=active/);
+    assert.equal(
+      (await shell.run("chronyd -p -f /etc/chrony/chrony.conf", { sudo: true })).exitCode,
+      0,
+    );
+    assert.ok(
+      target.diagnostics.some((d) =>
+        /aborted: previous chrony configuration restored and chrony active again/.test(d.summary)
+      ),
+      JSON.stringify(target.diagnostics),
+    );
+  } finally {
+    await stop();
+  }
+});
