@@ -143,9 +143,9 @@ const chronyc: CommandFn = (inv) => {
         return Promise.resolve(0);
       }
       const verbose = rest.includes("-v") || flags.has("-v");
-      const header = verbose
-        ? "MS Name/IP address         Stratum Poll Reach LastRx Last sample               "
-        : "MS Name/IP address         Stratum Poll Reach LastRx Last sample";
+      // chrony 4.3 pads the header to 79 columns with or without -v (real Debian 12 guest).
+      const header =
+        "MS Name/IP address         Stratum Poll Reach LastRx Last sample               ";
       const lines = [...(verbose ? LEGEND : []), header, "=".repeat(79), ...sources.map(sourceRow)];
       inv.io.out(lines.join("\n") + "\n");
       return Promise.resolve(0);

@@ -76,9 +76,12 @@ export function locate(name: string, ctx: ProcessContext): string | undefined {
   return `${homeDir(base, ctx)}/${base}`;
 }
 
-/** `/usr/sbin` or `/usr/bin`: where a command lives on this host (Debian keeps `ip` in /usr/bin). */
+/**
+ * `/usr/sbin` or `/usr/bin`: where a command lives on this host (Debian keeps `ip` and kmod's
+ * `lsmod` in /usr/bin: `command -v lsmod` is `/usr/bin/lsmod` on the real Debian 12 guest).
+ */
 function homeDir(base: string, ctx: ProcessContext): string {
-  if (base === "ip" && ctx.machine.facts.family === "apt") return "/usr/bin";
+  if ((base === "ip" || base === "lsmod") && ctx.machine.facts.family === "apt") return "/usr/bin";
   return SBIN.has(base) ? "/usr/sbin" : "/usr/bin";
 }
 

@@ -254,11 +254,14 @@ export function lookupCommands(locate: Locate): Record<string, CommandFn> {
   const commandV: CommandFn = (inv: Invocation) => {
     const { flags, operands } = parseFlags(inv.args);
     if (!flags.has("-v") && !flags.has("-V")) return inv.exec(operands, inv.ctx, inv.io, inv.env);
-    let status = 0;
+    // bash: 0 when any operand is found (`command -v apt-get dnf` is 0 on Debian).
+    let status = 1;
     for (const name of operands) {
       const where = locate(name, inv.ctx);
-      if (where) inv.io.out(`${where}\n`);
-      else status = 1;
+      if (where) {
+        inv.io.out(`${where}\n`);
+        status = 0;
+      }
     }
     return Promise.resolve(status);
   };

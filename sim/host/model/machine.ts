@@ -681,7 +681,11 @@ export class Machine {
       servers: servers.map((x) => ({ address: x.address, poll: x.poll, iburst: x.iburst })),
       phcLostAt: null,
     };
-    this.log("chronyd", "Frequency -3.710 +/- 0.050 ppm read from /var/lib/chrony/drift", {
+    // The driftfile of the distribution's chrony.conf (Debian/Ubuntu: chrony.drift).
+    const drift = this.facts.family === "apt"
+      ? "/var/lib/chrony/chrony.drift"
+      : "/var/lib/chrony/drift";
+    this.log("chronyd", `Frequency -3.710 +/- 0.050 ppm read from ${drift}`, {
       unit,
       pid,
       t,

@@ -137,3 +137,23 @@ Deno.test("unloading the driver under a running chronyd makes PHC0 lose reach un
   h.clock.advance(20);
   assert.equal(phcRow((await h.sh("chronyc sources")).stdout)[0], "#*");
 });
+
+Deno.test("chronyc -n sources pads its header to 79 columns without -v too, as chrony 4.3 does", async () => {
+  const h = testHost({ distribution: "debian-12", nic_driver: "igb" });
+  const header = (await h.sh("chronyc -n sources")).stdout.split("\n")[0];
+  assert.equal(header.length, 79);
+  assert.equal(
+    header.trimEnd(),
+    "MS Name/IP address         Stratum Poll Reach LastRx Last sample",
+  );
+});
+
+Deno.test("on Debian chronyd reads its drift from /var/lib/chrony/chrony.drift, as its chrony.conf says", async () => {
+  const h = testHost({ distribution: "debian-12", nic_driver: "igb" });
+  assert.match(
+    (await h.sh("cat /etc/chrony/chrony.conf")).stdout,
+    /^driftfile \/var\/lib\/chrony\/chrony\.drift$/m,
+  );
+  const journal = (await h.sh("sudo -n journalctl -u chrony --no-pager")).stdout;
+  assert.match(journal, /ppm read from \/var\/lib\/chrony\/chrony\.drift$/m);
+});

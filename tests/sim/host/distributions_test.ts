@@ -97,3 +97,20 @@ Deno.test("on Debian /usr/sbin is off the user's PATH: modinfo is command not fo
     "Ubuntu's /etc/environment has /usr/sbin",
   );
 });
+
+Deno.test("on Debian lsmod is on the user's PATH (kmod keeps it in /usr/bin), as on the real guest", async () => {
+  const deb = testHost({ distribution: "debian-12", nic_driver: "igb" });
+  assert.equal((await deb.sh("command -v lsmod")).stdout, "/usr/bin/lsmod\n");
+  const r = await deb.sh("lsmod | grep -c '^igb '");
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout, "1\n");
+  assert.equal((await testHost().sh("command -v lsmod")).stdout, "/usr/sbin/lsmod\n");
+});
+
+Deno.test("command -v succeeds when any operand is found, as bash's does", async () => {
+  const deb = testHost({ distribution: "debian-12" });
+  const some = await deb.sh("command -v apt-get dpkg dnf rpm yum");
+  assert.equal(some.stdout, "/usr/bin/apt-get\n/usr/bin/dpkg\n");
+  assert.equal(some.code, 0);
+  assert.equal((await deb.sh("command -v dnf yum")).code, 1);
+});

@@ -54,3 +54,12 @@ Deno.test("without an ena module modinfo fails the way kmod does", async () => {
   assert.equal(r.stderr, "modinfo: ERROR: Module ena not found.\n");
   assert.throws(() => testHost({ ena_module: false }), /nic_driver/);
 });
+
+Deno.test("igb's ethtool -T lists the receive filters qemu's igb reports under Linux 6.12", async () => {
+  const h = testHost({ distribution: "debian-12", nic_driver: "igb" });
+  const out = (await h.sh("sudo -n ethtool -T eth0")).stdout;
+  assert.match(
+    out,
+    /^Hardware Receive Filter Modes:\n\tnone\n\tptpv1-l4-sync\n\tptpv1-l4-delay-req\n\tptpv2-event\n$/m,
+  );
+});

@@ -103,7 +103,9 @@ Deno.test("chronyc sources rows line up with the sample's columns", async () => 
   const h = await withPhc();
   const out = (await h.sh("chronyc sources")).stdout.split("\n");
   const want = sample("chronyc-sources-phc.txt").split("\n");
-  assert.equal(out[0], want[0]);
+  // The sample's header lost chrony's trailing spaces (NOTES.md: 79 columns wide, as on the
+  // real Debian 12 guest).
+  assert.equal(out[0].trimEnd(), want[0].trimEnd());
   assert.equal(out[1], want[1]);
   assert.match(out[2], /^#\* PHC0 +0 +0 +377 /);
   assert.match(out[3], /^\^- 169\.254\.169\.123 /);
