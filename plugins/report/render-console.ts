@@ -39,8 +39,8 @@ export interface ConsoleOptions {
 
 /** Columns the console drops first when a table is too wide (least important first). */
 const DROP_ORDER = {
-  /** placement group, PHC device, arch, ENA driver, n of m, offset. */
-  instances: [4, 6, 3, 5, 1, 8],
+  /** placement group, PHC device, arch, ENA driver, OS, n of m, offset (see INSTANCE_HEADERS). */
+  instances: [5, 7, 3, 6, 4, 1, 9],
   /** cancelled, no verdict, tested. */
   summary: [6, 7, 1],
   /** RMS offset, |offset|, n. */
