@@ -279,6 +279,10 @@ export async function bootVm(image: VmImage, opts: BootOptions = {}): Promise<Vm
       login = await ssh("true");
     }
     if (login.code !== 0) throw new Error(`cannot log in as ${VM_USER}: ${login.stderr.trim()}`);
+    // sshd answers before the boot has finished; units still starting may write under /etc
+    // (seen under load: a snapshot taken too early differed from the next one with nothing
+    // done). Wait until systemd reports the boot finished ("running" or "degraded").
+    await ssh("timeout 180 systemctl is-system-running --wait");
     return {
       host: "127.0.0.1",
       port,
