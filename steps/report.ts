@@ -50,6 +50,7 @@ export function filesText(files: ReportFiles): string {
     `  YAML      ${files.yaml}`,
     `  JUnit     ${files.junit}`,
     `  Markdown  ${files.markdown}`,
+    `  HTML      ${files.html}`,
   ].join("\n");
 }
 

@@ -153,6 +153,26 @@ export const ClockQualitySchema = z.object({
 /** Clock quality, see {@link ClockQualitySchema}. */
 export type ClockQuality = z.output<typeof ClockQualitySchema>;
 
+/**
+ * One poll of `chronyc -n tracking` by `verify` (during its polling window
+ * and its `observe` time): seconds since verify's first poll, and chrony's
+ * figures, null where tracking lacked the line. Domain source: PTP.md section 6.
+ */
+export const ClockSampleSchema = z.object({
+  t_seconds: z.number().nonnegative().describe("Seconds since verify's first poll"),
+  reference_name: z.string().nullable().describe("chrony's reference, e.g. PHC0"),
+  system_time_offset_seconds: z.number().nullable().describe("Positive = fast"),
+  rms_offset_seconds: z.number().nullable(),
+  frequency_ppm: z.number().nullable().describe("Positive = fast"),
+  clock_error_bound_ns: z.number().nullable().describe(
+    "|offset| + root_delay/2 + root_dispersion + phc_error_bound (ClockBound), nanoseconds; " +
+      "null when tracking lacked a term",
+  ),
+}).strict();
+
+/** One clock sample, see {@link ClockSampleSchema}. */
+export type ClockSample = z.output<typeof ClockSampleSchema>;
+
 /** Written by `verify` under `facts.verify`. */
 export interface VerifyFacts {
   /** Verdict reached. */
@@ -163,6 +183,8 @@ export interface VerifyFacts {
   checks: { layer: string; check: string; pass: boolean; observed: string }[];
   /** Quality, when chrony tracks the PHC. */
   quality: ClockQuality | null;
+  /** chrony samples over the polling window and the `observe` time, in poll order. */
+  samples?: ClockSample[];
 }
 
 declare module "../api.ts" {

@@ -168,6 +168,7 @@ function targetReport(target: Target): TargetReport {
     verdict_reason: verdictReason(target, verdict),
     failed_layer: facts.verify?.failedLayer ?? null,
     quality: q,
+    samples: facts.verify?.samples ?? [],
     diagnostics: target.diagnostics.map((d) => ({
       layer: d.layer,
       summary: d.summary,
