@@ -22,7 +22,14 @@ import {
 } from "./cells.ts";
 import type { Report, TargetReport } from "./model.ts";
 import { boundsOf, isSynchronised, samplesSummary, spreadOf, targetsByType } from "./samples.ts";
-import { escapeXml, lineChart, type LineSeries, rangeChart, type RangeRow } from "./svg-chart.ts";
+import {
+  escapeXml,
+  lineChart,
+  type LineSeries,
+  nanosecondTickLabels,
+  rangeChart,
+  type RangeRow,
+} from "./svg-chart.ts";
 import { formatNanoseconds, formatWallTime } from "./units.ts";
 
 const STYLE = `
@@ -104,7 +111,7 @@ function typeSection(type: string | null, targets: readonly TargetReport[]): str
     lineChart(seriesOf(sampled, (s) => s.clock_error_bound_ns), {
       title: `${name}: clock error bound`,
       xLabel,
-      formatY: (y) => formatNanoseconds(y),
+      yTickLabels: (ticks) => nanosecondTickLabels(ticks),
     }),
     lineChart(
       seriesOf(
@@ -114,7 +121,7 @@ function typeSection(type: string | null, targets: readonly TargetReport[]): str
       {
         title: `${name}: system time offset (positive = fast)`,
         xLabel,
-        formatY: (y) => formatNanoseconds(y, { signed: true }),
+        yTickLabels: (ticks) => nanosecondTickLabels(ticks, true),
         includeZero: true,
       },
     ),
@@ -181,13 +188,14 @@ export function renderHtmlReport(report: Report): string {
   body.push(
     `<p class="note">|offset| + root delay/2 + root dispersion + phc_error_bound (AWS ClockBound ` +
       `model), over every synchronised chrony sample of the type: whiskers min to max, box ` +
-      `first to third quartile, thick mark the median.</p>`,
+      `first to third quartile, thick mark the median; the axis spans the values.</p>`,
   );
   body.push(
     `<div class="wide">${
       rangeChart(comparisonRows(report), {
         title: "Clock error bound per instance type",
         formatValue: (v) => formatNanoseconds(v),
+        tickLabels: (ticks) => nanosecondTickLabels(ticks),
         width: 1090,
       })
     }</div>`,

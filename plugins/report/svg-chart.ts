@@ -35,8 +35,8 @@ export interface LineChartOptions {
   title: string;
   /** Axis label under the x axis, e.g. `seconds since verify started`. */
   xLabel: string;
-  /** Formats a y value for the axis, e.g. nanoseconds as `38.4 µs`. */
-  formatY: (y: number) => string;
+  /** Labels of the y ticks (values in nanoseconds: {@link nanosecondTickLabels}). */
+  yTickLabels: (ticks: readonly number[]) => string[];
   width?: number;
   height?: number;
   /** Include 0 in the y range (offsets). */
@@ -46,7 +46,10 @@ export interface LineChartOptions {
 /** Options of {@link rangeChart}. */
 export interface RangeChartOptions {
   title: string;
+  /** Formats a value (the medians). */
   formatValue: (v: number) => string;
+  /** Labels of the axis ticks. */
+  tickLabels: (ticks: readonly number[]) => string[];
   width?: number;
 }
 
@@ -80,6 +83,29 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
     ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
   }
   return ticks;
+}
+
+/**
+ * Axis labels for ticks given in nanoseconds: one unit for the whole axis
+ * (the largest of ns, µs, ms, s below the largest tick) and as many decimals
+ * as the step between ticks needs, so neighbouring labels never read alike.
+ * `signed` puts `+` before positive values (offsets).
+ */
+export function nanosecondTickLabels(ticks: readonly number[], signed = false): string[] {
+  const largest = Math.max(0, ...ticks.map(Math.abs));
+  const [factor, unit] = largest >= 1e9
+    ? [1e9, "s"]
+    : largest >= 1e6
+    ? [1e6, "ms"]
+    : largest >= 1e3
+    ? [1e3, "µs"]
+    : [1, "ns"];
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) / factor : 1;
+  const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
+  return ticks.map((t) => {
+    const text = (t / factor).toFixed(decimals);
+    return `${signed && t > 0 ? "+" : ""}${text} ${unit}`;
+  });
 }
 
 const num = (v: number) => (Math.round(v * 10) / 10).toString();
@@ -139,13 +165,14 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
   const sx = (x: number) => left + (x1 === x0 ? 0 : (x - x0) / (x1 - x0) * plotW);
   const sy = (y: number) => top + plotH - (y1 === y0 ? 0 : (y - y0) / (y1 - y0) * plotH);
   const body: string[] = [];
-  for (const t of yTicks) {
+  const yLabels = options.yTickLabels(yTicks);
+  for (const [k, t] of yTicks.entries()) {
     body.push(
       `<line x1="${left}" x2="${left + plotW}" y1="${num(sy(t))}" y2="${
         num(sy(t))
       }" class="grid"/>`,
       `<text x="${left - 6}" y="${num(sy(t) + 4)}" class="tick" text-anchor="end">${
-        escapeXml(options.formatY(t))
+        escapeXml(yLabels[k])
       }</text>`,
     );
   }
@@ -193,7 +220,7 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
 /**
  * A range chart: one row per category, a whisker from min to max, a box from
  * the first to the third quartile and a mark at the median, on a shared axis
- * that starts at 0.
+ * spanning the values (not from 0: the differences between types matter).
  */
 export function rangeChart(rows: readonly RangeRow[], options: RangeChartOptions): string {
   const width = options.width ?? 1000;
@@ -204,18 +231,23 @@ export function rangeChart(rows: readonly RangeRow[], options: RangeChartOptions
       `<text x="8" y="48" class="chart-empty">no samples</text>`,
     ]);
   }
-  const ticks = niceTicks(0, Math.max(...rows.map((r) => r.max)), 6);
-  const hi = ticks[ticks.length - 1] || 1;
+  const ticks = niceTicks(
+    Math.min(...rows.map((r) => r.min)),
+    Math.max(...rows.map((r) => r.max)),
+    6,
+  );
+  const lo = ticks[0], hi = ticks[ticks.length - 1];
   const plotW = width - left - right;
-  const sx = (v: number) => left + v / hi * plotW;
+  const sx = (v: number) => left + (hi === lo ? 0.5 : (v - lo) / (hi - lo)) * plotW;
+  const labels = options.tickLabels(ticks);
   const body: string[] = [];
-  for (const t of ticks) {
+  for (const [k, t] of ticks.entries()) {
     body.push(
       `<line x1="${num(sx(t))}" x2="${num(sx(t))}" y1="${top - 4}" y2="${
         top + rows.length * rowH
       }" class="grid"/>`,
       `<text x="${num(sx(t))}" y="${top + rows.length * rowH + 16}" class="tick" ` +
-        `text-anchor="middle">${escapeXml(options.formatValue(t))}</text>`,
+        `text-anchor="middle">${escapeXml(labels[k])}</text>`,
     );
   }
   rows.forEach((r, i) => {
