@@ -27,6 +27,7 @@ export const ReportOutputSchema = z.object({
     yaml: z.string(),
     junit: z.string(),
     markdown: z.string(),
+    html: z.string(),
   }),
   summary: CountsSchema,
 });

@@ -128,16 +128,16 @@ export const ClockQualitySchema = z.object({
   system_time_offset_seconds: z.number().describe("System time offset, seconds; positive = fast"),
   /** `fast` or `slow` of NTP time. */
   system_time_direction: z.enum(["fast", "slow"]),
-  /** RMS offset, seconds. */
-  rms_offset_seconds: z.number(),
-  /** Frequency error, ppm; positive = fast. */
-  frequency_ppm: z.number(),
-  /** Skew, ppm. */
-  skew_ppm: z.number(),
-  /** Root delay, seconds. */
-  root_delay_seconds: z.number(),
-  /** Root dispersion, seconds. */
-  root_dispersion_seconds: z.number(),
+  /** RMS offset, seconds; null when tracking lacked the line. */
+  rms_offset_seconds: z.number().nullable(),
+  /** Frequency error, ppm; positive = fast; null when tracking lacked the line. */
+  frequency_ppm: z.number().nullable(),
+  /** Skew, ppm; null when tracking lacked the line. */
+  skew_ppm: z.number().nullable(),
+  /** Root delay, seconds; null when tracking lacked the line. */
+  root_delay_seconds: z.number().nullable(),
+  /** Root dispersion, seconds; null when tracking lacked the line. */
+  root_dispersion_seconds: z.number().nullable(),
   /** `phc_error_bound` of the device, nanoseconds, when readable. */
   phc_error_bound_ns: z.number().nullable(),
   /** AWS ClockBound model. */
@@ -148,6 +148,11 @@ export const ClockQualitySchema = z.object({
   reference_name: z.string(),
   /** Stratum from tracking. */
   stratum: z.number().int(),
+  /** `chronyc tracking` lines that were absent (chrony's labels, e.g. `Root dispersion`). */
+  missing: z.array(z.string()).optional().describe(
+    "chronyc tracking lines that were absent, e.g. Root dispersion: their fields are null and " +
+      "the clock error bound leaves them out",
+  ),
 }).strict();
 
 /** Clock quality, see {@link ClockQualitySchema}. */
