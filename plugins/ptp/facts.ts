@@ -45,6 +45,11 @@ export interface EnaFacts {
   needsBuild: boolean;
   /** Why a build is or is not needed (one line). */
   reason: string;
+  /**
+   * Warning when this driver release is known to crash with the PHC on the
+   * running kernel (ENA 2.13.0 on kernels >= 6.2, amzn-drivers issue 322), with the fix.
+   */
+  knownFault?: string | null;
 }
 
 /** Written by `ena-check` under `facts.nic`: the primary network interface. */

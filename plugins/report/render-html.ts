@@ -181,6 +181,17 @@ export function renderHtmlReport(report: Report): string {
       ? "<p>No targets.</p>"
       : table(INSTANCE_HEADERS, report.targets.map((t) => instanceCells(t))),
   );
+  const warned = report.targets.filter((t) => t.warnings.length > 0);
+  if (warned.length > 0) {
+    body.push(
+      "<h2>Warnings</h2>",
+      "<ul>",
+      ...warned.flatMap((t) =>
+        t.warnings.map((w) => `<li>${escapeXml(t.label)}: ${escapeXml(w)}</li>`)
+      ),
+      "</ul>",
+    );
+  }
   const note = missingPhcBoundNote(report);
   if (note) body.push(`<p class="note">${escapeXml(note)}</p>`);
 

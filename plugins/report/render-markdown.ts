@@ -121,6 +121,15 @@ export function renderMarkdownReport(report: Report): string {
     }
   }
 
+  const warned = report.targets.filter((t) => t.verdict === "functional" && t.warnings.length);
+  if (warned.length > 0) {
+    out.push("## Warnings (functional instances)", "");
+    for (const t of warned) {
+      out.push(...t.warnings.map((w) => `- ${inline(t.label)}: ${inline(w)}`));
+    }
+    out.push("");
+  }
+
   const changed = report.targets.filter((t) => t.changes.length > 0);
   if (report.check_mode || changed.length > 0) {
     out.push(
