@@ -73,27 +73,34 @@ export function boundsOf(targets: readonly TargetReport[]): number[] {
   });
 }
 
-/** Headers of the Markdown series table. */
+/** Headers of the Markdown series table (exact values, units in the headers). */
 export const SAMPLE_HEADERS = [
   "t (s)",
   "reference",
-  "offset",
-  "RMS offset",
+  "offset (ns)",
+  "RMS offset (ns)",
   "frequency (ppm)",
-  "clock error bound",
+  "clock error bound (ns)",
 ] as const;
 
-/** One Markdown/HTML table row per sample; `-` marks a figure tracking lacked. */
+/** Nanoseconds of a seconds value, exact to 1/1000 ns (no binary noise). */
+function nsOf(seconds: number): number {
+  return Math.round(seconds * 1e12) / 1000;
+}
+
+/**
+ * One Markdown table row per sample with the same figures as `report.json`
+ * (seconds shown as nanoseconds); `-` marks a figure tracking lacked.
+ */
 export function sampleCells(s: ClockSampleReport): string[] {
-  const ns = (seconds: number | null, signed = false) =>
-    seconds === null ? "-" : formatNanoseconds(seconds * 1e9, { signed });
+  const dash = (v: number | null, text: (v: number) => string) => (v === null ? "-" : text(v));
   return [
     String(s.t_seconds),
     s.reference_name ?? "-",
-    ns(s.system_time_offset_seconds, true),
-    ns(s.rms_offset_seconds),
-    s.frequency_ppm === null ? "-" : String(s.frequency_ppm),
-    s.clock_error_bound_ns === null ? "-" : formatNanoseconds(s.clock_error_bound_ns),
+    dash(s.system_time_offset_seconds, (v) => `${v > 0 ? "+" : ""}${nsOf(v)}`),
+    dash(s.rms_offset_seconds, (v) => String(nsOf(v))),
+    dash(s.frequency_ppm, String),
+    dash(s.clock_error_bound_ns, String),
   ];
 }
 
