@@ -28,6 +28,7 @@ import {
   nicDriverOf,
   unsupportedReason,
 } from "../plugins/ptp/ena-facts.ts";
+import { knownPhcFault } from "../plugins/ptp/ena-known-faults.ts";
 
 const ok = (r?: BatchResult): r is BatchResult => r !== undefined && r.exitCode === 0;
 
@@ -51,6 +52,8 @@ export const EnaCheckOutput = z.object({
   nic_driver: z.string().nullable(),
   /** True when the ENA steps do not apply (NIC not ENA, or no ena module): verdict `unsupported`. */
   unsupported: z.boolean(),
+  /** Warning when this driver is known to crash with the PHC on this kernel (with the fix); else null. */
+  known_fault: z.string().nullable(),
 });
 
 /** Read-only commands of the first round trip, by {@link EnaReadings} key. */
@@ -105,7 +108,12 @@ async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
     Object.assign(readings, parseBatch(second.stdout));
   }
   const facts = enaFactsOf(readings);
-  target.facts.ena = facts;
+  const knownFault = knownPhcFault(facts.version, facts.kernel);
+  target.facts.ena = knownFault ? { ...facts, knownFault } : facts;
+  if (knownFault) {
+    target.warnings.push(knownFault);
+    ctx.log.warn(knownFault);
+  }
   const nic = { interface: iface, driver: nicDriverOf(readings) };
   target.facts.nic = nic;
   const unsupported = unsupportedReason(iface, nic.driver, facts.modulePresent);
@@ -151,6 +159,7 @@ async function runEnaCheck(ctx: TargetStepContext, signal: AbortSignal) {
     kernel: facts.kernel,
     nic_driver: nic.driver,
     unsupported: unsupported !== undefined,
+    known_fault: knownFault,
   };
 }
 

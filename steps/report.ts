@@ -27,6 +27,7 @@ export const ReportOutputSchema = z.object({
     yaml: z.string(),
     junit: z.string(),
     markdown: z.string(),
+    html: z.string(),
   }),
   summary: CountsSchema,
 });
@@ -50,6 +51,7 @@ export function filesText(files: ReportFiles): string {
     `  YAML      ${files.yaml}`,
     `  JUnit     ${files.junit}`,
     `  Markdown  ${files.markdown}`,
+    `  HTML      ${files.html}`,
   ].join("\n");
 }
 

@@ -8,7 +8,13 @@
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import type { Target, TargetStepContext } from "../runner/types.ts";
 import { parseChronycTracking } from "../plugins/parsers/chronyc.ts";
-import { type ClockQuality, ClockQualitySchema, type VerifyFacts } from "../plugins/ptp/facts.ts";
+import {
+  type ClockQuality,
+  ClockQualitySchema,
+  ClockSampleSchema,
+  type VerifyFacts,
+} from "../plugins/ptp/facts.ts";
+import { clockSamplesOf, type TrackingPoll } from "../plugins/ptp/clock-samples.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import type { RemoteShell } from "../plugins/ssh/types.ts";
 import {
@@ -51,6 +57,11 @@ export const VerifyInput = z.object({
   ),
   /** Seconds between polls. */
   interval: durationSeconds(2).describe("Time between polls."),
+  /** Seconds to keep sampling `chronyc tracking` once chrony selected the PHC (0: none). */
+  observe: durationSeconds(0).describe(
+    "How long to keep sampling chrony (every interval) after the PHC is selected, e.g. 10m; " +
+      "the step's timeout must cover it.",
+  ),
 }).strict();
 
 /** Output of `verify`. */
@@ -76,6 +87,8 @@ export const VerifyOutput = z.object({
   architecture: z.string().nullable(),
   /** Clock quality when chrony tracks PHC0. */
   quality: ClockQualitySchema.nullable(),
+  /** chrony samples, one per poll (polling window, then `observe`). */
+  samples: z.array(ClockSampleSchema),
 });
 
 /** One poll of chrony and chronyd. */
@@ -93,6 +106,29 @@ async function chronyRound(
     tracking,
     status,
   };
+}
+
+/**
+ * Keeps polling `chronyc -n tracking` every `interval` for `observe` seconds
+ * (run time) after chrony selected the PHC, appending to `polls`.
+ * @throws the signal's reason when cancelled
+ */
+async function observeChrony(
+  ctx: TargetStepContext,
+  shell: RemoteShell,
+  input: VerifyInput,
+  polls: TrackingPoll[],
+  sinceStart: () => number,
+  signal: AbortSignal,
+): Promise<void> {
+  const interval = Math.max(input.interval, 0.001);
+  ctx.log.info(`observing chrony for ${input.observe} s (a sample every ${interval} s)`);
+  const from = sinceStart();
+  while (sinceStart() - from + interval <= input.observe) {
+    await ctx.sleep(interval, signal);
+    const tracking = await shell.run("chronyc -n tracking", { signal });
+    polls.push({ tSeconds: sinceStart(), stdout: tracking.stdout });
+  }
 }
 
 /** `facts.<key>` when known, else the trimmed stdout of `command` (null when empty or failing). */
@@ -187,24 +223,39 @@ async function runVerify(
       phc_index: clock?.index ?? null,
       ...(await identity()),
       quality: null,
+      samples: [],
     };
   }
 
   const baseline = facts.chrony?.invocationId;
   const rounds = Math.max(1, Math.floor(input.timeout / Math.max(input.interval, 0.001)) + 1);
-  let round = await chronyRound(shell, unit, baseline, signal);
+  // Sample times in run seconds: wall time divided by the time scale (the simulator's speed).
+  const started = performance.now();
+  const scale = ctx.settings.timeScale > 0 ? ctx.settings.timeScale : 1;
+  const sinceStart = () => (performance.now() - started) / 1000 / scale;
+  const polls: TrackingPoll[] = [];
+  const sampled = <T extends { tracking: { stdout: string } }>(r: T, t: number): T => {
+    polls.push({ tSeconds: t, stdout: r.tracking.stdout });
+    return r;
+  };
+  let round = sampled(await chronyRound(shell, unit, baseline, signal), 0);
   const driverOk = driverChecks.every((c) => c.pass);
   for (let i = 1; i < rounds && driverOk; i++) {
     const failing = round.checks.filter((c) => !c.pass);
     // Only chrony converging (reach rising, selection pending) is worth waiting for.
     if (failing.length === 0 || failing.some((c) => c.layer !== "chrony")) break;
     await ctx.sleep(input.interval, signal);
-    round = await chronyRound(shell, unit, baseline, signal);
+    round = sampled(await chronyRound(shell, unit, baseline, signal), sinceStart());
   }
   const checks = [...driverChecks, ...round.checks];
 
+  if (input.observe > 0 && round.checks.every((c) => c.pass) && driverOk) {
+    await observeChrony(ctx, shell, input, polls, sinceStart, signal);
+  }
+
   const tracking = parseChronycTracking(round.tracking.stdout);
   let quality: ClockQuality | null = null;
+  let phcBound: number | null = null;
   if (tracking.referenceName === PHC_REFCLOCK_NAME) {
     const slot = choice.kind === "ena" ? await pciSlotOf(facts, iface, shell, signal) : null;
     const bound = slot
@@ -213,8 +264,10 @@ async function runVerify(
           .content,
       )
       : null;
+    phcBound = bound;
     quality = clockQuality(tracking, bound);
   }
+  const samples = clockSamplesOf(polls, phcBound);
 
   // chrony's checks depend on chronyd running: a service failure is the cause, not chrony's.
   const order: CheckOutcome["layer"][] = ["driver", "udev", "service", "chrony"];
@@ -268,6 +321,7 @@ async function runVerify(
     failedLayer,
     checks: checks.map(({ layer, check, pass, observed }) => ({ layer, check, pass, observed })),
     quality,
+    samples,
   };
   target.verdict = verdict;
   target.verdictReason = reason;
@@ -287,6 +341,7 @@ async function runVerify(
     phc_index: clock?.index ?? null,
     ...(await identity()),
     quality,
+    samples,
   };
 }
 

@@ -57,33 +57,44 @@ export function parsePhcErrorBound(content: string | null): number | null {
 
 /**
  * Clock quality from parsed `chronyc tracking` and the device error bound.
- * @returns null when tracking lacks the offset, root delay or root dispersion
- *   (e.g. chronyd not running)
+ * A figure whose line tracking lacked is null and named in `missing`
+ * (chrony's label, e.g. `Root dispersion`); the clock error bound then
+ * leaves that term out (counted as 0) and the report marks it.
+ * @returns null when tracking lacks the system time offset (e.g. chronyd not running)
  */
 export function clockQuality(
   tracking: ChronyTracking,
   phcErrorBoundNs: number | null,
 ): ClockQuality | null {
   const offset = tracking.systemTimeOffsetSeconds;
+  if (offset === null) return null;
   const delay = tracking.rootDelaySeconds;
   const dispersion = tracking.rootDispersionSeconds;
-  if (offset === null || delay === null || dispersion === null) return null;
+  const figures: [string, number | null][] = [
+    ["RMS offset", tracking.rmsOffsetSeconds],
+    ["Frequency", tracking.frequencyPpm],
+    ["Skew", tracking.skewPpm],
+    ["Root delay", delay],
+    ["Root dispersion", dispersion],
+  ];
+  const missing = figures.filter(([, v]) => v === null).map(([label]) => label);
   return {
     system_time_offset_seconds: offset,
     system_time_direction: offset < 0 ? "slow" : "fast",
-    rms_offset_seconds: tracking.rmsOffsetSeconds ?? 0,
-    frequency_ppm: tracking.frequencyPpm ?? 0,
-    skew_ppm: tracking.skewPpm ?? 0,
+    rms_offset_seconds: tracking.rmsOffsetSeconds,
+    frequency_ppm: tracking.frequencyPpm,
+    skew_ppm: tracking.skewPpm,
     root_delay_seconds: delay,
     root_dispersion_seconds: dispersion,
     phc_error_bound_ns: phcErrorBoundNs,
     clock_error_bound_ns: clockErrorBoundNs({
       offsetSeconds: offset,
-      rootDelaySeconds: delay,
-      rootDispersionSeconds: dispersion,
+      rootDelaySeconds: delay ?? 0,
+      rootDispersionSeconds: dispersion ?? 0,
       phcErrorBoundNs,
     }),
     reference_name: tracking.referenceName ?? tracking.referenceId ?? "",
     stratum: tracking.stratum ?? 0,
+    ...(missing.length > 0 ? { missing } : {}),
   };
 }

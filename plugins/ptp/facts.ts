@@ -45,6 +45,11 @@ export interface EnaFacts {
   needsBuild: boolean;
   /** Why a build is or is not needed (one line). */
   reason: string;
+  /**
+   * Warning when this driver release is known to crash with the PHC on the
+   * running kernel (ENA 2.13.0 on kernels >= 6.2, amzn-drivers issue 322), with the fix.
+   */
+  knownFault?: string | null;
 }
 
 /** Written by `ena-check` under `facts.nic`: the primary network interface. */
@@ -128,16 +133,16 @@ export const ClockQualitySchema = z.object({
   system_time_offset_seconds: z.number().describe("System time offset, seconds; positive = fast"),
   /** `fast` or `slow` of NTP time. */
   system_time_direction: z.enum(["fast", "slow"]),
-  /** RMS offset, seconds. */
-  rms_offset_seconds: z.number(),
-  /** Frequency error, ppm; positive = fast. */
-  frequency_ppm: z.number(),
-  /** Skew, ppm. */
-  skew_ppm: z.number(),
-  /** Root delay, seconds. */
-  root_delay_seconds: z.number(),
-  /** Root dispersion, seconds. */
-  root_dispersion_seconds: z.number(),
+  /** RMS offset, seconds; null when tracking lacked the line. */
+  rms_offset_seconds: z.number().nullable(),
+  /** Frequency error, ppm; positive = fast; null when tracking lacked the line. */
+  frequency_ppm: z.number().nullable(),
+  /** Skew, ppm; null when tracking lacked the line. */
+  skew_ppm: z.number().nullable(),
+  /** Root delay, seconds; null when tracking lacked the line. */
+  root_delay_seconds: z.number().nullable(),
+  /** Root dispersion, seconds; null when tracking lacked the line. */
+  root_dispersion_seconds: z.number().nullable(),
   /** `phc_error_bound` of the device, nanoseconds, when readable. */
   phc_error_bound_ns: z.number().nullable(),
   /** AWS ClockBound model. */
@@ -148,10 +153,35 @@ export const ClockQualitySchema = z.object({
   reference_name: z.string(),
   /** Stratum from tracking. */
   stratum: z.number().int(),
+  /** `chronyc tracking` lines that were absent (chrony's labels, e.g. `Root dispersion`). */
+  missing: z.array(z.string()).optional().describe(
+    "chronyc tracking lines that were absent, e.g. Root dispersion: their fields are null and " +
+      "the clock error bound leaves them out",
+  ),
 }).strict();
 
 /** Clock quality, see {@link ClockQualitySchema}. */
 export type ClockQuality = z.output<typeof ClockQualitySchema>;
+
+/**
+ * One poll of `chronyc -n tracking` by `verify` (during its polling window
+ * and its `observe` time): seconds since verify's first poll, and chrony's
+ * figures, null where tracking lacked the line. Domain source: PTP.md section 6.
+ */
+export const ClockSampleSchema = z.object({
+  t_seconds: z.number().nonnegative().describe("Seconds since verify's first poll"),
+  reference_name: z.string().nullable().describe("chrony's reference, e.g. PHC0"),
+  system_time_offset_seconds: z.number().nullable().describe("Positive = fast"),
+  rms_offset_seconds: z.number().nullable(),
+  frequency_ppm: z.number().nullable().describe("Positive = fast"),
+  clock_error_bound_ns: z.number().nullable().describe(
+    "|offset| + root_delay/2 + root_dispersion + phc_error_bound (ClockBound), nanoseconds; " +
+      "null when tracking lacked a term",
+  ),
+}).strict();
+
+/** One clock sample, see {@link ClockSampleSchema}. */
+export type ClockSample = z.output<typeof ClockSampleSchema>;
 
 /** Written by `verify` under `facts.verify`. */
 export interface VerifyFacts {
@@ -163,6 +193,8 @@ export interface VerifyFacts {
   checks: { layer: string; check: string; pass: boolean; observed: string }[];
   /** Quality, when chrony tracks the PHC. */
   quality: ClockQuality | null;
+  /** chrony samples over the polling window and the `observe` time, in poll order. */
+  samples?: ClockSample[];
 }
 
 declare module "../api.ts" {

@@ -168,6 +168,7 @@ function targetReport(target: Target): TargetReport {
     verdict_reason: verdictReason(target, verdict),
     failed_layer: facts.verify?.failedLayer ?? null,
     quality: q,
+    samples: facts.verify?.samples ?? [],
     diagnostics: target.diagnostics.map((d) => ({
       layer: d.layer,
       summary: d.summary,
@@ -224,7 +225,9 @@ export function clockStats(targets: readonly TargetReport[]): ClockStats {
   return {
     clock_error_bound_ns: summarize(qualities.map((q) => q.clock_error_bound_ns)),
     abs_offset_ns: summarize(qualities.map((q) => toNs(Math.abs(q.system_time_offset_seconds)))),
-    rms_offset_ns: summarize(qualities.map((q) => toNs(q.rms_offset_seconds))),
+    rms_offset_ns: summarize(
+      qualities.flatMap((q) => (q.rms_offset_seconds === null ? [] : [toNs(q.rms_offset_seconds)])),
+    ),
   };
 }
 

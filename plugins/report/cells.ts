@@ -205,19 +205,24 @@ export function hasStats(report: Report): boolean {
   return report.overall.clock_error_bound_ns !== null;
 }
 
+/** Marks a figure `chronyc tracking` did not print. */
+export const MISSING_FIGURE = "missing (not in chronyc tracking)";
+
 /** The quality of a target as `label: value` lines (units in the text). */
 export function qualityLines(target: TargetReport): string[] {
   const q = target.quality;
   if (!q) return [];
+  const seconds = (v: number | null) => (v === null ? MISSING_FIGURE : formatSeconds(v));
+  const ppm = (v: number | null) => (v === null ? MISSING_FIGURE : `${v} ppm`);
   return [
     `reference: ${q.reference_name} (stratum ${q.stratum})`,
     `system time offset: ${
       formatSeconds(q.system_time_offset_seconds, { signed: true })
     } (${q.system_time_direction} of reference)`,
-    `RMS offset: ${formatSeconds(q.rms_offset_seconds)}`,
-    `frequency: ${q.frequency_ppm} ppm, skew: ${q.skew_ppm} ppm`,
-    `root delay: ${formatSeconds(q.root_delay_seconds)}, root dispersion: ${
-      formatSeconds(q.root_dispersion_seconds)
+    `RMS offset: ${seconds(q.rms_offset_seconds)}`,
+    `frequency: ${ppm(q.frequency_ppm)}, skew: ${ppm(q.skew_ppm)}`,
+    `root delay: ${seconds(q.root_delay_seconds)}, root dispersion: ${
+      seconds(q.root_dispersion_seconds)
     }`,
     `PHC error bound: ${
       q.phc_error_bound_ns === null ? "unknown" : formatNanoseconds(q.phc_error_bound_ns)
@@ -232,14 +237,21 @@ export const WITHOUT_PHC_BOUND = "(excl. PHC bound)";
 /**
  * A target's clock error bound, e.g. `41.2 µs`, with {@link WITHOUT_PHC_BOUND}
  * when `phc_error_bound` could not be read (the bound then leaves out the
- * PHC's own error; source: PTP.md section 6, the ClockBound model); `-`
- * without quality.
+ * PHC's own error; source: PTP.md section 6, the ClockBound model) and
+ * `(excl. root dispersion)` for a term `chronyc tracking` did not print;
+ * `-` without quality.
  */
 export function clockErrorBoundText(target: TargetReport): string {
   const q = target.quality;
   if (!q) return "-";
-  const bound = formatNanoseconds(q.clock_error_bound_ns);
-  return q.phc_error_bound_ns === null ? `${bound} ${WITHOUT_PHC_BOUND}` : bound;
+  const marks: string[] = [];
+  if (q.phc_error_bound_ns === null) marks.push(WITHOUT_PHC_BOUND);
+  const lacking = [
+    q.root_delay_seconds === null ? "root delay" : null,
+    q.root_dispersion_seconds === null ? "root dispersion" : null,
+  ].filter((x) => x !== null);
+  if (lacking.length > 0) marks.push(`(excl. ${lacking.join(", ")})`);
+  return [formatNanoseconds(q.clock_error_bound_ns), ...marks].join(" ");
 }
 
 /**

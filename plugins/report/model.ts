@@ -10,7 +10,7 @@
  * @module
  */
 import { z } from "zod";
-import { ClockQualitySchema } from "../ptp/facts.ts";
+import { ClockQualitySchema, ClockSampleSchema } from "../ptp/facts.ts";
 
 /** Current `schema_version` of `report.json`. Bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -103,6 +103,9 @@ export const TargetReportSchema = z.object({
   verdict_reason: z.string().nullable(),
   failed_layer: z.string().nullable(),
   quality: QualitySchema.nullable(),
+  samples: z.array(ClockSampleSchema).default([]).describe(
+    "verify's chrony samples over time (its polling window, then its observe time)",
+  ),
   diagnostics: z.array(DiagnosticSchema),
   failure: FailureSchema.nullable(),
   warnings: z.array(z.string()),
@@ -274,5 +277,7 @@ export type CleanupSection = z.output<typeof CleanupSectionSchema>;
 export type StepCountsReport = z.output<typeof StepCountsSchema>;
 /** The recap section. */
 export type Recap = z.output<typeof RecapSchema>;
+/** One chrony sample of a target. */
+export type ClockSampleReport = z.output<typeof ClockSampleSchema>;
 /** The run section. */
 export type RunOutcome = z.output<typeof RunOutcomeSchema>;

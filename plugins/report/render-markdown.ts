@@ -24,6 +24,7 @@ import {
   terminateCommand,
 } from "./cells.ts";
 import type { CleanupSection, Report } from "./model.ts";
+import { SAMPLE_HEADERS, sampleCells, samplesSummary } from "./samples.ts";
 import { formatWallTime } from "./units.ts";
 
 /** Escapes a table cell: `|` and backslashes escaped, newlines become spaces. */
@@ -120,6 +121,15 @@ export function renderMarkdownReport(report: Report): string {
     }
   }
 
+  const warned = report.targets.filter((t) => t.verdict === "functional" && t.warnings.length);
+  if (warned.length > 0) {
+    out.push("## Warnings (functional instances)", "");
+    for (const t of warned) {
+      out.push(...t.warnings.map((w) => `- ${inline(t.label)}: ${inline(w)}`));
+    }
+    out.push("");
+  }
+
   const changed = report.targets.filter((t) => t.changes.length > 0);
   if (report.check_mode || changed.length > 0) {
     out.push(
@@ -144,6 +154,18 @@ export function renderMarkdownReport(report: Report): string {
     for (const t of functional) {
       out.push(`### ${inline(t.label)} (${inline(identityOf(t))})`, "");
       out.push(...qualityLines(t).map((l) => `- ${l}`), "");
+    }
+  }
+
+  const sampled = report.targets.filter((t) => t.samples.length > 0);
+  if (sampled.length > 0) {
+    out.push("## Clock samples over time", "");
+    out.push("Polls of `chronyc -n tracking` by verify (charted in report.html).", "");
+    for (const t of sampled) {
+      out.push(`### ${inline(t.label)} (${inline(identityOf(t))})`, "");
+      out.push(inline(samplesSummary(t)), "");
+      out.push("<details><summary>series</summary>", "");
+      out.push(table(SAMPLE_HEADERS, t.samples.map(sampleCells), 2), "", "</details>", "");
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * Writes the report files of a run under `<workDir>/reports/<run-id>/`:
- * `report.json`, `report.yaml`, `junit.xml`, `report.md`, each atomically
+ * `report.json`, `report.yaml`, `junit.xml`, `report.md`, `report.html`, each atomically
  * (temporary file + rename), owner-only (0600 files, 0700 directories, see
  * runner/owner-only.ts), and reads `report.json` back.
  * @module
@@ -16,13 +16,16 @@ import {
 import { type Report, ReportSchema } from "./model.ts";
 import { renderJunitReport } from "./render-junit.ts";
 import { renderMarkdownReport } from "./render-markdown.ts";
+import { renderHtmlReport } from "./render-html.ts";
 
-/** Paths of the four report files. */
+/** Paths of the report files. */
 export interface ReportFiles {
   json: string;
   yaml: string;
   junit: string;
   markdown: string;
+  /** Self-contained page with charts (inline SVG and CSS). */
+  html: string;
 }
 
 /** Directory of a run's report files: `<workDir>/reports/<runId>/`. */
@@ -55,6 +58,7 @@ export function reportFiles(
     yaml: join(dir, "report.yaml"),
     junit: join(dir, "junit.xml"),
     markdown: join(dir, "report.md"),
+    html: join(dir, "report.html"),
   };
 }
 
@@ -72,7 +76,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 }
 
 /**
- * Validates `report` and writes all four files into `dir` (default
+ * Validates `report` and writes all report files into `dir` (default
  * `<workDir>/reports/<run-id>/`, created when missing).
  * @throws {z.ZodError} when the model is invalid; Deno file-system errors as thrown.
  */
@@ -93,6 +97,7 @@ export async function writeReportFiles(
   await writeAtomic(files.yaml, renderYamlReport(valid));
   await writeAtomic(files.junit, renderJunitReport(valid));
   await writeAtomic(files.markdown, renderMarkdownReport(valid));
+  await writeAtomic(files.html, renderHtmlReport(valid));
   return files;
 }
 

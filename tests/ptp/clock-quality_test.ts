@@ -68,3 +68,21 @@ Deno.test("parsePhcErrorBound accepts nanoseconds and rejects junk", () => {
   assert.equal(parsePhcErrorBound(null), null);
   assert.equal(parsePhcErrorBound("n/a"), null);
 });
+
+Deno.test("clockQuality keeps the figures tracking printed and names the missing line", () => {
+  const text = fixture("chronyc-tracking-phc.txt").split("\n")
+    .filter((l) => !l.startsWith("Root dispersion")).join("\n");
+  const q = clockQuality(parseChronycTracking(text), 32123);
+  assert.ok(q);
+  assert.equal(q.root_dispersion_seconds, null);
+  assert.deepEqual(q.missing, ["Root dispersion"]);
+  assert.equal(q.root_delay_seconds, 0.00001);
+  assert.equal(q.system_time_offset_seconds, 0.000000014);
+  // The bound leaves the missing term out: 14 ns + 10000 ns / 2 + 32123 ns.
+  assert.equal(q.clock_error_bound_ns, 14 + 5000 + 32123);
+});
+
+Deno.test("clockQuality names no missing line for complete tracking", () => {
+  const q = clockQuality(parseChronycTracking(fixture("chronyc-tracking-phc.txt")), 32123);
+  assert.equal(q?.missing, undefined);
+});

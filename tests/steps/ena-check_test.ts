@@ -333,3 +333,27 @@ Deno.test("ena-check without a default route takes the host's only interface (a 
   assert.equal(target.verdict, "unsupported");
   assert.ok(target.warnings.some((w) => /taken as eth0, its only network interface/.test(w)));
 });
+
+Deno.test("ena-check warns that ENA 2.13.0 crashes with the PHC on kernel 6.2 or later, with the fix", async () => {
+  const { output, target } = await check(host([
+    ["uname -r", { stdout: "6.12.40-63.114.amzn2023.x86_64\n" }],
+    ["modinfo ena", { stdout: modinfoWith("2.13.0g", true) }],
+    ["cat /sys/module/ena/parameters/phc_enable", { stdout: "0\n" }],
+  ], { version: "2.13.0g" }));
+  assert.match(output.known_fault ?? "", /2\.13\.0g.*amzn-drivers issue 322.*2\.13\.1/);
+  assert.equal(target.facts.ena?.knownFault, output.known_fault);
+  assert.ok(target.warnings.includes(output.known_fault!));
+});
+
+Deno.test("ena-check gives no known-fault warning for 2.13.0 on a 6.1 kernel, nor for 2.13.1", async () => {
+  const old = await check(host([
+    ["modinfo ena", { stdout: modinfoWith("2.13.0g", true) }],
+  ], { version: "2.13.0g" }));
+  assert.equal(old.output.known_fault, null);
+  const fixed = await check(host([
+    ["uname -r", { stdout: "6.12.40-63.114.amzn2023.x86_64\n" }],
+    ["modinfo ena", { stdout: modinfoWith("2.13.1g", true) }],
+  ], { version: "2.13.1g" }));
+  assert.equal(fixed.output.known_fault, null);
+  assert.deepEqual(fixed.target.warnings, []);
+});

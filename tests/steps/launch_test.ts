@@ -206,13 +206,31 @@ Deno.test("a type whose PhcSupport is unsupported is skipped with a reason", asy
 
 Deno.test("allow_unsupported launches a type whose PhcSupport is unsupported", async () => {
   await withFake(async (fake) => {
+    // Without a placement group: t3.micro does not list the precision-time strategy.
     const out = await launch.run(
       context(),
-      baseInput({ instance_types: ["t3.micro"], allow_unsupported: true }),
+      baseInput({ instance_types: ["t3.micro"], allow_unsupported: true, placement_group: "" }),
       new AbortController().signal,
     );
     assert.deepEqual(runInputs(fake).map((i) => i.InstanceType), ["t3.micro"]);
     assert.equal(out.skipped.length, 0);
+  });
+});
+
+Deno.test("a type without the precision-time strategy is not launched into a precision-time group", async () => {
+  await withFake(async (fake) => {
+    const ctx = context();
+    const out = await launch.run(
+      ctx,
+      baseInput({ instance_types: ["c7i.large", "t3.micro"], allow_unsupported: true }),
+      new AbortController().signal,
+    );
+    assert.deepEqual(runInputs(fake).map((i) => i.InstanceType), ["c7i.large"]);
+    assert.equal(out.skipped[0].instance_type, "t3.micro");
+    assert.match(out.skipped[0].reason, /does not list the precision-time placement strategy/);
+    const t3 = ctx.targets.find((t) => t.instanceType === "t3.micro")!;
+    assert.equal(t3.verdict, "unsupported");
+    assert.equal(t3.instanceId, undefined);
   });
 });
 

@@ -30,7 +30,7 @@ function context(redact = true) {
   return Object.assign(ctx, { runId: "20261129-101500-ab12", pipelineName: "ptp" });
 }
 
-Deno.test("report step writes the four files, returns their paths and the counts", async () => {
+Deno.test("report step writes the report files, returns their paths and the counts", async () => {
   const ctx = context();
   let output: Awaited<ReturnType<typeof reportStep.run>> | undefined;
   const printed = await captureConsole(async () => {
@@ -55,7 +55,7 @@ Deno.test("report step writes the four files, returns their paths and the counts
   const validate = new Ajv({ strict: true }).compile(schema);
   assert.ok(validate(JSON.parse(Deno.readTextFileSync(parsed.files.json))), "report.json invalid");
   assert.ok(printed.includes("Summary by instance type"));
-  assert.ok(printed.trimEnd().endsWith(`Markdown  ${parsed.files.markdown}`), "paths at the end");
+  assert.ok(printed.trimEnd().endsWith(`HTML      ${parsed.files.html}`), "paths at the end");
 });
 
 Deno.test("report step writes no IP address by default and keeps them with redact off", async () => {

@@ -59,7 +59,10 @@ export interface LaunchPlan {
 }
 
 /**
- * Runs every preflight check (independent checks concurrently).
+ * Runs every preflight check (independent checks concurrently). A type
+ * whose `PlacementGroupInfo.SupportedStrategies` lacks `precision-time` is
+ * skipped (verdict `unsupported`, with the reason) when the run uses a
+ * precision-time group, instead of failing at RunInstances.
  * @throws StepError `config` for unknown types (with suggestions), a missing
  *   subnet, security group, key pair or placement group, a fingerprint mismatch,
  *   an encrypted private key without (or with a wrong) passphrase,
@@ -136,10 +139,21 @@ export async function runPreflight(
     const groupStrategy = input.create_placement_group
       ? "precision-time"
       : placement?.group.strategy;
-    if (
-      groupStrategy && facts.placementStrategies.length > 0 &&
-      !facts.placementStrategies.includes(groupStrategy)
-    ) {
+    const lacksStrategy = groupStrategy !== undefined && facts.placementStrategies.length > 0 &&
+      !facts.placementStrategies.includes(groupStrategy);
+    if (lacksStrategy && groupStrategy === "precision-time") {
+      // RunInstances would refuse it (InvalidParameterCombination) and fail the whole type.
+      skipped.push({
+        instanceType: request.instanceType,
+        count: request.count,
+        phcSupport: facts.phcSupport,
+        reason: `${request.instanceType} does not list the precision-time placement strategy ` +
+          `(DescribeInstanceTypes SupportedStrategies: ${facts.placementStrategies.join(", ")}): ` +
+          "not launched into the precision-time placement group, where the PHC is reachable",
+      });
+      return;
+    }
+    if (lacksStrategy) {
       warnings.push(
         `${request.instanceType} does not list ${groupStrategy} among its placement strategies ` +
           `(${facts.placementStrategies.join(", ")}); RunInstances may refuse it`,
