@@ -34,6 +34,12 @@ export const ProfileFaultsSchema = z.object({
   driver_build: z.boolean().default(false),
   /** chronyd runs but never selects PHC0 (stays `#?` or `#-`). */
   chrony_never_selects: z.boolean().default(false),
+  /**
+   * Every Nth PHC refclock sample is missed (0 = none): the reach register
+   * shows gaps (e.g. 8 -> 376, 375, 373, ... never 377; 2 -> 125/252) while
+   * PHC0 stays selected, as on a busy real host.
+   */
+  phc_missed_every: z.number().int().nonnegative().default(0),
 }).strict();
 
 /**
@@ -146,6 +152,7 @@ const ProfileFieldsSchema = z.object({
     package_install: false,
     driver_build: false,
     chrony_never_selects: false,
+    phc_missed_every: 0,
   }),
   overrides: z.array(CommandOverrideSchema).default([]),
 }).strict();

@@ -45,9 +45,9 @@ export type VerifyOutput = z.input<typeof VerifyOutput>;
 export const VerifyInput = z.object({
   /** Which PHC chrony should use: `ena`, `primary-nic` or `clock_name:<glob>`. */
   clock: ClockChoiceSchema,
-  /** Seconds to keep polling chrony for the PHC to be selected with reach 377. */
+  /** Seconds to keep polling chrony for the PHC to be selected with its last 3 polls answered. */
   timeout: durationSeconds(60).describe(
-    "How long to poll chrony for #* PHC0 with reach 377.",
+    "How long to poll chrony for #* PHC0 with its last 3 polls answered.",
   ),
   /** Seconds between polls. */
   interval: durationSeconds(2).describe("Time between polls."),
@@ -224,7 +224,7 @@ async function runVerify(
   let failedLayer: string | null = null;
   let reason = `chrony uses the PHC${
     clock ? ` ${clock.clockName}` : ""
-  } (#* PHC0, reach 377, stratum 1)`;
+  } (#* PHC0, last 3 polls answered, stratum 1)`;
   if (firstFailure) {
     const noClock = choice.kind === "ena" && snapshot.phcEnable === 1 &&
       snapshot.enaClock === null;
