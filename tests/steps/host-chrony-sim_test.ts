@@ -10,6 +10,7 @@ import type { RemoteShell } from "../../plugins/ssh/types.ts";
 import configureChrony from "../../steps/configure-chrony.ts";
 import enableHwts from "../../steps/enable-hwts.ts";
 import verify from "../../steps/verify.ts";
+import { chronydJournalTail } from "../../plugins/ptp/chronyd-service.ts";
 import { runStep } from "../ptp/step-harness.ts";
 import { simulatedTarget } from "../helpers/sim-target.ts";
 import type { Target } from "../../runner/types.ts";
@@ -316,6 +317,23 @@ Deno.test({
       ),
       JSON.stringify(target.diagnostics),
     );
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test({
+  name:
+    "chronydJournalTail reads the unit's journal with sudo: the login user alone sees no entries",
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  const { shell, stop } = await simulatedTarget({}, "127.0.0.66");
+  try {
+    const tail = await chronydJournalTail(shell, "chronyd", undefined);
+    assert.match(tail.command, /^sudo -n journalctl -u chronyd /);
+    assert.match(tail.output, /chronyd\[\d+\]: /);
+    assert.doesNotMatch(tail.output, /No entries/);
   } finally {
     await stop();
   }
