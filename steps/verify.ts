@@ -246,7 +246,9 @@ async function runVerify(
       failedLayer = firstFailure.layer;
       reason = `${firstFailure.layer}: ${firstFailure.summary ?? firstFailure.check}`;
     }
-    await diagnoseFailures(target, checks, shell, unit, round.status, signal);
+    // Without the chosen clock, chrony's failures are only its consequence: not diagnosed.
+    const diagnosed = chosen.found ? checks : checks.filter((c) => c.layer !== "chrony");
+    await diagnoseFailures(target, diagnosed, shell, unit, round.status, signal);
     const previous = facts.chrony?.previous;
     if (round.status.active !== "active" && facts.chrony?.changed && previous?.length) {
       const outcome = await rollBackChrony(ctx, shell, {

@@ -236,6 +236,11 @@ Deno.test({
     const verdict = await runStep(verify, ctx, { clock, timeout: 2, interval: 1 });
     assert.equal(verdict.verdict, "misconfigured");
     assert.match(target.verdictReason ?? "", /clock=clock_name:ena-ptp-\*.*127\.0\.0\.76/);
+    assert.deepEqual(
+      target.diagnostics.map((d) => d.layer),
+      ["driver"],
+      "only the missing clock is diagnosed, not chrony's consequences",
+    );
     assert.deepEqual(await hostSnapshot(shell, "chrony"), before);
     assert.deepEqual(target.facts.changes ?? [], []);
 
