@@ -125,6 +125,12 @@ const ProfileFieldsSchema = z.object({
   udev_rule: z.boolean().optional(),
   /** `ptp_kvm` loaded: a second clock `/dev/ptpN` named `KVM virtual PTP` exists. */
   ptp_kvm: z.boolean().default(false),
+  /**
+   * The host has an IPv4 default route (`ip -4 route show default`); false
+   * models a host reached without one (the real Debian test VM): the
+   * primary interface is then its only link besides `lo`.
+   */
+  default_route: z.boolean().default(true),
   /** `phc_error_bound` published by the device, nanoseconds. */
   phc_error_bound_ns: z.number().int().nonnegative().default(32123),
   /** Simulated seconds from RunInstances to `running`. */

@@ -343,3 +343,25 @@ Deno.test({
     await stop();
   }
 });
+
+Deno.test({
+  name: "clock primary-nic without an IPv4 default route: the host's only link is the primary NIC",
+  ...SIM,
+}, async () => {
+  const { ctx, target, shell, stop } = await simulatedTarget(
+    { ...DEBIAN_IGB, default_route: false },
+    "127.0.0.67",
+  );
+  try {
+    await detectHost(target, shell);
+    assert.equal((await shell.run("ip -4 route show default")).stdout, "", "no default route");
+    const clock = "primary-nic";
+    const chrony = await runStep(configureChrony, ctx, { clock, settle_seconds: 2 });
+    assert.equal(chrony.changed, true, JSON.stringify(target.diagnostics, null, 1));
+    const verdict = await runStep(verify, ctx, { clock, timeout: 60, interval: 2 });
+    assert.equal(verdict.verdict, "functional", JSON.stringify(target.diagnostics, null, 1));
+    assert.equal(verdict.interface, "eth0");
+  } finally {
+    await stop();
+  }
+});
