@@ -20,6 +20,11 @@ export const CommandOverrideSchema = z.object({
   stdout: z.string().default(""),
   stderr: z.string().default(""),
   exit: z.number().int().default(0),
+  /**
+   * Simulated seconds the command takes before it answers (default 0); the
+   * session's signal (a client abort, a dropped connection) kills it meanwhile.
+   */
+  delay_seconds: z.number().nonnegative().default(0),
 }).strict().refine((o) => (o.command === undefined) !== (o.regex === undefined), {
   message: "give exactly one of `command` or `regex`",
 });

@@ -16,7 +16,7 @@ import {
   type ChronydStatus,
   readChronydStatus,
 } from "../plugins/ptp/chronyd-service.ts";
-import { rollBackChrony } from "../plugins/ptp/chrony-rollback.ts";
+import { ROLLBACK_GRACE_SECONDS, rollBackChrony } from "../plugins/ptp/chrony-rollback.ts";
 import { clockChoiceOf, ClockChoiceSchema } from "../plugins/ptp/clock-choice.ts";
 import { findChosenClock } from "../plugins/ptp/chosen-clock.ts";
 import { hostLayout } from "../plugins/host/distribution.ts";
@@ -317,6 +317,8 @@ export default defineStep({
     "target.verdictReason",
     "target.diagnostics",
   ],
+  // verify may be rolling chrony back when an interrupt lands (rollback bound: 60 s).
+  abortGraceSeconds: ROLLBACK_GRACE_SECONDS,
   async run(ctx, input, signal) {
     return await runVerify(ctx, input, signal);
   },
