@@ -372,7 +372,13 @@ async function runConfigureChrony(
       if (signal.aborted || !(outcome.filesRestored && outcome.chronyActive)) {
         // The report shows the step's message: it says what the rollback achieved.
         throw new StepError(
-          signal.aborted ? "cancelled" : error instanceof StepError ? error.kind : "command",
+          signal.aborted
+            ? (signal.reason instanceof DOMException && signal.reason.name === "TimeoutError"
+              ? "timeout"
+              : "cancelled")
+            : error instanceof StepError
+            ? error.kind
+            : "command",
           signal.aborted
             ? `${error instanceof Error ? error.message : String(error)}; ${outcome.summary}`
             : outcome.summary,

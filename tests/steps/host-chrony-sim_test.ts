@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { hostFactsOf } from "../../plugins/host/distribution.ts";
 import type { RemoteShell } from "../../plugins/ssh/types.ts";
+import type { StepBindableShell } from "../../plugins/ssh/shell-registry.ts";
 import configureChrony from "../../steps/configure-chrony.ts";
 import enableHwts from "../../steps/enable-hwts.ts";
 import verify from "../../steps/verify.ts";
@@ -379,19 +380,30 @@ const SLOW_UDEV_SETTLE = {
   overrides: [{ command: "udevadm settle", delay_seconds: 30 }],
 };
 
-/** Aborts `controller` with `reason` as soon as a command matching `pattern` was sent. */
+/**
+ * Aborts `controller` with `reason` shortly after a command matching `pattern`
+ * starts (while the simulated host is still running it), whichever step's view
+ * of the target's shell sends it.
+ */
 function abortWhenSent(
-  ctx: TargetTestContext,
+  shell: RemoteShell,
   controller: AbortController,
   pattern: RegExp,
   reason: unknown,
 ): void {
-  const timer = setInterval(() => {
-    if (sentCommands(ctx).some((c) => pattern.test(c))) {
-      clearInterval(timer);
-      setTimeout(() => controller.abort(reason), 10);
-    }
-  }, 2);
+  const bindable = shell as StepBindableShell;
+  const forStep = bindable.forStep.bind(bindable);
+  bindable.forStep = (stepCtx) => {
+    const view = forStep(stepCtx);
+    const run = view.run.bind(view);
+    view.run = (command, options) => {
+      if (pattern.test(command) && !controller.signal.aborted) {
+        setTimeout(() => controller.abort(reason), 20);
+      }
+      return run(command, options);
+    };
+    return view;
+  };
 }
 
 Deno.test({
@@ -408,7 +420,7 @@ Deno.test({
     const controller = new AbortController();
     const reason = new DOMException("run interrupted (SIGINT)", "AbortError");
     // Ctrl-C lands while `udevadm settle` (30 simulated seconds) is in flight.
-    abortWhenSent(ctx, controller, /udevadm settle/, reason);
+    abortWhenSent(shell, controller, /udevadm settle/, reason);
     const error = await runStep(configureChrony, ctx, { clock: "primary-nic" }, controller.signal)
       .catch((e) => e);
     assert.equal(error.kind, "cancelled", String(error));
@@ -449,7 +461,7 @@ Deno.test({
     await detectHost(target, shell);
     const controller = new AbortController();
     const reason = new DOMException("run interrupted (SIGINT)", "AbortError");
-    abortWhenSent(ctx, controller, /udevadm settle/, reason);
+    abortWhenSent(shell, controller, /udevadm settle/, reason);
     const error = await runStep(configureChrony, ctx, { clock: "primary-nic" }, controller.signal)
       .catch((e) => e);
     assert.equal(error.kind, "cancelled", String(error));
