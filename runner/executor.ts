@@ -18,8 +18,9 @@
  * - The journal is saved after every step (pipeline steps before the next one
  *   starts; target-step results batched, at most `PROGRESS_WRITE_INTERVAL_MS`
  *   later); resources are journaled by the steps at once. A target's own
- *   services (key ending `:<target id>`) close when it finishes, the rest at
- *   the end.
+ *   services (key ending `:<target id>`) close when it finishes (a step of it
+ *   abandoned after its grace that still runs keeps them open until it
+ *   settles, at most one more grace), the rest at the end.
  * @module
  */
 import {
@@ -193,6 +194,8 @@ class Execution {
   readonly #finished = new Set<string>();
   /** Closing of finished targets' services, awaited before the run ends. */
   readonly #closing: Promise<void>[] = [];
+  /** Per target: steps abandoned after their grace that still run, with that grace. */
+  readonly #abandoned = new Map<string, { running: Promise<void>; graceSeconds: number }[]>();
   readonly #runtime: RunRuntime;
   readonly #services: Services;
   readonly #interrupt: AbortSignal;
@@ -327,6 +330,10 @@ class Execution {
   #execute(step: StepSpec, target?: Target): Promise<StepOutcome> {
     // `always` steps are not aborted by the interrupt: they are what runs after it.
     const signal = step.always ? new AbortController().signal : this.#interrupt;
+    const graceSeconds = Math.max(
+      this.options.abortGraceSeconds ?? 2,
+      step.plugin.abortGraceSeconds ?? 0,
+    );
     return runStep({
       step,
       ctx: createStepContext(this.#runtime, { id: step.id, type: step.uses }, target),
@@ -335,10 +342,16 @@ class Execution {
       interrupt: this.#interrupt,
       bus: this.bus,
       timeScale: this.settings.timeScale,
-      graceSeconds: Math.max(
-        this.options.abortGraceSeconds ?? 2,
-        step.plugin.abortGraceSeconds ?? 0,
-      ),
+      graceSeconds,
+      ...(target
+        ? {
+          onAbandoned: (running: Promise<void>) => {
+            const list = this.#abandoned.get(target.id) ?? [];
+            list.push({ running, graceSeconds });
+            this.#abandoned.set(target.id, list);
+          },
+        }
+        : {}),
       random: this.options.random ?? Math.random,
     });
   }
@@ -458,9 +471,16 @@ class Execution {
   #finishTarget(target: Target): void {
     if (this.#finished.has(target.id)) return;
     this.#finished.add(target.id);
-    // The target's own services (key ending ":<target id>", e.g. its SSH session) go now.
+    // The target's own services (key ending ":<target id>", e.g. its SSH session) go now,
+    // or, when a step of it was abandoned and still runs (e.g. a rollback), once that step
+    // settled or one more grace passed: its commands must not lose their session halfway.
     const suffix = `:${target.id}`;
-    this.#closing.push(this.#services.closeWhere((key) => key.endsWith(suffix)));
+    const close = () => this.#services.closeWhere((key) => key.endsWith(suffix));
+    const abandoned = this.#abandoned.get(target.id) ?? [];
+    this.#abandoned.delete(target.id);
+    this.#closing.push(
+      abandoned.length === 0 ? close() : settledOrAfter(abandoned).then(close),
+    );
     if (target.status === "pending" || target.status === "running") {
       target.status = this.#interrupt.aborted ? "cancelled" : "done";
     }
@@ -474,4 +494,18 @@ class Execution {
       ...(reason ? { reason } : {}),
     });
   }
+}
+
+/**
+ * Resolves when every abandoned step settled, or after the longest of their
+ * graces (seconds), whichever comes first. Never rejects.
+ */
+function settledOrAfter(
+  abandoned: readonly { running: Promise<void>; graceSeconds: number }[],
+): Promise<void> {
+  const seconds = Math.max(...abandoned.map((a) => a.graceSeconds));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, seconds * 1000)));
+  return Promise.race([Promise.all(abandoned.map((a) => a.running)).then(() => {}), bound])
+    .finally(() => clearTimeout(timer));
 }

@@ -36,6 +36,12 @@ export interface StepRunRequest {
   timeScale: number;
   /** Seconds a plugin gets to settle after its signal aborted before it is abandoned. */
   graceSeconds: number;
+  /**
+   * Called when an attempt is abandoned, with the plugin's still-running
+   * promise (settles, never rejects): the executor keeps the target's
+   * services (its SSH session) open while it runs.
+   */
+  onAbandoned?: (running: Promise<void>) => void;
   /** Randomness for retry jitter, in [0, 1). */
   random: () => number;
 }
@@ -235,13 +241,17 @@ async function runAttempt(req: StepRunRequest, input: unknown): Promise<AttemptR
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
+  const running = withStepScope(
+    { stepId: step.id, ...(req.ctx.target ? { targetId: req.ctx.target.id } : {}) },
+    () => Promise.resolve().then(() => invokePlugin(step.plugin, req.ctx, input, signal)),
+  );
   try {
     const value = await Promise.race([
-      withStepScope(
-        { stepId: step.id, ...(req.ctx.target ? { targetId: req.ctx.target.id } : {}) },
-        () => Promise.resolve().then(() => invokePlugin(step.plugin, req.ctx, input, signal)),
-      ),
-      abandoned,
+      running,
+      abandoned.catch((error) => {
+        req.onAbandoned?.(running.then(() => {}, () => {}));
+        throw error;
+      }),
     ]);
     return { ok: true, value };
   } catch (error) {

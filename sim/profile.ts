@@ -20,6 +20,11 @@ export const CommandOverrideSchema = z.object({
   stdout: z.string().default(""),
   stderr: z.string().default(""),
   exit: z.number().int().default(0),
+  /**
+   * Simulated seconds the command takes before it answers (default 0); the
+   * session's signal (a client abort, a dropped connection) kills it meanwhile.
+   */
+  delay_seconds: z.number().nonnegative().default(0),
 }).strict().refine((o) => (o.command === undefined) !== (o.regex === undefined), {
   message: "give exactly one of `command` or `regex`",
 });
@@ -34,6 +39,12 @@ export const ProfileFaultsSchema = z.object({
   driver_build: z.boolean().default(false),
   /** chronyd runs but never selects PHC0 (stays `#?` or `#-`). */
   chrony_never_selects: z.boolean().default(false),
+  /**
+   * Every Nth PHC refclock sample is missed (0 = none): the reach register
+   * shows gaps (e.g. 8 -> 376, 375, 373, ... never 377; 2 -> 125/252) while
+   * PHC0 stays selected, as on a busy real host.
+   */
+  phc_missed_every: z.number().int().nonnegative().default(0),
 }).strict();
 
 /**
@@ -119,6 +130,12 @@ const ProfileFieldsSchema = z.object({
   udev_rule: z.boolean().optional(),
   /** `ptp_kvm` loaded: a second clock `/dev/ptpN` named `KVM virtual PTP` exists. */
   ptp_kvm: z.boolean().default(false),
+  /**
+   * The host has an IPv4 default route (`ip -4 route show default`); false
+   * models a host reached without one (the real Debian test VM): the
+   * primary interface is then its only link besides `lo`.
+   */
+  default_route: z.boolean().default(true),
   /** `phc_error_bound` published by the device, nanoseconds. */
   phc_error_bound_ns: z.number().int().nonnegative().default(32123),
   /** Simulated seconds from RunInstances to `running`. */
@@ -146,6 +163,7 @@ const ProfileFieldsSchema = z.object({
     package_install: false,
     driver_build: false,
     chrony_never_selects: false,
+    phc_missed_every: 0,
   }),
   overrides: z.array(CommandOverrideSchema).default([]),
 }).strict();

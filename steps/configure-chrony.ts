@@ -31,7 +31,8 @@ import {
   restartChronyd,
   stayedUp,
 } from "../plugins/ptp/chronyd-service.ts";
-import { rollBackChrony } from "../plugins/ptp/chrony-rollback.ts";
+import { ROLLBACK_GRACE_SECONDS, rollBackChrony } from "../plugins/ptp/chrony-rollback.ts";
+import { StepError } from "../runner/errors.ts";
 import { clockChoiceOf, ClockChoiceSchema } from "../plugins/ptp/clock-choice.ts";
 import {
   findChosenClock,
@@ -368,6 +369,22 @@ async function runConfigureChrony(
         why,
       });
       record({ changed: false, rolledBack: outcome.filesRestored });
+      if (signal.aborted || !(outcome.filesRestored && outcome.chronyActive)) {
+        // The report shows the step's message: it says what the rollback achieved.
+        throw new StepError(
+          signal.aborted
+            ? (signal.reason instanceof DOMException && signal.reason.name === "TimeoutError"
+              ? "timeout"
+              : "cancelled")
+            : error instanceof StepError
+            ? error.kind
+            : "command",
+          signal.aborted
+            ? `${error instanceof Error ? error.message : String(error)}; ${outcome.summary}`
+            : outcome.summary,
+          { cause: error, evidence: error instanceof StepError ? error.evidence : undefined },
+        );
+      }
     }
     throw error;
   }
@@ -393,6 +410,8 @@ export default defineStep({
     "target.diagnostics",
     "target.warnings",
   ],
+  // On abort the step restores the previous chrony configuration (rollback bound: 60 s).
+  abortGraceSeconds: ROLLBACK_GRACE_SECONDS,
   async run(ctx, input, signal) {
     return await runConfigureChrony(ctx, input, signal);
   },

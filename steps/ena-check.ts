@@ -18,6 +18,7 @@ import {
   parseBatch,
 } from "../plugins/ssh/batch.ts";
 import { shQuote } from "../plugins/ssh/quote.ts";
+import { DEFAULT_ROUTE_COMMAND, LINKS_COMMAND } from "../plugins/ptp/primary-interface.ts";
 import { diagnose } from "../plugins/ptp/diagnose.ts";
 import { isModuleNotFound } from "../plugins/parsers/modinfo.ts";
 import {
@@ -63,8 +64,8 @@ export const FIRST_READS: BatchPart[] = [
   { name: "modinfo", command: "modinfo ena" },
   { name: "phcEnable", command: "cat /sys/module/ena/parameters/phc_enable" },
   { name: "ptpConfig", command: 'grep CONFIG_PTP_1588_CLOCK "/boot/config-$(uname -r)"' },
-  { name: "route", command: "ip -4 route show default" },
-  { name: "links", command: "ip -br link show" },
+  { name: "route", command: DEFAULT_ROUTE_COMMAND },
+  { name: "links", command: LINKS_COMMAND },
 ];
 
 /** Read-only commands of the second round trip for interface `iface`. */

@@ -24,6 +24,7 @@ import {
   udevRuleContent,
 } from "../plugins/ptp/managed-files.ts";
 import { type PhcSnapshot, PTP_ENA_DEVICE, readPhcSnapshot } from "../plugins/ptp/phc-clock.ts";
+import { ROLLBACK_GRACE_SECONDS } from "../plugins/ptp/chrony-rollback.ts";
 import { pciSlotOf, primaryInterface } from "../plugins/ptp/primary-interface.ts";
 import { readRemoteFile } from "../plugins/ptp/remote-files.ts";
 import { type HostChanges, hostChanges } from "../plugins/host/changes.ts";
@@ -500,6 +501,8 @@ export default defineStep({
     "target.diagnostics",
     "target.warnings",
   ],
+  // Its udev reload and a detached driver reload must not lose their SSH session halfway.
+  abortGraceSeconds: ROLLBACK_GRACE_SECONDS,
   async run(ctx, input, signal) {
     return await runEnableHwts(ctx, input, signal);
   },

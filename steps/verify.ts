@@ -22,7 +22,7 @@ import {
   type ChronydStatus,
   readChronydStatus,
 } from "../plugins/ptp/chronyd-service.ts";
-import { rollBackChrony } from "../plugins/ptp/chrony-rollback.ts";
+import { ROLLBACK_GRACE_SECONDS, rollBackChrony } from "../plugins/ptp/chrony-rollback.ts";
 import { clockChoiceOf, ClockChoiceSchema } from "../plugins/ptp/clock-choice.ts";
 import { findChosenClock } from "../plugins/ptp/chosen-clock.ts";
 import { hostLayout } from "../plugins/host/distribution.ts";
@@ -51,9 +51,9 @@ export type VerifyOutput = z.input<typeof VerifyOutput>;
 export const VerifyInput = z.object({
   /** Which PHC chrony should use: `ena`, `primary-nic` or `clock_name:<glob>`. */
   clock: ClockChoiceSchema,
-  /** Seconds to keep polling chrony for the PHC to be selected with reach 377. */
+  /** Seconds to keep polling chrony for the PHC to be selected with its last 3 polls answered. */
   timeout: durationSeconds(60).describe(
-    "How long to poll chrony for #* PHC0 with reach 377.",
+    "How long to poll chrony for #* PHC0 with its last 3 polls answered.",
   ),
   /** Seconds between polls. */
   interval: durationSeconds(2).describe("Time between polls."),
@@ -277,7 +277,7 @@ async function runVerify(
   let failedLayer: string | null = null;
   let reason = `chrony uses the PHC${
     clock ? ` ${clock.clockName}` : ""
-  } (#* PHC0, reach 377, stratum 1)`;
+  } (#* PHC0, last 3 polls answered, stratum 1)`;
   if (firstFailure) {
     const noClock = choice.kind === "ena" && snapshot.phcEnable === 1 &&
       snapshot.enaClock === null;
@@ -299,7 +299,9 @@ async function runVerify(
       failedLayer = firstFailure.layer;
       reason = `${firstFailure.layer}: ${firstFailure.summary ?? firstFailure.check}`;
     }
-    await diagnoseFailures(target, checks, shell, unit, round.status, signal);
+    // Without the chosen clock, chrony's failures are only its consequence: not diagnosed.
+    const diagnosed = chosen.found ? checks : checks.filter((c) => c.layer !== "chrony");
+    await diagnoseFailures(target, diagnosed, shell, unit, round.status, signal);
     const previous = facts.chrony?.previous;
     if (round.status.active !== "active" && facts.chrony?.changed && previous?.length) {
       const outcome = await rollBackChrony(ctx, shell, {
@@ -370,6 +372,8 @@ export default defineStep({
     "target.verdictReason",
     "target.diagnostics",
   ],
+  // verify may be rolling chrony back when an interrupt lands (rollback bound: 60 s).
+  abortGraceSeconds: ROLLBACK_GRACE_SECONDS,
   async run(ctx, input, signal) {
     return await runVerify(ctx, input, signal);
   },

@@ -78,7 +78,8 @@ export function findChosenClock(
       found: false,
       verdict: "unsupported",
       reason: iface === null
-        ? `${input}: ${host} has no default route, so no primary interface`
+        ? `${input}: ${host} has no IPv4 default route and not a single network interface ` +
+          "besides lo, so no primary interface"
         : index === null
         ? `${input}: the primary interface ${iface} of ${host} has no PTP hardware clock ` +
           "(ethtool -T: PTP Hardware Clock: none)"

@@ -5,7 +5,8 @@
  * came up and stayed up too. Used by `configure-chrony` (failure, abort,
  * step timeout) and by `verify` (chronyd found dead with the tool's
  * refclock in place). Runs under its own time bound, so it also works after
- * the step's signal aborted.
+ * the step's signal aborted: none of its commands gets the step's signal,
+ * only the rollback's own timeout signal.
  *
  * Domain source: PTP.md section 5 ("roll back if chronyd is not active").
  * @module
@@ -26,6 +27,15 @@ import { UDEV_TRIGGER_PTP } from "./chosen-clock.ts";
 
 /** Upper bound of a rollback, milliseconds of real time. */
 export const ROLLBACK_TIMEOUT_MS = 60_000;
+
+/**
+ * `abortGraceSeconds` of the steps that roll chrony back or must let a
+ * detached reload finish (configure-chrony, verify, enable-hwts): the
+ * rollback's own bound plus a margin, so an interrupt (Ctrl-C) never
+ * abandons a rollback halfway (the runner's default grace is 2 s, and the
+ * target's SSH session closes once the step is abandoned).
+ */
+export const ROLLBACK_GRACE_SECONDS = ROLLBACK_TIMEOUT_MS / 1000 + 15;
 
 /** What a rollback achieved. */
 export interface RollbackOutcome {

@@ -8,7 +8,8 @@
  */
 import type { EnaFacts } from "./facts.ts";
 import { kernelTristate } from "../parsers/kernel-config.ts";
-import { defaultRouteInterface, soleLinkInterface } from "../parsers/ip-route.ts";
+import { defaultRouteInterface } from "../parsers/ip-route.ts";
+import { primaryInterfaceFrom } from "./primary-interface.ts";
 import {
   hasParameter,
   isModuleNotFound,
@@ -52,8 +53,10 @@ export function defaultRouteInterfaceOf(readings: EnaReadings): string | null {
  * interface other than loopback (`ip -br link show`); null when neither tells.
  */
 export function interfaceOf(readings: EnaReadings): string | null {
-  return defaultRouteInterfaceOf(readings) ??
-    (ok(readings.links) ? soleLinkInterface(readings.links.output) : null);
+  return primaryInterfaceFrom(
+    ok(readings.route) ? readings.route.output : null,
+    ok(readings.links) ? readings.links.output : null,
+  );
 }
 
 /**

@@ -6,6 +6,11 @@
  *
  * Domain source: PTP.md section 6 (table and state characters: `*` selected;
  * `#?`, `#x`, `#-` are not success; reach 377 octal = the last 8 polls answered).
+ * The reach rule (`recentSamplesAnswered`) is chrony's: "Reach: This shows the
+ * source's reachability register printed as an octal number. The register has
+ * 8 bits and is updated on every received or missed packet from the source"
+ * (chrony `chronyc` manual, `sources` command), so the lowest bit is the last
+ * poll. A real busy host keeps `#* PHC0` with reach 376 or 37 now and then.
  * @module
  */
 import { parseChronycSources, parseChronycTracking } from "../parsers/chronyc.ts";
@@ -19,8 +24,20 @@ import type { CommandResult } from "../ssh/types.ts";
 export const PHC_REFCLOCK_NAME = "PHC0";
 /** `chronyc tracking` Reference ID of `PHC0` (ASCII "PHC0" in hex). */
 export const PHC0_REFERENCE_ID = "50484330";
-/** Reach register when the last 8 polls all answered (octal 377). */
-export const FULL_REACH = 0o377;
+/** Low bits of the reach register that must all be set: the 3 most recent polls. */
+export const RECENT_REACH_MASK = 0o7;
+
+/**
+ * Whether a source's most recent samples were answered: the reach register
+ * (8 bits, octal in `chronyc sources`, lowest bit = the last poll, per chrony's
+ * `chronyc` manual) has its low 3 bits set (`reach & 0o7 == 0o7`), so it is
+ * never 0. Older gaps (e.g. 376 -> 373 -> 367 on a busy host) are accepted;
+ * chrony itself keeps such a source selected.
+ * @param reach reach register, 0..255
+ */
+export function recentSamplesAnswered(reach: number): boolean {
+  return reach !== 0 && (reach & RECENT_REACH_MASK) === RECENT_REACH_MASK;
+}
 
 /** Layers of the checks, in order. */
 export type CheckLayer = "driver" | "udev" | "chrony" | "service";
@@ -103,20 +120,22 @@ export function driverAndUdevChecks(snapshot: PhcSnapshot, iface: string | null)
 }
 
 /**
- * chrony checks: `chronyc -n sources` has `#* PHC0` with reach 377, and
- * `chronyc tracking` references `50484330 (PHC0)` at stratum 1.
+ * chrony checks: `chronyc -n sources` has `#* PHC0` whose 3 most recent polls
+ * answered (`recentSamplesAnswered`: reach & 0o7 == 0o7; 377 is not required),
+ * and `chronyc tracking` references `50484330 (PHC0)` at stratum 1.
  */
 export function chronyChecks(sources: CommandResult, tracking: CommandResult): CheckOutcome[] {
   const phc = parseChronycSources(sources.stdout).find((s) => s.name === PHC_REFCLOCK_NAME);
   const t = parseChronycTracking(tracking.stdout);
   const sourcePass = phc !== undefined && phc.mode === "#" && phc.state === "*" &&
-    phc.reach === FULL_REACH;
+    recentSamplesAnswered(phc.reach);
   let sourceSummary =
     `${PHC_REFCLOCK_NAME} is not among chrony's sources (no refclock configured?)`;
   if (phc && phc.state !== "*") {
     sourceSummary = `${PHC_REFCLOCK_NAME} present but not selected (state ${phc.mode}${phc.state})`;
-  } else if (phc && phc.reach !== FULL_REACH) {
-    sourceSummary = `${PHC_REFCLOCK_NAME} selected but reach is ${phc.reachOctal}, not 377`;
+  } else if (phc && !recentSamplesAnswered(phc.reach)) {
+    sourceSummary = `${PHC_REFCLOCK_NAME} selected but reach is ${phc.reachOctal}: ` +
+      "its most recent samples were missed (low 3 bits of reach not all set)";
   } else if (phc && phc.mode !== "#") {
     sourceSummary = `${PHC_REFCLOCK_NAME} is not a reference clock (mode ${phc.mode})`;
   }
@@ -124,7 +143,7 @@ export function chronyChecks(sources: CommandResult, tracking: CommandResult): C
   return [
     {
       layer: "chrony",
-      check: "chronyc sources: #* PHC0 reach 377",
+      check: "chronyc sources: #* PHC0, last 3 polls answered (reach & 7 == 7)",
       pass: sourcePass,
       observed: phc ? `${phc.mode}${phc.state} ${phc.name} reach ${phc.reachOctal}` : "no PHC0",
       summary: sourceSummary,

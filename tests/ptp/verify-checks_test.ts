@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chronyChecks } from "../../plugins/ptp/verify-checks.ts";
+import { chronyChecks, recentSamplesAnswered } from "../../plugins/ptp/verify-checks.ts";
 import type { CommandResult } from "../../plugins/ssh/types.ts";
 
 const fixture = (name: string) =>
@@ -28,11 +28,29 @@ for (const state of ["?", "x", "-", "+", "~"]) {
   });
 }
 
-Deno.test("chrony checks require reach 377 even when PHC0 is selected", () => {
-  const sources = SOURCES.replace("0   0   377", "0   0   177");
-  const [check] = chronyChecks(result("chronyc -n sources", sources), TRACKING);
-  assert.equal(check.pass, false);
-  assert.match(check.summary ?? "", /reach is 177/);
+for (const reach of ["376", "375", "373", "1"]) {
+  Deno.test(`chrony checks fail a selected PHC0 whose recent polls were missed (reach ${reach})`, () => {
+    const sources = SOURCES.replace("0   0   377", `0   0   ${reach.padStart(3)}`);
+    const [check] = chronyChecks(result("chronyc -n sources", sources), TRACKING);
+    assert.equal(check.pass, false);
+    assert.match(check.summary ?? "", new RegExp(`selected but reach is ${reach}: .*missed`));
+  });
+}
+
+for (const reach of ["177", "37", "7", "367", "277"]) {
+  Deno.test(`chrony checks accept a selected PHC0 whose last 3 polls answered (reach ${reach})`, () => {
+    const sources = SOURCES.replace("0   0   377", `0   0   ${reach.padStart(3)}`);
+    const [check] = chronyChecks(result("chronyc -n sources", sources), TRACKING);
+    assert.equal(check.pass, true, check.summary);
+    assert.match(check.observed, new RegExp(`#\\* PHC0 reach ${reach}$`));
+  });
+}
+
+Deno.test("recentSamplesAnswered: low 3 bits of the reach register set, never 0", () => {
+  assert.deepEqual(
+    [0o377, 0o7, 0o17, 0o376, 0o373, 0, 0o370].map(recentSamplesAnswered),
+    [true, true, true, false, false, false, false],
+  );
 });
 
 Deno.test("chrony checks fail tracking on the NTP reference", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Services } from "../../runner/services.ts";
-import { addTargetsStep, pipeline, plugin, runRecorded, step } from "./helpers.ts";
+import { EventBus } from "../../runner/events.ts";
+import { addTargetsStep, deferred, pipeline, plugin, runRecorded, step } from "./helpers.ts";
 
 Deno.test("services are created once per key, even by concurrent gets", async () => {
   const services = new Services();
@@ -76,4 +77,34 @@ Deno.test("a target's own services (key ending :<target id>) close when the targ
   assert.deepEqual(seenByLaterStep.sort(), ["session:a", "session:b"]);
   assert.ok(closed.includes("shared"), "shared services close at the end of the run");
   assert.equal(closed.at(-1), "shared");
+});
+
+Deno.test("a target's session stays open while its abandoned step still runs (a rollback after Ctrl-C)", async () => {
+  const order: string[] = [];
+  const rollback = deferred();
+  const interrupt = new AbortController();
+  const rollingBack = plugin("rolling-back", "target", async (ctx, _input, signal) => {
+    const id = ctx.target!.id;
+    await ctx.services.get(`session:${id}`, () => ({ close: () => order.push("session closed") }));
+    interrupt.abort(new DOMException("run interrupted (SIGINT)", "AbortError"));
+    // Ignores the abort beyond its grace: the rollback's commands still use the session.
+    assert.ok(signal.aborted);
+    await rollback.promise;
+    order.push("rollback done");
+    return {};
+  });
+  const bus = new EventBus("20260101-000000-test");
+  bus.subscribe((e) => {
+    if (e.type === "step-finished" && e.stepId === "rolling-back") {
+      order.push("abandoned");
+      setTimeout(() => rollback.resolve(), 5); // well within the second grace (1 s)
+    }
+  });
+  const { result } = await runRecorded(
+    pipeline([addTargetsStep(["a"]), step("rolling-back", rollingBack)]),
+    { abortGraceSeconds: 1, interrupt: interrupt.signal, bus },
+  );
+  assert.equal(result.targets[0].status, "cancelled");
+  assert.match(result.failures[0].message, /did not stop within 1s and was abandoned/);
+  assert.deepEqual(order, ["abandoned", "rollback done", "session closed"]);
 });

@@ -193,7 +193,12 @@ Deno.test("configure-chrony restores the previous config when aborted mid-step",
     }
   };
   const error = await runStep(configureChrony, ctx, {}, controller.signal).catch((e) => e);
-  assert.equal(error, reason);
+  assert.equal(error.cause, reason);
+  assert.equal(error.kind, "timeout");
+  assert.match(
+    error.message,
+    /^step timed out; configure-chrony was aborted: previous .* restored/,
+  );
   assert.equal(host.files.get("/etc/chrony.conf"), NO_INCLUDE);
   const restarts = host.commands.flatMap((c, i) =>
     c === "sudo -n systemctl restart chronyd" ? [i] : []

@@ -7,10 +7,13 @@
 import assert from "node:assert/strict";
 import { hostFactsOf } from "../../plugins/host/distribution.ts";
 import type { RemoteShell } from "../../plugins/ssh/types.ts";
+import type { StepBindableShell } from "../../plugins/ssh/shell-registry.ts";
 import configureChrony from "../../steps/configure-chrony.ts";
 import enableHwts from "../../steps/enable-hwts.ts";
 import verify from "../../steps/verify.ts";
+import { chronydJournalTail } from "../../plugins/ptp/chronyd-service.ts";
 import { runStep } from "../ptp/step-harness.ts";
+import { sentCommands } from "../ptp/sim-target.ts";
 import { simulatedTarget } from "../helpers/sim-target.ts";
 import type { Target } from "../../runner/types.ts";
 import type { TargetTestContext } from "../helpers/context.ts";
@@ -235,6 +238,11 @@ Deno.test({
     const verdict = await runStep(verify, ctx, { clock, timeout: 2, interval: 1 });
     assert.equal(verdict.verdict, "misconfigured");
     assert.match(target.verdictReason ?? "", /clock=clock_name:ena-ptp-\*.*127\.0\.0\.76/);
+    assert.deepEqual(
+      target.diagnostics.map((d) => d.layer),
+      ["driver"],
+      "only the missing clock is diagnosed, not chrony's consequences",
+    );
     assert.deepEqual(await hostSnapshot(shell, "chrony"), before);
     assert.deepEqual(target.facts.changes ?? [], []);
 
@@ -302,7 +310,13 @@ Deno.test({
     };
     const error = await runStep(configureChrony, ctx, { clock: "primary-nic" }, controller.signal)
       .catch((e) => e);
-    assert.equal(error, reason);
+    assert.equal(error.kind, "cancelled");
+    assert.equal(error.cause, reason);
+    assert.match(
+      error.message,
+      /^interrupted \(Ctrl-C\); configure-chrony was aborted: previous chrony configuration restored/,
+      "the report's message says the rollback restored chrony",
+    );
     assert.equal(await files(), before, "files as before");
     assert.equal(restarts(ctx), 2, "the change's restart and the rollback's");
     assert.match(await out(shell, "systemctl show -p ActiveState chrony"), /ActiveState=active/);
@@ -315,6 +329,145 @@ Deno.test({
         /aborted: previous chrony configuration restored and chrony active again/.test(d.summary)
       ),
       JSON.stringify(target.diagnostics),
+    );
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test({
+  name:
+    "chronydJournalTail reads the unit's journal with sudo: the login user alone sees no entries",
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  const { shell, stop } = await simulatedTarget({}, "127.0.0.66");
+  try {
+    const tail = await chronydJournalTail(shell, "chronyd", undefined);
+    assert.match(tail.command, /^sudo -n journalctl -u chronyd /);
+    assert.match(tail.output, /chronyd\[\d+\]: /);
+    assert.doesNotMatch(tail.output, /No entries/);
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test({
+  name: "clock primary-nic without an IPv4 default route: the host's only link is the primary NIC",
+  ...SIM,
+}, async () => {
+  const { ctx, target, shell, stop } = await simulatedTarget(
+    { ...DEBIAN_IGB, default_route: false },
+    "127.0.0.67",
+  );
+  try {
+    await detectHost(target, shell);
+    assert.equal((await shell.run("ip -4 route show default")).stdout, "", "no default route");
+    const clock = "primary-nic";
+    const chrony = await runStep(configureChrony, ctx, { clock, settle_seconds: 2 });
+    assert.equal(chrony.changed, true, JSON.stringify(target.diagnostics, null, 1));
+    const verdict = await runStep(verify, ctx, { clock, timeout: 60, interval: 2 });
+    assert.equal(verdict.verdict, "functional", JSON.stringify(target.diagnostics, null, 1));
+    assert.equal(verdict.interface, "eth0");
+  } finally {
+    await stop();
+  }
+});
+
+/** The udev rule file configure-chrony writes, and udev's reload as slow as on a busy host. */
+const SLOW_UDEV_SETTLE = {
+  ...DEBIAN_IGB,
+  overrides: [{ command: "udevadm settle", delay_seconds: 30 }],
+};
+
+/**
+ * Aborts `controller` with `reason` shortly after a command matching `pattern`
+ * starts (while the simulated host is still running it), whichever step's view
+ * of the target's shell sends it.
+ */
+function abortWhenSent(
+  shell: RemoteShell,
+  controller: AbortController,
+  pattern: RegExp,
+  reason: unknown,
+): void {
+  const bindable = shell as StepBindableShell;
+  const forStep = bindable.forStep.bind(bindable);
+  bindable.forStep = (stepCtx) => {
+    const view = forStep(stepCtx);
+    const run = view.run.bind(view);
+    view.run = (command, options) => {
+      if (pattern.test(command) && !controller.signal.aborted) {
+        setTimeout(() => controller.abort(reason), 20);
+      }
+      return run(command, options);
+    };
+    return view;
+  };
+}
+
+Deno.test({
+  name: "Ctrl-C during configure-chrony's udev reload: the rollback removes the rule and completes",
+  ...SIM,
+}, async () => {
+  const { ctx, target, shell, stop } = await simulatedTarget(SLOW_UDEV_SETTLE, "127.0.0.68");
+  try {
+    await detectHost(target, shell);
+    const files = () =>
+      out(shell, "cat /etc/chrony/chrony.conf; ls /etc/chrony/conf.d /etc/udev/rules.d");
+    const before = await files();
+    const invocation = await out(shell, "systemctl show -p InvocationID chrony");
+    const controller = new AbortController();
+    const reason = new DOMException("run interrupted (SIGINT)", "AbortError");
+    // Ctrl-C lands while `udevadm settle` (30 simulated seconds) is in flight.
+    abortWhenSent(shell, controller, /udevadm settle/, reason);
+    const error = await runStep(configureChrony, ctx, { clock: "primary-nic" }, controller.signal)
+      .catch((e) => e);
+    assert.equal(error.kind, "cancelled", String(error));
+    assert.match(error.message, /^run interrupted \(SIGINT\); configure-chrony was aborted: /);
+    assert.doesNotMatch(error.message, /FAILED/);
+    assert.ok(
+      sentCommands(ctx).filter((c) => c.includes("udevadm settle")).length === 2,
+      "the change's udev reload (killed) and the rollback's (completed)",
+    );
+    assert.equal(await files(), before, "the rule file is gone, chrony's files as before");
+    assert.equal(await out(shell, `test -e ${RULE}; echo $?`), "0:1\n");
+    assert.equal(
+      await out(shell, "systemctl show -p InvocationID chrony"),
+      invocation,
+      "chrony was never restarted",
+    );
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test({
+  name: "Ctrl-C during configure-chrony and a rollback that fails: the step's message says so",
+  ...SIM,
+}, async () => {
+  const { ctx, target, shell, stop } = await simulatedTarget({
+    ...SLOW_UDEV_SETTLE,
+    overrides: [
+      ...SLOW_UDEV_SETTLE.overrides,
+      {
+        regex: "^rm -f /etc/udev/rules\\.d/",
+        stderr: "rm: cannot remove: Read-only file system\n",
+        exit: 1,
+      },
+    ],
+  }, "127.0.0.69");
+  try {
+    await detectHost(target, shell);
+    const controller = new AbortController();
+    const reason = new DOMException("run interrupted (SIGINT)", "AbortError");
+    abortWhenSent(shell, controller, /udevadm settle/, reason);
+    const error = await runStep(configureChrony, ctx, { clock: "primary-nic" }, controller.signal)
+      .catch((e) => e);
+    assert.equal(error.kind, "cancelled", String(error));
+    assert.match(
+      error.message,
+      /run interrupted \(SIGINT\); configure-chrony was aborted: rollback FAILED, the previous chrony configuration is NOT restored \(cannot restore \/etc\/udev\/rules\.d\/.*Read-only/,
     );
   } finally {
     await stop();

@@ -407,12 +407,15 @@ function ipCommand(inv: Invocation): number {
   if ("route".startsWith(obj) && obj.length >= 1 && obj[0] === "r") {
     if (!up) return 0;
     const lines = [
-      `default via ${gw} dev ${iface} proto dhcp src ${s.privateIp} metric 512 `,
+      ...(m.profile.default_route
+        ? [`default via ${gw} dev ${iface} proto dhcp src ${s.privateIp} metric 512 `]
+        : []),
       `${net}.0/20 dev ${iface} proto kernel scope link src ${s.privateIp} metric 512 `,
       `${gw} dev ${iface} proto dhcp scope link src ${s.privateIp} metric 512 `,
     ];
     const wantDefault = words.includes("default");
-    inv.io.out((wantDefault ? lines.slice(0, 1) : lines).map((l) => l + "\n").join(""));
+    const shown = wantDefault ? lines.filter((l) => l.startsWith("default ")) : lines;
+    inv.io.out(shown.map((l) => l + "\n").join(""));
     return 0;
   }
   const isLink = obj === "link" || obj === "l";

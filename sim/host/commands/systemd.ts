@@ -47,6 +47,14 @@ function formatJournal(inv: Invocation, entries: JournalEntry[]): string {
   }).join("");
 }
 
+/**
+ * What journalctl prints (stderr) to a user in neither `adm` nor
+ * `systemd-journal` (the simulated login user is in neither).
+ */
+const JOURNAL_NOT_PRIVILEGED = "Hint: You are currently not seeing messages from other users " +
+  "and the system.\n      Users in groups 'adm', 'systemd-journal' can see all messages.\n" +
+  "      Pass -q to turn off this notice.\n";
+
 const journalctl: CommandFn = (inv) => {
   const { flags } = parseFlags(inv.args, [
     "-u",
@@ -64,7 +72,9 @@ const journalctl: CommandFn = (inv) => {
   const unit = unitArg ? `${unitArg.replace(/\.service$/, "")}.service` : undefined;
   const nRaw = flags.get("-n") ?? flags.get("--lines");
   const n = typeof nRaw === "string" ? Number(nRaw) : nRaw === true ? 10 : Infinity;
-  let entries = journalLines(inv);
+  // A user outside `adm`/`systemd-journal` sees only their own journal: no system unit, no kernel.
+  let entries = inv.ctx.uid === 0 ? journalLines(inv) : [];
+  if (inv.ctx.uid !== 0) inv.io.err(JOURNAL_NOT_PRIVILEGED);
   if (unit) entries = entries.filter((e) => e.unit === unit);
   if (flags.has("-k") || flags.has("--dmesg")) {
     entries = entries.filter((e) => e.ident === "kernel");

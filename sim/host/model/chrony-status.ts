@@ -115,7 +115,9 @@ export function chronySources(state: HostState, now: number): SourceView[] {
     const interval = 2 ** r.poll;
     const tl = timeline(elapsed, interval, false);
     const lost = c.phcLostAt;
-    const ok = (i: number) => lost === null || c.startedAt + tl.at(i) < lost;
+    const missEvery = state.profile.faults.phc_missed_every;
+    const ok = (i: number) =>
+      (lost === null || c.startedAt + tl.at(i) < lost) && !(missEvery > 0 && i % missEvery === 0);
     let samples = 0;
     let last = -1;
     for (let i = 1; i <= tl.count; i++) {

@@ -68,6 +68,9 @@ export class Shell {
     ctx.machine.settle();
     const override = this.#override(argv, ctx);
     if (override) {
+      if (override.delay_seconds > 0) {
+        await ctx.machine.clock.sleep(override.delay_seconds, ctx.signal);
+      }
       if (override.stdout) io.out(override.stdout);
       if (override.stderr) io.err(override.stderr);
       return override.exit;

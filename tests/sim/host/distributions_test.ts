@@ -31,8 +31,14 @@ Deno.test("Debian keeps chrony at /etc/chrony/chrony.conf with confdir, unit chr
     (await h.sh("systemctl status chronyd")).stdout,
     /^● chrony\.service - chrony, an NTP/,
   );
-  assert.equal((await h.sh("journalctl -u chronyd --no-pager")).stdout, "-- No entries --\n");
-  assert.match((await h.sh("journalctl -u chrony --no-pager")).stdout, /Started chrony\.service/);
+  assert.equal(
+    (await h.sh("sudo -n journalctl -u chronyd --no-pager")).stdout,
+    "-- No entries --\n",
+  );
+  assert.match(
+    (await h.sh("sudo -n journalctl -u chrony --no-pager")).stdout,
+    /Started chrony\.service/,
+  );
   const show = (await h.sh("systemctl show -p Id,Names chronyd")).stdout;
   assert.equal(show, "Id=chrony.service\nNames=chrony.service chronyd.service\n");
   await h.sh("echo 'refclock PHC /dev/ptp_ena poll 0' | sudo -n tee /etc/chrony/conf.d/p.conf");

@@ -29,7 +29,7 @@ Deno.test("chronyd failing on a missing PHC ends failed with Restart=no; on-fail
   const failed = await show(h);
   assert.equal(failed.ActiveState, "failed");
   assert.equal(failed.NRestarts, "0");
-  const journal = (await h.sh("journalctl -u chronyd -o cat")).stdout;
+  const journal = (await h.sh("sudo -n journalctl -u chronyd -o cat")).stdout;
   assert.match(
     journal,
     /Could not open \/dev\/ptp_ena : No such file or directory\nFatal error : Could not open PHC/,
@@ -64,4 +64,13 @@ Deno.test("chronyd -p rejects a trailing comment on a refclock line and names th
     r.stdout,
     /^refclock PHC \/dev\/ptp_ena poll 0 delay 0\.000010 prefer # added by ptp-runner$/m,
   );
+});
+
+Deno.test("journalctl shows a system unit's journal to root only (the login user is not in adm)", async () => {
+  const h = testHost();
+  const user = await h.sh("journalctl -u chronyd --no-pager");
+  assert.equal(user.stdout, "-- No entries --\n");
+  assert.match(user.stderr, /Users in groups 'adm', 'systemd-journal' can see all messages/);
+  const root = await h.sh("sudo -n journalctl -u chronyd --no-pager");
+  assert.match(root.stdout, /chronyd\[\d+\]: /);
 });
