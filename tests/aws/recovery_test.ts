@@ -9,6 +9,7 @@ import { RUN_ACCOUNT_JOURNAL_KEY } from "../../plugins/aws/shared/recorded-accou
 import { SIM_ACCOUNT_ID } from "../../sim/state/account.ts";
 import { awsError, installFakeAws } from "./helpers/fake-aws.ts";
 import { killedRun, setupSim, type SimSetup } from "./helpers/sim-setup.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 function alive(setup: SimSetup): string[] {
   return setup.sim.instances().filter((i) =>
@@ -206,7 +207,7 @@ Deno.test("cleanup --run against an endpoint that does not know the instances re
 Deno.test("cleanup --run releases an instance EC2 does not know only when DescribeInstances shows it terminated", async () => {
   const fake = installFakeAws({ keyFingerprint: "unused" });
   try {
-    const workDir = await Deno.makeTempDir({ prefix: "ptp-recovery-" });
+    const workDir = await tempDir("ptp-recovery-");
     const runId = newRunId();
     const journal = await RunJournal.create(workDir, {
       runId,

@@ -13,6 +13,7 @@ import type {
   TargetInit,
   TargetStepContext,
 } from "../../runner/types.ts";
+import { tempDirSync } from "./temp.ts";
 
 /** A test context plus what it recorded. */
 export interface TestContext extends StepContext {
@@ -46,7 +47,7 @@ export function testSettings(overrides: Partial<RunSettings> = {}): RunSettings 
     redact: true,
     timeScale: 0,
     aws: {},
-    workDir: Deno.makeTempDirSync({ prefix: "ptp-test-" }),
+    workDir: tempDirSync("ptp-test-"),
     ...overrides,
   };
 }

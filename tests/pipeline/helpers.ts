@@ -11,6 +11,7 @@ import type { Pipeline } from "../../runner/pipeline/model.ts";
 import { StepRegistry } from "../../runner/registry.ts";
 import { plugin as emit } from "../fixtures/plugins/emit.ts";
 import noop from "../fixtures/plugins/noop.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 /** A registry with the `noop` (target) and `emit` (pipeline) test steps as built-ins. */
 export function testRegistry(): StepRegistry {
@@ -19,7 +20,7 @@ export function testRegistry(): StepRegistry {
 
 /** Writes `text` to `name` in a new temporary directory; returns the file path. */
 export async function writeTemp(text: string, name = "pipeline.yaml"): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "ptp-runner-test-" });
+  const dir = await tempDir("ptp-runner-test-");
   const file = join(dir, name);
   await Deno.writeTextFile(file, text);
   return file;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { loadPipeline } from "../../runner/pipeline/load.ts";
 import { MAX_NESTING } from "../../runner/pipeline/yaml-source.ts";
 import { issuesOf, loadText, testRegistry } from "./helpers.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 Deno.test("an alias bomb is refused at the first alias with too many aliases", async () => {
   const lines = ["name: bomb", "a0: &a0 [x, x, x, x, x, x, x, x, x]"];
@@ -34,7 +35,7 @@ Deno.test("nesting deeper than the limit is refused with its line and column", a
 });
 
 Deno.test("a binary file given as a pipeline is one problem saying it is not text", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ptp-runner-test-" });
+  const dir = await tempDir("ptp-runner-test-");
   const file = join(dir, "image.yaml");
   await Deno.writeFile(
     file,

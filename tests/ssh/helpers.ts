@@ -13,10 +13,11 @@ import {
 import { openShell, type OpenShellOptions } from "../../plugins/ssh/open-shell.ts";
 import type { TestKeyPair, TestServer } from "./test-server.ts";
 import type { Target } from "../../runner/types.ts";
+import { tempDirSync } from "../helpers/temp.ts";
 
 /** Writes `key.private` to a fresh temp file with `mode` (default 0600); returns its path. */
 export function writeKeyFile(key: TestKeyPair | string, mode = 0o600): string {
-  const dir = Deno.makeTempDirSync({ prefix: "ptp-ssh-key-" });
+  const dir = tempDirSync("ptp-ssh-key-");
   const path = `${dir}/id_test`;
   Deno.writeTextFileSync(path, typeof key === "string" ? key : key.private, { mode });
   Deno.chmodSync(path, mode);

@@ -10,6 +10,7 @@ import { makeTestContext, type TestContext } from "../../helpers/context.ts";
 import { RunJournal } from "../../../runner/journal.ts";
 import { newRunId } from "../../../runner/run-id.ts";
 import launch, { LaunchInputSchema } from "../../../steps/launch.ts";
+import { tempDir } from "../../helpers/temp.ts";
 
 /** A simulator, the env it needs, and contexts bound to it. */
 export interface SimSetup {
@@ -102,7 +103,7 @@ export async function setupSim(speed = 1000): Promise<SimSetup> {
  * its targets), no cleanup.
  */
 export async function killedRun(setup: SimSetup, types: string[], createGroup = false) {
-  const workDir = await Deno.makeTempDir({ prefix: "ptp-recovery-" });
+  const workDir = await tempDir("ptp-recovery-");
   const runId = newRunId();
   const journal = await RunJournal.create(workDir, {
     runId,
