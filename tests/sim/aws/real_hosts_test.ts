@@ -79,12 +79,20 @@ Deno.test("an instance launched through the endpoint is reachable over SSH at it
     await sim.clock.sleep(12); // sshd comes up ssh_delay_seconds (10) after running
 
     const key = await Deno.readTextFile(sim.privateKeyPath);
-    const { stdout, hostKeyFingerprint } = await sshExec(
-      instance.PrivateIpAddress!,
-      sim.sshPort,
-      key,
-      "uname -m",
-    );
+    // sshd "comes up" at a simulated time; on a loaded machine the listener may take a few
+    // real milliseconds more, so a refused connection is retried briefly (bounded: 5 s).
+    const connect = () => sshExec(instance.PrivateIpAddress!, sim.sshPort, key, "uname -m");
+    let result: Awaited<ReturnType<typeof sshExec>> | undefined;
+    for (let attempt = 0; result === undefined; attempt++) {
+      try {
+        result = await connect();
+      } catch (error) {
+        const refused = (error as { code?: string }).code === "ECONNREFUSED";
+        if (!refused || attempt >= 50) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const { stdout, hostKeyFingerprint } = result;
     assert.equal(stdout.trim(), "aarch64");
 
     const console = await ec2.send(new GetConsoleOutputCommand({ InstanceId: id }));
