@@ -13,15 +13,21 @@ import { colorEnabled } from "../runner/colour.ts";
 import { ConsoleRenderer } from "../runner/console.ts";
 import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";
 import { EventBus, REDACTED } from "../runner/events.ts";
-import { executePipeline, maskSecretInputs } from "../runner/executor.ts";
+import { executePipeline, maskSecretInputs, type RunResult } from "../runner/executor.ts";
 import { resolveInputs } from "../runner/inputs.ts";
-import { journalPath, RunJournal } from "../runner/journal.ts";
+import { journalPath, openResources, RunJournal } from "../runner/journal.ts";
+import { RecapTally } from "../runner/recap.ts";
 import { JsonLinesWriter } from "../runner/jsonl.ts";
 import { checkInputBoundWith } from "../runner/pipeline/input-bound-with.ts";
 import { loadPipeline } from "../runner/pipeline/load.ts";
 import type { Pipeline, ResolvedInputs } from "../runner/pipeline/model.ts";
 import { newRunId } from "../runner/run-id.ts";
-import { forcedExitNotice, installSignalHandlers, INTERRUPT_NOTICE } from "../runner/signals.ts";
+import {
+  forcedExitNotice,
+  installSignalHandlers,
+  INTERRUPT_NOTICE,
+  type RunSignal,
+} from "../runner/signals.ts";
 import type { RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
 import { writerToMaybeGone } from "./gone-terminal.ts";
@@ -298,6 +304,10 @@ async function execute(
   // Steps print the report with console.log: keep stdout for the JSON.
   const restoreConsole = machine ? routeConsoleLogToStderr() : () => {};
   bus.subscribe((event) => renderer.handle(event));
+  // Step counts so far, for the result of a forced exit (the executor's are out of reach then).
+  const tally = new RecapTally();
+  bus.subscribe((event) => tally.handle(event));
+  const startedAt = performance.now();
   if (jsonl) bus.subscribe((event) => jsonl.write(event));
 
   const journal = await RunJournal.create(settings.workDir, {
@@ -318,14 +328,18 @@ async function execute(
   }
 
   const interrupt = new AbortController();
+  /** Set by a forced exit: the normal end must then neither print nor write anything. */
+  let forced = false;
+  let interruptSignal: RunSignal | undefined;
   const removeSignalHandlers = installSignalHandlers({
     onInterrupt: (signal) => {
+      interruptSignal = signal;
       renderer.print(INTERRUPT_NOTICE);
       interrupt.abort(new DOMException(`run interrupted (${signal})`, "AbortError"));
     },
-    onForceExit: () => {
+    onForceExit: (signal) => {
+      forced = true;
       renderer.stop();
-      // Synchronous: the process exits before any await would resume.
       journal.update({
         status: "interrupted",
         exitCode: EXIT.INTERRUPTED,
@@ -337,13 +351,47 @@ async function execute(
         io.err(`writing the run journal failed: ${(error as Error).message}\n`);
       }
       io.err(forcedExitNotice(journal.resources(), runId) + "\n");
-      jsonl?.close();
-      try {
-        beforeForcedExit?.();
-      } catch {
-        // Best effort: the process exits now.
-      }
-      Deno.exit(EXIT.INTERRUPTED);
+      // The run is abandoned where it stands: nothing below awaits it, so the
+      // report and the JSON document describe the state the journal holds now.
+      const data = journal.data;
+      const result: RunResult = {
+        runId,
+        exitCode: EXIT.INTERRUPTED,
+        interrupted: true,
+        targets: data.targets,
+        outputs: data.outputs,
+        failures: data.failures ?? [],
+        warnings: [],
+        resources: [...journal.resources()],
+        leftBehind: openResources(journal.resources()),
+        journalDir: journal.dir,
+        durationMs: performance.now() - startedAt,
+        runFailures: [],
+        recap: tally.counts(),
+      };
+      const finish = async () => {
+        const report = await finishReport(result, settings, io, signal);
+        if (options.output === "json") {
+          const doc = runJsonDocument(result, {
+            pipeline: pipeline.name,
+            journal: journalPath(settings.workDir, runId),
+            reportDir: report ? reportDirOf(settings, runId) : null,
+            redact: settings.redact,
+          });
+          io.out(JSON.stringify({ ...doc, forced_exit: true }, null, 2) + "\n");
+        }
+      };
+      // Bounded: a hung file system must not keep a forced exit waiting.
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, FORCED_EXIT_GRACE_MS));
+      Promise.race([finish().catch(() => {}), deadline]).finally(() => {
+        jsonl?.close();
+        try {
+          beforeForcedExit?.();
+        } catch {
+          // Best effort: the process exits now.
+        }
+        Deno.exit(EXIT.INTERRUPTED);
+      });
     },
   });
   renderer.start();
@@ -355,18 +403,10 @@ async function execute(
       interrupt: interrupt.signal,
       console: renderer,
     });
+    // A forced exit is finishing the report, printing and exiting the process.
+    if (forced) await new Promise<never>(() => {});
     const dir = reportDirOf(settings, runId);
-    const report = await finalizeReport(settings.workDir, runId, dir, {
-      status: runStatusOf(result),
-      exitCode: result.exitCode,
-      runFailures: result.runFailures,
-      failOn: settings.failOn,
-      recap: result.recap,
-      durationMs: result.durationMs,
-    }).catch((error) => {
-      io.err(`could not complete the report files: ${(error as Error).message}\n`);
-      return null;
-    });
+    const report = await finishReport(result, settings, io, interruptSignal);
     if (options.output === "json") {
       const doc = runJsonDocument(result, {
         pipeline: pipeline.name,
@@ -383,6 +423,30 @@ async function execute(
     restoreConsole();
     journal.releaseRunLock();
   }
+}
+
+/** Longest wait (milliseconds) for the report and JSON document of a forced exit. */
+const FORCED_EXIT_GRACE_MS = 3000;
+
+/** Rewrites the report files with the run's final figures; null (and a message) when that fails. */
+function finishReport(
+  result: RunResult,
+  settings: RunSettings,
+  io: RunIo,
+  signal: RunSignal | undefined,
+) {
+  return finalizeReport(settings.workDir, result.runId, reportDirOf(settings, result.runId), {
+    status: runStatusOf(result),
+    exitCode: result.exitCode,
+    runFailures: result.runFailures,
+    failOn: settings.failOn,
+    recap: result.recap,
+    durationMs: result.durationMs,
+    ...(result.interrupted && signal ? { signal } : {}),
+  }).catch((error) => {
+    io.err(`could not complete the report files: ${(error as Error).message}\n`);
+    return null;
+  });
 }
 
 /** Sends `console.log`/`console.info` to stderr until the returned function restores them. */
