@@ -7,6 +7,7 @@
  */
 import { resolve } from "node:path";
 import { finalizeReport } from "../plugins/report/finalize.ts";
+import { createIpRedactor, type IpRedactor, redactIpsWith } from "../plugins/report/redact.ts";
 import { reportDirOf } from "../plugins/report/write.ts";
 import { parseKeepPolicy } from "../plugins/aws/release/keep-policy.ts";
 import { colorEnabled } from "../runner/colour.ts";
@@ -28,7 +29,7 @@ import {
   INTERRUPT_NOTICE,
   type RunSignal,
 } from "../runner/signals.ts";
-import type { RunSettings } from "../runner/types.ts";
+import type { RunEvent, RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
 import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
@@ -303,12 +304,15 @@ async function execute(
   });
   // Steps print the report with console.log: keep stdout for the JSON.
   const restoreConsole = machine ? routeConsoleLogToStderr() : () => {};
-  bus.subscribe((event) => renderer.handle(event));
+  // IP addresses in log lines and JSON Lines events are redacted like the report's
+  // (one numbering for the run: `[IPv4-1]` stays the same host); `--no-redact` keeps them.
+  const shown = settings.redact ? redactedView(createIpRedactor()) : (event: RunEvent) => event;
+  bus.subscribe((event) => renderer.handle(shown(event)));
   // Step counts so far, for the result of a forced exit (the executor's are out of reach then).
   const tally = new RecapTally();
   bus.subscribe((event) => tally.handle(event));
   const startedAt = performance.now();
-  if (jsonl) bus.subscribe((event) => jsonl.write(event));
+  if (jsonl) bus.subscribe((event) => jsonl.write(shown(event)));
 
   const journal = await RunJournal.create(settings.workDir, {
     runId,
@@ -423,6 +427,22 @@ async function execute(
     restoreConsole();
     journal.releaseRunLock();
   }
+}
+
+/**
+ * Event view with IP addresses redacted; consecutive identical events (the
+ * console and the JSON Lines writer get the same one) are redacted once.
+ */
+function redactedView(ips: IpRedactor): (event: RunEvent) => RunEvent {
+  let last: RunEvent | undefined;
+  let lastShown: RunEvent | undefined;
+  return (event) => {
+    if (event !== last) {
+      last = event;
+      lastShown = redactIpsWith(event, ips);
+    }
+    return lastShown!;
+  };
 }
 
 /** Longest wait (milliseconds) for the report and JSON document of a forced exit. */
