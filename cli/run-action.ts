@@ -31,6 +31,7 @@ import {
 } from "../runner/signals.ts";
 import type { RunEvent, RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
+import { fileErrorText, reportDirProblem } from "./file-errors.ts";
 import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
 import { runJsonDocument, runStatusOf } from "./run-output.ts";
@@ -208,6 +209,15 @@ export async function runCommand(
   if (issues.length > 0) throw new ValidationError(issues);
   if (flags.concurrency !== undefined) pipeline = { ...pipeline, concurrency: flags.concurrency };
 
+  if (options.reportDir) {
+    const problem = await reportDirProblem(resolve(options.reportDir));
+    if (problem) {
+      throw new ValidationError([{
+        source: "--report-dir",
+        message: `cannot write reports to ${options.reportDir}: ${problem}`,
+      }]);
+    }
+  }
   let jsonl: JsonLinesWriter | undefined;
   if (options.logJson) {
     try {
@@ -215,7 +225,7 @@ export async function runCommand(
     } catch (error) {
       throw new ValidationError([{
         source: "--log-json",
-        message: `cannot write ${options.logJson}: ${(error as Error).message}`,
+        message: `cannot create ${options.logJson}: ${fileErrorText(error, options.logJson)}`,
       }]);
     }
   }
