@@ -32,6 +32,7 @@ import {
 import type { RunEvent, RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
 import { fileErrorText, reportDirProblem } from "./file-errors.ts";
+import { loadPrivateKeyParser, namesPrivateKeyFile } from "../plugins/ssh/key-path.ts";
 import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
 import { runJsonDocument, runStatusOf } from "./run-output.ts";
@@ -266,6 +267,8 @@ export async function runCommand(
       configFile: options.config,
       extraDefaults,
     });
+    // A key file among the inputs: parse it up front (garbage body, wrong passphrase).
+    if (Object.values(inputs.values).some(namesPrivateKeyFile)) await loadPrivateKeyParser();
     checkInputBoundWith(pipeline, inputs);
     const simulator = sim;
     // A forced exit skips `sim.stop()`: remove its state directory (it holds a private key).
