@@ -355,6 +355,8 @@ async function execute(
       interrupt.abort(new DOMException(`run interrupted (${signal})`, "AbortError"));
     },
     onForceExit: (signal) => {
+      // A third signal while the forced exit finishes changes nothing.
+      if (forced) return;
       forced = true;
       renderer.stop();
       journal.update({
@@ -387,7 +389,7 @@ async function execute(
         recap: tally.counts(),
       };
       const finish = async () => {
-        const report = await finishReport(result, settings, io, signal);
+        const report = await finishReport(result, settings, io, interruptSignal ?? signal);
         if (options.output === "json") {
           const doc = runJsonDocument(result, {
             pipeline: pipeline.name,
