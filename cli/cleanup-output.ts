@@ -11,20 +11,55 @@
  * ```
  *
  * `still_open` lists what may be left behind (state `created` or
- * `release-failed`) with its release command; `outcome` is what this cleanup
- * did (null when it did nothing, e.g. nothing to release or not confirmed).
+ * `release-failed`) with its release command; `outcome` is what this
+ * invocation did (null when it did nothing, e.g. nothing left to release or
+ * not confirmed; an earlier cleanup's outcome is never repeated). Every key is
+ * snake_case.
  * @module
  */
 import { openResources, readJournal } from "../runner/journal.ts";
 import { RECOVERY_JOURNAL_KEY } from "../plugins/aws/release/recover-run.ts";
 
-/** The JSON document (see the module documentation); journal unreadable: resources empty. */
+/** `placementGroupsDeleted` → `placement_groups_deleted`. */
+function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** A deep copy of a JSON value with every object key in snake_case. */
+export function snakeCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeCaseKeys);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [snakeCase(k), snakeCaseKeys(v)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The outcome a cleanup stored in the run's journal (JSON text, or null when
+ * none), to tell afterwards whether this invocation stored a new one.
+ */
+export async function storedCleanupOutcome(workDir: string, runId: string): Promise<string | null> {
+  const journal = await readJournal(workDir, runId).catch(() => null);
+  const outcome = journal?.values[RECOVERY_JOURNAL_KEY];
+  return outcome === undefined ? null : JSON.stringify(outcome);
+}
+
+/**
+ * The JSON document (see the module documentation); journal unreadable: resources empty.
+ * @param before {@link storedCleanupOutcome} from before this invocation: an
+ *   outcome still equal to it was not made by this invocation.
+ */
 export async function cleanupJsonDocument(
   workDir: string,
   runId: string,
   exitCode: number,
+  before: string | null = null,
 ): Promise<Record<string, unknown>> {
   const journal = await readJournal(workDir, runId).catch(() => null);
+  const stored = journal?.values[RECOVERY_JOURNAL_KEY];
+  const outcome = stored === undefined || JSON.stringify(stored) === before ? null : stored;
   const resources = journal?.resources ?? [];
   const shown = (r: (typeof resources)[number]) => ({
     kind: r.kind,
@@ -41,6 +76,6 @@ export async function cleanupJsonDocument(
       release_command: r.releaseCommand ?? null,
     })),
     kept: resources.filter((r) => r.state === "kept").map(shown),
-    outcome: journal?.values[RECOVERY_JOURNAL_KEY] ?? null,
+    outcome: snakeCaseKeys(outcome),
   };
 }

@@ -70,6 +70,8 @@ needed (not interactive: pass --yes), 3 something may be left behind.`,
     }) => {
       const { cleanupRunCommand } = await import("../plugins/aws/release/recover-run.ts");
       const json = opts.output === "json";
+      const output = json ? await import("./cleanup-output.ts") : undefined;
+      const before = await output?.storedCleanupOutcome(opts.workDir ?? Deno.cwd(), opts.run);
       const code = await cleanupRunCommand({
         // With --output json, stdout carries only the JSON document.
         ...(json ? { print: (line: string) => console.error(line) } : {}),
@@ -84,9 +86,13 @@ needed (not interactive: pass --yes), 3 something may be left behind.`,
         waitTimeoutSeconds: opts.waitTimeout,
         verbose: opts.verbose,
       });
-      if (json) {
-        const { cleanupJsonDocument } = await import("./cleanup-output.ts");
-        const doc = await cleanupJsonDocument(opts.workDir ?? Deno.cwd(), opts.run, code);
+      if (output) {
+        const doc = await output.cleanupJsonDocument(
+          opts.workDir ?? Deno.cwd(),
+          opts.run,
+          code,
+          before ?? null,
+        );
         console.log(JSON.stringify(doc, null, 2));
       }
       Deno.exitCode = code;

@@ -7,23 +7,32 @@
  */
 import { resolve } from "node:path";
 import { finalizeReport } from "../plugins/report/finalize.ts";
+import { createIpRedactor, type IpRedactor, redactIpsWith } from "../plugins/report/redact.ts";
 import { reportDirOf } from "../plugins/report/write.ts";
 import { parseKeepPolicy } from "../plugins/aws/release/keep-policy.ts";
 import { colorEnabled } from "../runner/colour.ts";
 import { ConsoleRenderer } from "../runner/console.ts";
 import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";
 import { EventBus, REDACTED } from "../runner/events.ts";
-import { executePipeline, maskSecretInputs } from "../runner/executor.ts";
+import { executePipeline, maskSecretInputs, type RunResult } from "../runner/executor.ts";
 import { resolveInputs } from "../runner/inputs.ts";
-import { journalPath, RunJournal } from "../runner/journal.ts";
+import { journalPath, openResources, RunJournal } from "../runner/journal.ts";
+import { RecapTally } from "../runner/recap.ts";
 import { JsonLinesWriter } from "../runner/jsonl.ts";
 import { checkInputBoundWith } from "../runner/pipeline/input-bound-with.ts";
 import { loadPipeline } from "../runner/pipeline/load.ts";
 import type { Pipeline, ResolvedInputs } from "../runner/pipeline/model.ts";
 import { newRunId } from "../runner/run-id.ts";
-import { forcedExitNotice, installSignalHandlers, INTERRUPT_NOTICE } from "../runner/signals.ts";
-import type { RunSettings } from "../runner/types.ts";
+import {
+  forcedExitNotice,
+  installSignalHandlers,
+  INTERRUPT_NOTICE,
+  type RunSignal,
+} from "../runner/signals.ts";
+import type { RunEvent, RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
+import { fileErrorText, reportDirProblem } from "./file-errors.ts";
+import { loadPrivateKeyParser, namesPrivateKeyFile } from "../plugins/ssh/key-path.ts";
 import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
 import { runJsonDocument, runStatusOf } from "./run-output.ts";
@@ -201,6 +210,15 @@ export async function runCommand(
   if (issues.length > 0) throw new ValidationError(issues);
   if (flags.concurrency !== undefined) pipeline = { ...pipeline, concurrency: flags.concurrency };
 
+  if (options.reportDir) {
+    const problem = await reportDirProblem(resolve(options.reportDir));
+    if (problem) {
+      throw new ValidationError([{
+        source: "--report-dir",
+        message: `cannot write reports to ${options.reportDir}: ${problem}`,
+      }]);
+    }
+  }
   let jsonl: JsonLinesWriter | undefined;
   if (options.logJson) {
     try {
@@ -208,7 +226,7 @@ export async function runCommand(
     } catch (error) {
       throw new ValidationError([{
         source: "--log-json",
-        message: `cannot write ${options.logJson}: ${(error as Error).message}`,
+        message: `cannot create ${options.logJson}: ${fileErrorText(error, options.logJson)}`,
       }]);
     }
   }
@@ -249,6 +267,8 @@ export async function runCommand(
       configFile: options.config,
       extraDefaults,
     });
+    // A key file among the inputs: parse it up front (garbage body, wrong passphrase).
+    if (Object.values(inputs.values).some(namesPrivateKeyFile)) await loadPrivateKeyParser();
     checkInputBoundWith(pipeline, inputs);
     const simulator = sim;
     // A forced exit skips `sim.stop()`: remove its state directory (it holds a private key).
@@ -297,8 +317,15 @@ async function execute(
   });
   // Steps print the report with console.log: keep stdout for the JSON.
   const restoreConsole = machine ? routeConsoleLogToStderr() : () => {};
-  bus.subscribe((event) => renderer.handle(event));
-  if (jsonl) bus.subscribe((event) => jsonl.write(event));
+  // IP addresses in log lines and JSON Lines events are redacted like the report's
+  // (one numbering for the run: `[IPv4-1]` stays the same host); `--no-redact` keeps them.
+  const shown = settings.redact ? redactedView(createIpRedactor()) : (event: RunEvent) => event;
+  bus.subscribe((event) => renderer.handle(shown(event)));
+  // Step counts so far, for the result of a forced exit (the executor's are out of reach then).
+  const tally = new RecapTally();
+  bus.subscribe((event) => tally.handle(event));
+  const startedAt = performance.now();
+  if (jsonl) bus.subscribe((event) => jsonl.write(shown(event)));
 
   const journal = await RunJournal.create(settings.workDir, {
     runId,
@@ -318,14 +345,20 @@ async function execute(
   }
 
   const interrupt = new AbortController();
+  /** Set by a forced exit: the normal end must then neither print nor write anything. */
+  let forced = false;
+  let interruptSignal: RunSignal | undefined;
   const removeSignalHandlers = installSignalHandlers({
     onInterrupt: (signal) => {
+      interruptSignal = signal;
       renderer.print(INTERRUPT_NOTICE);
       interrupt.abort(new DOMException(`run interrupted (${signal})`, "AbortError"));
     },
-    onForceExit: () => {
+    onForceExit: (signal) => {
+      // A third signal while the forced exit finishes changes nothing.
+      if (forced) return;
+      forced = true;
       renderer.stop();
-      // Synchronous: the process exits before any await would resume.
       journal.update({
         status: "interrupted",
         exitCode: EXIT.INTERRUPTED,
@@ -337,13 +370,47 @@ async function execute(
         io.err(`writing the run journal failed: ${(error as Error).message}\n`);
       }
       io.err(forcedExitNotice(journal.resources(), runId) + "\n");
-      jsonl?.close();
-      try {
-        beforeForcedExit?.();
-      } catch {
-        // Best effort: the process exits now.
-      }
-      Deno.exit(EXIT.INTERRUPTED);
+      // The run is abandoned where it stands: nothing below awaits it, so the
+      // report and the JSON document describe the state the journal holds now.
+      const data = journal.data;
+      const result: RunResult = {
+        runId,
+        exitCode: EXIT.INTERRUPTED,
+        interrupted: true,
+        targets: data.targets,
+        outputs: data.outputs,
+        failures: data.failures ?? [],
+        warnings: [],
+        resources: [...journal.resources()],
+        leftBehind: openResources(journal.resources()),
+        journalDir: journal.dir,
+        durationMs: performance.now() - startedAt,
+        runFailures: [],
+        recap: tally.counts(),
+      };
+      const finish = async () => {
+        const report = await finishReport(result, settings, io, interruptSignal ?? signal);
+        if (options.output === "json") {
+          const doc = runJsonDocument(result, {
+            pipeline: pipeline.name,
+            journal: journalPath(settings.workDir, runId),
+            reportDir: report ? reportDirOf(settings, runId) : null,
+            redact: settings.redact,
+          });
+          io.out(JSON.stringify({ ...doc, forced_exit: true }, null, 2) + "\n");
+        }
+      };
+      // Bounded: a hung file system must not keep a forced exit waiting.
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, FORCED_EXIT_GRACE_MS));
+      Promise.race([finish().catch(() => {}), deadline]).finally(() => {
+        jsonl?.close();
+        try {
+          beforeForcedExit?.();
+        } catch {
+          // Best effort: the process exits now.
+        }
+        Deno.exit(EXIT.INTERRUPTED);
+      });
     },
   });
   renderer.start();
@@ -355,18 +422,10 @@ async function execute(
       interrupt: interrupt.signal,
       console: renderer,
     });
+    // A forced exit is finishing the report, printing and exiting the process.
+    if (forced) await new Promise<never>(() => {});
     const dir = reportDirOf(settings, runId);
-    const report = await finalizeReport(settings.workDir, runId, dir, {
-      status: runStatusOf(result),
-      exitCode: result.exitCode,
-      runFailures: result.runFailures,
-      failOn: settings.failOn,
-      recap: result.recap,
-      durationMs: result.durationMs,
-    }).catch((error) => {
-      io.err(`could not complete the report files: ${(error as Error).message}\n`);
-      return null;
-    });
+    const report = await finishReport(result, settings, io, interruptSignal);
     if (options.output === "json") {
       const doc = runJsonDocument(result, {
         pipeline: pipeline.name,
@@ -383,6 +442,46 @@ async function execute(
     restoreConsole();
     journal.releaseRunLock();
   }
+}
+
+/**
+ * Event view with IP addresses redacted; consecutive identical events (the
+ * console and the JSON Lines writer get the same one) are redacted once.
+ */
+function redactedView(ips: IpRedactor): (event: RunEvent) => RunEvent {
+  let last: RunEvent | undefined;
+  let lastShown: RunEvent | undefined;
+  return (event) => {
+    if (event !== last) {
+      last = event;
+      lastShown = redactIpsWith(event, ips);
+    }
+    return lastShown!;
+  };
+}
+
+/** Longest wait (milliseconds) for the report and JSON document of a forced exit. */
+const FORCED_EXIT_GRACE_MS = 3000;
+
+/** Rewrites the report files with the run's final figures; null (and a message) when that fails. */
+function finishReport(
+  result: RunResult,
+  settings: RunSettings,
+  io: RunIo,
+  signal: RunSignal | undefined,
+) {
+  return finalizeReport(settings.workDir, result.runId, reportDirOf(settings, result.runId), {
+    status: runStatusOf(result),
+    exitCode: result.exitCode,
+    runFailures: result.runFailures,
+    failOn: settings.failOn,
+    recap: result.recap,
+    durationMs: result.durationMs,
+    ...(result.interrupted && signal ? { signal } : {}),
+  }).catch((error) => {
+    io.err(`could not complete the report files: ${(error as Error).message}\n`);
+    return null;
+  });
 }
 
 /** Sends `console.log`/`console.info` to stderr until the returned function restores them. */

@@ -47,7 +47,7 @@ Examples:
   $ ptp-runner run pipelines/ptp.yaml --config inputs.yaml --concurrency 4 -v
 
   # CI: JUnit and JSON where the job wants them, unsupported types fail the job
-  $ ptp-runner run pipelines/ptp.yaml --yes --report-dir out --fail-on unsupported \
+  $ ptp-runner run pipelines/ptp.yaml --yes --report-dir out --fail-on unsupported \\
       --output json > result.json
 
 Exit codes:

@@ -6,7 +6,8 @@
  * them (`cleanup --run <id>`, with `--include-kept` when some were kept).
  * @module
  */
-import { journalPath, listRuns, openResources, readJournal } from "../runner/journal.ts";
+import { journalPath, listRuns, openResources, readJournal, runsDir } from "../runner/journal.ts";
+import { isRunId } from "../runner/run-id.ts";
 import type { RunsOptions } from "./runs.ts";
 
 /** One past run as `runs --output json` prints it. */
@@ -25,6 +26,43 @@ export interface RunListing {
   /** Command that releases what is open; null when nothing is. */
   release_command: string | null;
   journal: string;
+  /** Why the journal cannot be read (status `unreadable`); absent for readable journals. */
+  unreadable?: string;
+}
+
+/**
+ * Listings of run directories whose journal cannot be read (not valid JSON,
+ * missing, foreign): never dropped, since their instances may still run.
+ */
+async function unreadableRuns(workDir: string, listed: Set<string>): Promise<RunListing[]> {
+  const out: RunListing[] = [];
+  let entries: Deno.DirEntry[] = [];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(runsDir(workDir)));
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory || !isRunId(entry.name) || listed.has(entry.name)) continue;
+    const why = await readJournal(workDir, entry.name).then(
+      () => "listed while it was being written",
+      (error) => (error as Error).message,
+    );
+    out.push({
+      run_id: entry.name,
+      pipeline: "?",
+      started_at: "",
+      finished_at: null,
+      status: "unreadable",
+      exit_code: null,
+      running_instances: [],
+      other_open_resources: [],
+      release_command: `ptp-runner cleanup --run ${entry.name}`,
+      journal: journalPath(workDir, entry.name),
+      unreadable: why,
+    });
+  }
+  return out;
 }
 
 /** Lists the runs under `workDir` (see the module documentation). */
@@ -63,7 +101,8 @@ export async function listRunListings(workDir: string): Promise<RunListing[]> {
       journal: journalPath(workDir, summary.runId),
     });
   }
-  return out;
+  const broken = await unreadableRuns(workDir, new Set(out.map((r) => r.run_id)));
+  return [...out, ...broken].sort((a, b) => b.run_id.localeCompare(a.run_id));
 }
 
 /** Text lines of the listing: a header and one line per run, plus what is open. */
@@ -72,7 +111,7 @@ export function runsText(runs: readonly RunListing[]): string[] {
   const rows = runs.map((r) => [
     r.run_id,
     r.pipeline,
-    r.started_at.replace(/\.\d+Z$/, "Z"),
+    r.started_at === "" ? "-" : r.started_at.replace(/\.\d+Z$/, "Z"),
     r.status,
     r.exit_code === null ? "-" : String(r.exit_code),
     String(r.running_instances.length),
@@ -82,6 +121,13 @@ export function runsText(runs: readonly RunListing[]): string[] {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   const lines = [line(headers), ...rows.map(line)];
   for (const r of runs) {
+    if (r.unreadable !== undefined) {
+      lines.push(
+        `${r.run_id}: journal unreadable (${r.unreadable}); its instances may still run: ` +
+          `${r.release_command}, or find them by their run tag with ptp-runner sweep`,
+      );
+      continue;
+    }
     if (!r.release_command) continue;
     const ids = [
       ...r.running_instances.map((i) => i.id),

@@ -12,7 +12,8 @@
  *
  * "failed" in the verdict line counts targets that fail the run (see
  * `targetFailsRun` in ./executor.ts: misconfigured, error, no verdict in a
- * run that gives verdicts, cancelled, and `--fail-on` verdicts). Failed pipeline-scope steps get a line
+ * run that gives verdicts, and `--fail-on` verdicts); cancelled targets (an
+ * interrupted run) are counted apart as "cancelled". Failed pipeline-scope steps get a line
  * each before it (`run failed: step launch: <why>`).
  * @module
  */
@@ -81,10 +82,11 @@ export function verdictLine(input: RecapInput, p: Palette): string {
   const passing = (v: string) =>
     v === "functional" || (v === "unsupported" && !failOn.includes("unsupported")) ||
     (v === "no verdict" && !gives);
-  const failed = verdicts.filter((v) => !passing(v)).length;
+  const failed = verdicts.filter((v) => v !== "cancelled" && !passing(v)).length;
   const parts = [`${count("functional")} functional`, `${count("unsupported")} unsupported`];
   if (!gives && count("no verdict") > 0) parts.push(`${count("no verdict")} done`);
   parts.push(`${failed} failed`);
+  if (count("cancelled") > 0) parts.push(`${count("cancelled")} cancelled`);
   const how = input.interrupted ? " (interrupted)" : "";
   const text = `${parts.join(", ")} in ${(input.durationMs / 1000).toFixed(1)} s${how}`;
   const ok = input.exitCode === 0;

@@ -14,7 +14,12 @@ const HOST_PATTERN = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+
 /** Input of `existing-hosts`. */
 export const ExistingHostsInput = z.object({
   hosts: z.array(
-    z.string().regex(HOST_PATTERN, 'expected "[user@]host[:port]", e.g. "ec2-user@10.0.1.12:22"'),
+    z.string()
+      .regex(HOST_PATTERN, 'expected "[user@]host[:port]", e.g. "ec2-user@10.0.1.12:22"')
+      .refine((spec) => {
+        const port = HOST_PATTERN.exec(spec)?.[3];
+        return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+      }, "port must be 1-65535"),
   ).default([]).describe("Hosts as [user@]host[:port]."),
   instance_ids: z.array(z.string().regex(/^i-[0-9a-f]{8,17}$/, 'expected an instance id "i-..."'))
     .default([]).describe("EC2 instance ids (running)."),

@@ -280,6 +280,7 @@ export function buildReport(input: BuildReportInput): Report {
     wall_time_seconds: wall,
     redacted: input.redact,
     interrupted: input.interrupted ?? false,
+    interrupted_by: null,
     check_mode: input.checkMode ?? false,
     summary: countVerdicts(targets),
     by_type: types.map((type) => {

@@ -45,6 +45,12 @@ export function interruptedSummary(report: Report): string | null {
   return `${cancelled} of ${total} target(s) cancelled before a verdict`;
 }
 
+/** How the run was interrupted: `Run interrupted by SIGHUP`, or `Run interrupted` when unknown. */
+export function interruptedHeading(report: Report): string {
+  const by = report.interrupted_by;
+  return by ? `Run interrupted by ${by}${by === "SIGINT" ? " (Ctrl-C)" : ""}` : "Run interrupted";
+}
+
 /**
  * Lines naming each pipeline-scope step that failed the run, e.g.
  * `step launch (launch) failed, kind auth: RequestExpired`; empty when none.

@@ -22,6 +22,8 @@ export interface FinalRunFigures {
   recap: RecapCounts;
   /** Wall time of the run, milliseconds. */
   durationMs: number;
+  /** The signal that interrupted the run, when it was interrupted. */
+  signal?: "SIGINT" | "SIGTERM" | "SIGHUP";
 }
 
 /** The report with the final run section, recap and wall time. Pure. */
@@ -40,6 +42,7 @@ export function withFinalFigures(report: Report, figures: FinalRunFigures): Repo
     wall_time_seconds: Math.round(figures.durationMs) / 1000,
     run,
     recap: recapSection(report.targets, figures.recap),
+    ...(figures.signal ? { interrupted: true, interrupted_by: figures.signal } : {}),
   };
 }
 

@@ -238,8 +238,12 @@ export const ReportSchema = z.object({
   wall_time_seconds: z.number().nonnegative().nullable(),
   redacted: z.boolean().describe("True when IP addresses were replaced by [IPv4]/[IPv6]"),
   interrupted: z.boolean().default(false).describe(
-    "True when the run was interrupted (Ctrl-C or SIGTERM) before the report; targets it " +
+    "True when the run was interrupted (Ctrl-C, SIGTERM or SIGHUP) before the report; targets it " +
       "stopped count as cancelled",
+  ),
+  interrupted_by: z.enum(["SIGINT", "SIGTERM", "SIGHUP"]).nullable().default(null).describe(
+    "The signal that interrupted the run (SIGINT = Ctrl-C), once the run ended; null when " +
+      "not interrupted or not known yet",
   ),
   check_mode: z.boolean().default(false).describe(
     "True for a --dry-run: host steps only read; `changes` say what they would do, and " +

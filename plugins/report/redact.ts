@@ -94,3 +94,22 @@ export function redactDeep<T>(value: T, options: { ips: boolean; numbered?: bool
   };
   return visit(value) as T;
 }
+
+/**
+ * Returns a deep copy of a JSON-compatible value with the IP addresses of
+ * every string replaced by `ips` (whose numbering is shared across calls, so
+ * one address keeps one name over a whole run's log). Keys are kept.
+ */
+export function redactIpsWith<T>(value: T, ips: IpRedactor): T {
+  const visit = (v: unknown): unknown => {
+    if (typeof v === "string") return ips(v);
+    if (Array.isArray(v)) return v.map(visit);
+    if (v !== null && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = visit(x);
+      return out;
+    }
+    return v;
+  };
+  return visit(value) as T;
+}

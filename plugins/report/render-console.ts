@@ -10,6 +10,7 @@ import {
   identityOf,
   INSTANCE_HEADERS,
   instanceCells,
+  interruptedHeading,
   interruptedSummary,
   missingPhcBoundNote,
   runFailureLines,
@@ -111,7 +112,7 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
   const out: string[] = [];
   out.push(p.bold(`PTP report: run ${report.run_id} (pipeline ${report.pipeline})`));
   const interrupted = interruptedSummary(report);
-  if (interrupted) out.push(p.yellow(`Run interrupted (Ctrl-C or SIGTERM): ${interrupted}.`));
+  if (interrupted) out.push(p.yellow(`${interruptedHeading(report)}: ${interrupted}.`));
   for (const line of runFailureLines(report)) out.push(p.red(`Run failed: ${line}`));
   out.push("");
 

@@ -10,6 +10,7 @@ import {
   identityOf,
   INSTANCE_HEADERS,
   instanceCells,
+  interruptedHeading,
   interruptedSummary,
   missingPhcBoundNote,
   NO_TYPE,
@@ -68,7 +69,7 @@ export function renderMarkdownReport(report: Report): string {
     "",
   );
   const interrupted = interruptedSummary(report);
-  if (interrupted) out.push(`**Run interrupted** (Ctrl-C or SIGTERM): ${interrupted}.`, "");
+  if (interrupted) out.push(`**${interruptedHeading(report)}**: ${interrupted}.`, "");
   for (const line of runFailureLines(report)) out.push(`**Run failed**: ${inline(line)}`, "");
   const exit = exitCodeText(report);
   if (exit) out.push(`Run ${report.run!.status}, ${exit}.`, "");

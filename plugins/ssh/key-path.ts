@@ -1,7 +1,10 @@
 /**
  * Private key paths as pipeline inputs: `~` expansion and a schema that
  * refuses a missing, empty, garbage, public-only or unusable encrypted key
- * file before anything runs. Light (no ssh2), so step definitions can use it.
+ * file before anything runs. Light (no ssh2), so step definitions can use it;
+ * once {@link loadPrivateKeyParser} ran (the CLI calls it when an input names a
+ * key file), the check also parses the key: a garbage body or a wrong
+ * `PTP_RUNNER_KEY_PASSPHRASE` is then refused up front too.
  * @module
  */
 import { z } from "zod";
@@ -45,6 +48,59 @@ function opensshKeyEncrypted(text: string): boolean {
   return cipher !== "none";
 }
 
+/** Parses a key's text: whether it is a public key, or the parser's error. */
+type KeyParser = (text: string, passphrase?: string) => { isPublic: boolean } | Error;
+
+let keyParser: KeyParser | undefined;
+
+/**
+ * Loads ssh2's key parser (heavy: loaded only when needed) so that
+ * {@link keyContentProblem} parses keys from then on.
+ */
+export async function loadPrivateKeyParser(): Promise<void> {
+  if (keyParser) return;
+  const [{ utils }, { Buffer }] = await Promise.all([import("ssh2"), import("node:buffer")]);
+  keyParser = (text, passphrase) => {
+    const parsed = utils.parseKey(Buffer.from(text), passphrase);
+    if (parsed instanceof Error) return parsed;
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    return { isPublic: !key.isPrivateKey() };
+  };
+}
+
+/** True when `value` names a readable file (`~` allowed) holding a private key block. */
+export function namesPrivateKeyFile(value: unknown): boolean {
+  if (typeof value !== "string" || value === "") return false;
+  try {
+    const path = expandHome(value);
+    const info = Deno.statSync(path);
+    if (!info.isFile || info.size > 64 * 1024) return false;
+    return /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(Deno.readTextFileSync(path));
+  } catch {
+    return false;
+  }
+}
+
+/** What parsing the key shows is wrong with it (needs {@link loadPrivateKeyParser}); null when fine. */
+function parsedKeyProblem(parse: KeyParser, text: string, path: string): string | null {
+  let parsed = parse(text);
+  if (parsed instanceof Error && /encrypted/i.test(parsed.message)) {
+    const passphrase = Deno.env.get(PASSPHRASE_ENV);
+    // No passphrase yet: the run asks for it on the terminal.
+    if (!passphrase) return null;
+    parsed = parse(text, passphrase);
+    if (parsed instanceof Error) {
+      return `${path}: cannot decrypt it with ${PASSPHRASE_ENV} (wrong passphrase?)`;
+    }
+  }
+  if (parsed instanceof Error) {
+    return `${path} is not a usable private key (${parsed.message}); expected an RSA or ` +
+      "ed25519 key in PEM or OpenSSH format";
+  }
+  if (parsed.isPublic) return `${path} holds a public key, not the private key`;
+  return null;
+}
+
 /**
  * What is wrong with a key file's content that can be seen without parsing
  * the key: empty, a public key, not a PEM/OpenSSH private key block, or
@@ -69,7 +125,7 @@ export function keyContentProblem(text: string, path: string): string | null {
   if (encrypted && !Deno.env.get(PASSPHRASE_ENV) && !canAskPassphrase()) {
     return `${path} is encrypted and no passphrase can be asked for: set ${PASSPHRASE_ENV}`;
   }
-  return null;
+  return keyParser ? parsedKeyProblem(keyParser, trimmed, path) : null;
 }
 
 /** A passphrase prompt is possible: stdin and stdout are terminals and `CI` is unset. */
@@ -110,13 +166,16 @@ function keyFileProblem(path: string): string | null {
  * from inputs, before the run starts, so a typo never gets as far as AWS.
  */
 export function privateKeyPath() {
-  return z.string().min(1, "give the path of the private key file").superRefine((path, ctx) => {
-    const problem = keyFileProblem(path);
-    if (problem) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${problem} (the private key of the EC2 key pair, e.g. ~/.ssh/my-key.pem)`,
-      });
-    }
-  });
+  return z.string().min(1, "is empty: give the path of the private key file").superRefine(
+    (path, ctx) => {
+      if (path === "") return; // said by min(1)
+      const problem = keyFileProblem(path);
+      if (problem) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${problem} (the private key of the EC2 key pair, e.g. ~/.ssh/my-key.pem)`,
+        });
+      }
+    },
+  );
 }

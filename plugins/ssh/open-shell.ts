@@ -142,6 +142,8 @@ export async function openShell(
       waitTimeoutSeconds: options.waitTimeoutSeconds,
       readyTimeoutMs: options.readyTimeoutMs,
       backoff: options.backoff,
+      // A host that already runs refuses because sshd is down or the port is wrong.
+      failFastOnRefused: !target.launchedByRun,
     });
     // Console fingerprints are waited for before connecting, never inside the handshake.
     const policy = await targetTrust.prefetch();

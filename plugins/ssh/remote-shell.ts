@@ -37,6 +37,8 @@ export interface SessionConfig {
   keepaliveIntervalMs?: number;
   /** Backoff between attempts (default {@link DEFAULT_BACKOFF}). */
   backoff?: Backoff;
+  /** Give up soon on refused connections (an existing host, not a booting instance). */
+  failFastOnRefused?: boolean;
 }
 
 interface Connection {
@@ -98,6 +100,7 @@ export class SshRemoteShell implements RemoteShell {
         (this.config.jump ? ` via ${describeEndpoint(this.config.jump)}` : ""),
       waitTimeoutSeconds: this.config.waitTimeoutSeconds,
       backoff: this.config.backoff,
+      failFastOnRefused: this.config.failFastOnRefused,
       signal,
     });
   }

@@ -40,6 +40,12 @@ export const DEFAULT_BACKOFF: Backoff = {
   probeWindowSeconds: 60,
 };
 
+/** How long (seconds, nominal) refused connections are retried with `failFastOnRefused`. */
+export const REFUSED_GRACE_SECONDS = 10;
+
+/** Seconds (nominal) between two "still waiting" lines of a long wait. */
+export const PROGRESS_LOG_INTERVAL_SECONDS = 30;
+
 /** Options of {@link waitForSsh}. */
 export interface WaitOptions {
   /** What is being reached, for messages, e.g. `ec2-user@10.0.0.5:22`. */
@@ -52,6 +58,12 @@ export interface WaitOptions {
   backoff?: Backoff;
   /** Authentication failures tolerated before giving up (cloud-init may install the key late). Default 3. */
   maxAuthFailures?: number;
+  /**
+   * Give up on refused connections after {@link REFUSED_GRACE_SECONDS}
+   * instead of the whole wait: for hosts that already run (not freshly
+   * launched instances), where a refusal means sshd is down or the port is wrong.
+   */
+  failFastOnRefused?: boolean;
   signal: AbortSignal;
 }
 
@@ -75,6 +87,8 @@ export async function waitForSsh<T>(
   let delay = backoff.initialDelaySeconds;
   let attempts = 0;
   let authFailures = 0;
+  /** When the last progress line was logged (seconds into the wait). */
+  let loggedAt = 0;
   for (;;) {
     options.signal.throwIfAborted();
     attempts++;
@@ -100,6 +114,17 @@ export async function waitForSsh<T>(
         { cause: failure },
       );
     }
+    if (
+      options.failFastOnRefused && failure.code === "ECONNREFUSED" &&
+      spentSeconds >= REFUSED_GRACE_SECONDS
+    ) {
+      throw new StepError(
+        "connection",
+        `connection refused on ${options.description} — is sshd running / is the port right? ` +
+          `(${attempts} attempts over ${Math.round(spentSeconds)} s)`,
+        { cause: failure },
+      );
+    }
     const remaining = options.waitTimeoutSeconds - spentSeconds;
     if (remaining <= 0) {
       throw new StepError(
@@ -117,6 +142,13 @@ export async function waitForSsh<T>(
     );
     if (attempts === 1) {
       ctx.log.info(`waiting for sshd at ${options.description} (${failure.message})`);
+      loggedAt = spentSeconds;
+    } else if (spentSeconds - loggedAt >= PROGRESS_LOG_INTERVAL_SECONDS) {
+      ctx.log.info(
+        `still waiting for sshd at ${options.description}: ${Math.round(spentSeconds)} of ` +
+          `${options.waitTimeoutSeconds} s, ${attempts} attempts (${failure.message})`,
+      );
+      loggedAt = spentSeconds;
     } else {
       ctx.log.debug(`sshd at ${options.description} not ready, retrying in ${wait} s`, {
         attempt: attempts,

@@ -90,10 +90,26 @@ function stepProblems(
 }
 
 /**
+ * One issue per problem of an input: the same bad value read by several steps
+ * is reported once, at the first step, naming the others.
+ */
+function onceEach(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  const byMessage = new Map<string, ValidationIssue & { also: string[] }>();
+  for (const issue of issues) {
+    const seen = byMessage.get(issue.message);
+    if (seen) seen.also.push(issue.key ?? "");
+    else byMessage.set(issue.message, { ...issue, also: [] });
+  }
+  return [...byMessage.values()].map(({ also, ...issue }) =>
+    also.length === 0 ? issue : { ...issue, key: `${issue.key} (also ${also.join(", ")})` }
+  );
+}
+
+/**
  * Validates the `with:` values that depend only on inputs, for every step.
  * @throws ValidationError listing every problem (file, step line, key, the input it came from)
  */
 export function checkInputBoundWith(pipeline: Pipeline, inputs: ResolvedInputs): void {
   const issues = pipeline.steps.flatMap((step, i) => stepProblems(pipeline, i, step, inputs));
-  if (issues.length > 0) throw new ValidationError(issues);
+  if (issues.length > 0) throw new ValidationError(onceEach(issues));
 }

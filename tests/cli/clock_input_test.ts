@@ -29,11 +29,13 @@ for (const pipeline of ["existing-hosts", "ptp", "discover-and-test"]) {
     assert.match(
       text,
       new RegExp(
-        `pipelines/${pipeline}\\.yaml:\\d+:\\d+: steps\\[\\d+\\]\\.with\\.clock: clock: "nic0" ` +
+        `pipelines/${pipeline}\\.yaml:\\d+:\\d+: steps\\[\\d+\\]\\.with\\.clock(?: \\(also [^)]+\\))?: clock: "nic0" ` +
           'is not a clock choice; use "ena", "primary-nic" or "clock_name:<glob>"',
       ),
     );
     assert.match(text, /the value comes from input "clock" \(from --set\)/);
+    // Read by two steps, said once.
+    assert.match(text, /^1 problem found$/m);
   });
 }
 

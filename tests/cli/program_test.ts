@@ -37,3 +37,9 @@ Deno.test("usage errors from commander exit 2", async () => {
   assert.equal(option.code, 2);
   assert.match(option.stderr, /unknown option '--bogus'/);
 });
+
+Deno.test("run --help keeps the line continuation of its multi-line example", async () => {
+  const result = await runCli(["run", "--help"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /--fail-on unsupported \\\n\s+--output json > result\.json/);
+});

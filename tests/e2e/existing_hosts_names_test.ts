@@ -51,6 +51,39 @@ Deno.test("existing hosts are named in logs, recap and report rows; redacted add
   }
 });
 
+Deno.test("with redaction on, log lines and JSON Lines events carry no IP address; --no-redact keeps them", async () => {
+  const cwd = await makeWorkDir();
+  try {
+    const log = join(cwd, "events.jsonl");
+    const args = [
+      "run",
+      EXISTING_HOSTS_PIPELINE,
+      "--yes",
+      "--set",
+      "hosts=127.0.0.1:1,127.0.0.2:1",
+      "--set",
+      `private_key=${await keyFile(cwd)}`,
+      "--log-json",
+      log,
+    ];
+    const result = await runCli(args, { cwd, env: ENV });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const events = await Deno.readTextFile(log);
+    assert.doesNotMatch(result.stdout + result.stderr, /127\.0\.0\./, result.stdout);
+    assert.doesNotMatch(events, /127\.0\.0\./);
+    // The two hosts stay apart.
+    assert.match(events, /\[IPv4-1\]/);
+    assert.match(events, /\[IPv4-2\]/);
+    const raw = await runCli([...args.slice(0, -1), join(cwd, "raw.jsonl"), "--no-redact"], {
+      cwd,
+      env: ENV,
+    });
+    assert.match(await Deno.readTextFile(join(cwd, "raw.jsonl")), /127\.0\.0\.2/, raw.stderr);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
 Deno.test("existing-hosts refuses --set region with hosts given by address (exit 2)", async () => {
   const cwd = await makeWorkDir();
   try {

@@ -12,6 +12,8 @@ import {
   makeWorkDir,
   PTP_PIPELINE,
   readEvents,
+  readReport,
+  runIdFrom,
   simSetArgs,
   spawnCli,
   startE2eSimulator,
@@ -42,6 +44,12 @@ Deno.test("SIGHUP during launch cancels the run, cleans up and exits 130", async
     );
     assert.ok(sim.instances().length > 0, "instances had been launched");
     assert.deepEqual(activeInstances(sim), [], "no instance left pending or running");
+    // The final report names the signal received, not "Ctrl-C or SIGTERM".
+    const report = await readReport(cwd, runIdFrom(result.stdout));
+    assert.equal(report.interrupted_by, "SIGHUP");
+    assert.equal(report.run?.status, "interrupted");
+    const md = await Deno.readTextFile(join(cwd, "reports", report.run_id, "report.md"));
+    assert.match(md, /\*\*Run interrupted by SIGHUP\*\*/);
   } finally {
     await sim.stop();
     await Deno.remove(cwd, { recursive: true });

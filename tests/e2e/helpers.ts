@@ -242,6 +242,9 @@ export async function readReport(cwd: string, runId: string): Promise<Report> {
 /** The parts of report.json (`plugins/report/model.ts`) the e2e tests read. */
 export interface Report {
   run_id: string;
+  /** The signal that interrupted the run, once it ended (null otherwise). */
+  interrupted_by?: string | null;
+  run?: { status: string; exit_code: number } | null;
   targets: {
     id: string;
     label: string;

@@ -61,9 +61,20 @@ Deno.test("runs lists a run that kept its instance with the cleanup command, and
     assert.equal(released.exit_code, 0);
     assert.deepEqual(released.still_open, []);
     assert.deepEqual(
-      released.outcome.terminated.map((i: { instanceId: string }) => i.instanceId),
+      released.outcome.terminated.map((i: { instance_id: string }) => i.instance_id),
       [instance.instanceId],
     );
+    assert.ok(Array.isArray(released.outcome.placement_groups_deleted), cleanup.stdout);
+    // Every key of the document is snake_case.
+    assert.doesNotMatch(cleanup.stdout, /"[a-z]+[A-Z]\w*":/, cleanup.stdout);
+    // Cleaning up again does nothing, and the document says so (no earlier outcome repeated).
+    const again = await runCli(
+      ["cleanup", "--run", runId, "--include-kept", "--yes", "--output", "json"],
+      { cwd, env: sim.env },
+    );
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stderr, /nothing left to release/);
+    assert.equal(JSON.parse(again.stdout).outcome, null, again.stdout);
     await waitAllTerminated(sim);
     const after = JSON.parse(
       (await runCli(["runs", "--output", "json"], { cwd, env: sim.env })).stdout,

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { buildReport } from "../../plugins/report/build.ts";
+import { withFinalFigures } from "../../plugins/report/finalize.ts";
+import { emptyCounts } from "../../runner/recap.ts";
 import { renderConsoleReport } from "../../plugins/report/render-console.ts";
 import { renderJunitReport } from "../../plugins/report/render-junit.ts";
 import { renderMarkdownReport } from "../../plugins/report/render-markdown.ts";
@@ -102,15 +104,29 @@ Deno.test("console and Markdown headers say the run was interrupted, only when i
   const console = renderConsoleReport(build(true), { color: false }).split("\n");
   assert.equal(
     console[1],
-    "Run interrupted (Ctrl-C or SIGTERM): 1 of 3 target(s) cancelled before a verdict.",
+    "Run interrupted: 1 of 3 target(s) cancelled before a verdict.",
   );
   const md = renderMarkdownReport(build(true));
-  assert.ok(
-    md.includes("**Run interrupted** (Ctrl-C or SIGTERM): 1 of 3 target(s) cancelled"),
-    md,
-  );
+  assert.ok(md.includes("**Run interrupted**: 1 of 3 target(s) cancelled"), md);
   assert.ok(!renderConsoleReport(build(false), { color: false }).includes("Run interrupted"));
   assert.ok(!renderMarkdownReport(build(false)).includes("Run interrupted"));
+});
+
+Deno.test("the final report names the signal that interrupted the run (SIGHUP)", () => {
+  const report = withFinalFigures(build(true), {
+    status: "interrupted",
+    exitCode: 130,
+    runFailures: [],
+    recap: { pipeline: emptyCounts(), targets: {} },
+    durationMs: 1000,
+    signal: "SIGHUP",
+  });
+  assert.equal(report.interrupted_by, "SIGHUP");
+  const console = renderConsoleReport(report, { color: false });
+  assert.ok(console.includes("Run interrupted by SIGHUP: 1 of 3 target(s) cancelled"), console);
+  assert.ok(!console.includes("Ctrl-C or SIGTERM"), console);
+  const md = renderMarkdownReport(report);
+  assert.ok(md.includes("**Run interrupted by SIGHUP**: 1 of 3"), md);
 });
 
 Deno.test("report step records ctx.interrupted at the top level of report.json", async () => {

@@ -159,3 +159,48 @@ Deno.test("parseJumpHost reads user@host:port with defaults and rejects junk", (
   assert.throws(() => parseJumpHost("user@host:99999", "x"), /jump_host "user@host:99999"/);
   assert.throws(() => parseJumpHost("a b", "x"), StepError);
 });
+
+Deno.test("waitForSsh gives up on an existing host refusing connections after about 10 s, naming sshd and the port", async () => {
+  const { ctx, sleeps } = recordingContext();
+  let calls = 0;
+  await assert.rejects(
+    waitForSsh(ctx, () => {
+      calls++;
+      return Promise.reject(refused());
+    }, {
+      description: "admin@db-1:2222",
+      waitTimeoutSeconds: 300,
+      failFastOnRefused: true,
+      signal: new AbortController().signal,
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof StepError);
+      assert.equal(error.kind, "connection");
+      assert.match(
+        error.message,
+        /^connection refused on admin@db-1:2222 — is sshd running \/ is the port right\?/,
+      );
+      return true;
+    },
+  );
+  assert.ok(calls > 2 && calls <= 12, `a few attempts, not the whole wait: ${calls}`);
+  assert.ok(sleeps.reduce((a, b) => a + b, 0) <= 11, `about 10 s: ${sleeps}`);
+});
+
+Deno.test("waitForSsh logs its progress at least every 30 s of a long wait", async () => {
+  const { ctx } = recordingContext();
+  let calls = 0;
+  await waitForSsh(ctx, () => {
+    calls++;
+    return calls < 77 ? Promise.reject(refused()) : Promise.resolve("ready");
+  }, {
+    description: "ec2-user@h:22",
+    waitTimeoutSeconds: 600,
+    signal: new AbortController().signal,
+  });
+  const lines = (ctx as unknown as { events: { type: string; level?: string; message?: string }[] })
+    .events.filter((e) => e.type === "log" && e.level === "info");
+  // 60 one-second probes then 1+2+4+8+16+... about 250 s: at least one line per 30 s.
+  assert.ok(lines.length >= 5, lines.map((l) => l.message).join("\n"));
+  assert.match(lines[1].message ?? "", /still waiting for sshd at ec2-user@h:22: 30 of 600 s/);
+});
