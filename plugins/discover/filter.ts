@@ -3,6 +3,7 @@
  * @module
  */
 import type { DiscoveredType, DiscoverFilters } from "./types.ts";
+import { globToRegExp as globPattern } from "../../runner/glob.ts";
 
 /** The family of an instance type: the part before the first dot (`c7i.large` -> `c7i`). */
 export function familyOf(instanceType: string): string {
@@ -10,24 +11,9 @@ export function familyOf(instanceType: string): string {
   return dot === -1 ? instanceType : instanceType.slice(0, dot);
 }
 
-/**
- * A glob as an anchored, case-insensitive RegExp: `*` any run of characters,
- * `?` one character, `[...]` a character class; everything else literal.
- */
+/** A glob as an anchored, case-insensitive RegExp (see `runner/glob.ts`). */
 export function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    const close = c === "[" ? glob.indexOf("]", i + 2) : -1;
-    if (c === "*") source += ".*";
-    else if (c === "?") source += ".";
-    else if (close > 0) {
-      const body = glob.slice(i + 1, close).replace(/^!/, "^").replace(/[\\\]]/g, "\\$&");
-      source += `[${body}]`;
-      i = close;
-    } else source += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`, "i");
+  return globPattern(glob, { ignoreCase: true });
 }
 
 /**

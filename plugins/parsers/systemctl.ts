@@ -59,6 +59,10 @@ const ACTIVE_STATES = new Set<string>([
  * Anything else (empty output, an error message) gives `unknown`.
  */
 export function parseSystemctlIsActive(text: string): ActiveState {
-  const first = lines(text).map((l) => l.trim()).find((l) => l !== "") ?? "";
-  return ACTIVE_STATES.has(first) ? first as ActiveState : "unknown";
+  return activeStateOf(lines(text).map((l) => l.trim()).find((l) => l !== "") ?? "");
+}
+
+/** A unit's `ActiveState` word (`is-active` output or the `ActiveState=` property); `unknown` otherwise. */
+export function activeStateOf(word: string): ActiveState {
+  return ACTIVE_STATES.has(word) ? word as ActiveState : "unknown";
 }

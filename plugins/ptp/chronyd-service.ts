@@ -12,7 +12,12 @@
  * 252"; systemd.exec(5) (`$INVOCATION_ID`), systemd.unit(5).
  * @module
  */
-import { type ActiveState, parseSystemctlShow, showNumber } from "../parsers/systemctl.ts";
+import {
+  type ActiveState,
+  activeStateOf,
+  parseSystemctlShow,
+  showNumber,
+} from "../parsers/systemctl.ts";
 import type { CommandResult, RemoteShell } from "../ssh/types.ts";
 import { shQuote } from "../ssh/quote.ts";
 import type { Evidence } from "./diagnose.ts";
@@ -42,23 +47,12 @@ export interface ChronydStatus {
   evidence: Evidence;
 }
 
-const ACTIVE = new Set([
-  "active",
-  "inactive",
-  "failed",
-  "activating",
-  "deactivating",
-  "reloading",
-  "refreshing",
-  "maintenance",
-]);
-
 /** Parses `systemctl show -p ActiveState,SubState,InvocationID,ActiveEnterTimestamp,NRestarts`. */
 export function parseChronydStatus(result: CommandResult): ChronydStatus {
   const props = parseSystemctlShow(result.stdout);
   const state = props.ActiveState ?? "";
   return {
-    active: ACTIVE.has(state) ? state as ActiveState : "unknown",
+    active: activeStateOf(state),
     subState: props.SubState || null,
     invocationId: props.InvocationID || null,
     activeEnter: props.ActiveEnterTimestamp || null,

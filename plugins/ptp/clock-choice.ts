@@ -16,6 +16,7 @@
  * @module
  */
 import { z } from "zod";
+import { globToRegExp } from "../../runner/glob.ts";
 
 /** A parsed clock choice. */
 export type ClockChoice =
@@ -75,17 +76,5 @@ export function describeClockChoice(choice: ClockChoice): string {
  * udev's `ATTR{...}=="glob"` matches.
  */
 export function clockNameMatches(glob: string, name: string): boolean {
-  let source = "^";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    const close = c === "[" ? glob.indexOf("]", i + 2) : -1;
-    if (c === "*") source += ".*";
-    else if (c === "?") source += ".";
-    else if (close > 0) {
-      const body = glob.slice(i + 1, close).replace(/^!/, "^").replace(/[\\\]]/g, "\\$&");
-      source += `[${body}]`;
-      i = close;
-    } else source += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  }
-  return new RegExp(`${source}$`).test(name);
+  return globToRegExp(glob).test(name);
 }
