@@ -7,7 +7,8 @@ import { openShell } from "../../plugins/ssh/open-shell.ts";
 import type { RemoteShell } from "../../plugins/ssh/types.ts";
 import { SimClock } from "../../sim/clock.ts";
 import { createHostFleet } from "../../sim/host/mod.ts";
-import { InstanceProfileSchema } from "../../sim/profile.ts";
+import { type InstanceProfile, InstanceProfileSchema } from "../../sim/profile.ts";
+import type { RunSettings } from "../../runner/types.ts";
 import { generateEd25519KeyPair } from "../../sim/keygen.ts";
 import type { Target } from "../../runner/types.ts";
 import { makeTarget, makeTestContext, type TargetTestContext } from "./context.ts";
@@ -31,13 +32,13 @@ export interface SimTarget {
 /**
  * Boots one simulated host with `profile` (profile YAML keys, parsed by the
  * simulator's schema, over a supported x86_64 type) at
- * `address` and connects to it.
- * @param dryRun sets `ctx.settings.dryRun` (check mode)
+ * `address` (loopback) and connects to it like the connect step does.
+ * @param settings run settings for the context (e.g. `{ dryRun: true }` for check mode)
  */
 export async function simulatedTarget(
-  profile: Record<string, unknown>,
+  profile: Partial<InstanceProfile> | Record<string, unknown>,
   address: string,
-  dryRun = false,
+  settings: Partial<RunSettings> = {},
 ): Promise<SimTarget> {
   const keys = generateEd25519KeyPair();
   const dir = Deno.makeTempDirSync({ prefix: "ptp-sim-" });
@@ -60,7 +61,7 @@ export async function simulatedTarget(
     authorizedKey: keys.public,
   });
   const target = makeTarget({ id: "host-1", label: "host 1 of 1", address });
-  const ctx = makeTestContext({ target, settings: { sshPort, dryRun } });
+  const ctx = makeTestContext({ target, settings: { sshPort, ...settings } });
   ctx.sleep = (seconds, signal) => clock.sleep(seconds, signal);
   const opened = await openShell(ctx, {
     privateKey: keyPath,
@@ -75,4 +76,9 @@ export async function simulatedTarget(
     Deno.removeSync(dir, { recursive: true });
   };
   return { ctx, target, shell: opened.shell, stop };
+}
+
+/** The command lines a context's steps sent, in order (from its `command` events). */
+export function sentCommands(ctx: TargetTestContext): string[] {
+  return ctx.events.flatMap((e) => e.type === "command" ? [e.command] : []);
 }

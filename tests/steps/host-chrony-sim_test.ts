@@ -13,8 +13,7 @@ import enableHwts from "../../steps/enable-hwts.ts";
 import verify from "../../steps/verify.ts";
 import { chronydJournalTail } from "../../plugins/ptp/chronyd-service.ts";
 import { runStep } from "../ptp/step-harness.ts";
-import { sentCommands } from "../ptp/sim-target.ts";
-import { simulatedTarget } from "../helpers/sim-target.ts";
+import { sentCommands, simulatedTarget } from "../helpers/sim-target.ts";
 import type { Target } from "../../runner/types.ts";
 import type { TargetTestContext } from "../helpers/context.ts";
 
@@ -131,7 +130,9 @@ Deno.test({
   name: "--dry-run on a Debian igb host changes nothing and records the diffs it would apply",
   ...SIM,
 }, async () => {
-  const { ctx, target, shell, stop } = await simulatedTarget(DEBIAN_IGB, "127.0.0.73", true);
+  const { ctx, target, shell, stop } = await simulatedTarget(DEBIAN_IGB, "127.0.0.73", {
+    dryRun: true,
+  });
   try {
     await detectHost(target, shell);
     const before = await hostSnapshot(shell, "chrony");
@@ -166,7 +167,7 @@ Deno.test({
   name: "--dry-run of enable-hwts and configure-chrony on an ENA host: no reload, plan reported",
   ...SIM,
 }, async () => {
-  const { ctx, target, shell, stop } = await simulatedTarget({}, "127.0.0.74", true);
+  const { ctx, target, shell, stop } = await simulatedTarget({}, "127.0.0.74", { dryRun: true });
   try {
     await detectHost(target, shell);
     const before = await hostSnapshot(shell, "chronyd");

@@ -15,7 +15,7 @@ import installPtp from "../../steps/install-ptp.ts";
 import { shellFor } from "../../plugins/ssh/shell-registry.ts";
 import type { InstanceProfile } from "../../sim/profile.ts";
 import { runStep } from "../ptp/step-harness.ts";
-import { sentCommands, simulatedTarget } from "../ptp/sim-target.ts";
+import { sentCommands, simulatedTarget } from "../helpers/sim-target.ts";
 
 interface DistributionCase {
   distribution: InstanceProfile["distribution"];

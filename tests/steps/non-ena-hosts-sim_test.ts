@@ -12,7 +12,7 @@ import enaCheck from "../../steps/ena-check.ts";
 import { shellFor } from "../../plugins/ssh/shell-registry.ts";
 import type { InstanceProfile } from "../../sim/profile.ts";
 import { runStep } from "../ptp/step-harness.ts";
-import { sentCommands, simulatedTarget } from "../ptp/sim-target.ts";
+import { sentCommands, simulatedTarget } from "../helpers/sim-target.ts";
 
 const CASES: { name: string; profile: Partial<InstanceProfile>; reason: RegExp }[] = [
   {

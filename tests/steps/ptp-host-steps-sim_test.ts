@@ -9,7 +9,7 @@ import enableHwts from "../../steps/enable-hwts.ts";
 import installPtp from "../../steps/install-ptp.ts";
 import verify from "../../steps/verify.ts";
 import { runStep } from "../ptp/step-harness.ts";
-import { simulatedTarget } from "../ptp/sim-target.ts";
+import { simulatedTarget } from "../helpers/sim-target.ts";
 
 Deno.test({
   name: "PTP host steps make a simulated PHC host functional over SSH, idempotently",

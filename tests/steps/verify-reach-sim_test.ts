@@ -8,7 +8,7 @@ import configureChrony from "../../steps/configure-chrony.ts";
 import enableHwts from "../../steps/enable-hwts.ts";
 import verify from "../../steps/verify.ts";
 import { runStep } from "../ptp/step-harness.ts";
-import { simulatedTarget } from "../ptp/sim-target.ts";
+import { simulatedTarget } from "../helpers/sim-target.ts";
 import { ProfileFaultsSchema } from "../../sim/profile.ts";
 
 /** Boots a PHC host missing every `every`th PHC sample, configures chrony, runs verify. */
