@@ -23,6 +23,8 @@ function duration(options: { positive: boolean }) {
     z.string().meta({ pattern: DURATION_PATTERN }),
   ], { error: `expected ${DURATION_FORMS}` })
     .superRefine((value, ctx) => {
+      // A negative number was already reported by the number branch's minimum.
+      if (typeof value === "number" && value < 0) return;
       let seconds: number;
       try {
         seconds = parseDuration(value);

@@ -21,6 +21,24 @@ export interface YamlSource {
 }
 
 /**
+ * The parser's errors that have a cause of their own: every duplicate key,
+ * and only the first other syntax error. After an unclosed `[` or `{` the
+ * parser reads the rest of the file into that collection, so every later
+ * error (bad indentation, implicit keys, the enclosing `{`) follows from the
+ * first one; reporting them would send the user after problems that are not
+ * there.
+ */
+function withoutCascades(errors: InstanceType<typeof yaml.YAMLError>[]) {
+  let first = true;
+  return errors.filter((error) => {
+    if (error.code === "DUPLICATE_KEY") return true;
+    const keep = first;
+    first = false;
+    return keep;
+  });
+}
+
+/**
  * Parses YAML text (JSON is YAML too). Duplicate keys, tabs used for
  * indentation, bad indentation and unclosed quotes/brackets are reported with
  * the parser's line/column and, when it can be found, the key path.
@@ -40,7 +58,7 @@ export function parseYamlText(text: string, source: string): YamlSource {
     uniqueKeys: true,
   });
   const map = new SourceMap(doc, lines, text);
-  const syntaxIssues: ValidationIssue[] = doc.errors.map((error) => {
+  const syntaxIssues: ValidationIssue[] = withoutCascades(doc.errors).map((error) => {
     const { line, col } = lines.linePos(error.pos[0]);
     const key = formatKeyPath(map.keyPathAt(error.pos[0]));
     return {
@@ -149,6 +167,12 @@ function nestingIssue(source: string, line: number, col: number): ValidationIssu
 /** Adds a hint to the `yaml` library's terse messages. */
 function yamlMessage(code: string, message: string): string {
   const text = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  const unclosed = text.match(/^Flow (?:sequence|map) .*end with an? ([\]}])$/)?.[1];
+  if (unclosed) {
+    const opener = unclosed === "]" ? "[" : "{";
+    return `${text} (is a "${opener}" left without its "${unclosed}"? ` +
+      `Otherwise check the indentation of this line and the one above)`;
+  }
   switch (code) {
     case "DUPLICATE_KEY":
       return `${text} (this key appears twice in the same mapping; remove or rename one)`;

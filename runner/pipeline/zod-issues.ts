@@ -119,16 +119,21 @@ function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
 function unionExpectation(branches: z.core.$ZodIssue[][]): string | undefined {
   const expected: string[] = [];
   let got: string | undefined;
+  let missing = false;
   for (const branch of branches) {
     const top = branch.find(isTypeMismatch);
-    const match = top?.message.match(/^expected (.+), got (.+)$/);
-    if (!match) return undefined;
-    const words = match[1] === TYPE_WORDS.boolean ? "true/false" : match[1];
+    const mismatch = top?.message.match(/^expected (.+), got (.+)$/);
+    const required = top?.message.match(/^is required \((.+)\)$/);
+    const kind = mismatch?.[1] ?? required?.[1];
+    if (kind === undefined) return undefined;
+    const words = kind === TYPE_WORDS.boolean ? "true/false" : kind;
     if (!expected.includes(words)) expected.push(words);
-    got = match[2];
+    if (required) missing = true;
+    else got = mismatch?.[2];
   }
-  if (expected.length === 0 || got === undefined) return undefined;
-  return `expected ${expected.join(" or ")}, got ${got}`;
+  if (expected.length === 0) return undefined;
+  if (missing) return `is required (${expected.join(" or ")})`;
+  return got === undefined ? undefined : `expected ${expected.join(" or ")}, got ${got}`;
 }
 
 function flatten(issue: z.core.$ZodIssue, prefix: PropertyKey[], out: PathIssue[]): void {

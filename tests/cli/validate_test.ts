@@ -204,3 +204,12 @@ Deno.test("validate exits 2 from a real process and prints problems on stderr", 
   assert.match(result.stderr, /wrong-type\.yaml:4:14: concurrency: expected an integer/);
   assert.match(result.stderr, /2 problems found/);
 });
+
+Deno.test("validate names a missing list-or-string input as required, not 'Invalid input'", async () => {
+  const { code, lines } = await validateFixture("launch-without-with.yaml");
+  assert.equal(code, 2);
+  const instanceTypes = lines.find((line) => line.includes("steps[0].with.instance_types"));
+  assert.ok(instanceTypes, lines.join("\n"));
+  assert.match(instanceTypes, /is required \(a string or a list\)$/);
+  assert.ok(!lines.some((line) => /Invalid input/.test(line)), lines.join("\n"));
+});

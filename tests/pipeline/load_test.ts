@@ -357,3 +357,26 @@ Deno.test("a misspelt enum value suggests the nearest allowed one", async () => 
     /got "conection" \(did you mean "connection"\?\)/,
   );
 });
+
+Deno.test("one unclosed [ inside a flow mapping is one problem that names the bracket", async () => {
+  const issues = await loadIssues(
+    "name: x\nsteps:\n  - uses: noop\n    with: { message: [a, b }\n",
+  );
+  assert.equal(issues.length, 1, issues.map((i) => i.message).join("\n"));
+  assert.equal(issues[0].line, 4);
+  assert.match(issues[0].message, /is a "\[" left without its "\]"\?/);
+});
+
+Deno.test("only the first syntax error is reported: the later ones follow from it", async () => {
+  const issues = await loadIssues(
+    "name: x\nsteps:\n  - uses: noop\n    with: { message: [a }\n  - uses: noop\n    with: { message: [b }\n",
+  );
+  assert.deepEqual(issues.map((i) => i.line), [4]);
+});
+
+Deno.test("a negative timeout is one problem saying it must not be negative", async () => {
+  const issues = await loadIssues("name: x\nsteps:\n  - uses: noop\n    timeout: -5\n");
+  assert.equal(issues.length, 1, issues.map((i) => i.message).join("\n"));
+  assert.equal(issues[0].key, "steps[0].timeout");
+  assert.match(issues[0].message, /^must not be negative/);
+});
