@@ -9,7 +9,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, scryptSync } from "node:crypto";
 import type { JournalData } from "./journal.ts";
 import type { Pipeline, ResolvedInputs, StepSpec } from "./pipeline/model.ts";
 import type { Target } from "./types.ts";
@@ -21,9 +21,13 @@ import type { Target } from "./types.ts";
 export interface RunFingerprint {
   /** SHA-256 of the pipeline file's text, lower-case hex. */
   pipeline: string;
-  /** Random 32-byte key of the input digests, hex (a secret cannot be guessed from its digest). */
+  /** Random 32-byte key (salt) of the input digests, hex. */
   key: string;
-  /** HMAC-SHA-256 (`key`) of each resolved input value's canonical JSON, hex, by input name. */
+  /**
+   * Digest of each resolved input value's canonical JSON, hex, by input name:
+   * HMAC-SHA-256 with `key`; for a `secret` input scrypt (N=2^14, r=8, p=1,
+   * 32 bytes) salted with `key`, so a weak secret is costly to guess from it.
+   */
   inputs: Record<string, string>;
 }
 
@@ -46,13 +50,16 @@ export function canonicalJson(value: unknown): string {
  */
 export function runFingerprint(
   pipelineText: string,
-  inputs: Pick<ResolvedInputs, "values">,
+  inputs: Pick<ResolvedInputs, "values" | "secrets">,
   key: string = randomBytes(32).toString("hex"),
 ): RunFingerprint {
   const digests: Record<string, string> = {};
+  const salt = Buffer.from(key, "hex");
   for (const name of Object.keys(inputs.values).sort()) {
-    digests[name] = createHmac("sha256", Buffer.from(key, "hex"))
-      .update(canonicalJson(inputs.values[name])).digest("hex");
+    const text = canonicalJson(inputs.values[name]);
+    digests[name] = inputs.secrets.includes(name)
+      ? scryptSync(text, salt, 32).toString("hex")
+      : createHmac("sha256", salt).update(text).digest("hex");
   }
   return {
     pipeline: createHash("sha256").update(pipelineText).digest("hex"),
