@@ -15,6 +15,7 @@ import {
   planResume,
   type ResumeState,
   runFingerprint,
+  stillRunning,
 } from "../runner/resume.ts";
 import type { RunSettings } from "../runner/types.ts";
 
@@ -49,30 +50,26 @@ export async function checkResume(
   } catch (error) {
     refuse([(error as Error).message]);
   }
-  if (
-    data.status !== "running" && await runLiveness(journalDir(settings.workDir, runId)) === "alive"
-  ) {
+  const running = stillRunning(data);
+  if (running) refuse([running]);
+  if (await runLiveness(journalDir(settings.workDir, runId)) === "alive") {
     refuse([`run ${runId} is still alive (process ${data.pid ?? "?"} holds its run lock)`]);
   }
-  if (data.status !== "running" && !data.fingerprint) {
+  if (!data.fingerprint) {
     refuse([
       `the journal of run ${runId} does not record its pipeline file and inputs (written by an ` +
       `older version): it cannot be resumed`,
     ]);
   }
-  if (data.fingerprint) {
-    const changes = fingerprintChanges(
-      { fingerprint: data.fingerprint, inputs: data.inputs, file: data.pipeline.file },
-      {
-        fingerprint: runFingerprint(pipelineText, inputs, data.fingerprint.key),
-        inputs: maskSecretInputs(inputs),
-        secrets: inputs.secrets,
-      },
-    );
-    if (changes.length > 0) {
-      refuse(changes.map((change) => `changed since run ${runId}: ${change}`));
-    }
-  }
+  const changes = fingerprintChanges(
+    { fingerprint: data.fingerprint, inputs: data.inputs, file: data.pipeline.file },
+    {
+      fingerprint: runFingerprint(pipelineText, inputs, data.fingerprint.key),
+      inputs: maskSecretInputs(inputs),
+      secrets: inputs.secrets,
+    },
+  );
+  if (changes.length > 0) refuse(changes.map((change) => `changed since run ${runId}: ${change}`));
   const plan = planResume(data, pipeline);
   if ("problems" in plan) refuse(plan.problems);
   const going = plan.state.targets.filter((t) =>

@@ -143,6 +143,20 @@ export function doneBeforeResume(
 }
 
 /**
+ * Why a run whose journal says `running` (its process alive, or on another
+ * host where liveness cannot be checked) cannot be resumed; undefined for any
+ * other status. `readJournal` already reports a dead process as `abandoned`.
+ */
+export function stillRunning(data: Pick<JournalData, "runId" | "status" | "pid" | "host">) {
+  if (data.status !== "running") return undefined;
+  const where = data.pid === undefined
+    ? ""
+    : ` (process ${data.pid}${data.host ? ` on ${data.host}` : ""})`;
+  return `run ${data.runId} is still running${where}: wait for it to end, or stop it ` +
+    `(Ctrl-C), then resume`;
+}
+
+/**
  * Plans the resume of the run `data` records, with `pipeline` (already known
  * to be the same file). Targets that finished (`done`, `skipped`) keep their
  * status and verdict; the others (failed, cancelled, never finished) are reset
@@ -155,16 +169,8 @@ export function planResume(
   pipeline: Pipeline,
 ): { state: ResumeState } | { problems: string[] } {
   const id = data.runId;
-  if (data.status === "running") {
-    const where = data.pid === undefined
-      ? ""
-      : ` (process ${data.pid}${data.host ? ` on ${data.host}` : ""})`;
-    return {
-      problems: [
-        `run ${id} is still running${where}: wait for it to end, or stop it (Ctrl-C), then resume`,
-      ],
-    };
-  }
+  const running = stillRunning(data);
+  if (running) return { problems: [running] };
   if (data.status === "succeeded") {
     return { problems: [`run ${id} succeeded: there is nothing to resume`] };
   }
