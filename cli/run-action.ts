@@ -22,6 +22,7 @@ import { JsonLinesWriter } from "../runner/jsonl.ts";
 import { checkInputBoundWith } from "../runner/pipeline/input-bound-with.ts";
 import { loadPipeline } from "../runner/pipeline/load.ts";
 import type { Pipeline, ResolvedInputs } from "../runner/pipeline/model.ts";
+import { type ResumeState, runFingerprint } from "../runner/resume.ts";
 import { newRunId } from "../runner/run-id.ts";
 import {
   forcedExitNotice,
@@ -36,6 +37,7 @@ import { loadPrivateKeyParser, namesPrivateKeyFile } from "../plugins/ssh/key-pa
 import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
 import { runJsonDocument, runStatusOf } from "./run-output.ts";
+import { checkResume } from "./resume-check.ts";
 
 /** Where the command writes; injectable for tests. */
 export interface RunIo {
@@ -149,6 +151,16 @@ export function checkRunFlags(
         } (misconfigured, error and no verdict always fail)`,
       });
     } else flags.failOn = given as "unsupported"[];
+  }
+  if (options.resume !== undefined && (options.simulate || options.dryRun)) {
+    issues.push({
+      source: "--resume",
+      message: `cannot be combined with ${options.simulate ? "--simulate" : "--dry-run"}: ${
+        options.simulate
+          ? "a new simulator has none of the run's instances (start `ptp-runner sim` and use its environment)"
+          : "a resumed run goes on with what the run created"
+      }`,
+    });
   }
   if (options.output === "json" && options.logJson === "-") {
     issues.push({
@@ -270,6 +282,10 @@ export async function runCommand(
     // A key file among the inputs: parse it up front (garbage body, wrong passphrase).
     if (Object.values(inputs.values).some(namesPrivateKeyFile)) await loadPrivateKeyParser();
     checkInputBoundWith(pipeline, inputs);
+    const pipelineText = await Deno.readTextFile(pipeline.file);
+    const resume = options.resume === undefined
+      ? undefined
+      : await checkResume(options.resume, pipeline, pipelineText, inputs, settings);
     const simulator = sim;
     // A forced exit skips `sim.stop()`: remove its state directory (it holds a private key).
     const removeSimState = simulator
@@ -284,6 +300,7 @@ export async function runCommand(
       jsonl,
       simulator?.endpoint,
       removeSimState,
+      { pipelineText, resume },
     );
   } finally {
     jsonl?.close();
@@ -299,9 +316,11 @@ async function execute(
   io: RunIo,
   jsonl: JsonLinesWriter | undefined,
   simEndpoint: string | undefined,
-  beforeForcedExit?: () => void,
+  beforeForcedExit: (() => void) | undefined,
+  run: { pipelineText: string; resume?: ResumeState },
 ): Promise<number> {
-  const runId = newRunId();
+  const resume = run.resume;
+  const runId = resume?.runId ?? newRunId();
   const bus = new EventBus(runId, { secrets: inputs.secrets.map((n) => inputs.values[n]) });
   const machine = stdoutIsMachine(options);
   const humanIsTTY = machine ? io.errIsTTY ?? false : io.isTTY;
@@ -327,16 +346,26 @@ async function execute(
   const startedAt = performance.now();
   if (jsonl) bus.subscribe((event) => jsonl.write(shown(event)));
 
-  const journal = await RunJournal.create(settings.workDir, {
-    runId,
-    pipeline: { name: pipeline.name, file: pipeline.file },
-    inputs: maskSecretInputs(inputs),
-    redact: (value) => bus.redactor.redact(value),
-    serialize: (value) => bus.redactor.redactJson(value),
-  });
+  const redaction = {
+    redact: <T>(value: T) => bus.redactor.redact(value),
+    serialize: (value: unknown) => bus.redactor.redactJson(value),
+  };
+  const journal = resume
+    ? await RunJournal.open(settings.workDir, runId, redaction)
+    : await RunJournal.create(settings.workDir, {
+      runId,
+      pipeline: { name: pipeline.name, file: pipeline.file },
+      inputs: maskSecretInputs(inputs),
+      fingerprint: runFingerprint(run.pipelineText, inputs),
+      ...redaction,
+    });
   // Tells `listRuns`/`readJournal` this run is alive; the OS drops it if the process dies.
   await journal.holdRunLock();
-  renderer.print(`run ${runId}: pipeline ${pipeline.name}`);
+  if (resume) {
+    journal.markResumed();
+    await journal.save();
+  }
+  renderer.print(`run ${runId}${resume ? " (resumed)" : ""}: pipeline ${pipeline.name}`);
   renderer.print(`journal ${journalPath(settings.workDir, runId)}`);
   if (simEndpoint) renderer.print(`simulator at ${simEndpoint} (time x${1 / settings.timeScale})`);
   if (options.verbose) {
@@ -417,6 +446,7 @@ async function execute(
   try {
     const result = await executePipeline(pipeline, inputs, settings, {
       runId,
+      ...(resume ? { resume } : {}),
       bus,
       journal,
       interrupt: interrupt.signal,

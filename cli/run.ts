@@ -31,6 +31,8 @@ export interface RunOptions {
   reportDir?: string;
   /** `--fail-on`: comma-separated verdicts that fail the run too (`unsupported`). */
   failOn?: string;
+  /** `--resume`: id of an interrupted or failed run to continue. */
+  resume?: string;
 }
 
 const EXAMPLES = `
@@ -45,6 +47,9 @@ Examples:
 
   # Inputs from a file, four targets at a time, show where every input came from
   $ ptp-runner run pipelines/ptp.yaml --config inputs.yaml --concurrency 4 -v
+
+  # Continue an interrupted or failed run (same pipeline file and inputs)
+  $ ptp-runner run pipelines/ptp.yaml --config inputs.yaml --resume 20261129-101500-ab12
 
   # CI: JUnit and JSON where the job wants them, unsupported types fail the job
   $ ptp-runner run pipelines/ptp.yaml --yes --report-dir out --fail-on unsupported \\
@@ -62,7 +67,12 @@ which pipeline step failed the run, and why.
 Output: with --output json or --log-json -, stdout carries only JSON and every log,
 the live view and the report go to stderr.
 The run id and journal (.ptp-runner/runs/<run-id>/journal.json) are printed at start;
-after a crash or a second Ctrl-C, "ptp-runner cleanup --run <run-id>" releases what is left.`;
+after a crash or a second Ctrl-C, "ptp-runner cleanup --run <run-id>" releases what is left.
+--resume <run-id> continues that run instead: targets that finished keep their verdicts,
+the others go on from the step where they stopped (connect runs again), on the same
+instances; report and cleanup cover the whole run. It refuses (exit 2, nothing changed)
+when the pipeline file or an input changed, the run is still alive, the run ended before
+launch gave it targets, or the instances of the targets that would go on are gone.`;
 
 /** Adds the `run` command to `program`. */
 export function register(program: Command): void {
@@ -95,6 +105,10 @@ export function register(program: Command): void {
     .option("--simulate", "run against the built-in simulator (no AWS account needed)")
     .option("--speed <n>", "simulator speed factor with --simulate (default 50)")
     .option("--max-instances <n>", "most instances launched per instance type (default 50)")
+    .option(
+      "--resume <run-id>",
+      "continue an interrupted or failed run where each target stopped (same pipeline and inputs)",
+    )
     .addHelpText("after", EXAMPLES)
     .action(async (file: string, options: RunOptions) => {
       const { runCommand } = await import("./run-action.ts");

@@ -34,6 +34,7 @@ import { EXIT } from "./errors.ts";
 import { EventBus, REDACTED } from "./events.ts";
 import { formatLeftBehind, openResources, RunJournal, type RunStatus } from "./journal.ts";
 import type { ExpressionScope, Pipeline, ResolvedInputs, StepSpec } from "./pipeline/model.ts";
+import { doneBeforeResume, type ResumeState } from "./resume.ts";
 import { newRunId } from "./run-id.ts";
 import { type RecapCounts, RecapTally } from "./recap.ts";
 import { Services } from "./services.ts";
@@ -56,6 +57,13 @@ export interface ExecuteOptions {
   abortGraceSeconds?: number;
   /** Randomness for retry jitter, in [0, 1) (default `Math.random`). */
   random?: () => number;
+  /**
+   * Resume this run (`run --resume`, see runner/resume.ts): start from its
+   * targets and pipeline outputs; steps that finished before are skipped
+   * (`doneBeforeResume`), `always` steps and steps holding live state
+   * (connect) run again. Pass the run's reopened journal as `journal`.
+   */
+  resume?: ResumeState;
 }
 
 /** What a run came to. */
@@ -134,6 +142,9 @@ export function exitCodeOf(
   return onlyUsage && nothingCreated ? EXIT.USAGE : EXIT.FAILED;
 }
 
+/** Reason of the `step-skipped` event of a step a resumed run does not run again. */
+export const RESUME_SKIP_REASON = "done before the run was resumed";
+
 /** A pipeline step or a run of consecutive target steps. */
 type Segment = { scope: "pipeline"; step: StepSpec } | { scope: "target"; steps: StepSpec[] };
 
@@ -167,7 +178,7 @@ export async function executePipeline(
   settings: RunSettings,
   options: ExecuteOptions = {},
 ): Promise<RunResult> {
-  const runId = options.runId ?? options.bus?.runId ?? newRunId();
+  const runId = options.resume?.runId ?? options.runId ?? options.bus?.runId ?? newRunId();
   const bus = options.bus ?? new EventBus(runId);
   for (const name of inputs.secrets) bus.redactor.add(inputs.values[name]);
   const shownInputs = maskSecretInputs(inputs);
@@ -200,6 +211,8 @@ class Execution {
   readonly #services: Services;
   readonly #interrupt: AbortSignal;
   #runFailed = false;
+  /** Ids of the targets a resumed run goes on with (undefined: not a resume). */
+  #resumed: Set<string> | undefined;
 
   constructor(
     readonly pipeline: Pipeline,
@@ -211,6 +224,11 @@ class Execution {
     readonly options: ExecuteOptions,
   ) {
     this.#interrupt = options.interrupt ?? new AbortController().signal;
+    if (options.resume) {
+      Object.assign(this.#outputs, options.resume.outputs);
+      this.#targets.push(...options.resume.targets);
+      this.#resumed = new Set(options.resume.resumedTargets);
+    }
     bus.subscribe((event) => this.#tally.handle(event));
     const log = stepLogger(bus);
     this.#services = new Services((key, error) =>
@@ -243,6 +261,17 @@ class Execution {
       file: this.pipeline.file,
       inputs: shownInputs,
     });
+    const resume = this.options.resume;
+    if (resume) {
+      const kept = this.#targets.length - resume.resumedTargets.length;
+      stepLogger(this.bus).info(
+        `resuming run ${this.runId}: ${resume.resumedTargets.length} target(s) go on from the ` +
+          `step where they stopped${
+            resume.resumedTargets.length > 0 ? ` (${resume.resumedTargets.join(", ")})` : ""
+          }; ` +
+          `${kept} finished target(s) keep their verdicts`,
+      );
+    }
     const segments = segmentsOf(this.pipeline.steps);
     const lastTargetSegment = segments.findLastIndex((s) => s.scope === "target");
     for (const [index, segment] of segments.entries()) {
@@ -381,6 +410,10 @@ class Execution {
   }
 
   async #runPipelineStep(step: StepSpec): Promise<void> {
+    if (this.options.resume && doneBeforeResume(step, this.options.resume.outputs)) {
+      this.#skip(step, RESUME_SKIP_REASON);
+      return;
+    }
     if (!step.always && (this.#interrupt.aborted || this.#runFailed)) {
       this.#skip(step, this.#interrupt.aborted ? "run interrupted" : "run failed");
       return;
@@ -419,6 +452,9 @@ class Execution {
 
   #targetSkipReason(target: Target, step: StepSpec): string | undefined {
     if (target.status === "skipped" || target.status === "done") return `target ${target.status}`;
+    if (this.#resumed?.has(target.id) && doneBeforeResume(step, target.outputs)) {
+      return RESUME_SKIP_REASON;
+    }
     if (step.always) return undefined;
     if (this.#interrupt.aborted) return "run interrupted";
     if (this.#runFailed) return "run failed";

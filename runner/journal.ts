@@ -13,6 +13,7 @@ import {
   OWNER_ONLY_DIR_MODE,
   OWNER_ONLY_FILE_MODE,
 } from "./owner-only.ts";
+import type { RunFingerprint } from "./resume.ts";
 import { isRunId } from "./run-id.ts";
 import type { FailureRecord, JournalApi, ResourceRecord, Target } from "./types.ts";
 
@@ -60,6 +61,10 @@ export interface JournalData {
   values: Record<string, unknown>;
   /** Step failures that failed a target or the run, with their stacks (absent in older journals). */
   failures?: FailureRecord[];
+  /** Digests of the pipeline file and inputs, for `--resume` (absent in older journals). */
+  fingerprint?: RunFingerprint;
+  /** ISO times at which the run was resumed (`run --resume`), oldest first. */
+  resumedAt?: string[];
 }
 
 /** One line of `listRuns`. */
@@ -335,6 +340,7 @@ export class RunJournal implements JournalApi {
       runId: string;
       pipeline: { name: string; file: string };
       inputs: Record<string, unknown>;
+      fingerprint?: RunFingerprint;
       redact?: <T>(value: T) => T;
       serialize?: (value: unknown) => string;
       now?: Date;
@@ -359,6 +365,7 @@ export class RunJournal implements JournalApi {
         pid: Deno.pid,
         ...(host === undefined ? {} : { host }),
         inputs: init.inputs,
+        ...(init.fingerprint ? { fingerprint: init.fingerprint } : {}),
         outputs: {},
         targets: [],
         resources: [],
@@ -372,12 +379,41 @@ export class RunJournal implements JournalApi {
   }
 
   /**
-   * Opens the journal of an existing run to update it (`cleanup --run`, `resume`).
+   * Opens the journal of an existing run to update it (`cleanup --run`, `run --resume`).
+   * @param options.redact, options.serialize as for {@link RunJournal.create}
+   *   (a resumed run writes what its steps add, secrets included).
    * @throws Error as {@link readJournal}.
    */
-  static async open(workDir: string, runId: string): Promise<RunJournal> {
+  static async open(
+    workDir: string,
+    runId: string,
+    options: { redact?: <T>(value: T) => T; serialize?: (value: unknown) => string } = {},
+  ): Promise<RunJournal> {
     const data = await readJournal(workDir, runId);
-    return new RunJournal(journalDir(workDir, runId), data, (v) => v);
+    return new RunJournal(
+      journalDir(workDir, runId),
+      data,
+      options.redact ?? ((v) => v),
+      options.serialize,
+    );
+  }
+
+  /**
+   * Marks the run as running again in this process (`run --resume`): status
+   * `running`, this pid and host, no exit code or end time, the time appended
+   * to `resumedAt`; the caller saves and takes the run lock.
+   */
+  markResumed(now: Date = new Date()): void {
+    const d = this.#data;
+    d.status = "running";
+    d.pid = Deno.pid;
+    const host = thisHost();
+    if (host === undefined) delete d.host;
+    else d.host = host;
+    delete d.exitCode;
+    delete d.finishedAt;
+    d.resumedAt = [...(d.resumedAt ?? []), now.toISOString()];
+    for (const r of d.resources) if (r.state === "kept") r.state = "created";
   }
 
   /** The journal's current contents (live object: do not mutate). */
