@@ -14,6 +14,7 @@ import {
   DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
   type GetCommandInvocationCommandOutput,
+  SendCommandCommand,
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { SIM_CREDENTIALS, type SimulatorHandle, startSimulator } from "../../../sim/mod.ts";
@@ -33,6 +34,10 @@ export interface SsmFixture {
   launch(input?: Partial<RunInstancesCommandInput>): Promise<string[]>;
   /** Polls DescribeInstanceInformation until the instance shows `status` (simulated-time bounded). */
   waitForPing(instanceId: string, status: string): Promise<void>;
+  /** Polls GetCommandInvocation until it shows `status` (tolerates InvocationDoesNotExist). */
+  waitForStatus(commandId: string, instanceId: string, status: string): Promise<void>;
+  /** Sends AWS-RunShellScript `commands` to one instance; returns the command id. */
+  run(instanceId: string, commands: string[], extra?: Record<string, unknown>): Promise<string>;
   /** Polls GetCommandInvocation until a terminal status (tolerates InvocationDoesNotExist). */
   waitForResult(commandId: string, instanceId: string): Promise<GetCommandInvocationCommandOutput>;
   close(): Promise<void>;
@@ -89,6 +94,27 @@ export async function startSsmFixture(options: StartSimulatorOptions = {}): Prom
         );
         return out.InstanceInformationList?.[0]?.PingStatus === status;
       }, `${instanceId} ${status}`),
+    waitForStatus: (commandId, instanceId, status) =>
+      until(async () => {
+        const out = await ssm.send(
+          new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
+        ).catch((e: Error) => {
+          if (e.name === "InvocationDoesNotExist") return undefined;
+          throw e;
+        });
+        return out?.Status === status;
+      }, `${commandId} ${status}`),
+    async run(instanceId, commands, extra = {}) {
+      const out = await ssm.send(
+        new SendCommandCommand({
+          DocumentName: "AWS-RunShellScript",
+          InstanceIds: [instanceId],
+          Parameters: { commands },
+          ...extra,
+        }),
+      );
+      return out.Command!.CommandId!;
+    },
     async waitForResult(commandId, instanceId) {
       let result: GetCommandInvocationCommandOutput | undefined;
       await until(async () => {
