@@ -137,6 +137,7 @@ export async function startSimulator(
   const faults: SimFaults = {
     capacity: new Set(options.faults?.capacity ?? []),
     throttleNext: options.faults?.throttleNext ?? 0,
+    ssmThrottleNext: options.faults?.ssmThrottleNext ?? 0,
     expiredCredentials: options.faults?.expiredCredentials ?? false,
     denyDryRun: new Set(options.faults?.denyDryRun ?? []),
     runInstancesDelaySeconds: options.faults?.runInstancesDelaySeconds ?? 0,
