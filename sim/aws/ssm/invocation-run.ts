@@ -97,6 +97,7 @@ export async function runInvocation(
   const onStop = () => kill.abort(new Error("simulator stopping"));
   abort.addEventListener("abort", onCancel, { once: true });
   stop.addEventListener("abort", onStop, { once: true });
+  if (abort.aborted) onCancel(); // cancelled between delivery and here
   const outcome = await agent.run({
     commandId: command.commandId,
     script: (command.parameters.commands ?? []).join("\n"),
