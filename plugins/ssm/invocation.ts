@@ -153,11 +153,13 @@ export async function runInvocation(
       throw error;
     }
     if (signal?.aborted) return await cancel(sender, timing, state, poll);
-    const seen = await getInvocation(sender, state, signal).catch(async (error) => {
-      if (signal?.aborted) return "aborted" as const;
+    let seen: GetCommandInvocationCommandOutput | undefined;
+    try {
+      seen = await getInvocation(sender, state, signal);
+    } catch (error) {
+      if (signal?.aborted) return await cancel(sender, timing, state, poll);
       throw error;
-    });
-    if (seen === "aborted") return await cancel(sender, timing, state, poll);
+    }
     if (seen === undefined) {
       missingFor += delay;
       if (missingFor > poll.missingSeconds) {
