@@ -10,8 +10,10 @@
 import { join } from "node:path";
 import { DEFAULT_SIM_SPEED, SimClock } from "./clock.ts";
 import { serveAwsEndpoint } from "./aws/server.ts";
+import { stopRunCommands } from "./aws/ssm/invocation-run.ts";
 import type { SimCore } from "./aws/context.ts";
 import { loadProfiles } from "./profiles.ts";
+import { defaultSsmSettings, type SsmSettings } from "./profile.ts";
 import { SimAccount } from "./state/account.ts";
 import { instanceStateAt } from "./state/instance.ts";
 import { generateKeyPair } from "./state/key-pair.ts";
@@ -74,6 +76,8 @@ export interface SimulatorHandle extends Simulator {
   readonly closedSecurityGroupId: string;
   /** The pre-created `cluster` placement group. */
   readonly clusterPlacementGroupName: string;
+  /** SSM settings (profiles file `ssm:`), mutable at run time (e.g. `requests_per_second`). */
+  readonly ssm: SsmSettings;
 }
 
 /**
@@ -136,6 +140,7 @@ export async function startSimulator(
     account,
     catalogue: new Map(Object.entries(profiles.instance_types)),
     faults,
+    ssm: profiles.ssm ?? defaultSsmSettings(),
     fleet,
     startedAt,
     background: new Set(),
@@ -158,6 +163,7 @@ export async function startSimulator(
   const stop = () =>
     stopping ??= (async () => {
       await server.close();
+      stopRunCommands(account);
       await fleet.stopAll();
       await Promise.allSettled([...core.background]);
       clock.dispose();
@@ -194,6 +200,7 @@ export async function startSimulator(
     },
     timeScale: 1 / clock.speed,
     faults,
+    ssm: core.ssm,
     clock,
     stateDir,
     requests: () => [...recorded],

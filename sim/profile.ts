@@ -72,6 +72,19 @@ export const DISTRIBUTIONS = [
  */
 export const NIC_DRIVERS = ["ena", "igb", "vif", "veth", "virtio_net"] as const;
 
+/**
+ * Distributions whose AWS AMIs come with the SSM agent installed and enabled
+ * (Amazon Linux 2 and 2023; Ubuntu, as a snap). RHEL, Rocky and Debian AMIs do
+ * not ship it. Source: AWS Systems Manager User Guide, "Find AMIs with the SSM
+ * Agent preinstalled".
+ */
+export const SSM_AGENT_DISTRIBUTIONS: readonly string[] = [
+  "amazon-linux-2023",
+  "amazon-linux-2",
+  "ubuntu-22.04",
+  "ubuntu-24.04",
+];
+
 /** Fields of a profile before per-distribution and per-driver defaults are filled in. */
 const ProfileFieldsSchema = z.object({
   /** EC2 architecture: `x86_64` or `arm64`. */
@@ -158,6 +171,12 @@ const ProfileFieldsSchema = z.object({
   reboot_seconds: z.number().nonnegative().optional(),
   /** Simulated seconds from `modprobe ena` until the NIC carries SSH again (default 3). */
   nic_up_seconds: z.number().nonnegative().optional(),
+  /**
+   * The AMI ships the SSM agent (default per distribution: true on Amazon
+   * Linux and Ubuntu, whose AWS AMIs preinstall it; false on RHEL, Rocky,
+   * Debian and unknown).
+   */
+  ssm_agent: z.boolean().optional(),
   faults: ProfileFaultsSchema.default({
     capacity: false,
     package_install: false,
@@ -191,12 +210,64 @@ export const InstanceProfileSchema = ProfileFieldsSchema.refine(
     udev_rule: p.udev_rule ?? facts.amazonEna,
     sbin_on_user_path: p.sbin_on_user_path ?? facts.sbinOnUserPath,
     chrony_confdir: p.chrony_confdir ?? facts.confdirByDefault,
+    ssm_agent: p.ssm_agent ?? SSM_AGENT_DISTRIBUTIONS.includes(p.distribution),
   };
 });
 
-/** A profiles file: instance types by name. */
+/** One IAM instance profile the simulated account has (RunInstances `IamInstanceProfile`). */
+export const IamInstanceProfileSchema = z.object({
+  /** The role the profile carries (DescribeInstanceInformation `IamRole`). */
+  role: z.string().min(1),
+  /** Managed policies attached to the role, e.g. `AmazonSSMManagedInstanceCore`. */
+  policies: z.array(z.string()).default([]),
+}).strict();
+
+/** The managed policy an instance role needs for the SSM agent to register. */
+export const SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore";
+
+/** Default IAM instance profiles: one that lets the agent register, one that does not. */
+export const DEFAULT_IAM_INSTANCE_PROFILES = {
+  "ssm-core": { role: "ssm-core-role", policies: [SSM_CORE_POLICY] },
+  "no-ssm": { role: "no-ssm-role", policies: [] },
+};
+
+/** SSM (Systems Manager) settings of the simulated account. */
+export const SsmSettingsSchema = z.object({
+  /**
+   * Simulated seconds from the instance entering `running` until its agent
+   * is registered (PingStatus Online) when its profile allows it.
+   */
+  registration_seconds: z.number().nonnegative().default(20),
+  /**
+   * Simulated seconds after SendCommand before GetCommandInvocation knows an
+   * invocation (until then: `InvocationDoesNotExist`, as AWS answers right
+   * after SendCommand).
+   */
+  invocation_visible_seconds: z.number().nonnegative().default(1),
+  /** SSM requests per simulated second allowed per region (token bucket refill); 0 = no limit. */
+  requests_per_second: z.number().nonnegative().default(1000),
+  /** Bucket size: requests allowed at once before `ThrottlingException`. */
+  burst: z.number().int().positive().default(2000),
+  /** `AgentVersion` the agents report. */
+  agent_version: z.string().default("3.3.1957.0"),
+  /** IAM instance profiles by name (RunInstances accepts these names or their ARNs). */
+  iam_instance_profiles: z.record(z.string(), IamInstanceProfileSchema).default(
+    DEFAULT_IAM_INSTANCE_PROFILES,
+  ),
+}).strict();
+
+/** SSM settings, defaults applied. */
+export type SsmSettings = z.output<typeof SsmSettingsSchema>;
+
+/** The SSM settings when a profiles file gives none. */
+export function defaultSsmSettings(): SsmSettings {
+  return SsmSettingsSchema.parse({});
+}
+
+/** A profiles file: instance types by name, and the account's SSM settings. */
 export const ProfilesFileSchema = z.object({
   instance_types: z.record(z.string(), InstanceProfileSchema),
+  ssm: SsmSettingsSchema.optional(),
 }).strict();
 
 /** One instance type's profile, defaults applied. */

@@ -11,7 +11,12 @@
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
 import { ValidationError, type ValidationIssue } from "../runner/errors.ts";
-import { type InstanceProfile, type ProfilesFile, ProfilesFileSchema } from "./profile.ts";
+import {
+  defaultSsmSettings,
+  type InstanceProfile,
+  type ProfilesFile,
+  ProfilesFileSchema,
+} from "./profile.ts";
 import defaultCatalogue from "./profiles/default.yaml" with { type: "text" };
 
 /** Source name used in errors about the built-in catalogue. */
@@ -111,8 +116,8 @@ export function parseProfiles(
 
 /** The built-in catalogue (`sim/profiles/default.yaml`), parsed. */
 export function defaultProfiles(): ProfilesFile {
-  const { instance_types } = parseProfiles(defaultCatalogue, DEFAULT_PROFILES_SOURCE);
-  return { instance_types };
+  const { instance_types, ssm } = parseProfiles(defaultCatalogue, DEFAULT_PROFILES_SOURCE);
+  return { instance_types, ssm: ssm ?? defaultSsmSettings() };
 }
 
 /**
@@ -142,7 +147,7 @@ export async function loadProfiles(profilesFile?: string): Promise<ProfilesFile>
       message: "no instance types: add at least one, or drop `base: none`",
     }]);
   }
-  return { instance_types };
+  return { instance_types, ssm: user.ssm ?? defaultSsmSettings() };
 }
 
 function dotted(path: readonly PropertyKey[]): string {

@@ -27,6 +27,45 @@ export interface SimInstanceHost {
   reboot(): void;
   /** Terminate: close every session and stop listening. */
   stop(): Promise<void>;
+  /**
+   * The host side of the SSM agent (running Run Command scripts as root);
+   * absent on hosts that cannot run one (test fakes).
+   */
+  readonly agent?: SimAgentHost;
+}
+
+/** One `aws:runShellScript` plugin run the agent starts on a host. */
+export interface SimAgentRunRequest {
+  /** The Run Command's id (names the orchestration directory). */
+  commandId: string;
+  /** `commands` joined by newlines: the content of the agent's `_script.sh`. */
+  script: string;
+  /** `workingDirectory` parameter; empty = the plugin's orchestration directory. */
+  workingDirectory: string;
+  /** Aborting it kills the running script (CancelCommand, execution timeout). */
+  signal: AbortSignal;
+}
+
+/** How a script run ended: an exit status, or killed (by `signal` or the host powering off). */
+export type SimAgentRunOutcome =
+  & { stdout: string; stderr: string }
+  & ({ exitCode: number } | { killed: "signal" | "power" });
+
+/** What the SSM agent of a host does there. */
+export interface SimAgentHost {
+  /** True while the agent can reach SSM: the host is booted and its NIC carries traffic. */
+  online(): boolean;
+  /** Resolves once {@link online} is true (at once when it already is); rejects on `signal`. */
+  whenOnline(signal?: AbortSignal): Promise<void>;
+  /** The host's `/etc/os-release` text (PlatformName, PlatformVersion). */
+  osRelease(): string;
+  /** The host name the agent reports (`ComputerName`). */
+  hostname(): string;
+  /**
+   * Writes the script to the plugin's orchestration directory and runs it
+   * with `sh` as root, as the agent does. Never throws.
+   */
+  run(request: SimAgentRunRequest): Promise<SimAgentRunOutcome>;
 }
 
 /** What the AWS endpoint needs to create a host. */
@@ -62,6 +101,8 @@ export interface RecordedRequest {
   status: number;
   /** Error code answered, if any. */
   errorCode?: string;
+  /** Region the request was for (its SigV4 credential scope; default the home region). */
+  region?: string;
 }
 
 /** Faults that can be switched on at run time (tests, `sim` command flags). */

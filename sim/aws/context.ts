@@ -5,7 +5,7 @@
  * @module
  */
 import type { SimClock } from "../clock.ts";
-import type { InstanceProfile } from "../profile.ts";
+import type { InstanceProfile, SsmSettings } from "../profile.ts";
 import type { RegionState, SimAccount } from "../state/account.ts";
 import type { SimFaults, SimHostFleet } from "../types.ts";
 import { dryRunOperation, unauthorizedOperation } from "./errors.ts";
@@ -19,6 +19,8 @@ export interface SimCore {
   /** The instance type catalogue, by type name (DescribeInstanceTypes order = insertion order). */
   readonly catalogue: ReadonlyMap<string, InstanceProfile>;
   readonly faults: SimFaults;
+  /** SSM settings: agent registration, request rate, IAM instance profiles (profiles file `ssm:`). */
+  readonly ssm: SsmSettings;
   /** Creates the simulated operating systems; absent in endpoint-only unit tests. */
   readonly fleet?: SimHostFleet;
   /** Wall-clock time at simulated time 0 (timestamps in responses are start + simulated time). */

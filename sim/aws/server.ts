@@ -13,7 +13,7 @@ import type { Ec2Call, SimCore } from "./context.ts";
 import { EC2_HANDLERS } from "./ec2/mod.ts";
 import { AwsApiError, ec2ErrorBody, ssmErrorBody, stsErrorBody } from "./errors.ts";
 import { expandQuery, parseForm } from "./query.ts";
-import { handleSsm } from "./ssm.ts";
+import { handleSsm } from "./ssm/mod.ts";
 import { handleSts } from "./sts.ts";
 import { xmlDocument } from "./xml.ts";
 
@@ -102,6 +102,7 @@ export function createAwsHandler(
       params,
       simTime,
       status: answer.status,
+      region,
       ...(answer.errorCode ? { errorCode: answer.errorCode } : {}),
     });
     return new Response(answer.body, {

@@ -16,6 +16,7 @@ import net from "node:net";
 import ssh2 from "ssh2";
 import type { AuthContext, Connection, ServerChannel } from "ssh2";
 import type { SimInstanceHost, SimLaunchSpec } from "../types.ts";
+import { HostAgent } from "./agent.ts";
 import { consoleText } from "./console-output.ts";
 import { type HostKey, hostKeyFor } from "./host-key.ts";
 import { initialHostState } from "./model/initial.ts";
@@ -57,6 +58,8 @@ export class SimHost implements SimInstanceHost {
   #lifetime = new AbortController();
   #wake = new AbortController();
   #stopped = false;
+  /** The SSM agent's side of the host (online with the NIC; runs scripts as root). */
+  readonly agent: HostAgent;
   /** Simulated time sshd first accepted connections (after the first boot). */
   sshReadyAt: number | undefined;
   /** Simulated time the first client authenticated (its SSH session opened). */
@@ -84,6 +87,11 @@ export class SimHost implements SimInstanceHost {
         this.#lifetime.abort(new Error("host powered off"));
         this.#lifetime = new AbortController();
       },
+    });
+    this.agent = new HostAgent({
+      machine: this.machine,
+      lifetime: () => this.#lifetime.signal,
+      stopped: () => this.#stopped,
     });
     this.#ssh = new ssh2.Server(
       { hostKeys: [this.hostKey.privateKey] },
@@ -146,6 +154,7 @@ export class SimHost implements SimInstanceHost {
   /** Opens or closes the listener to match the model; wakes up at the next change. */
   #reconcile(): void {
     if (this.#stopped) return;
+    this.agent.notify();
     for (;;) {
       const up = this.machine.networkUp();
       if (up && !this.#listener) this.#listen();

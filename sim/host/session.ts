@@ -1,9 +1,11 @@
 /**
- * Runs one SSH `exec` request against a simulated host: the command line goes
- * through the mini shell as `ec2-user` in `/home/ec2-user`, output is streamed,
- * and the result is an exit status, or `aborted` when the session's signal
- * fired (client signal, channel closed, network dropped). Shared by the
- * in-process ssh2 server and the OpenSSH `ForceCommand` entry.
+ * Runs one command line against a simulated host: an SSH `exec` request goes
+ * through the mini shell as `ec2-user` in `/home/ec2-user`; the SSM agent's
+ * Run Command script goes through the same path as `root` (`user: "root"`)
+ * in its working directory. Output is streamed, and the result is an exit
+ * status, or `aborted` when the signal fired (client signal, channel closed,
+ * network dropped, CancelCommand). Shared by the in-process ssh2 server, the
+ * OpenSSH `ForceCommand` entry and the simulated SSM agent.
  * @module
  */
 import { createShell } from "./commands/mod.ts";
@@ -28,10 +30,20 @@ function userPath(machine: Machine): string {
     : "/usr/local/bin:/usr/bin:/bin:/usr/games";
 }
 
+/**
+ * PATH of processes the SSM agent starts: systemd's default for services
+ * (`amazon-ssm-agent.service` sets none), which has the sbin directories.
+ */
+const SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin";
+
 /** What {@link runExec} needs. */
 export interface ExecRequest {
   /** The command line, as `bash -c` would get it. */
   command: string;
+  /** Who runs it: `ec2-user` (SSH, default) or `root` (the SSM agent). */
+  user?: "ec2-user" | "root";
+  /** Working directory (default: the user's home). */
+  cwd?: string;
   machine: Machine;
   /** Aborts the foreground job (session gone, client signal). */
   signal: AbortSignal;
@@ -43,20 +55,25 @@ export interface ExecRequest {
 /** Outcome of {@link runExec}. */
 export type ExecOutcome = { exitCode: number } | { aborted: unknown };
 
-/** Runs a command line as `ec2-user`. Never throws: an abort comes back as `{ aborted: reason }`. */
+/**
+ * Runs a command line as `ec2-user` (or `root`). Never throws: an abort comes
+ * back as `{ aborted: reason }`.
+ */
 export async function runExec(req: ExecRequest): Promise<ExecOutcome> {
-  const home = "/home/ec2-user";
+  const root = req.user === "root";
+  const home = root ? "/root" : "/home/ec2-user";
+  const user = root ? "root" : "ec2-user";
   try {
     const exitCode = await shell.run(req.command, {
       machine: req.machine,
-      uid: EC2_USER_UID,
-      cwd: home,
+      uid: root ? 0 : EC2_USER_UID,
+      cwd: req.cwd ?? home,
       vars: {
         HOME: home,
-        USER: "ec2-user",
-        LOGNAME: "ec2-user",
+        USER: user,
+        LOGNAME: user,
         SHELL: "/bin/bash",
-        PATH: userPath(req.machine),
+        PATH: root ? SERVICE_PATH : userPath(req.machine),
         "?": "0",
       },
       signal: req.signal,

@@ -7,6 +7,7 @@
  */
 import { LoopbackAddressPool } from "./addresses.ts";
 import type { SimInstance } from "./instance.ts";
+import type { SsmCommandTable } from "./ssm-command.ts";
 
 /** The simulated account id (also what STS GetCallerIdentity returns). */
 export const SIM_ACCOUNT_ID = "123456789012";
@@ -120,6 +121,8 @@ export class RegionState {
   readonly reservations = new Map<string, SimReservation>();
   /** RunInstances ClientToken -> reservation id. */
   readonly clientTokens = new Map<string, string>();
+  /** SSM Run Command commands by id. */
+  readonly ssmCommands: SsmCommandTable = new Map();
 
   constructor(region: string) {
     this.region = region;

@@ -38,6 +38,19 @@ export interface SimMetadataOptions {
   httpProtocolIpv6: string;
 }
 
+/** The IAM instance profile an instance was launched with, and its role. */
+export interface SimInstanceProfileRef {
+  name: string;
+  /** `arn:aws:iam::<account>:instance-profile/<name>`. */
+  arn: string;
+  /** `AIPA…` unique id. */
+  id: string;
+  /** The role the profile carries. */
+  role: string;
+  /** Managed policies attached to the role (e.g. `AmazonSSMManagedInstanceCore`). */
+  policies: string[];
+}
+
 /** One simulated instance (API view; the operating system is `host`). */
 export interface SimInstance {
   instanceId: string;
@@ -57,6 +70,8 @@ export interface SimInstance {
   amiLaunchIndex: number;
   clientToken?: string;
   metadataOptions: SimMetadataOptions;
+  /** RunInstances `IamInstanceProfile`, when given. */
+  iamInstanceProfile?: SimInstanceProfileRef;
   tags: Record<string, string>;
   /** Simulated time (seconds since start) of RunInstances. */
   launchedAt: number;

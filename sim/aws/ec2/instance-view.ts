@@ -13,6 +13,7 @@ import {
   type SimInstance,
 } from "../../state/instance.ts";
 import type { XmlValue } from "../xml.ts";
+import { instanceProfileXml } from "./iam-instance-profile.ts";
 import { tagSet } from "./tags.ts";
 
 /** Instance ids: `i-` and 8 or 17 hex digits. */
@@ -126,6 +127,9 @@ export function instanceXml(call: Ec2Call, instance: SimInstance): Record<string
       association: live ? { publicIp: instance.address, ipOwnerId: "amazon" } : undefined,
       interfaceType: "interface",
     }],
+    iamInstanceProfile: instance.iamInstanceProfile
+      ? instanceProfileXml(instance.iamInstanceProfile)
+      : undefined,
     ebsOptimized: false,
     enaSupport: profile ? profile.ena_support !== "unsupported" : true,
     cpuOptions: cpuOptions(profile?.vcpus ?? 2, instance.architecture),

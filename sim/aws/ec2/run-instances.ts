@@ -18,6 +18,7 @@ import type {
 } from "../../state/account.ts";
 import { newResourceId } from "../../state/ids.ts";
 import type { SimInstance, SimMetadataOptions } from "../../state/instance.ts";
+import { instanceProfileFor } from "./iam-instance-profile.ts";
 import { checkDryRun, type Ec2Call, type Ec2Handler } from "../context.ts";
 import { AwsApiError, invalidParameterValue, missingParameter } from "../errors.ts";
 import { type QueryNode, str, strings } from "../query.ts";
@@ -205,6 +206,7 @@ export const runInstances: Ec2Handler = (call) => {
   const keyPair = keyPairFor(call);
   const placementGroup = placementGroupFor(call, instanceType);
   const metadataOptions = metadataOptionsFor(call);
+  const iamInstanceProfile = instanceProfileFor(call);
   const tags = tagSpecifications(params, "instance", TAGGABLE);
 
   const clientToken = str(params, "ClientToken");
@@ -267,6 +269,7 @@ export const runInstances: Ec2Handler = (call) => {
       amiLaunchIndex: index,
       clientToken,
       metadataOptions,
+      ...(iamInstanceProfile ? { iamInstanceProfile } : {}),
       tags: { ...tags },
       launchedAt: call.now,
       visibleAt: call.now + core.faults.instanceVisibilitySeconds,

@@ -493,6 +493,10 @@ const BUILTINS: Record<string, Builtin> = {
     ctx.cwd = dir;
     return Promise.resolve(0);
   },
+  pwd: (_args, ctx, io) => {
+    io.out(`${ctx.cwd}\n`);
+    return Promise.resolve(0);
+  },
   export: (args, ctx) => {
     for (const a of args) {
       const i = a.indexOf("=");

@@ -1,13 +1,13 @@
 /**
- * The SSM JSON API subset the tool uses: `GetParameter` / `GetParameters` for
+ * SSM parameters: `GetParameter` / `GetParameters` for
  * the public Amazon Linux 2023 AMI parameters
  * (`/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`,
  * `…-arm64`; PTP.md section 7), resolving to AMIs DescribeImages knows.
  * @module
  */
-import type { RegionState } from "../state/account.ts";
-import type { SimCore } from "./context.ts";
-import { AwsApiError } from "./errors.ts";
+import type { RegionState } from "../../state/account.ts";
+import type { SimCore } from "../context.ts";
+import { AwsApiError } from "../errors.ts";
 
 /** One parameter value as SSM returns it (`Parameter` of GetParameter). */
 function parameterJson(core: SimCore, region: string, name: string, value: string) {
@@ -30,11 +30,11 @@ function lookup(state: RegionState, name: string): string | undefined {
 }
 
 /**
- * Handles one SSM JSON call (`x-amz-target: AmazonSSM.<operation>`).
+ * Handles GetParameter / GetParameters.
  * @returns the JSON response body.
  * @throws AwsApiError `ParameterNotFound`, `ValidationException`, `UnknownOperationException`.
  */
-export function handleSsm(
+export function handleParameters(
   core: SimCore,
   region: string,
   state: RegionState,
