@@ -48,8 +48,9 @@ export interface Truncation {
   stderr: boolean;
 }
 
-const OUTPUT_MARK = /-{3}Output truncated-{3}\s*$/;
-const ERROR_MARK = /-{3}Error truncated-{3,4}\s*$/;
+/** The agent's marks (`---Output truncated---`, `--output truncated--`, `---Error truncated----`). */
+const OUTPUT_MARK = /-{2,4}output truncated-{2,4}\s*$/i;
+const ERROR_MARK = /-{2,4}(?:error|output) truncated-{2,4}\s*$/i;
 
 /**
  * Tells which streams may have been cut: content at (or beyond) the limit,

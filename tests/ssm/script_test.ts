@@ -65,3 +65,10 @@ Deno.test("truncation: at the limits, or with the agent's marks, and not below",
     stderr: true,
   });
 });
+
+Deno.test("truncation: the simulator's and the agent's lower-case marks count too", () => {
+  assert.deepEqual(detectTruncation("abc--output truncated--", "abc--output truncated--"), {
+    stdout: true,
+    stderr: true,
+  });
+});
