@@ -22,6 +22,10 @@ export interface AgentInfo {
   agentVersion?: string;
   platformName?: string;
   platformVersion?: string;
+  /** Simulated seconds waited before it was online (0: online at the first look). */
+  waitedSeconds: number;
+  /** What the first look saw when it was not online (`ConnectionLost`, `not registered`). */
+  firstSeen?: string;
 }
 
 /** Options of {@link waitForAgentOnline}. */
@@ -85,17 +89,21 @@ export async function waitForAgentOnline(
   let delay = wait.firstDelaySeconds ?? 2;
   const maxDelay = wait.maxDelaySeconds ?? 15;
   let last: InstanceInformation | undefined;
+  let firstSeen: string | undefined;
   while (true) {
     last = await describeAgent(sender, instanceId, signal);
     if (last?.PingStatus === "Online") {
       return {
         instanceId,
         pingStatus: "Online",
+        waitedSeconds: waited,
+        ...(firstSeen ? { firstSeen } : {}),
         ...(last.AgentVersion ? { agentVersion: last.AgentVersion } : {}),
         ...(last.PlatformName ? { platformName: last.PlatformName } : {}),
         ...(last.PlatformVersion ? { platformVersion: last.PlatformVersion } : {}),
       };
     }
+    firstSeen ??= last?.PingStatus ?? "not registered";
     if (waited >= wait.timeoutSeconds) break;
     const step = Math.min(delay, wait.timeoutSeconds - waited);
     await timing.sleep(step, signal);

@@ -41,6 +41,12 @@ export interface SsmShellConfig {
   poll?: PollPolicy;
 }
 
+/** The command as messages quote it: its first 120 characters. */
+function brief(command: string): string {
+  const line = command.replace(/\s+/g, " ").trim();
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
 function tail(text: string, max = 2000): string {
   const trimmed = text.trim();
   return trimmed.length > max ? `...${trimmed.slice(-max)}` : trimmed;
@@ -142,7 +148,7 @@ export class SsmRemoteShell implements StepBindableShell {
       if (options.expectDisconnect) return result;
       throw new StepError(
         "connection",
-        `SSM command ${outcome.commandId} (\`${command}\`) on ${instanceId} ended ` +
+        `SSM command ${outcome.commandId} (\`${brief(command)}\`) on ${instanceId} ended ` +
           `${outcome.status}${outcome.statusDetails ? ` (${outcome.statusDetails})` : ""}` +
           (outcome.undelivered
             ? ": the agent did not run it (instance stopped, agent offline or no route to SSM)"
@@ -153,7 +159,7 @@ export class SsmRemoteShell implements StepBindableShell {
     if (outcome.truncated.stdout) {
       throw new StepError(
         "command",
-        `\`${command}\` on ${instanceId} wrote more than the ${
+        `\`${brief(command)}\` on ${instanceId} wrote more than the ${
           SSM_STDOUT_LIMIT.toLocaleString("en-US")
         } ` +
           `characters of stdout SSM GetCommandInvocation returns (SSM command ${outcome.commandId}): ` +
@@ -163,7 +169,7 @@ export class SsmRemoteShell implements StepBindableShell {
     }
     if (outcome.truncated.stderr) {
       ctx.log.warn(
-        `stderr of \`${command}\` on ${instanceId} is truncated to the first ` +
+        `stderr of \`${brief(command)}\` on ${instanceId} is truncated to the first ` +
           `${
             SSM_STDERR_LIMIT.toLocaleString("en-US")
           } characters (SSM GetCommandInvocation's limit)`,
@@ -173,7 +179,7 @@ export class SsmRemoteShell implements StepBindableShell {
       const evidence = tail(result.stderr) || tail(result.stdout);
       throw new StepError(
         "command",
-        `\`${command}\` exited with status ${result.exitCode} on ${instanceId}${
+        `\`${brief(command)}\` exited with status ${result.exitCode} on ${instanceId}${
           evidence ? `: ${evidence.split("\n").slice(-1)[0]}` : ""
         }`,
         { evidence: evidence || undefined },
@@ -202,12 +208,18 @@ export class SsmRemoteShell implements StepBindableShell {
    */
   async reconnectFor(ctx: StepContext, signal?: AbortSignal): Promise<void> {
     const sender = { ...this.config.sender, log: ctx.log };
-    await waitForAgentOnline(
+    const agent = await waitForAgentOnline(
       sender,
       { sleep: (seconds, s) => ctx.sleep(seconds, s) },
       this.config.instanceId,
       { timeoutSeconds: this.config.agentWaitSeconds, purpose: "again" },
       signal,
+    );
+    ctx.log.info(
+      agent.firstSeen
+        ? `SSM agent of ${this.config.instanceId} is online again after ` +
+          `${Math.round(agent.waitedSeconds)}s (was ${agent.firstSeen})`
+        : `SSM agent of ${this.config.instanceId} is online`,
     );
   }
 

@@ -182,11 +182,16 @@ Deno.test("an undelivered command is a connection error, or exit null with expec
 });
 
 Deno.test("reconnect waits for the agent to be Online again after a reload", async () => {
-  const { fake, shell } = setup(() => ({}));
+  const { fake, ctx, shell } = setup(() => ({}));
   fake.pings = ["ConnectionLost", "ConnectionLost", "ConnectionLost", "Online"];
   try {
     await shell.reconnect();
     assert.equal(fake.calls.DescribeInstanceInformation, 4);
+    assert.ok(
+      logs(ctx, "info").some((m) =>
+        /agent of i-0123456789abcdef0 is online again after \d+s \(was ConnectionLost\)/.test(m)
+      ),
+    );
   } finally {
     fake.restore();
   }
