@@ -85,7 +85,8 @@ export async function openSsmShell(
     new SsmRemoteShell(ctx, {
       targetId: target.id,
       instanceId,
-      sender,
+      limiter: sender.limiter,
+      clientFor: (stepCtx) => ssmClient(stepCtx, region),
       agentWaitSeconds: options.waitTimeoutSeconds,
       ...(options.poll ? { poll: options.poll } : {}),
     }));

@@ -26,6 +26,8 @@ import {
 } from "./invocation.ts";
 import { runShellScriptCommands, SSM_STDERR_LIMIT, SSM_STDOUT_LIMIT } from "./script.ts";
 import type { SsmSender } from "./send.ts";
+import type { RegionRateLimiter } from "./rate-limiter.ts";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 
 /** Everything an SSM shell needs. */
 export interface SsmShellConfig {
@@ -33,8 +35,14 @@ export interface SsmShellConfig {
   targetId: string;
   /** The managed instance, e.g. `i-0123456789abcdef0`. */
   instanceId: string;
-  /** Client and the region's limiter (see send.ts). */
-  sender: SsmSender;
+  /** The region's limiter (see send.ts). */
+  limiter: RegionRateLimiter;
+  /**
+   * The SSM client of the instance's region as seen by `ctx`'s step (the run
+   * shares one client per region; each call's `aws-call` event names the step
+   * that made it).
+   */
+  clientFor(ctx: StepContext): Promise<SSMClient>;
   /** Bound of the wait for the agent in {@link RemoteShell.reconnect}, seconds. */
   agentWaitSeconds: number;
   /** GetCommandInvocation polling (default {@link DEFAULT_POLL}). */
@@ -99,7 +107,7 @@ export class SsmRemoteShell implements StepBindableShell {
     }
     options.signal?.throwIfAborted();
     const { instanceId, targetId } = this.config;
-    const sender = { ...this.config.sender, log: ctx.log };
+    const sender = await this.#sender(ctx);
     const started = performance.now();
     const running = runInvocation(
       sender,
@@ -207,7 +215,7 @@ export class SsmRemoteShell implements StepBindableShell {
    * @throws StepError `connection` when the wait runs out; the signal's reason on abort.
    */
   async reconnectFor(ctx: StepContext, signal?: AbortSignal): Promise<void> {
-    const sender = { ...this.config.sender, log: ctx.log };
+    const sender = await this.#sender(ctx);
     const agent = await waitForAgentOnline(
       sender,
       { sleep: (seconds, s) => ctx.sleep(seconds, s) },
@@ -221,6 +229,14 @@ export class SsmRemoteShell implements StepBindableShell {
           `${Math.round(agent.waitedSeconds)}s (was ${agent.firstSeen})`
         : `SSM agent of ${this.config.instanceId} is online`,
     );
+  }
+
+  async #sender(ctx: StepContext): Promise<SsmSender> {
+    return {
+      client: await this.config.clientFor(ctx),
+      limiter: this.config.limiter,
+      log: ctx.log,
+    };
   }
 
   /** Tracks an invocation so {@link close} can wait for it (and its cancellation). */

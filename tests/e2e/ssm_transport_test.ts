@@ -229,3 +229,29 @@ Deno.test("stdout beyond GetCommandInvocation's 24,000 characters fails the step
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("SSM throttling in the region is absorbed: the run still reaches its verdicts", async () => {
+  const sim = await startE2eSimulator();
+  // One SSM request per simulated second after a burst of 3: far below what two targets ask.
+  sim.ssm.requests_per_second = 1;
+  sim.ssm.burst = 3;
+  const cwd = await makeWorkDir();
+  try {
+    const result = await runCli([
+      "run",
+      PTP_PIPELINE,
+      "--yes",
+      ...ssmSetArgs(sim),
+      "--set",
+      "instance_types=c7i.large:2",
+    ], { cwd, env: sim.env });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = await readReport(cwd, runIdFrom(result.stdout));
+    assert.deepEqual(report.targets.map((target) => target.verdict), ["functional", "functional"]);
+    const throttled = sim.requests().filter((r) => r.errorCode === "ThrottlingException");
+    assert.ok(throttled.length > 0, "the simulator did throttle");
+  } finally {
+    await sim.stop();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});

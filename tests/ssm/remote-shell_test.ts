@@ -31,7 +31,8 @@ function setup(answer: (script: string) => FakeResult) {
   const shell = new SsmRemoteShell(ctx, {
     targetId: "t1",
     instanceId: INSTANCE,
-    sender: { client: fake.client, limiter, log: ctx.log },
+    limiter,
+    clientFor: () => Promise.resolve(fake.client),
     agentWaitSeconds: 60,
   });
   return { fake, ctx, shell, limiter };
