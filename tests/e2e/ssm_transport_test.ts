@@ -111,6 +111,18 @@ Deno.test("ptp over SSM: the mixed fleet's verdicts as over SSH, no SSH session,
       assert.ok(polls <= sends.length * 10, `${polls} polls for ${sends.length} commands`);
     });
 
+    await t.step("each SendCommand is attributed to the host step that ran it", async () => {
+      const steps = new Set(
+        (await readEvents(events)).filter((e) =>
+          e.type === "aws-call" && e.operation === "SendCommand"
+        ).map((e) => String(e.stepId)),
+      );
+      for (const step of ["detect-arch", "enable-hwts", "configure-chrony", "verify"]) {
+        assert.ok(steps.has(step), `${step} in ${[...steps]}`);
+      }
+      assert.ok(!steps.has("connect"), "connect only waits for the agent");
+    });
+
     await t.step(
       "the ENA reload took c7i.large's agent offline and enable-hwts waited for it",
       async () => {
