@@ -13,7 +13,9 @@ import { serveAwsEndpoint } from "./aws/server.ts";
 import { stopRunCommands } from "./aws/ssm/invocation-run.ts";
 import type { SimCore } from "./aws/context.ts";
 import { loadProfiles } from "./profiles.ts";
-import { defaultSsmSettings, type SsmSettings } from "./profile.ts";
+import type { z } from "zod";
+import { defaultSsmSettings, ExistingInstancesSchema, type SsmSettings } from "./profile.ts";
+import { launchExistingInstances } from "./aws/ec2/existing-instances.ts";
 import { SimAccount } from "./state/account.ts";
 import { instanceStateAt } from "./state/instance.ts";
 import { generateKeyPair } from "./state/key-pair.ts";
@@ -64,6 +66,11 @@ export interface StartSimulatorOptions {
   clock?: SimClock;
   /** Called with every request once answered (e.g. to log it). */
   onRequest?: (request: RecordedRequest) => void;
+  /**
+   * Instances running from the start, after the profiles file's
+   * `existing_instances` (same shape; `count` default 1, `tags` default none).
+   */
+  existingInstances?: z.input<typeof ExistingInstancesSchema>[];
 }
 
 /** A running simulator, with a few extras beyond the {@link Simulator} contract. */
@@ -130,6 +137,7 @@ export async function startSimulator(
   const faults: SimFaults = {
     capacity: new Set(options.faults?.capacity ?? []),
     throttleNext: options.faults?.throttleNext ?? 0,
+    ssmThrottleNext: options.faults?.ssmThrottleNext ?? 0,
     expiredCredentials: options.faults?.expiredCredentials ?? false,
     denyDryRun: new Set(options.faults?.denyDryRun ?? []),
     runInstancesDelaySeconds: options.faults?.runInstancesDelaySeconds ?? 0,
@@ -148,6 +156,13 @@ export async function startSimulator(
   const recorded: RecordedRequest[] = [];
   let server;
   try {
+    const existing = [
+      ...(profiles.existing_instances ?? []),
+      ...(options.existingInstances ?? []).map((e) => ExistingInstancesSchema.parse(e)),
+    ];
+    await launchExistingInstances(core, SIM_REGION, existing).catch((error) => {
+      throw new Error(`existing_instances: ${(error as Error).message}`);
+    });
     server = serveAwsEndpoint(core, (r) => {
       recorded.push(r);
       options.onRequest?.(r);

@@ -264,10 +264,28 @@ export function defaultSsmSettings(): SsmSettings {
   return SsmSettingsSchema.parse({});
 }
 
-/** A profiles file: instance types by name, and the account's SSM settings. */
+/**
+ * Instances that already run when the simulator starts (a fleet for the
+ * existing-hosts pipeline), launched in the home region as by RunInstances
+ * at simulated time 0 with the pre-created subnet, security group and key pair.
+ */
+export const ExistingInstancesSchema = z.object({
+  instance_type: z.string(),
+  count: z.number().int().positive().default(1),
+  /** Instance tags (e.g. `{ Name: web-1, fleet: web }`). */
+  tags: z.record(z.string(), z.string()).default({}),
+  /** IAM instance profile name (one of `ssm.iam_instance_profiles`); none by default. */
+  iam_instance_profile: z.string().optional(),
+}).strict();
+
+/** One `existing_instances` entry, defaults applied. */
+export type ExistingInstances = z.output<typeof ExistingInstancesSchema>;
+
+/** A profiles file: instance types by name, the account's SSM settings, instances running at start. */
 export const ProfilesFileSchema = z.object({
   instance_types: z.record(z.string(), InstanceProfileSchema),
   ssm: SsmSettingsSchema.optional(),
+  existing_instances: z.array(ExistingInstancesSchema).optional(),
 }).strict();
 
 /** One instance type's profile, defaults applied. */

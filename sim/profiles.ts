@@ -147,7 +147,11 @@ export async function loadProfiles(profilesFile?: string): Promise<ProfilesFile>
       message: "no instance types: add at least one, or drop `base: none`",
     }]);
   }
-  return { instance_types, ssm: user.ssm ?? defaultSsmSettings() };
+  return {
+    instance_types,
+    ssm: user.ssm ?? defaultSsmSettings(),
+    existing_instances: user.existing_instances ?? [],
+  };
 }
 
 function dotted(path: readonly PropertyKey[]): string {

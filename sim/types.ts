@@ -111,6 +111,11 @@ export interface SimFaults {
   capacity: Set<string>;
   /** Answer the next N EC2 requests with `RequestLimitExceeded` (HTTP 503). */
   throttleNext: number;
+  /**
+   * Answer the next N SSM requests with `ThrottlingException` (HTTP 400), on
+   * top of the per-region rate limit (`ssm.requests_per_second`).
+   */
+  ssmThrottleNext?: number;
   /** Every request answers `ExpiredToken` (HTTP 400) while true. */
   expiredCredentials: boolean;
   /** Actions whose DryRun answers `UnauthorizedOperation` instead of `DryRunOperation`. */

@@ -17,7 +17,8 @@ import { takeRequestToken } from "./throttle.ts";
 /**
  * Handles one SSM JSON call.
  * @returns the JSON response body.
- * @throws AwsApiError `ThrottlingException` over the region's request rate;
+ * @throws AwsApiError `ThrottlingException` over the region's request rate or while
+ *   `faults.ssmThrottleNext` counts down;
  *   each operation's errors; `UnknownOperationException` for other operations.
  */
 export function handleSsm(
@@ -28,6 +29,10 @@ export function handleSsm(
   body: Record<string, unknown>,
 ): Record<string, unknown> {
   const now = core.clock.now();
+  if ((core.faults.ssmThrottleNext ?? 0) > 0) {
+    core.faults.ssmThrottleNext!--;
+    throw new AwsApiError("ThrottlingException", "Rate exceeded", 400);
+  }
   takeRequestToken(core, region, now);
   switch (operation) {
     case "GetParameter":

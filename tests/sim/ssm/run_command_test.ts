@@ -17,7 +17,16 @@ Deno.test("SendCommand runs the commands as one root script on the host; GetComm
       new SendCommandCommand({
         DocumentName: "AWS-RunShellScript",
         InstanceIds: [id],
-        Parameters: { commands: ["id -u", "X=kept", "echo $X; pwd", "echo oops >&2", "exit 3"] },
+        Parameters: {
+          commands: [
+            "id -u",
+            "sudo -n whoami",
+            "X=kept",
+            "echo $X; pwd",
+            "echo oops >&2",
+            "exit 3",
+          ],
+        },
         Comment: "test",
       }),
     );
@@ -33,7 +42,7 @@ Deno.test("SendCommand runs the commands as one root script on the host; GetComm
     assert.equal(result.ResponseCode, 3);
     assert.equal(
       result.StandardOutputContent,
-      `0\nkept\n/var/lib/amazon/ssm/${id}/document/orchestration/${commandId}/awsrunShellScript/0.awsrunShellScript\n`,
+      `0\nroot\nkept\n/var/lib/amazon/ssm/${id}/document/orchestration/${commandId}/awsrunShellScript/0.awsrunShellScript\n`,
     );
     assert.equal(result.StandardErrorContent, "oops\n");
     assert.equal(result.PluginName, "aws:runShellScript");

@@ -56,6 +56,27 @@ Deno.test("over the region's SSM request rate: ThrottlingException (HTTP 400, __
   }
 });
 
+Deno.test("faults.ssmThrottleNext throttles exactly the next N SSM requests; the SDK's retries absorb them", async () => {
+  const f = await startSsmFixture();
+  const retrying = new SSMClient({
+    endpoint: f.sim.endpoint,
+    region: f.sim.region,
+    credentials: { ...SIM_CREDENTIALS },
+    maxAttempts: 3,
+  });
+  try {
+    f.sim.faults.ssmThrottleNext = 2;
+    const out = await retrying.send(new DescribeInstanceInformationCommand({}));
+    assert.equal(out.$metadata.attempts, 3);
+    assert.equal(f.sim.faults.ssmThrottleNext, 0);
+    const codes = f.sim.requests().map((r) => r.errorCode ?? "ok");
+    assert.deepEqual(codes, ["ThrottlingException", "ThrottlingException", "ok"]);
+  } finally {
+    retrying.destroy();
+    await f.close();
+  }
+});
+
 Deno.test("SendCommand by tag Targets reaches the managed instances with the tag; ListCommandInvocations lists them; calls are in the request log", async () => {
   const f = await startSsmFixture();
   try {
