@@ -267,3 +267,46 @@ Deno.test("SSM throttling in the region is absorbed: the run still reaches its v
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("an instance profile that cannot work is reported clearly: unknown before launching, without SSM core after the agent wait", async () => {
+  const sim = await startE2eSimulator();
+  const cwd = await makeWorkDir();
+  try {
+    const unknown = await runCli([
+      "run",
+      REMOTE_COMMAND_PIPELINE,
+      "--yes",
+      ...ssmSetArgs(sim),
+      "--set",
+      "iam_instance_profile=no-such-profile",
+      "--set",
+      "command=true",
+    ], { cwd, env: sim.env });
+    assert.equal(unknown.code, 1, unknown.stdout + unknown.stderr);
+    assert.match(
+      unknown.stdout + unknown.stderr,
+      /iam_instance_profile no-such-profile cannot be used/,
+    );
+    assert.equal(sim.instances().length, 0, "nothing was launched");
+
+    const noCore = await runCli([
+      "run",
+      REMOTE_COMMAND_PIPELINE,
+      "--yes",
+      ...ssmSetArgs(sim),
+      "--set",
+      "iam_instance_profile=no-ssm",
+      "--set",
+      "command=true",
+    ], { cwd, env: sim.env });
+    assert.equal(noCore.code, 1, noCore.stdout + noCore.stderr);
+    assert.match(
+      noCore.stdout + noCore.stderr,
+      /did not register within 300s .*no-ssm grants AmazonSSMManagedInstanceCore/,
+    );
+    assert.deepEqual(activeInstances(sim), []);
+  } finally {
+    await sim.stop();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
