@@ -1,25 +1,45 @@
 /**
- * `connect`: opens the SSH session of each target (waiting for sshd with
- * backoff, verifying the host key against the instance's console output or
- * trusting it on first use) and keeps it for the host steps that follow.
+ * `connect`: opens the remote shell of each target and keeps it for the host
+ * steps that follow. `transport: ssh` (default) opens an SSH session (waiting
+ * for sshd with backoff, verifying the host key against the instance's console
+ * output or trusting it on first use); `transport: ssm` waits for the
+ * instance's SSM agent to be online and runs every command through SSM Run
+ * Command (no key pair, inbound rule or public address needed).
  * @module
  */
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 import { StepError } from "../runner/errors.ts";
 import type { TargetStepContext } from "../runner/types.ts";
+import { DEFAULT_SSM_REQUESTS_PER_SECOND } from "../plugins/ssm/rate-limiter.ts";
+
+/** How host steps reach the targets. */
+export const Transport = z.enum(["ssh", "ssm"]).describe(
+  "ssh: an SSH session per target; ssm: SSM Run Command (AWS-RunShellScript), no SSH at all.",
+);
+
+/** Message of an ssh connect without a private key (as the key path schema says it). */
+const EMPTY_KEY = "is empty: give the path of the private key file";
 
 /** Input of `connect`. */
 export const ConnectInput = z.object({
-  private_key: privateKeyPath().describe(
-    "Path of the private key of the instances' key pair (~ allowed; RSA PEM or ed25519 OpenSSH).",
+  transport: Transport.default("ssh"),
+  private_key: z.preprocess(
+    (v) => (v === "" || v === null ? undefined : v),
+    privateKeyPath().optional(),
+  ).describe(
+    "Path of the private key of the instances' key pair (~ allowed; RSA PEM or ed25519 " +
+      "OpenSSH); required with transport ssh.",
   ),
   user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, "expected a user name such as ec2-user")
     .default("ec2-user").describe("Remote user when the target names none."),
   port: z.number().int().min(1).max(65535).optional().describe(
     "SSH port when the target names none (default: PTP_RUNNER_SSH_PORT or 22).",
   ),
-  wait_timeout: durationSeconds(300).describe("How long to wait for sshd to accept the key."),
+  wait_timeout: durationSeconds(300).describe(
+    "How long to wait for sshd to accept the key (ssh), or for the SSM agent to be online (ssm; " +
+      "also the bound of the wait after a driver reload).",
+  ),
   jump_host: z.string().optional().describe("Jump host as user@host[:port]."),
   host_key_policy: z.enum(["console", "tofu", "known-hosts"]).default("console").describe(
     "console: check the host key against the fingerprints in the instance's console output " +
@@ -29,17 +49,72 @@ export const ConnectInput = z.object({
   known_hosts_file: z.string().min(1).default("~/.ssh/known_hosts").describe(
     "known_hosts file of host_key_policy known-hosts (~ allowed).",
   ),
-}).strict();
+  ssm_requests_per_second: z.number().positive().max(1000).default(
+    DEFAULT_SSM_REQUESTS_PER_SECOND,
+  ).describe(
+    "transport ssm: most SSM requests per second per region, all targets together " +
+      "(throttling beyond that is absorbed with backoff).",
+  ),
+}).strict().superRefine((input, ctx) => {
+  if (input.transport === "ssh" && input.private_key === undefined) {
+    ctx.addIssue({ code: "custom", path: ["private_key"], message: EMPTY_KEY });
+  }
+});
 
-/** Output of `connect`. */
+/** Output of `connect`: the SSH endpoint and host key, or the SSM agent. */
 export const ConnectOutput = z.object({
   changed: z.literal(false),
-  address: z.string(),
-  user: z.string(),
-  port: z.number().int(),
-  host_key_fingerprint: z.string(),
-  host_key_source: z.enum(["console", "tofu", "known-hosts"]),
+  transport: Transport,
+  address: z.string().optional(),
+  user: z.string().optional(),
+  port: z.number().int().optional(),
+  host_key_fingerprint: z.string().optional(),
+  host_key_source: z.enum(["console", "tofu", "known-hosts"]).optional(),
+  instance_id: z.string().optional().describe("transport ssm: the managed instance."),
+  agent_version: z.string().optional().describe("transport ssm: SSM agent version."),
+  platform: z.string().optional().describe("transport ssm: platform name and version."),
 });
+
+/**
+ * Waits for the target's SSM agent and stores its SSM shell.
+ * @throws StepError from {@link openSsmShell}, after recording a diagnosis (layer `ssm`).
+ */
+async function connectSsm(
+  ctx: TargetStepContext,
+  input: z.output<typeof ConnectInput>,
+  signal: AbortSignal,
+): Promise<z.input<typeof ConnectOutput>> {
+  // The SSM plugin (and the AWS SDK) loads only when a run uses it.
+  const { openSsmShell } = await import("../plugins/ssm/open-shell.ts");
+  try {
+    const { agent } = await openSsmShell(ctx, {
+      waitTimeoutSeconds: input.wait_timeout,
+      requestsPerSecond: input.ssm_requests_per_second,
+    }, signal);
+    const platform = [agent.platformName, agent.platformVersion].filter(Boolean).join(" ");
+    return {
+      changed: false,
+      transport: "ssm",
+      instance_id: agent.instanceId,
+      ...(agent.agentVersion ? { agent_version: agent.agentVersion } : {}),
+      ...(platform ? { platform } : {}),
+    };
+  } catch (error) {
+    if (error instanceof StepError) {
+      ctx.target.diagnostics.push({
+        layer: "ssm",
+        summary: error.message,
+        ...(ctx.target.instanceId
+          ? {
+            command:
+              `aws ssm describe-instance-information --filters Key=InstanceIds,Values=${ctx.target.instanceId}`,
+          }
+          : {}),
+      });
+    }
+    throw error;
+  }
+}
 
 /**
  * Opens (or reuses) the target's SSH session.
@@ -50,7 +125,9 @@ async function runConnect(
   input: z.output<typeof ConnectInput>,
   signal: AbortSignal,
 ): Promise<z.input<typeof ConnectOutput>> {
+  if (input.transport === "ssm") return await connectSsm(ctx, input, signal);
   const target = ctx.target;
+  if (input.private_key === undefined) throw new StepError("config", `private_key ${EMPTY_KEY}`);
   // ssh2 loads only when a run connects.
   const { openShell } = await import("../plugins/ssh/open-shell.ts");
   try {
@@ -66,6 +143,7 @@ async function runConnect(
     const endpoint = shell.config.target;
     return {
       changed: false,
+      transport: "ssh",
       address: endpoint.host,
       user: endpoint.user,
       port: endpoint.port,
@@ -87,7 +165,8 @@ async function runConnect(
 
 export default defineStep({
   type: "connect",
-  description: "Open an SSH session to each target (waits for sshd, verifies the host key).",
+  description: "Open the remote shell of each target: an SSH session (waits for sshd, verifies " +
+    "the host key) or SSM Run Command (waits for the agent).",
   scope: "target",
   input: ConnectInput,
   output: ConnectOutput,
@@ -98,8 +177,15 @@ export default defineStep({
     "target.instanceId",
     "target.region",
     "settings.sshPort",
+    "settings.region",
+    "facts.instanceProfile",
   ],
-  writes: ["services.ssh:shell:<target>", "journal.ssh.hostKey.<target>", "target.diagnostics"],
+  writes: [
+    "services.ssh:shell:<target>",
+    "services.ssm:rate-limiter:region:<region>",
+    "journal.ssh.hostKey.<target>",
+    "target.diagnostics",
+  ],
   async run(ctx, input, signal) {
     return await runConnect(ctx, input, signal);
   },

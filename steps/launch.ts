@@ -10,6 +10,7 @@ import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { parseInstanceRequests } from "../plugins/aws/launch/instance-request.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 import { LAUNCH_ABORT_GRACE_SECONDS } from "../plugins/aws/launch/abort-launch.ts";
+import { InstanceProfileSchema } from "../plugins/aws/launch/instance-profile-name.ts";
 
 /** A list of strings, also accepted as one comma-separated string (from `--set`). */
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) =>
@@ -57,7 +58,18 @@ export const LaunchInputSchema = z.object({
   subnet_id: z.string().min(1, "subnet_id is required, e.g. subnet-0123456789abcdef0").pipe(
     resourceId("subnet", "subnet-0123456789abcdef0"),
   ),
-  key_name: z.string().min(1, "key_name is required: the EC2 key pair name"),
+  /** How the host steps reach the instances: `ssh` needs a key pair, `ssm` an instance profile. */
+  transport: z.enum(["ssh", "ssm"]).default("ssh").describe(
+    "ssh: instances get the key pair and are reached over SSH; ssm: over SSM Run Command " +
+      "(no key pair, inbound rule or public IP needed; give iam_instance_profile).",
+  ),
+  /** EC2 key pair; required with transport ssh. */
+  key_name: optional(z.string()).describe("EC2 key pair name (required with transport ssh)."),
+  /** Instance profile (name or ARN) the instances get, e.g. with AmazonSSMManagedInstanceCore. */
+  iam_instance_profile: optional(InstanceProfileSchema).describe(
+    "Instance profile name or ARN attached to the instances (RunInstances IamInstanceProfile); " +
+      "with transport ssm its role needs AmazonSSMManagedInstanceCore.",
+  ),
   /** Path of the private key file, for the fingerprint check. */
   private_key: optional(privateKeyPath()),
   security_group_ids: stringList.pipe(z.array(resourceId("sg", "sg-0123456789abcdef0")))
@@ -80,6 +92,13 @@ export const LaunchInputSchema = z.object({
     "name_prefix: letters, digits, '.', '_' and '-'",
   ).default("ptp-runner"),
 }).strict().superRefine((input, ctx) => {
+  if (input.transport === "ssh" && input.key_name === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["key_name"],
+      message: "key_name is required: the EC2 key pair name (or use transport ssm)",
+    });
+  }
   if (input.placement_group !== undefined && input.create_placement_group) {
     ctx.addIssue({
       code: "custom",
@@ -114,6 +133,9 @@ export const LaunchOutputSchema = z.object({
   region: z.string(),
   /** Placement group name used, or null. */
   placement_group: z.string().nullable(),
+  /** Instance profile attached to the instances, or null. */
+  iam_instance_profile: z.string().nullable(),
+  transport: z.enum(["ssh", "ssm"]),
   /** True when this run created the placement group (cleanup deletes it). */
   created_placement_group: z.boolean(),
   dry_run: z.boolean(),

@@ -18,6 +18,11 @@ export interface CommandResult {
   signal?: string;
   /** Wall time, milliseconds. */
   durationMs: number;
+  /**
+   * Streams the transport cut (SSM returns the first 24,000 characters of
+   * stdout and 8,000 of stderr); absent when nothing was cut (always over SSH).
+   */
+  truncated?: { stdout: boolean; stderr: boolean };
 }
 
 /** Options of {@link RemoteShell.run}. */
@@ -26,7 +31,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Data written to the command's stdin, then EOF. */
   stdin?: string;
-  /** Prefix `sudo -n` (never prompts for a password). */
+  /** Prefix `sudo -n` (never prompts for a password); over SSM commands run as root already. */
   sudo?: boolean;
   /** Throw a `StepError("command")` when the exit status is not 0 (default false). */
   check?: boolean;
@@ -34,7 +39,10 @@ export interface RunOptions {
   expectDisconnect?: boolean;
 }
 
-/** A command runner bound to one target's SSH connection. */
+/**
+ * A command runner bound to one target: over SSH (plugins/ssh/remote-shell.ts)
+ * or SSM Run Command (plugins/ssm/remote-shell.ts); host steps do not know which.
+ */
 export interface RemoteShell {
   /**
    * Runs `command` through the remote user's shell and records a `command`

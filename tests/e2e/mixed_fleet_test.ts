@@ -23,6 +23,7 @@ import {
   startE2eSimulator,
   waitAllTerminated,
 } from "./helpers.ts";
+import { EXPECTED_VERDICTS, MIXED_FLEET } from "./mixed-fleet.ts";
 import {
   allowedResources,
   iamActionOf,
@@ -31,18 +32,6 @@ import {
   readIamPolicy,
   statementsAllowing,
 } from "./iam.ts";
-
-/** c7i.large x2 and r7g.large (arm64) are supported, t3.micro is not, m7a.large needs a driver build, c8i.large has no PhcSupport key. */
-const MIXED_FLEET = "c7i.large:2,r7g.large,t3.micro,m7a.large,c8i.large";
-/** Verdict per target id, as `sim/profiles/default.yaml` makes them. */
-const EXPECTED_VERDICTS: Record<string, string> = {
-  "c7i.large-1": "functional",
-  "c7i.large-2": "functional",
-  "r7g.large-1": "functional",
-  "t3.micro-1": "unsupported",
-  "m7a.large-1": "functional",
-  "c8i.large-1": "functional",
-};
 
 /** DescribeInstances calls between the first RunInstances and the first TerminateInstances. */
 function waitingDescribeCalls(requests: RecordedRequest[]): number {

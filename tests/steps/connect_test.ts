@@ -65,7 +65,7 @@ Deno.test("connect refuses a missing key file in its input, before anything runs
 Deno.test("connect with a key file gone after validation records an ssh diagnosis and fails with config", async () => {
   const ctx = contextFor({ host: "127.0.0.1", port: 1 });
   const input = connect.input.parse({ private_key: writeKeyFile(ed25519Key()) });
-  await Deno.remove(input.private_key);
+  await Deno.remove(input.private_key!);
   await assert.rejects(
     connect.run(ctx, input, new AbortController().signal),
     (error: unknown) => {

@@ -737,3 +737,102 @@ Deno.test("instances without a public IP are named up front with how to reach a 
     assert.match(ctx.targets[0].address ?? "", /^10\.0\.0\./);
   });
 });
+
+Deno.test("launch with transport ssm: RunInstances gets the instance profile and no key pair; no SSH warnings", async () => {
+  await withFake(async (fake) => {
+    fake.noPublicIp = true;
+    const ctx = context();
+    const out = await launch.run(
+      ctx,
+      baseInput({
+        transport: "ssm",
+        key_name: "",
+        private_key: "",
+        iam_instance_profile: "ptp-runner-ssm",
+        security_group_ids: [],
+      }),
+      new AbortController().signal,
+    );
+    const runs = runInputs(fake);
+    const real = runs.filter((r) => !r.DryRun);
+    assert.equal(real.length, 1);
+    assert.deepEqual(real[0].IamInstanceProfile, { Name: "ptp-runner-ssm" });
+    assert.equal(real[0].KeyName, undefined);
+    assert.ok(runs.some((r) => r.DryRun && r.IamInstanceProfile?.Name === "ptp-runner-ssm"));
+    assert.equal(out.transport, "ssm");
+    assert.equal(out.iam_instance_profile, "ptp-runner-ssm");
+    assert.equal(ctx.targets[0].status, "pending");
+    assert.equal(ctx.targets[0].facts.instanceProfile, "ptp-runner-ssm");
+    const warnings = ctx.events.flatMap((e) =>
+      e.type === "log" && e.level === "warn" ? [e.message] : []
+    );
+    assert.ok(!warnings.some((w) => /TCP 22|public IP/.test(w)), warnings.join("\n"));
+  });
+});
+
+Deno.test("launch with transport ssm refuses an instance profile EC2 does not know, before launching", async () => {
+  await withFake(async (fake) => {
+    fake.ec2.on(RunInstancesCommand).callsFake((input: RunInstancesCommandInput) => {
+      if (input.IamInstanceProfile) {
+        throw awsError(
+          "InvalidParameterValue",
+          "Value (no-such-profile) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
+        );
+      }
+      throw awsError("DryRunOperation");
+    });
+    await rejectsWith(
+      launch.run(
+        context(),
+        baseInput({ transport: "ssm", iam_instance_profile: "no-such-profile" }),
+        new AbortController().signal,
+      ),
+      "config",
+      /iam_instance_profile no-such-profile cannot be used: InvalidParameterValue.*iamInstanceProfile/,
+    );
+  });
+});
+
+Deno.test("launch says iam:PassRole is missing when EC2 refuses to pass the profile's role", async () => {
+  await withFake(async (fake) => {
+    fake.ec2.on(RunInstancesCommand).callsFake((input: RunInstancesCommandInput) => {
+      if (input.IamInstanceProfile) throw awsError("UnauthorizedOperation", "not authorized");
+      throw awsError("DryRunOperation");
+    });
+    await rejectsWith(
+      launch.run(
+        context(),
+        baseInput({
+          transport: "ssm",
+          iam_instance_profile: "arn:aws:iam::123456789012:instance-profile/ssm",
+        }),
+        new AbortController().signal,
+      ),
+      "auth",
+      /iam:PassRole/,
+    );
+  });
+});
+
+Deno.test("launch input: key_name is required with transport ssh only; a bad profile name is refused", () => {
+  const ssh = LaunchInputSchema.safeParse({
+    instance_types: ["c7i.large"],
+    subnet_id: "subnet-0123456789abcdef1",
+    key_name: "",
+  });
+  assert.ok(!ssh.success);
+  assert.match(JSON.stringify(ssh.error.issues), /key_name is required/);
+  const ssm = LaunchInputSchema.safeParse({
+    instance_types: ["c7i.large"],
+    subnet_id: "subnet-0123456789abcdef1",
+    transport: "ssm",
+  });
+  assert.ok(ssm.success);
+  const bad = LaunchInputSchema.safeParse({
+    instance_types: ["c7i.large"],
+    subnet_id: "subnet-0123456789abcdef1",
+    transport: "ssm",
+    iam_instance_profile: "has space",
+  });
+  assert.ok(!bad.success);
+});

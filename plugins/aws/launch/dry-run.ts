@@ -24,7 +24,11 @@ export interface DryRunCheck {
   detail?: string;
 }
 
-async function dryRun(what: string, send: () => Promise<unknown>, signal: AbortSignal) {
+/**
+ * Sends one DryRun request and classifies EC2's answer.
+ * @throws the signal's reason on abort.
+ */
+export async function dryRun(what: string, send: () => Promise<unknown>, signal: AbortSignal) {
   try {
     await send();
     // A DryRun call that succeeds should not happen; EC2 answers DryRunOperation.
@@ -106,8 +110,15 @@ export function formatPlan(
     `Dry run: nothing was created. Plan in ${plan.region} as ${identity.arn}:`,
     `  subnet ${plan.subnet.subnetId} (${plan.subnet.availabilityZone})`,
     `  security groups: ${plan.securityGroupIds.join(", ") || "(VPC default)"}`,
-    `  key pair: ${plan.keyPair.keyName}${
-      plan.keyPair.verified ? " (private key fingerprint verified)" : ""
+    `  key pair: ${
+      plan.keyPair
+        ? `${plan.keyPair.keyName}${
+          plan.keyPair.verified ? " (private key fingerprint verified)" : ""
+        }`
+        : "none"
+    }`,
+    `  transport: ${plan.transport}${
+      plan.instanceProfile ? `, instance profile ${plan.instanceProfile}` : ""
     }`,
     `  placement group: ${
       plan.createPlacementGroup

@@ -13,6 +13,7 @@ import { awsErrorCode, awsErrorKind, awsErrorMessage, isAbort } from "../shared/
 import { configuredRegion, ec2Client, ssmClient } from "../shared/clients.ts";
 import { type CallerIdentity, verifyCredentials } from "../shared/credentials.ts";
 import { runDryRun } from "./dry-run.ts";
+import { checkInstanceProfile } from "./instance-profile.ts";
 import { countsOverLimit, totalInstances } from "./instance-request.ts";
 import { StepError } from "../../../runner/errors.ts";
 import { confirmLaunch } from "./launch-confirm.ts";
@@ -95,6 +96,8 @@ export async function launchInstances(
     region,
     placement_group: plan.placementGroup?.groupName ?? null,
     created_placement_group: false,
+    iam_instance_profile: plan.instanceProfile ?? null,
+    transport: plan.transport,
     dry_run: ctx.settings.dryRun,
   };
 
@@ -104,6 +107,10 @@ export async function launchInstances(
     return output;
   }
 
+  if (plan.instanceProfile && plan.launch.length > 0) {
+    // Before anything is created: EC2 checks the profile and iam:PassRole on a DryRun.
+    await checkInstanceProfile(ctx, ec2, plan, identity, input.name_prefix, signal);
+  }
   const instances = totalInstances(plan.launch.map((t) => ({ instanceType: "", count: t.count })));
   await confirmLaunch(
     ctx,
@@ -141,7 +148,7 @@ export async function launchInstances(
       ),
     );
     for (const r of results) if (r) output.failed.push(r);
-    await waitUntilRunning(ctx, ec2, launched, input.wait_timeout, signal);
+    await waitUntilRunning(ctx, ec2, launched, input.wait_timeout, plan.transport, signal);
   } catch (error) {
     if (signal.aborted || isAbort(error, signal)) {
       await terminateAfterAbort(
@@ -316,7 +323,11 @@ async function launchType(
       expectedArchitecture: type.architecture,
       placementGroup: groupName,
       launchedByRun: true,
-      facts: { launchState: "pending", phcSupport: type.phcSupport },
+      facts: {
+        launchState: "pending",
+        phcSupport: type.phcSupport,
+        ...(plan.instanceProfile ? { instanceProfile: plan.instanceProfile } : {}),
+      },
     })),
   );
   ids.forEach((instanceId, i) => launched.push({ instanceId, type, target: targets[i] }));
@@ -341,6 +352,7 @@ async function waitUntilRunning(
   ec2: EC2Client,
   launched: Launched[],
   timeoutSeconds: number,
+  transport: "ssh" | "ssm",
   signal: AbortSignal,
 ): Promise<void> {
   if (launched.length === 0) return;
@@ -352,7 +364,8 @@ async function waitUntilRunning(
     signal,
   });
   const privateOnly = result.reached.filter((s) => !s.publicIp && s.privateIp);
-  if (privateOnly.length > 0) {
+  // Over SSM the agent connects out: no address of the instance is used.
+  if (privateOnly.length > 0 && transport === "ssh") {
     ctx.log.warn(
       `${privateOnly.length} instance(s) have no public IP address (${
         privateOnly.map((s) => `${s.instanceId} ${s.privateIp}`).join(", ")
@@ -365,7 +378,7 @@ async function waitUntilRunning(
     const l = byId.get(snap.instanceId)!;
     l.target.address = snap.publicIp ?? snap.privateIp;
     l.target.facts.launchState = "running";
-    if (!l.target.address) {
+    if (!l.target.address && transport === "ssh") {
       failTarget(
         ctx,
         l.target,

@@ -74,21 +74,24 @@ export function allowsSsh(rule: IpPermission): boolean {
 }
 
 /**
- * Checks that every security group exists; returns a warning when none admits
- * inbound TCP 22 (or when no group is given, so the VPC's default group applies).
+ * Checks that every security group exists (transport ssm: no inbound rule is
+ * needed, the agent connects out).
  * @throws StepError `config` naming the missing group ids.
  */
-export async function checkSecurityGroups(
+export async function checkSecurityGroupsExist(
   ec2: EC2Client,
   groupIds: readonly string[],
   signal: AbortSignal,
 ): Promise<{ warning?: string }> {
-  if (groupIds.length === 0) {
-    return {
-      warning: "no security_group_ids given: the VPC's default security group applies; " +
-        "make sure it allows inbound TCP 22 from this machine",
-    };
-  }
+  if (groupIds.length > 0) await describeGroups(ec2, groupIds, signal);
+  return {};
+}
+
+async function describeGroups(
+  ec2: EC2Client,
+  groupIds: readonly string[],
+  signal: AbortSignal,
+): Promise<SecurityGroup[]> {
   let groups: SecurityGroup[];
   try {
     const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [...groupIds] }), {
@@ -111,6 +114,26 @@ export async function checkSecurityGroups(
   if (missing.length > 0) {
     throw new StepError("config", `security_group_ids: ${missing.join(", ")} do not exist`);
   }
+  return groups;
+}
+
+/**
+ * Checks that every security group exists; returns a warning when none admits
+ * inbound TCP 22 (or when no group is given, so the VPC's default group applies).
+ * @throws StepError `config` naming the missing group ids.
+ */
+export async function checkSecurityGroups(
+  ec2: EC2Client,
+  groupIds: readonly string[],
+  signal: AbortSignal,
+): Promise<{ warning?: string }> {
+  if (groupIds.length === 0) {
+    return {
+      warning: "no security_group_ids given: the VPC's default security group applies; " +
+        "make sure it allows inbound TCP 22 from this machine",
+    };
+  }
+  const groups = await describeGroups(ec2, groupIds, signal);
   const ssh = groups.some((g) => (g.IpPermissions ?? []).some(allowsSsh));
   return ssh ? {} : {
     warning: `none of the security groups ${groupIds.join(", ")} allows inbound TCP 22: ` +

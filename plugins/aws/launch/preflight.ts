@@ -18,7 +18,12 @@ import {
 } from "./instance-types.ts";
 import { checkKeyPair, type KeyPairCheck } from "./key-pair.ts";
 import type { LaunchInput } from "../../../steps/launch.ts";
-import { checkSecurityGroups, checkSubnet, type SubnetInfo } from "./network.ts";
+import {
+  checkSecurityGroups,
+  checkSecurityGroupsExist,
+  checkSubnet,
+  type SubnetInfo,
+} from "./network.ts";
 import { checkPlacementGroup, type PlacementGroupInfo } from "../shared/placement-group.ts";
 
 /** One instance type the launch will start. */
@@ -47,7 +52,12 @@ export interface LaunchPlan {
   region: string;
   subnet: SubnetInfo;
   securityGroupIds: string[];
-  keyPair: KeyPairCheck;
+  /** The key pair the instances get; absent with transport ssm and no `key_name`. */
+  keyPair?: KeyPairCheck;
+  /** How host steps reach the instances. */
+  transport: "ssh" | "ssm";
+  /** Instance profile (name or ARN) the instances get, if any. */
+  instanceProfile?: string;
   /** Existing group to launch into (undefined when none or when one is to be created). */
   placementGroup?: PlacementGroupInfo;
   /** True when a temporary precision-time group is created before launching. */
@@ -88,14 +98,25 @@ export async function runPreflight(
   const [typeFacts, subnet, groups, keyPair, placement] = await Promise.all([
     describeRequestedTypes(ec2, types, region, signal),
     checkSubnet(ec2, input.subnet_id, region, signal),
-    checkSecurityGroups(ec2, input.security_group_ids, signal),
-    checkKeyPair(ctx, ec2, input.key_name, input.private_key, region, signal),
+    input.transport === "ssh"
+      ? checkSecurityGroups(ec2, input.security_group_ids, signal)
+      : checkSecurityGroupsExist(ec2, input.security_group_ids, signal),
+    input.key_name === undefined
+      ? Promise.resolve(undefined)
+      : checkKeyPair(ctx, ec2, input.key_name, input.private_key, region, signal),
     input.placement_group
       ? checkPlacementGroup(ec2, input.placement_group, signal)
       : Promise.resolve(undefined),
   ]);
   if (groups.warning) warnings.push(groups.warning);
-  if (keyPair.warning) warnings.push(keyPair.warning);
+  if (keyPair?.warning) warnings.push(keyPair.warning);
+  if (input.transport === "ssm" && input.iam_instance_profile === undefined) {
+    warnings.push(
+      "transport ssm without iam_instance_profile: the SSM agent registers only if the account " +
+        "enables Default Host Management Configuration; give an instance profile whose role has " +
+        "AmazonSSMManagedInstanceCore (--set iam_instance_profile=NAME)",
+    );
+  }
   if (placement?.warning) warnings.push(placement.warning);
   if (!input.placement_group && !input.create_placement_group) {
     warnings.push(
@@ -191,7 +212,9 @@ export async function runPreflight(
     region,
     subnet,
     securityGroupIds: [...input.security_group_ids],
-    keyPair,
+    ...(keyPair ? { keyPair } : {}),
+    transport: input.transport,
+    ...(input.iam_instance_profile ? { instanceProfile: input.iam_instance_profile } : {}),
     placementGroup: placement?.group,
     createPlacementGroup: input.create_placement_group,
     launch: planned,

@@ -1,6 +1,7 @@
 /**
  * One `RunInstances` request per instance type: IMDSv2 required (AL2023
- * requires it, PTP.md §7), tags that let `sweep` find what a killed run left,
+ * requires it, PTP.md §7), the key pair (transport ssh) and the instance
+ * profile (`IamInstanceProfile`, transport ssm) when given, tags that let `sweep` find what a killed run left,
  * the placement group, and a `ClientToken` so a retried request never launches
  * twice. Source: EC2 API Reference "RunInstances", "InstanceMetadataOptionsRequest",
  * "TagSpecification"; "Ensure idempotency" (ClientToken up to 64 ASCII characters).
@@ -18,6 +19,7 @@ import {
 import type { StepContext } from "../../../runner/types.ts";
 import { isAbort, isThrottling } from "../shared/aws-errors.ts";
 import type { LaunchPlan, PlannedType } from "./preflight.ts";
+import { instanceProfileSpec } from "./instance-profile-name.ts";
 
 /** Tag keys every resource of a run carries. */
 export const TAG_RUN_ID = "ptp-runner:run-id";
@@ -56,7 +58,7 @@ export function clientToken(runId: string, instanceType: string): string {
  * @param dryRun sets `DryRun: true` (permission check only).
  */
 export function runInstancesInput(options: {
-  plan: Pick<LaunchPlan, "subnet" | "securityGroupIds" | "keyPair">;
+  plan: Pick<LaunchPlan, "subnet" | "securityGroupIds" | "keyPair" | "instanceProfile">;
   type: PlannedType;
   placementGroupName?: string;
   runId: string;
@@ -76,7 +78,10 @@ export function runInstancesInput(options: {
     InstanceType: type.instanceType as _InstanceType,
     MinCount: type.count,
     MaxCount: type.count,
-    KeyName: plan.keyPair.keyName,
+    ...(plan.keyPair ? { KeyName: plan.keyPair.keyName } : {}),
+    ...(plan.instanceProfile
+      ? { IamInstanceProfile: instanceProfileSpec(plan.instanceProfile) }
+      : {}),
     SubnetId: plan.subnet.subnetId,
     ...(plan.securityGroupIds.length > 0 ? { SecurityGroupIds: plan.securityGroupIds } : {}),
     ...(options.placementGroupName ? { Placement: { GroupName: options.placementGroupName } } : {}),

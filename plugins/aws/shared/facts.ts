@@ -19,5 +19,10 @@ declare module "../../api.ts" {
     phcSupport?: PhcSupport;
     /** EC2 instance state as `launch` last saw it (`pending`, `running`, ...). */
     launchState?: string;
+    /**
+     * Instance profile `launch` attached (`iam_instance_profile`, name or ARN),
+     * named when the SSM agent does not register.
+     */
+    instanceProfile?: string;
   }
 }
