@@ -4,16 +4,19 @@
  * (`node:fs`, `node:child_process`, `node:process`, `node:events`) cost more
  * start-up than these commands' own work.
  *
- * The arguments are parsed with Node's `util.parseArgs` (strict) against the
+ * The arguments are parsed with `type-flag` (no Node built-ins: `node:util`'s
+ * `parseArgs` alone would load Node's compatibility layer, ~12 ms) against the
  * options and arguments the command declares to commander (its `quick`
- * export next to `register`; tests/cli/quick_test.ts checks both agree).
- * Anything that parser does not take as is goes to commander, which prints
- * its usual help, version, usage errors and messages: `--help`/`-h`,
- * `--version`, an unknown option or command, a missing or extra argument, a
- * missing option value, a value starting with `-`, or `--`.
+ * export next to `register`; tests/cli/quick_test.ts checks both agree). The
+ * quick path takes only the plain forms, `--name value` and `--name=value`
+ * for an option with a value and `--name` for a flag; anything else goes to
+ * commander, which prints its usual help, version, usage errors and
+ * messages: `--help`/`-h`, `--version`, an unknown option or command, a
+ * missing or extra argument, a missing option value, a value starting with
+ * `-`, a flag given a value, or `--`.
  * @module
  */
-import { parseArgs } from "node:util";
+import { typeFlag } from "type-flag";
 import * as validate from "./validate.ts";
 import * as steps from "./steps.ts";
 import * as schema from "./schema.ts";
@@ -55,6 +58,28 @@ function camelCase(name: string): string {
 }
 
 /**
+ * Whether every option of `argv` is in a plain form of a declared option
+ * (see the module doc); positionals are not looked at.
+ */
+function plainOptions(argv: readonly string[], options: Record<string, QuickOption>): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (!token.startsWith("-") || token === "-") continue;
+    const match = /^--([a-z][a-z0-9-]*)(=.*)?$/s.exec(token);
+    const option = match ? Object.hasOwn(options, match[1]) && options[match[1]] : undefined;
+    if (!match || !option) return false;
+    if (option.type === "boolean") {
+      if (match[2] !== undefined) return false;
+    } else if (match[2] === undefined) {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith("-")) return false;
+      i++;
+    }
+  }
+  return true;
+}
+
+/**
  * The quick invocation of `argv`, or undefined when commander must handle it.
  * @param argv the CLI arguments (after the program name)
  * @param commands the commands that may run quickly
@@ -65,29 +90,31 @@ export function quickInvocation(
   commands: readonly QuickCommand[] = quickCommands,
 ): (() => Promise<void>) | undefined {
   const command = commands.find((c) => c.name === argv[0]);
-  if (!command || argv.includes("--")) return undefined;
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: argv.slice(1),
-      options: Object.fromEntries(
-        Object.entries(command.options).map((
-          [name, { type, multiple }],
-        ) => [name, { type, multiple: multiple ?? false }]),
-      ),
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch {
+  const rest = argv.slice(1);
+  if (!command || !plainOptions(rest, command.options)) return undefined;
+  const parsed = typeFlag(
+    Object.fromEntries(
+      Object.entries(command.options).map((
+        [name, { type, multiple }],
+      ) => {
+        const parse = type === "boolean" ? Boolean : String;
+        return [name, multiple ? [parse] : parse];
+      }),
+    ),
+    rest,
+  );
+  const positionals = [...parsed._];
+  if (
+    Object.keys(parsed.unknownFlags).length > 0 || positionals.length < command.args.min ||
+    positionals.length > command.args.max
+  ) {
     return undefined;
   }
-  const { values, positionals } = parsed;
-  if (positionals.length < command.args.min || positionals.length > command.args.max) {
-    return undefined;
-  }
+  const values = parsed.flags as Record<string, string | boolean | string[] | undefined>;
   const options: QuickValues = {};
   for (const [name, option] of Object.entries(command.options)) {
-    const value = values[name] as string | boolean | string[] | undefined;
+    const given = values[name];
+    const value = Array.isArray(given) && given.length === 0 ? undefined : given;
     const chosen = value ?? option.default;
     if (chosen !== undefined) {
       options[camelCase(name)] = Array.isArray(chosen) ? [...chosen] : chosen;
