@@ -7,7 +7,7 @@
  * @module
  */
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
-import { CleanupSectionSchema } from "../plugins/report/model.ts";
+import { CleanupSectionSchema } from "../plugins/report/sections.ts";
 
 /** Input schema of the cleanup step (`with:`). */
 export const CleanupInputSchema = z.object({

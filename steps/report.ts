@@ -8,7 +8,7 @@
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
-import { CountsSchema } from "../plugins/report/model.ts";
+import { CountsSchema } from "../plugins/report/sections.ts";
 
 /** Output schema of the `report` step. */
 export const ReportOutputSchema = z.object({
