@@ -1,10 +1,13 @@
 /**
  * `ptp-runner`: the CLI entry point. Parses the arguments with commander and
  * maps the outcome to an exit code (see `EXIT` in runner/errors.ts).
+ * `validate`, `steps` and `schema` given plain, valid arguments take the
+ * quick path of `cli/quick.ts`, which does not load commander; everything
+ * else (help, usage errors, the other commands) goes through commander.
  * @module
  */
 import { reportCliError } from "./cli/errors.ts";
-import { buildProgram } from "./cli/program.ts";
+import { quickInvocation } from "./cli/quick.ts";
 
 /**
  * Runs the CLI.
@@ -14,7 +17,13 @@ import { buildProgram } from "./cli/program.ts";
  */
 export async function main(args: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(args, { from: "user" });
+    const quick = quickInvocation(args);
+    if (quick) {
+      await quick();
+    } else {
+      const { buildProgram } = await import("./cli/program.ts");
+      await buildProgram().parseAsync(args, { from: "user" });
+    }
     return Deno.exitCode;
   } catch (error) {
     return reportCliError(error);

@@ -2,9 +2,48 @@
  * Benchmark: the CLI's start-up. Wall time of whole `deno run` processes
  * (`validate <pipeline>`, `--help`) next to `deno eval 0`, and the number of
  * modules `validate` loads. Prints figures; never fails on a timing.
+ *
+ * Where the time goes (issue 14, item 3), measured on the 2-core machine
+ * while other jobs ran (load 1-10: compare ratios, not milliseconds):
+ *
+ * | `deno run -P=cli main.ts ...` | before | after |
+ * | --- | --- | --- |
+ * | `validate`, ratio to `deno eval 0` (wall, medians) | 13.9 (load 1); 14-20 (load 4-10) | 4.1-5.9 (load 4-10) |
+ * | `validate`, CPU time | ~0.41 s | ~0.13 s (`deno eval 0`: ~0.023 s) |
+ * | `--help`, ratio to `deno eval 0` | 1.6-2.7 | 1.8-2.9 (unchanged: commander) |
+ * | modules `validate` loads | 602 (189 Deno built-in) | 252 (94 zod, 73 yaml, 84 project, 0 built-in) |
+ * | modules `steps` / `schema` load | 517 / 515 | 162 / 161 |
+ *
+ * What was cut:
+ * - the step definitions had pulled in the AWS SDK (a constant imported from
+ *   the launch abort code), `diff`, the report writer and, through the
+ *   discover output's colours, picocolors, whose CommonJS `require` sets up
+ *   Node's module loader (~60 ms alone): each now loads in the step's `run`
+ * - commander and its Node built-ins (`node:fs`, `node:child_process`,
+ *   `node:process`, `node:events`): `validate`, `steps` and `schema` with
+ *   plain arguments take `cli/quick.ts` (type-flag), everything else goes
+ *   through commander as before
+ * - every other `node:` import on the path (`node:util`, `node:path`,
+ *   `node:url`): the first one loads Deno's Node compatibility layer, ~12 ms
+ *   of CPU, about half of `deno eval 0`
+ * - zod's JIT (`new Function` per object schema, not in V8's code cache) for
+ *   the one-off parses of validation (`jitless`)
+ *
+ * What remains (fastest of 12 in-process runs): importing zod (94 modules,
+ * ~17-25 ms) and yaml (73 modules, ~7-10 ms); the first YAML parse (~15 ms,
+ * ~4 ms the second time) and the first zod schema builds and parses: V8's
+ * code cache holds only what is compiled when a module loads, so every
+ * library function is compiled on its first call; the step definitions
+ * (~20 ms) and the ~28 helper modules of step bodies they import (~10 ms).
+ * The next cuts would be those step bodies behind a lazy import (a change to
+ * every host step's file) and a bundled build (one module instead of ~250;
+ * `deno bundle --code-splitting` as it is ran no faster: its shared chunks
+ * pull in `node:` modules). V8 flags change little: `--no-lazy` ~7% less
+ * CPU; the `cli`/`run` tasks' flags neither help nor hurt the time, but V8
+ * rejects the code cache written by runs without them (and the other way
+ * round), so alternating recompiles every module once.
  * @module
  */
-
 /** Project root (the directory holding deno.json). */
 const ROOT = new URL("..", import.meta.url).pathname;
 

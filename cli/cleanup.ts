@@ -4,7 +4,7 @@
  * @module
  */
 import { type Command, Option } from "commander";
-import { waitTimeoutSeconds } from "./options.ts";
+import { waitTimeoutSeconds } from "./wait-timeout.ts";
 
 /** Adds the `cleanup` command to `program`. */
 export function register(program: Command): void {

@@ -2,8 +2,19 @@
  * Turns an error escaping a command into output and an exit code.
  * @module
  */
-import { CommanderError } from "commander";
 import { EXIT, formatIssue, ValidationError } from "../runner/errors.ts";
+
+/**
+ * True for commander's `CommanderError` (and its subclasses): every one has a
+ * `code` starting `commander.` and a numeric `exitCode`. Tested by shape so
+ * the quick path (cli/quick.ts), which never loads commander, can use this
+ * module.
+ */
+export function isCommanderError(error: unknown): error is Error & { exitCode: number } {
+  if (!(error instanceof Error)) return false;
+  const { code, exitCode } = error as { code?: unknown; exitCode?: unknown };
+  return typeof code === "string" && code.startsWith("commander.") && typeof exitCode === "number";
+}
 
 /**
  * Reports `error` on `write` (stderr by default) and returns the exit code:
@@ -22,7 +33,7 @@ export function reportCliError(
     write(`${n} problem${n === 1 ? "" : "s"} found`);
     return EXIT.USAGE;
   }
-  if (error instanceof CommanderError) {
+  if (isCommanderError(error)) {
     return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }
   write(`error: ${error instanceof Error ? error.message : String(error)}`);

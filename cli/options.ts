@@ -1,8 +1,8 @@
 /**
- * Option parsers shared by commands.
+ * Option parsers shared by commands that need nothing of commander (so the
+ * commands of `quick.ts` load without it; see `wait-timeout.ts` for one that does).
  * @module
  */
-import { InvalidArgumentError } from "commander";
 
 /**
  * Collects a repeatable option (`--set a=1 --set b=2`) into a list; pass as
@@ -13,18 +13,4 @@ import { InvalidArgumentError } from "commander";
  */
 export function collectValues(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-/**
- * Parses `--wait-timeout`: a positive number of seconds.
- * @throws InvalidArgumentError (commander prints it and exits 2) for anything else
- */
-export function waitTimeoutSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(
-      `--wait-timeout: "${value}" is not a positive number of seconds`,
-    );
-  }
-  return n;
 }

@@ -2,7 +2,6 @@
  * Implementation of `ptp-runner schema` (loaded lazily).
  * @module
  */
-import { dirname } from "node:path";
 import { renderPipelineJsonSchema } from "../runner/pipeline/json-schema.ts";
 import { builtinSteps } from "../steps/mod.ts";
 
@@ -17,6 +16,7 @@ export async function schemaCommand(
   const text = renderPipelineJsonSchema(builtinSteps);
   if (!options.write) return text.trimEnd();
   const output = options.output ?? "schema/pipeline.schema.json";
+  const { dirname } = await import("node:path");
   await Deno.mkdir(dirname(output), { recursive: true });
   await Deno.writeTextFile(output, text);
   return `wrote ${output} (${builtinSteps.length} step types)`;

@@ -3,6 +3,30 @@
  * @module
  */
 import type { Command } from "commander";
+import type { QuickCommand } from "./quick.ts";
+
+/** Options commander hands to the action. */
+interface SchemaOptions {
+  write?: boolean;
+  output: string;
+}
+
+/** Prints or writes the JSON Schema (the action of both paths). */
+async function schemaAction(options: SchemaOptions): Promise<void> {
+  const { schemaCommand } = await import("./schema-action.ts");
+  console.log(await schemaCommand(options));
+}
+
+/** `schema` on the quick path (cli/quick.ts): the options of {@link register}. */
+export const quick: QuickCommand = {
+  name: "schema",
+  options: {
+    write: { type: "boolean" },
+    output: { type: "string", default: "schema/pipeline.schema.json" },
+  },
+  args: { min: 0, max: 0 },
+  run: (_args, options) => schemaAction(options as unknown as SchemaOptions),
+};
 
 /** Adds the `schema` command. */
 export function register(program: Command): void {
@@ -21,8 +45,5 @@ Examples:
   $ ptp-runner schema > pipeline.schema.json
   $ ptp-runner schema --write          # from the project root (deno task schema)`,
     )
-    .action(async (options: { write?: boolean; output: string }) => {
-      const { schemaCommand } = await import("./schema-action.ts");
-      console.log(await schemaCommand(options));
-    });
+    .action(schemaAction);
 }

@@ -6,7 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "../runner/durations.ts";
-import { waitTimeoutSeconds } from "./options.ts";
+import { waitTimeoutSeconds } from "./wait-timeout.ts";
 
 /** Parses `--older-than` (e.g. `2h`, `1h30m`, `45m`, seconds). */
 export function olderThanSeconds(value: string): number {

@@ -5,6 +5,27 @@
  */
 import type { Command } from "commander";
 import { collectValues } from "./options.ts";
+import type { QuickCommand } from "./quick.ts";
+
+/** Options commander hands to the action. */
+interface ValidateOptions {
+  set: string[];
+  config?: string;
+}
+
+/** Validates `file` and prints the summary (the action of both paths). */
+async function validateAction(file: string, options: ValidateOptions): Promise<void> {
+  const { validatePipelineFile } = await import("./validate-action.ts");
+  console.log(await validatePipelineFile(file, options));
+}
+
+/** `validate` on the quick path (cli/quick.ts): the options and argument of {@link register}. */
+export const quick: QuickCommand = {
+  name: "validate",
+  options: { set: { type: "string", multiple: true, default: [] }, config: { type: "string" } },
+  args: { min: 1, max: 1 },
+  run: (args, options) => validateAction(args[0], options as unknown as ValidateOptions),
+};
 
 /** Adds the `validate` command. */
 export function register(program: Command): void {
@@ -26,8 +47,5 @@ Examples:
   $ ptp-runner validate pipelines/existing-hosts.yaml --set private_key=~/.ssh/k.pem \\
       --set hosts=10.0.1.12`,
     )
-    .action(async (file: string, options: { set: string[]; config?: string }) => {
-      const { validatePipelineFile } = await import("./validate-action.ts");
-      console.log(await validatePipelineFile(file, options));
-    });
+    .action(validateAction);
 }

@@ -3,7 +3,7 @@
  * loader (defaults) and `resolveInputs` (`--set`, `--config`).
  * @module
  */
-import { isDeepStrictEqual } from "node:util";
+import { dequal } from "dequal";
 import type { InputSpec, InputType } from "./pipeline/model.ts";
 import { describeValue } from "./pipeline/zod-issues.ts";
 import { isMapping } from "./mapping.ts";
@@ -52,7 +52,7 @@ export function checkInputValue(spec: InputTypeSpec, value: unknown): string | u
     }
   }
   if (spec.enum) {
-    const bad = elements.find((item) => !spec.enum!.some((e) => isDeepStrictEqual(e, item)));
+    const bad = elements.find((item) => !spec.enum!.some((e) => dequal(e, item)));
     if (bad !== undefined) {
       return `expected one of ${spec.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${
         describeValue(bad)

@@ -7,8 +7,6 @@
  * registry with the built-ins.
  * @module
  */
-import { isAbsolute } from "node:path";
-import { pathToFileURL } from "node:url";
 import { editDistance } from "./edit-distance.ts";
 import type { StepPlugin } from "./types.ts";
 
@@ -172,6 +170,9 @@ export class StepRegistry {
    *   imported, exports no plugin, the plugin is invalid, or its type is taken
    */
   async loadPluginModule(absPath: string): Promise<StepPlugin> {
+    // node:path and node:url only here: loading them costs start-up (see pipeline/file-path.ts).
+    const { isAbsolute } = await import("node:path");
+    const { pathToFileURL } = await import("node:url");
     let url: string;
     if (absPath.startsWith("file:")) url = absPath;
     else if (isAbsolute(absPath)) url = pathToFileURL(absPath).href;

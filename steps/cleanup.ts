@@ -7,8 +7,7 @@
  * @module
  */
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
-import { cleanupSection } from "../plugins/report/build.ts";
-import { CleanupSectionSchema } from "../plugins/report/model.ts";
+import { CleanupSectionSchema } from "../plugins/report/sections.ts";
 
 /** Input schema of the cleanup step (`with:`). */
 export const CleanupInputSchema = z.object({
@@ -40,6 +39,7 @@ export default defineStep({
   writes: ["journal.resources", "journal.cleanup"],
   async run(ctx, input, signal) {
     const { cleanUpRun } = await import("../plugins/aws/release/clean-up-run.ts");
+    const { cleanupSection } = await import("../plugins/report/build.ts");
     return cleanupSection(await cleanUpRun(ctx, input, signal));
   },
 });

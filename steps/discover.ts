@@ -9,7 +9,7 @@
  * @module
  */
 import { defineStep, z } from "../plugins/api.ts";
-import { DiscoverJsonSchema } from "../plugins/discover/format.ts";
+import { DiscoverJsonSchema } from "../plugins/discover/json.ts";
 
 /** Input schema of the discover step (`with:`). */
 export const DiscoverInputSchema = z.object({

@@ -9,7 +9,7 @@
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
 import { parseInstanceRequests } from "../plugins/aws/launch/instance-request.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
-import { LAUNCH_ABORT_GRACE_SECONDS } from "../plugins/aws/launch/abort-launch.ts";
+import { LAUNCH_ABORT_GRACE_SECONDS } from "../plugins/aws/launch/abort-timing.ts";
 import { InstanceProfileSchema } from "../plugins/aws/launch/instance-profile-name.ts";
 
 /** A list of strings, also accepted as one comma-separated string (from `--set`). */

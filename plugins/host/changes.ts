@@ -9,7 +9,6 @@
  * records are kept in `facts.changes`, in order.
  * @module
  */
-import { createTwoFilesPatch } from "diff";
 import { z } from "zod";
 import type { CommandResult, RemoteShell } from "../ssh/types.ts";
 import { shQuote } from "../ssh/quote.ts";
@@ -37,25 +36,6 @@ declare module "../api.ts" {
     /** Every change host steps made or (check mode) would make, in order. */
     changes?: HostChange[];
   }
-}
-
-/**
- * A unified diff from `before` (null = file absent) to `after` (null = removed)
- * for `path`, without the `Index:` header; empty string when equal.
- */
-export function unifiedDiff(path: string, before: string | null, after: string | null): string {
-  if (before === after) return "";
-  const patch = createTwoFilesPatch(
-    before === null ? "/dev/null" : `a${path}`,
-    after === null ? "/dev/null" : `b${path}`,
-    before ?? "",
-    after ?? "",
-    undefined,
-    undefined,
-    { context: 3 },
-  );
-  return patch.split("\n").filter((line, i) => !(i < 2 && /^(Index:|=+$)/.test(line)))
-    .join("\n").trimEnd() + "\n";
 }
 
 /** Where the records go: the target's facts, and the step's log. */
@@ -110,6 +90,7 @@ export class HostChanges {
     signal: AbortSignal,
   ): Promise<{ changed: boolean; result?: CommandResult }> {
     if (before === content) return { changed: false };
+    const { unifiedDiff } = await import("./unified-diff.ts");
     const change = this.record({
       kind: "file",
       summary: `${before === null ? "create" : "update"} ${path}`,
@@ -136,6 +117,7 @@ export class HostChanges {
     signal: AbortSignal,
   ): Promise<{ changed: boolean; result?: CommandResult }> {
     if (before === null) return { changed: false };
+    const { unifiedDiff } = await import("./unified-diff.ts");
     const change = this.record({
       kind: "remove",
       summary: `remove ${path}`,

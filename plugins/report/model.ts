@@ -11,6 +11,9 @@
  */
 import { z } from "zod";
 import { ClockQualitySchema, ClockSampleSchema } from "../ptp/facts.ts";
+import { CleanupInstanceSchema, CleanupSectionSchema, CountsSchema } from "./sections.ts";
+
+export { CleanupInstanceSchema, CleanupSectionSchema, CountsSchema };
 
 /** Current `schema_version` of `report.json`. Bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -125,22 +128,6 @@ export const StatsSchema = z.object({
   max: z.number(),
 }).strict();
 
-/**
- * Counts of targets per verdict. `cancelled` defaults to 0 so reports written
- * before it existed still read.
- */
-export const CountsSchema = z.object({
-  total: z.number().int().nonnegative(),
-  functional: z.number().int().nonnegative(),
-  unsupported: z.number().int().nonnegative(),
-  misconfigured: z.number().int().nonnegative(),
-  error: z.number().int().nonnegative(),
-  cancelled: z.number().int().nonnegative().default(0).describe(
-    "Targets with no verdict because the run was interrupted",
-  ),
-  none: z.number().int().nonnegative(),
-}).strict();
-
 /** Clock statistics over functional targets; null when no target had a quality. */
 export const ClockStatsSchema = z.object({
   clock_error_bound_ns: StatsSchema.nullable(),
@@ -153,32 +140,6 @@ export const TypeSummarySchema = z.object({
   instance_type: z.string().nullable(),
   counts: CountsSchema,
   stats: ClockStatsSchema,
-}).strict();
-
-/** An instance in the cleanup section. */
-export const CleanupInstanceSchema = z.object({
-  instance_id: z.string(),
-  target_id: z.string().nullable(),
-  label: z.string().nullable(),
-  instance_type: z.string().nullable(),
-  region: z.string().nullable(),
-  /** Seconds from running to terminated, as the run saw them (terminated instances it launched). */
-  billed_seconds: z.number().optional(),
-}).strict();
-
-/** What cleanup did (added by `recordCleanupInReport` after the report was written). */
-export const CleanupSectionSchema = z.object({
-  terminated: z.array(CleanupInstanceSchema),
-  kept: z.array(CleanupInstanceSchema),
-  failed: z.array(
-    CleanupInstanceSchema.extend({ error: z.string(), command: z.string() }).strict(),
-  ),
-  placement_groups_deleted: z.array(z.string()),
-  placement_groups_failed: z.array(
-    z.object({ name: z.string(), error: z.string(), command: z.string() }).strict(),
-  ),
-  /** Sum of the terminated instances' `billed_seconds` (absent when none is known). */
-  billed_seconds_total: z.number().optional(),
 }).strict();
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { yaml } from "../../runner/pipeline/yaml-library.ts";
 import {
   chmodOwnerOnly,
   makeOwnerOnlyDirs,
@@ -65,7 +65,7 @@ export function reportFiles(
 /** `report.yaml` content: the same model as `report.json`. */
 export function renderYamlReport(report: Report): string {
   return `# ptp-runner report, schema_version ${report.schema_version}\n` +
-    stringify(report, { lineWidth: 0 });
+    yaml.stringify(report, { lineWidth: 0 });
 }
 
 async function writeAtomic(path: string, text: string): Promise<void> {

@@ -4,8 +4,7 @@
  * `file:line:col` with its key path; nothing runs on an invalid pipeline.
  * @module
  */
-import { dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { absolutePath } from "./file-path.ts";
 import { ValidationError } from "../errors.ts";
 import { parseDuration } from "../durations.ts";
 import { checkInputValue } from "../input-values.ts";
@@ -57,7 +56,7 @@ export async function loadPipeline(
   registry: StepRegistry,
   options: LoadPipelineOptions = {},
 ): Promise<Pipeline> {
-  const file = resolve(path);
+  const file = await absolutePath(Deno.cwd(), path);
   const source = options.displayPath ?? path;
   const text = await readSourceFile(file, source, "pipeline file");
   const emptyMessage = "pipeline file is empty; expected a mapping with at least name: and steps:";
@@ -84,7 +83,7 @@ export async function loadPipeline(
   for (const issue of shape.issues) issues.add(issue.path, issue.message, issue);
 
   const scoped = registry.clone();
-  const plugins = await loadTeamPlugins(raw.plugins, dirname(file), scoped, issues);
+  const plugins = await loadTeamPlugins(raw.plugins, file, scoped, issues);
   const inputs = checkInputs(raw.inputs, issues);
   // Names of every declared input (even a malformed one exists for references);
   // undefined when `inputs:` is not a mapping, so references to it are not checked.
@@ -123,14 +122,21 @@ export async function loadPipeline(
   };
 }
 
-/** Imports the modules under `plugins:`; returns their `file:` URLs. */
+/**
+ * Imports the modules under `plugins:` (paths relative to the directory of
+ * `pipelineFile`); returns their `file:` URLs.
+ */
 async function loadTeamPlugins(
   list: unknown,
-  baseDir: string,
+  pipelineFile: string,
   registry: StepRegistry,
   issues: IssueCollector,
 ): Promise<string[]> {
-  if (!Array.isArray(list)) return [];
+  if (!Array.isArray(list) || list.length === 0) return [];
+  // Loaded here, not at start-up (see file-path.ts): only pipelines with team plugins need them.
+  const { dirname, resolve } = await import("node:path");
+  const { pathToFileURL } = await import("node:url");
+  const baseDir = dirname(pipelineFile);
   const urls: string[] = [];
   for (const [index, entry] of list.entries()) {
     if (typeof entry !== "string" || entry === "") continue;

@@ -42,9 +42,13 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
  * Runs `main(args)` in this process, capturing what it prints through the
  * console (commands and commander both write there). Much faster than
  * {@link runCli}; use it for output checks, and `runCli` for real exit codes.
+ * @param run what to run instead of `main` (same contract: returns the exit code)
  */
-export async function captureCli(args: string[]): Promise<CliResult> {
-  const { main } = await import("../../main.ts");
+export async function captureCli(
+  args: string[],
+  run?: (args: string[]) => Promise<number>,
+): Promise<CliResult> {
+  const main = run ?? (await import("../../main.ts")).main;
   const out: string[] = [];
   const err: string[] = [];
   const { log, error } = console;

@@ -24,18 +24,13 @@ import { TAG_RUN_ID } from "./start-instances.ts";
 import { terminateInstances } from "../shared/terminate.ts";
 import { journalRunAccount } from "../shared/recorded-account.ts";
 
-/**
- * Upper bound (seconds, scaled by `settings.timeScale`) of the wait for
- * instances of aborted RunInstances requests to become visible.
- */
-export const RECOVERY_WINDOW_SECONDS = 30;
-/** Seconds between two recovery lookups. */
-export const RECOVERY_POLL_SECONDS = 2;
-/**
- * Real seconds the launch step may take to settle after an abort: the
- * recovery window at real speed, plus the lookups and TerminateInstances.
- */
-export const LAUNCH_ABORT_GRACE_SECONDS = RECOVERY_WINDOW_SECONDS + 45;
+import {
+  LAUNCH_ABORT_GRACE_SECONDS,
+  RECOVERY_POLL_SECONDS,
+  RECOVERY_WINDOW_SECONDS,
+} from "./abort-timing.ts";
+
+export { LAUNCH_ABORT_GRACE_SECONDS, RECOVERY_POLL_SECONDS, RECOVERY_WINDOW_SECONDS };
 
 /** `ptp-runner sweep` for one region: what finds instances a recovery could not account for. */
 export function sweepCommandLine(region: string): string {
