@@ -11,7 +11,7 @@
  */
 import type { Readable } from "node:stream";
 import { Client } from "ssh2";
-import type { ParsedKey, PublicKeyAuthMethod } from "ssh2";
+import type { AgentAuthMethod, ParsedKey, PublicKeyAuthMethod } from "ssh2";
 import type { Buffer } from "node:buffer";
 import type { ErrorKind } from "../../runner/errors.ts";
 
@@ -28,8 +28,10 @@ export interface SshEndpoint {
 /** Options of {@link connectOnce}. */
 export interface AttemptOptions {
   endpoint: SshEndpoint;
-  /** Private key parsed by ssh2. */
-  key: ParsedKey;
+  /** Private key parsed by ssh2 (else `agent`). */
+  key?: ParsedKey;
+  /** Socket of the ssh-agent whose keys authenticate (`SSH_AUTH_SOCK`), when no `key`. */
+  agent?: string;
   /** Milliseconds to wait for the SSH handshake (banner, key exchange, auth) to finish. */
   readyTimeoutMs: number;
   /** Keepalive interval in milliseconds (0 disables); 3 unanswered keepalives drop the connection. */
@@ -89,13 +91,26 @@ const RETRYABLE_CODES = new Set([
 export function classifyConnectError(
   error: Error & { level?: string; code?: string },
   hostKeyRefusal: string | null,
+  /** Where the keys came from when not a key file, e.g. `the ssh-agent at SSH_AUTH_SOCK=/tmp/a`. */
+  keySource?: string,
 ): AttemptError {
   const { level, code } = error;
   if (hostKeyRefusal) {
     return new AttemptError(hostKeyRefusal, { kind: "config", retryable: false, level, code });
   }
+  if (level === "agent") {
+    // The ssh-agent failed (gone, refused to sign): waiting for sshd does not help.
+    return new AttemptError(`ssh-agent: ${error.message}`, {
+      kind: "config",
+      retryable: false,
+      level,
+      code,
+      cause: error,
+    });
+  }
   if (level === "client-authentication") {
-    return new AttemptError(`authentication refused: ${error.message}`, {
+    const which = keySource ? ` (tried the keys of ${keySource})` : "";
+    return new AttemptError(`authentication refused${which}: ${error.message}`, {
       kind: "auth",
       retryable: true,
       level,
@@ -158,7 +173,13 @@ export function connectOnce(options: AttemptOptions): Promise<Client> {
       finish(null, client);
     });
     const onError = (error: Error & { level?: string; code?: string }) =>
-      finish(classifyConnectError(error, hostKeyRefusal));
+      finish(
+        classifyConnectError(
+          error,
+          hostKeyRefusal,
+          options.key ? undefined : `the ssh-agent at SSH_AUTH_SOCK=${options.agent}`,
+        ),
+      );
     const onClose = () =>
       finish(
         hostKeyRefusal
@@ -170,11 +191,9 @@ export function connectOnce(options: AttemptOptions): Promise<Client> {
       );
     client.on("error", onError);
     client.on("close", onClose);
-    const auth: PublicKeyAuthMethod = {
-      type: "publickey",
-      username: endpoint.user,
-      key: options.key,
-    };
+    const auth: PublicKeyAuthMethod | AgentAuthMethod = options.key
+      ? { type: "publickey", username: endpoint.user, key: options.key }
+      : { type: "agent", username: endpoint.user, agent: options.agent ?? "" };
     try {
       client.connect({
         host: endpoint.host,

@@ -23,8 +23,10 @@ export interface SessionConfig {
   target: SshEndpoint;
   /** Optional jump host the target is reached through. */
   jump?: SshEndpoint;
-  /** Parsed private key (used for the jump host too). */
-  key: ParsedKey;
+  /** Parsed private key (used for the jump host too); else `agent`. */
+  key?: ParsedKey;
+  /** Socket of the ssh-agent that authenticates (target and jump host) when there is no `key`. */
+  agent?: string;
   /** Host key trust of the target. */
   targetTrust: HostKeyTrust;
   /** Host key trust of the jump host (required with `jump`). */
@@ -109,6 +111,7 @@ export class SshRemoteShell implements RemoteShell {
     const { config } = this;
     const common = {
       key: config.key,
+      agent: config.agent,
       readyTimeoutMs: config.readyTimeoutMs ?? 20_000,
       keepaliveIntervalMs: config.keepaliveIntervalMs ?? 15_000,
       signal,
