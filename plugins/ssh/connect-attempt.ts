@@ -11,7 +11,7 @@
  */
 import type { Readable } from "node:stream";
 import { Client } from "ssh2";
-import type { AgentAuthMethod, ParsedKey, PublicKeyAuthMethod } from "ssh2";
+import type { AgentAuthMethod, ParsedKey, PublicKeyAuthMethod, ServerHostKeyAlgorithm } from "ssh2";
 import type { Buffer } from "node:buffer";
 import type { ErrorKind } from "../../runner/errors.ts";
 
@@ -36,6 +36,11 @@ export interface AttemptOptions {
   readyTimeoutMs: number;
   /** Keepalive interval in milliseconds (0 disables); 3 unanswered keepalives drop the connection. */
   keepaliveIntervalMs: number;
+  /**
+   * Host key algorithms to ask for first (e.g. those of the keys known_hosts
+   * lists); ssh2's other defaults follow. Undefined: ssh2's order.
+   */
+  hostKeyAlgorithms?: string[];
   /** An already-open stream to speak SSH over (jump host `forwardOut`), instead of TCP. */
   sock?: Readable;
   /**
@@ -45,6 +50,27 @@ export interface AttemptOptions {
   verifyHostKey(keyBlob: Uint8Array): Promise<string | null>;
   /** Aborting destroys the attempt and rejects with the signal's reason. */
   signal: AbortSignal;
+}
+
+/** Host key algorithms ssh2 1.17 can verify (others, e.g. `sk-…`, cannot be asked for). */
+const SSH2_HOST_KEY_ALGORITHMS: readonly ServerHostKeyAlgorithm[] = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa",
+  "ssh-dss",
+];
+
+/** The algorithms of `wanted` ssh2 supports, in order (none: undefined). */
+function supportedHostKeyAlgorithms(
+  wanted: readonly string[] | undefined,
+): ServerHostKeyAlgorithm[] | undefined {
+  const supported = SSH2_HOST_KEY_ALGORITHMS.filter((a) => wanted?.includes(a))
+    .sort((a, b) => wanted!.indexOf(a) - wanted!.indexOf(b));
+  return supported.length > 0 ? supported : undefined;
 }
 
 /** Why one attempt failed, and whether waiting and trying again may help. */
@@ -191,6 +217,7 @@ export function connectOnce(options: AttemptOptions): Promise<Client> {
       );
     client.on("error", onError);
     client.on("close", onClose);
+    const preferred = supportedHostKeyAlgorithms(options.hostKeyAlgorithms);
     const auth: PublicKeyAuthMethod | AgentAuthMethod = options.key
       ? { type: "publickey", username: endpoint.user, key: options.key }
       : { type: "agent", username: endpoint.user, agent: options.agent ?? "" };
@@ -200,6 +227,12 @@ export function connectOnce(options: AttemptOptions): Promise<Client> {
         port: endpoint.port,
         username: endpoint.user,
         ...(options.sock ? { sock: options.sock } : {}),
+        ...(preferred
+          ? {
+            // Moved to the front of ssh2's list (remove, then prepend), keeping the rest.
+            algorithms: { serverHostKey: { remove: preferred, prepend: preferred, append: [] } },
+          }
+          : {}),
         authHandler: [auth],
         readyTimeout: options.readyTimeoutMs,
         keepaliveInterval: options.keepaliveIntervalMs,

@@ -19,6 +19,7 @@ import {
   knownHostsName,
   type KnownHostsVerdict,
   parseKnownHosts,
+  preferredHostKeyAlgorithms,
 } from "./known-hosts.ts";
 
 /**
@@ -67,7 +68,13 @@ export function knownHostsRefusal(
     case "unknown":
       return `${name} is not in ${file}${
         where.missing ? " (no such file)" : ""
-      } (host_key_policy known-hosts): no ${presented.keyType} host key is known for it. ` +
+      } (host_key_policy known-hosts): no ${presented.keyType} host key is known for it${
+        verdict.otherTypes.length > 0
+          ? ` (only ${
+            verdict.otherTypes.map((o) => `${o.keyType} at ${file}:${o.line}`).join(", ")
+          }, which the host no longer offers)`
+          : ""
+      }. ` +
         `Check that ${presented.fingerprint} is the host's key (ssh-keygen -lf ` +
         `/etc/ssh/ssh_host_*_key.pub on the host), then add it with: ssh-keyscan ` +
         `${port === 22 ? "" : `-p ${port} `}${host} >> ${file}; or trust the key seen first ` +
@@ -131,6 +138,24 @@ export class HostKeyTrust {
       this.#console = undefined;
       throw error;
     }
+  }
+
+  /**
+   * Host key algorithms to offer first (policy `known-hosts` with no key
+   * trusted yet): those of the keys the file lists for the endpoint, so the
+   * server presents one of them, as `ssh` does. Undefined: ssh2's defaults.
+   */
+  async preferredAlgorithms(): Promise<string[] | undefined> {
+    if (this.trusted || !this.#options.knownHosts) return undefined;
+    const { file, host, port } = this.#options.knownHosts;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch {
+      return undefined; // verify() says what is wrong with the file
+    }
+    const algorithms = preferredHostKeyAlgorithms(parseKnownHosts(text), host, port);
+    return algorithms.length > 0 ? algorithms : undefined;
   }
 
   /**

@@ -127,6 +127,7 @@ export class SshRemoteShell implements RemoteShell {
         jump = await connectOnce({
           ...common,
           endpoint: jumpEndpoint,
+          hostKeyAlgorithms: await trust.preferredAlgorithms(),
           verifyHostKey: (blob) => trust.verify(jumpName, blob),
         });
         sock = await forwardThrough(jump, config.target);
@@ -149,6 +150,7 @@ export class SshRemoteShell implements RemoteShell {
       client = await connectOnce({
         ...common,
         endpoint: config.target,
+        hostKeyAlgorithms: await config.targetTrust.preferredAlgorithms(),
         sock,
         verifyHostKey: (blob) => config.targetTrust.verify(this.endpoint, blob),
       });

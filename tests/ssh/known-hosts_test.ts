@@ -3,15 +3,27 @@ import { createHmac, randomBytes } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { StepError } from "../../runner/errors.ts";
-import { checkKnownHost, knownHostsName, parseKnownHosts } from "../../plugins/ssh/known-hosts.ts";
+import {
+  checkKnownHost,
+  knownHostsName,
+  parseKnownHosts,
+  preferredHostKeyAlgorithms,
+} from "../../plugins/ssh/known-hosts.ts";
 import { closeServices, contextFor, fastOpen, writeKeyFile } from "./helpers.ts";
-import { ed25519Key, startTestServer, type TestServer } from "./test-server.ts";
+import { ed25519Key, rsaPemKey, startTestServer, type TestServer } from "./test-server.ts";
 import { defaultHostKeyPolicy } from "../../plugins/ssh/open-shell.ts";
 import { hostKeyJournalKey } from "../../plugins/ssh/host-key.ts";
 
 const blob = (b64: string) => Uint8Array.from(Buffer.from(b64, "base64"));
-const KEY_A = Buffer.from("key-a-blob").toString("base64");
-const KEY_B = Buffer.from("key-b-blob").toString("base64");
+/** A key blob in SSH wire format: string key type, then `body` (enough for matching). */
+function keyBlob(type: string, body: string): string {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(type.length);
+  return Buffer.concat([length, Buffer.from(type), Buffer.from(body)]).toString("base64");
+}
+const KEY_A = keyBlob("ssh-ed25519", "key-a");
+const KEY_B = keyBlob("ssh-ed25519", "key-b");
+const KEY_R = keyBlob("ssh-rsa", "key-r");
 
 /** A hashed host pattern as `ssh-keygen -H` writes it. */
 function hashed(name: string): string {
@@ -50,6 +62,24 @@ Deno.test("known_hosts lines match by plain name, [host]:port, hashed name and w
   });
   assert.equal(knownHostsName("h", 22), "h");
   assert.equal(knownHostsName("h", 2200), "[h]:2200");
+});
+
+Deno.test("a key of a type the host is not listed with is unknown, not changed (as ssh)", () => {
+  const entries = parseKnownHosts(`# x\nh ssh-rsa ${KEY_R}\nh ssh-ed25519 ${KEY_A}\n`);
+  assert.deepEqual(checkKnownHost(entries, "h", 22, blob(KEY_B)), { match: "changed", lines: [3] });
+  const rsaOnly = parseKnownHosts(`h ssh-rsa ${KEY_R}\n`);
+  assert.deepEqual(checkKnownHost(rsaOnly, "h", 22, blob(KEY_A)), {
+    match: "unknown",
+    otherTypes: [{ line: 1, keyType: "ssh-rsa" }],
+  });
+  // ...so the server is asked for the listed types first.
+  assert.deepEqual(preferredHostKeyAlgorithms(entries, "h", 22), [
+    "rsa-sha2-512",
+    "rsa-sha2-256",
+    "ssh-rsa",
+    "ssh-ed25519",
+  ]);
+  assert.deepEqual(preferredHostKeyAlgorithms(entries, "other", 22), []);
 });
 
 Deno.test("a @revoked key is refused for every host", () => {
@@ -220,6 +250,34 @@ Deno.test({
     } finally {
       await jump.close();
       await target.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a host listed with its RSA key only is asked for that key and accepted, as ssh does",
+  sanitizeResources: true,
+  async fn() {
+    const key = ed25519Key();
+    const rsa = await rsaPemKey();
+    // ed25519 first: ssh2 would otherwise get the ed25519 key, which the file does not list.
+    const server = await startTestServer({ authorizedKey: key.public, extraHostKeys: [rsa] });
+    const dir = await Deno.makeTempDir();
+    const file = join(dir, "known_hosts");
+    await Deno.writeTextFile(file, `${knownHostsName(server.host, server.port)} ${rsa.public}\n`);
+    const ctx = contextFor(server);
+    try {
+      const opened = await fastOpen(ctx, writeKeyFile(key), {
+        hostKeyPolicy: "known-hosts",
+        knownHostsFile: file,
+        waitTimeoutSeconds: 0.5,
+      });
+      assert.equal(opened.hostKey.keyType, "ssh-rsa");
+      assert.equal(opened.hostKey.source, "known-hosts");
+    } finally {
+      await closeServices(ctx);
+      await server.close();
       await Deno.remove(dir, { recursive: true });
     }
   },
