@@ -138,3 +138,38 @@ Deno.test("run --keep <instance-id> exits 2 before anything is created, pointing
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("cleanup --run --keep on a journal with no AWS account: an unknown id exits 2 before any AWS call", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-keep-" });
+  try {
+    const runId = "20261129-101500-ab12";
+    const journal = await RunJournal.create(workDir, {
+      runId,
+      pipeline: { name: "ptp", file: "/tmp/ptp.yaml" },
+      inputs: {},
+    });
+    await journal.recordResource({
+      kind: "ec2-instance",
+      id: "i-0aaa1111bbbb2222c",
+      region: "us-east-1",
+      state: "created",
+      releaseCommand: "aws ec2 terminate-instances --instance-ids i-0aaa1111bbbb2222c",
+    });
+    await journal.save();
+    // An endpoint nobody listens on: any AWS call would fail with exit 1, not 2.
+    const result = await cli(
+      ["cleanup", "--run", runId, "--work-dir", workDir, "--yes", "--keep", "i-0fff"],
+      { AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_EC2_METADATA_DISABLED: "true" },
+    );
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `--keep: i-0fff is not an instance of run ${runId}; its instances: i-0aaa1111bbbb2222c; ` +
+          "nothing was changed",
+      ),
+    );
+  } finally {
+    await Deno.remove(workDir, { recursive: true });
+  }
+});
