@@ -37,8 +37,8 @@ export const ConnectInput = z.object({
     ctx.addIssue({
       code: "custom",
       path: ["private_key"],
-      message: "no key: give private_key (the key file), or run an ssh-agent holding the key " +
-        "(SSH_AUTH_SOCK is not set)",
+      message: `${input.private_key === "" ? "is empty" : "is not given"}: give the path of ` +
+        "the private key file, or run an ssh-agent holding the key (SSH_AUTH_SOCK is not set)",
     });
   }
 });

@@ -222,7 +222,10 @@ Deno.test({
         const text = new TextDecoder().decode(result.stdout) +
           new TextDecoder().decode(result.stderr);
         assert.equal(result.code, 2, text);
-        assert.match(text, /private_key: no key: give private_key .*SSH_AUTH_SOCK is not set/);
+        assert.match(
+          text,
+          /private_key: is empty: give the path of the private key file, or run an ssh-agent .*SSH_AUTH_SOCK is not set/,
+        );
       });
     } finally {
       await agent.stop();
