@@ -34,10 +34,11 @@ export type HostKeyPolicy = "console" | "tofu" | "known-hosts";
  * what is wrong, the file and line, and the command that fixes it), or
  * undefined when the key is known.
  * - `revoked`: the key is on an `@revoked` line.
- * - `changed`: the host is listed with other keys only (`ssh`: "REMOTE HOST
- *   IDENTIFICATION HAS CHANGED"): `ssh-keygen -f FILE -R NAME` removes the old one.
- * - `unknown`: not listed (`ssh` with `StrictHostKeyChecking yes`: "No ... host
- *   key is known"): `ssh-keyscan` adds it, or `host_key_policy tofu` trusts it unseen.
+ * - `changed`: the host is listed with another key of the same type (`ssh`:
+ *   "REMOTE HOST IDENTIFICATION HAS CHANGED"): `ssh-keygen -f FILE -R NAME` removes the old one.
+ * - `unknown`: no key of this type is listed (`ssh` with `StrictHostKeyChecking
+ *   yes`: "No ... host key is known"): `ssh-keyscan` adds it, or `host_key_policy
+ *   tofu` trusts the key seen first.
  */
 export function knownHostsRefusal(
   verdict: KnownHostsVerdict,

@@ -1,7 +1,9 @@
 /**
  * Opening (or reusing) the SSH session of the current target: the work of
- * the `connect` step. Loads the key, sets up host key trust (console
- * fingerprints or trust on first use), waits for sshd, and stores the
+ * the `connect` step. Loads the key (or uses the ssh-agent at
+ * `SSH_AUTH_SOCK` when none is given), sets up host key trust (known_hosts
+ * for hosts the run did not launch, console fingerprints or trust on first
+ * use for launched instances), waits for sshd, and stores the
  * session in the run's service registry under {@link shellServiceKey}, where
  * host steps find it with `shellFor(ctx)` and the run closes it at the end.
  * @module
