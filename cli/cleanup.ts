@@ -23,6 +23,10 @@ export function register(program: Command): void {
       "also terminate the instances the run kept (--keep); without it they are only listed",
       false,
     )
+    .option(
+      "--keep <instance-ids>",
+      "instances of the run to leave running (comma-separated ids; recorded as kept)",
+    )
     .option("--yes", "do not ask before terminating", false)
     .option("--force", "go ahead although the run's process is still alive", false)
     .option("--work-dir <dir>", "directory holding .ptp-runner/ (default: current directory)")
@@ -41,6 +45,11 @@ Examples:
   ptp-runner cleanup --run 20261129-101500-ab12
   ptp-runner cleanup --run 20261129-101500-ab12 --yes --profile dev --region us-east-1
   ptp-runner cleanup --run 20261129-101500-ab12 --include-kept
+  ptp-runner cleanup --run 20261129-101500-ab12 --keep i-0123456789abcdef0
+
+--keep names instances of this run to leave running (recorded as kept, so a later
+cleanup lists them and terminates them only with --include-kept); an id the run does
+not own is refused (exit 2, listing the run's instance ids) before anything is terminated.
 
 The current credentials must belong to the AWS account the run launched in (it is
 recorded in the journal). An instance EC2 does not know (InvalidInstanceID.NotFound)
@@ -52,7 +61,7 @@ account and region the run recorded (a run killed mid-launch cannot have journal
 them). A run whose process is still alive is refused unless --force.
 
 Exit codes: 0 released (or nothing to do), 1 credentials refused, 2 unknown run,
-run still alive (without --force), credentials of another account, or confirmation
+run still alive (without --force), a --keep id not in the run, credentials of another account, or confirmation
 needed (not interactive: pass --yes), 3 something may be left behind.`,
     )
     .action(async (opts: {
@@ -63,6 +72,7 @@ needed (not interactive: pass --yes), 3 something may be left behind.`,
       yes: boolean;
       force: boolean;
       includeKept: boolean;
+      keep?: string;
       workDir?: string;
       waitTimeout: number;
       verbose: boolean;
@@ -82,6 +92,7 @@ needed (not interactive: pass --yes), 3 something may be left behind.`,
         yes: opts.yes,
         force: opts.force,
         includeKept: opts.includeKept,
+        keep: opts.keep,
         workDir: opts.workDir,
         waitTimeoutSeconds: opts.waitTimeout,
         verbose: opts.verbose,

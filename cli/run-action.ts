@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { finalizeReport } from "../plugins/report/finalize.ts";
 import { createIpRedactor, type IpRedactor, redactIpsWith } from "../plugins/report/redact.ts";
 import { reportDirOf } from "../plugins/report/write.ts";
-import { parseKeepPolicy } from "../plugins/aws/release/keep-policy.ts";
+import { keepIdsProblem, parseKeepPolicy } from "../plugins/aws/release/keep-policy.ts";
 import { colorEnabled } from "../runner/colour.ts";
 import { ConsoleRenderer } from "../runner/console.ts";
 import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";
@@ -135,7 +135,9 @@ export function checkRunFlags(
   }
   if (options.keep !== undefined) {
     try {
-      parseKeepPolicy(options.keep);
+      // A new run: none of its instance ids can be known yet.
+      const problem = keepIdsProblem(parseKeepPolicy(options.keep));
+      if (problem) issues.push({ source: "--keep", message: problem });
     } catch (error) {
       issues.push({ source: "--keep", message: (error as Error).message.replace(/^--keep: /, "") });
     }

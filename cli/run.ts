@@ -87,7 +87,7 @@ export function register(program: Command): void {
     .option("--dry-run", "preflight only: check permissions and inputs, create nothing")
     .option(
       "--keep <policy>",
-      "instances to keep: none | all | functional | i-... ids (comma-separated)",
+      "instances to keep: none | all | functional (instance ids: cleanup --run <id> --keep)",
     )
     .option("--region <region>", "AWS region")
     .option("--profile <profile>", "AWS shared-config profile")

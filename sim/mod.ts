@@ -226,6 +226,7 @@ export async function startSimulator(
         instanceType: i.instanceType,
         state: instanceStateAt(i, now),
         tags: { ...i.tags },
+        address: i.address,
         runningAt: i.launchedAt + i.bootSeconds,
         ...(i.terminatedAt === undefined ? {} : { terminatedAt: i.terminatedAt }),
         ...(i.host?.sshReadyAt === undefined ? {} : { sshReadyAt: i.host.sshReadyAt }),

@@ -173,6 +173,8 @@ export interface Simulator {
     instanceType: string;
     state: string;
     tags: Record<string, string>;
+    /** Loopback address the API reports for it (its sshd listens there on `sshPort`). */
+    address: string;
     runningAt: number;
     terminatedAt?: number;
     sshReadyAt?: number;

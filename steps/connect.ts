@@ -1,14 +1,15 @@
 /**
  * `connect`: opens the remote shell of each target and keeps it for the host
  * steps that follow. `transport: ssh` (default) opens an SSH session (waiting
- * for sshd with backoff, verifying the host key against the instance's console
- * output or trusting it on first use); `transport: ssm` waits for the
- * instance's SSM agent to be online and runs every command through SSM Run
- * Command (no key pair, inbound rule or public address needed).
+ * for sshd with backoff, verifying the host key: against the user's
+ * known_hosts file for hosts the run did not launch, against a launched
+ * instance's console output, or trusting it on first use); `transport: ssm`
+ * waits for the instance's SSM agent to be online and runs every command
+ * through SSM Run Command (no key pair, inbound rule or public address needed).
  * @module
  */
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
-import { privateKeyPath } from "../plugins/ssh/key-path.ts";
+import { optionalPrivateKeyPath } from "../plugins/ssh/key-path.ts";
 import { StepError } from "../runner/errors.ts";
 import type { TargetStepContext } from "../runner/types.ts";
 import { DEFAULT_SSM_REQUESTS_PER_SECOND } from "../plugins/ssm/rate-limiter.ts";
@@ -18,18 +19,13 @@ export const Transport = z.enum(["ssh", "ssm"]).describe(
   "ssh: an SSH session per target; ssm: SSM Run Command (AWS-RunShellScript), no SSH at all.",
 );
 
-/** Message of an ssh connect without a private key (as the key path schema says it). */
-const EMPTY_KEY = "is empty: give the path of the private key file";
-
 /** Input of `connect`. */
 export const ConnectInput = z.object({
   transport: Transport.default("ssh"),
-  private_key: z.preprocess(
-    (v) => (v === "" || v === null ? undefined : v),
-    privateKeyPath().optional(),
-  ).describe(
+  private_key: optionalPrivateKeyPath().describe(
     "Path of the private key of the instances' key pair (~ allowed; RSA PEM or ed25519 " +
-      "OpenSSH); required with transport ssh.",
+      'OpenSSH). Not given or "": the keys of the ssh-agent at SSH_AUTH_SOCK, as ssh uses them. ' +
+      "Not used with transport ssm.",
   ),
   user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, "expected a user name such as ec2-user")
     .default("ec2-user").describe("Remote user when the target names none."),
@@ -41,13 +37,14 @@ export const ConnectInput = z.object({
       "also the bound of the wait after a driver reload).",
   ),
   jump_host: z.string().optional().describe("Jump host as user@host[:port]."),
-  host_key_policy: z.enum(["console", "tofu", "known-hosts"]).default("console").describe(
-    "console: check the host key against the fingerprints in the instance's console output " +
-      "(trust on first use when there are none); tofu: trust the first key seen; " +
-      "known-hosts: the key must be listed in known_hosts_file, as ssh with StrictHostKeyChecking.",
+  host_key_policy: z.enum(["console", "tofu", "known-hosts"]).optional().describe(
+    "known-hosts (default for hosts the run did not launch, e.g. existing-hosts): the key must " +
+      "be listed in known_hosts_file, as ssh with StrictHostKeyChecking yes; console (default " +
+      "for launched instances): check the key against the fingerprints in the instance's " +
+      "console output (trust on first use when there are none); tofu: trust the first key seen.",
   ),
   known_hosts_file: z.string().min(1).default("~/.ssh/known_hosts").describe(
-    "known_hosts file of host_key_policy known-hosts (~ allowed).",
+    "known_hosts file of host_key_policy known-hosts, also for the jump host (~ allowed).",
   ),
   ssm_requests_per_second: z.number().positive().max(1000).default(
     DEFAULT_SSM_REQUESTS_PER_SECOND,
@@ -56,8 +53,13 @@ export const ConnectInput = z.object({
       "(throttling beyond that is absorbed with backoff).",
   ),
 }).strict().superRefine((input, ctx) => {
-  if (input.transport === "ssh" && input.private_key === undefined) {
-    ctx.addIssue({ code: "custom", path: ["private_key"], message: EMPTY_KEY });
+  if (input.transport === "ssh" && !input.private_key && !Deno.env.get("SSH_AUTH_SOCK")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["private_key"],
+      message: `${input.private_key === "" ? "is empty" : "is not given"}: give the path of ` +
+        "the private key file, or run an ssh-agent holding the key (SSH_AUTH_SOCK is not set)",
+    });
   }
 });
 
@@ -70,6 +72,9 @@ export const ConnectOutput = z.object({
   port: z.number().int().optional(),
   host_key_fingerprint: z.string().optional(),
   host_key_source: z.enum(["console", "tofu", "known-hosts"]).optional(),
+  auth: z.enum(["key-file", "ssh-agent"]).optional().describe(
+    "transport ssh: what authenticated: private_key, or the ssh-agent at SSH_AUTH_SOCK.",
+  ),
   instance_id: z.string().optional().describe("transport ssm: the managed instance."),
   agent_version: z.string().optional().describe("transport ssm: SSM agent version."),
   platform: z.string().optional().describe("transport ssm: platform name and version."),
@@ -127,11 +132,10 @@ async function runConnect(
 ): Promise<z.input<typeof ConnectOutput>> {
   if (input.transport === "ssm") return await connectSsm(ctx, input, signal);
   const target = ctx.target;
-  if (input.private_key === undefined) throw new StepError("config", `private_key ${EMPTY_KEY}`);
   // ssh2 loads only when a run connects.
   const { openShell } = await import("../plugins/ssh/open-shell.ts");
   try {
-    const { shell, hostKey } = await openShell(ctx, {
+    const { shell, hostKey, auth } = await openShell(ctx, {
       privateKey: input.private_key,
       user: input.user,
       port: input.port,
@@ -149,6 +153,7 @@ async function runConnect(
       port: endpoint.port,
       host_key_fingerprint: hostKey.fingerprint,
       host_key_source: hostKey.source,
+      auth,
     };
   } catch (error) {
     if (error instanceof StepError) {

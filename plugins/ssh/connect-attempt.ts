@@ -11,7 +11,7 @@
  */
 import type { Readable } from "node:stream";
 import { Client } from "ssh2";
-import type { ParsedKey, PublicKeyAuthMethod } from "ssh2";
+import type { AgentAuthMethod, ParsedKey, PublicKeyAuthMethod, ServerHostKeyAlgorithm } from "ssh2";
 import type { Buffer } from "node:buffer";
 import type { ErrorKind } from "../../runner/errors.ts";
 
@@ -28,12 +28,19 @@ export interface SshEndpoint {
 /** Options of {@link connectOnce}. */
 export interface AttemptOptions {
   endpoint: SshEndpoint;
-  /** Private key parsed by ssh2. */
-  key: ParsedKey;
+  /** Private key parsed by ssh2 (else `agent`). */
+  key?: ParsedKey;
+  /** Socket of the ssh-agent whose keys authenticate (`SSH_AUTH_SOCK`), when no `key`. */
+  agent?: string;
   /** Milliseconds to wait for the SSH handshake (banner, key exchange, auth) to finish. */
   readyTimeoutMs: number;
   /** Keepalive interval in milliseconds (0 disables); 3 unanswered keepalives drop the connection. */
   keepaliveIntervalMs: number;
+  /**
+   * Host key algorithms to ask for first (e.g. those of the keys known_hosts
+   * lists); ssh2's other defaults follow. Undefined: ssh2's order.
+   */
+  hostKeyAlgorithms?: string[];
   /** An already-open stream to speak SSH over (jump host `forwardOut`), instead of TCP. */
   sock?: Readable;
   /**
@@ -43,6 +50,27 @@ export interface AttemptOptions {
   verifyHostKey(keyBlob: Uint8Array): Promise<string | null>;
   /** Aborting destroys the attempt and rejects with the signal's reason. */
   signal: AbortSignal;
+}
+
+/** Host key algorithms ssh2 1.17 can verify (others, e.g. `sk-…`, cannot be asked for). */
+const SSH2_HOST_KEY_ALGORITHMS: readonly ServerHostKeyAlgorithm[] = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa",
+  "ssh-dss",
+];
+
+/** The algorithms of `wanted` ssh2 supports, in order (none: undefined). */
+function supportedHostKeyAlgorithms(
+  wanted: readonly string[] | undefined,
+): ServerHostKeyAlgorithm[] | undefined {
+  const supported = SSH2_HOST_KEY_ALGORITHMS.filter((a) => wanted?.includes(a))
+    .sort((a, b) => wanted!.indexOf(a) - wanted!.indexOf(b));
+  return supported.length > 0 ? supported : undefined;
 }
 
 /** Why one attempt failed, and whether waiting and trying again may help. */
@@ -89,13 +117,26 @@ const RETRYABLE_CODES = new Set([
 export function classifyConnectError(
   error: Error & { level?: string; code?: string },
   hostKeyRefusal: string | null,
+  /** Where the keys came from when not a key file, e.g. `the ssh-agent at SSH_AUTH_SOCK=/tmp/a`. */
+  keySource?: string,
 ): AttemptError {
   const { level, code } = error;
   if (hostKeyRefusal) {
     return new AttemptError(hostKeyRefusal, { kind: "config", retryable: false, level, code });
   }
+  if (level === "agent") {
+    // The ssh-agent failed (gone, refused to sign): waiting for sshd does not help.
+    return new AttemptError(`ssh-agent: ${error.message}`, {
+      kind: "config",
+      retryable: false,
+      level,
+      code,
+      cause: error,
+    });
+  }
   if (level === "client-authentication") {
-    return new AttemptError(`authentication refused: ${error.message}`, {
+    const which = keySource ? ` (tried the keys of ${keySource})` : "";
+    return new AttemptError(`authentication refused${which}: ${error.message}`, {
       kind: "auth",
       retryable: true,
       level,
@@ -158,7 +199,13 @@ export function connectOnce(options: AttemptOptions): Promise<Client> {
       finish(null, client);
     });
     const onError = (error: Error & { level?: string; code?: string }) =>
-      finish(classifyConnectError(error, hostKeyRefusal));
+      finish(
+        classifyConnectError(
+          error,
+          hostKeyRefusal,
+          options.key ? undefined : `the ssh-agent at SSH_AUTH_SOCK=${options.agent}`,
+        ),
+      );
     const onClose = () =>
       finish(
         hostKeyRefusal
@@ -170,17 +217,22 @@ export function connectOnce(options: AttemptOptions): Promise<Client> {
       );
     client.on("error", onError);
     client.on("close", onClose);
-    const auth: PublicKeyAuthMethod = {
-      type: "publickey",
-      username: endpoint.user,
-      key: options.key,
-    };
+    const preferred = supportedHostKeyAlgorithms(options.hostKeyAlgorithms);
+    const auth: PublicKeyAuthMethod | AgentAuthMethod = options.key
+      ? { type: "publickey", username: endpoint.user, key: options.key }
+      : { type: "agent", username: endpoint.user, agent: options.agent ?? "" };
     try {
       client.connect({
         host: endpoint.host,
         port: endpoint.port,
         username: endpoint.user,
         ...(options.sock ? { sock: options.sock } : {}),
+        ...(preferred
+          ? {
+            // Moved to the front of ssh2's list (remove, then prepend), keeping the rest.
+            algorithms: { serverHostKey: { remove: preferred, prepend: preferred, append: [] } },
+          }
+          : {}),
         authHandler: [auth],
         readyTimeout: options.readyTimeoutMs,
         keepaliveInterval: options.keepaliveIntervalMs,

@@ -14,7 +14,13 @@ import {
   keyTypeOf,
   type TrustedHostKey,
 } from "./host-key.ts";
-import { checkKnownHost, knownHostsName, parseKnownHosts } from "./known-hosts.ts";
+import {
+  checkKnownHost,
+  knownHostsName,
+  type KnownHostsVerdict,
+  parseKnownHosts,
+  preferredHostKeyAlgorithms,
+} from "./known-hosts.ts";
 
 /**
  * Host key checking policy: `console` (fingerprints from the console, TOFU
@@ -22,6 +28,60 @@ import { checkKnownHost, knownHostsName, parseKnownHosts } from "./known-hosts.t
  * known_hosts file, as `ssh` with `StrictHostKeyChecking yes`).
  */
 export type HostKeyPolicy = "console" | "tofu" | "known-hosts";
+
+/**
+ * Why a known_hosts check refuses the presented key (wording after `ssh`'s own:
+ * what is wrong, the file and line, and the command that fixes it), or
+ * undefined when the key is known.
+ * - `revoked`: the key is on an `@revoked` line.
+ * - `changed`: the host is listed with another key of the same type (`ssh`:
+ *   "REMOTE HOST IDENTIFICATION HAS CHANGED"): `ssh-keygen -f FILE -R NAME` removes the old one.
+ * - `unknown`: no key of this type is listed (`ssh` with `StrictHostKeyChecking
+ *   yes`: "No ... host key is known"): `ssh-keyscan` adds it, or `host_key_policy
+ *   tofu` trusts the key seen first.
+ */
+export function knownHostsRefusal(
+  verdict: KnownHostsVerdict,
+  where: {
+    file: string;
+    host: string;
+    port: number;
+    endpoint: string;
+    /** The file does not exist. */
+    missing?: boolean;
+    presented: { fingerprint: string; keyType: string };
+  },
+): string | undefined {
+  const { file, host, port, presented } = where;
+  const name = knownHostsName(host, port);
+  const what = `host key ${presented.fingerprint} (${presented.keyType}) of ${where.endpoint}`;
+  switch (verdict.match) {
+    case "known":
+      return undefined;
+    case "revoked":
+      return `${what} is marked @revoked in ${file}:${verdict.line}; refusing to connect`;
+    case "changed":
+      return `${what} is not the key ${file} lists for ${name} (${
+        verdict.lines.map((line) => `${file}:${line}`).join(", ")
+      }): REMOTE HOST IDENTIFICATION HAS CHANGED, or someone is in between; refusing to ` +
+        `connect. If the host was reinstalled and ${presented.fingerprint} is its new key, ` +
+        `remove the old one with: ssh-keygen -f '${file}' -R '${name}'`;
+    case "unknown":
+      return `${name} is not in ${file}${
+        where.missing ? " (no such file)" : ""
+      } (host_key_policy known-hosts): no ${presented.keyType} host key is known for it${
+        verdict.otherTypes.length > 0
+          ? ` (only ${
+            verdict.otherTypes.map((o) => `${o.keyType} at ${file}:${o.line}`).join(", ")
+          }, which the host no longer offers)`
+          : ""
+      }. ` +
+        `Check that ${presented.fingerprint} is the host's key (ssh-keygen -lf ` +
+        `/etc/ssh/ssh_host_*_key.pub on the host), then add it with: ssh-keyscan ` +
+        `${port === 22 ? "" : `-p ${port} `}${host} >> ${file}; or trust the key seen first ` +
+        `with host_key_policy tofu (the existing-hosts pipeline: --set host_key_policy=tofu)`;
+  }
+}
 
 /** Options of {@link HostKeyTrust}. */
 export interface HostKeyTrustOptions {
@@ -82,6 +142,24 @@ export class HostKeyTrust {
   }
 
   /**
+   * Host key algorithms to offer first (policy `known-hosts` with no key
+   * trusted yet): those of the keys the file lists for the endpoint, so the
+   * server presents one of them, as `ssh` does. Undefined: ssh2's defaults.
+   */
+  async preferredAlgorithms(): Promise<string[] | undefined> {
+    if (this.trusted || !this.#options.knownHosts) return undefined;
+    const { file, host, port } = this.#options.knownHosts;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch {
+      return undefined; // verify() says what is wrong with the file
+    }
+    const algorithms = preferredHostKeyAlgorithms(parseKnownHosts(text), host, port);
+    return algorithms.length > 0 ? algorithms : undefined;
+  }
+
+  /**
    * Checks `keyBlob` presented at `endpoint`.
    * @returns null when accepted (a new key is journalled before returning), or the refusal reason.
    */
@@ -122,6 +200,7 @@ export class HostKeyTrust {
   ): Promise<string | null> {
     const { file, host, port } = this.#options.knownHosts!;
     let text = "";
+    let missing = false;
     try {
       text = await Deno.readTextFile(file);
     } catch (error) {
@@ -130,24 +209,10 @@ export class HostKeyTrust {
         this.#options.log.error(reason);
         return reason;
       }
+      missing = true;
     }
-    const name = knownHostsName(host, port);
     const verdict = checkKnownHost(parseKnownHosts(text), host, port, keyBlob);
-    const what = `host key ${presented.fingerprint} (${presented.keyType}) of ${endpoint}`;
-    let reason: string | undefined;
-    if (verdict.match === "revoked") {
-      reason = `${what} is marked @revoked in ${file}:${verdict.line}`;
-    } else if (verdict.match === "changed") {
-      reason =
-        `${what} is not the one ${file} lists for ${name} (line ${
-          verdict.lines.join(", ")
-        }): the host key changed, or someone is in between; if the host was reinstalled, ` +
-        `remove the old key with: ssh-keygen -R '${name}'`;
-    } else if (verdict.match === "unknown") {
-      reason = `${name} is not in ${file} (host_key_policy known-hosts): check the ` +
-        `fingerprint ${presented.fingerprint}, then add it with: ssh-keyscan -p ${port} ${host} ` +
-        `>> ${file}; or use host_key_policy tofu`;
-    }
+    const reason = knownHostsRefusal(verdict, { file, host, port, endpoint, missing, presented });
     if (reason) {
       this.#options.log.error(reason);
       return reason;

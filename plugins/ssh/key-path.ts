@@ -179,3 +179,21 @@ export function privateKeyPath() {
     },
   );
 }
+
+/**
+ * Schema of an optional private key path input: undefined or `""` (no key
+ * file: the ssh-agent at `SSH_AUTH_SOCK` authenticates, see plugins/ssh/agent.ts),
+ * else checked like {@link privateKeyPath}.
+ */
+export function optionalPrivateKeyPath() {
+  return z.string().optional().superRefine((path, ctx) => {
+    if (path === undefined || path === "") return;
+    const problem = keyFileProblem(path);
+    if (problem) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${problem} (the private key of the EC2 key pair, e.g. ~/.ssh/my-key.pem)`,
+      });
+    }
+  });
+}

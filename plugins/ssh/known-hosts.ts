@@ -8,6 +8,7 @@
  */
 import { createHmac } from "node:crypto";
 import { Buffer } from "node:buffer";
+import { keyTypeOf } from "./host-key.ts";
 
 /** One key line of a known_hosts file. */
 export interface KnownHostsEntry {
@@ -86,13 +87,18 @@ export type KnownHostsVerdict =
   | { match: "known"; line: number }
   | { match: "revoked"; line: number }
   | { match: "changed"; lines: number[] }
-  | { match: "unknown" };
+  | {
+    match: "unknown";
+    /** Lines listing the host with keys of other types only (`ssh`: "keys of different type are already known"). */
+    otherTypes: { line: number; keyType: string }[];
+  };
 
 /**
- * Checks a presented key blob against the entries for `host`:`port`:
- * `known` (a line has this very key), `revoked`, `changed` (the host is listed
- * with other keys only, as `ssh` says "REMOTE HOST IDENTIFICATION HAS
- * CHANGED"), or `unknown` (the host is not listed).
+ * Checks a presented key blob against the entries for `host`:`port`, as
+ * `ssh` does: `known` (a line has this very key), `revoked` (an `@revoked`
+ * line has it), `changed` (the host is listed with another key of the same
+ * type: "REMOTE HOST IDENTIFICATION HAS CHANGED"), or `unknown` (no key of
+ * this type is listed for the host; keys of other types may be).
  */
 export function checkKnownHost(
   entries: readonly KnownHostsEntry[],
@@ -106,6 +112,30 @@ export function checkKnownHost(
   const mine = entriesFor(entries, host, port).filter((e) => !e.revoked);
   const same = mine.find((e) => e.key === key);
   if (same) return { match: "known", line: same.line };
-  if (mine.length > 0) return { match: "changed", lines: mine.map((e) => e.line) };
-  return { match: "unknown" };
+  const keyType = keyTypeOf(keyBlob);
+  const sameType = mine.filter((e) => e.keyType === keyType);
+  if (sameType.length > 0) return { match: "changed", lines: sameType.map((e) => e.line) };
+  return { match: "unknown", otherTypes: mine.map((e) => ({ line: e.line, keyType: e.keyType })) };
+}
+
+/**
+ * Host key algorithms to ask the server for first, so that it presents a key
+ * the file lists (as `ssh` orders HostKeyAlgorithms by the known keys of the
+ * host): for each key type listed for `host`:`port`, in file order, its
+ * signature algorithms (an `ssh-rsa` key signs with `rsa-sha2-512`,
+ * `rsa-sha2-256` or `ssh-rsa`: RFC 8332). Empty when the host is not listed.
+ */
+export function preferredHostKeyAlgorithms(
+  entries: readonly KnownHostsEntry[],
+  host: string,
+  port: number,
+): string[] {
+  const algorithms: string[] = [];
+  for (const e of entriesFor(entries, host, port).filter((e) => !e.revoked)) {
+    const forType = e.keyType === "ssh-rsa"
+      ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"]
+      : [e.keyType];
+    for (const a of forType) if (!algorithms.includes(a)) algorithms.push(a);
+  }
+  return algorithms;
 }

@@ -1,7 +1,9 @@
 /**
  * Opening (or reusing) the SSH session of the current target: the work of
- * the `connect` step. Loads the key, sets up host key trust (console
- * fingerprints or trust on first use), waits for sshd, and stores the
+ * the `connect` step. Loads the key (or uses the ssh-agent at
+ * `SSH_AUTH_SOCK` when none is given), sets up host key trust (known_hosts
+ * for hosts the run did not launch, console fingerprints or trust on first
+ * use for launched instances), waits for sshd, and stores the
  * session in the run's service registry under {@link shellServiceKey}, where
  * host steps find it with `shellFor(ctx)` and the run closes it at the end.
  * @module
@@ -11,6 +13,8 @@ import type { StepContext, Target } from "../../runner/types.ts";
 import type { ConsolePolling } from "./console-output.ts";
 import type { TrustedHostKey } from "./host-key.ts";
 import { type HostKeyPolicy, HostKeyTrust } from "./host-key-trust.ts";
+import type { ParsedKey } from "ssh2";
+import { AGENT_SOCKET_ENV, agentIdentities, agentSocket } from "./agent.ts";
 import { parseJumpHost } from "./jump-host.ts";
 import { expandHome, loadPrivateKey } from "./private-key.ts";
 import { SshRemoteShell } from "./remote-shell.ts";
@@ -22,8 +26,11 @@ export const DEFAULT_SSH_USER = "ec2-user";
 
 /** Options of {@link openShell} (the `connect` step's inputs, resolved). */
 export interface OpenShellOptions {
-  /** Path of the private key (`~` allowed). */
-  privateKey: string;
+  /**
+   * Path of the private key (`~` allowed); undefined or empty: the keys of the
+   * ssh-agent at `SSH_AUTH_SOCK`, as `ssh` uses them.
+   */
+  privateKey?: string;
   /** Remote user when the target names none (default `ec2-user`). */
   user?: string;
   /** Port when the target names none (else `settings.sshPort`, else 22). */
@@ -32,9 +39,15 @@ export interface OpenShellOptions {
   waitTimeoutSeconds: number;
   /** Jump host `user@host[:port]`. */
   jumpHost?: string;
-  /** `console` (default; TOFU when no console output), `tofu` or `known-hosts`. */
-  hostKeyPolicy: HostKeyPolicy;
-  /** known_hosts file of policy `known-hosts` (`~` allowed; default `~/.ssh/known_hosts`). */
+  /**
+   * `known-hosts`, `console` (TOFU when no console output) or `tofu`; undefined:
+   * {@link defaultHostKeyPolicy} of the target.
+   */
+  hostKeyPolicy?: HostKeyPolicy;
+  /**
+   * known_hosts file of policy `known-hosts`, for the target and the jump host
+   * (`~` allowed; default `~/.ssh/known_hosts`).
+   */
   knownHostsFile?: string;
   /** Per-attempt handshake timeout, milliseconds. */
   readyTimeoutMs?: number;
@@ -47,10 +60,22 @@ export interface OpenShellOptions {
 /** What {@link openShell} gives back. */
 export interface OpenedShell {
   shell: SshRemoteShell;
+  /** What authenticated: the key file, or the ssh-agent at `SSH_AUTH_SOCK`. */
+  auth: "key-file" | "ssh-agent";
   /** The host key accepted for the target. */
   hostKey: TrustedHostKey;
   /** True when an already-open session was reused. */
   reused: boolean;
+}
+
+/**
+ * The host key policy of a target when the pipeline names none: `known-hosts`
+ * for a host the run did not launch (it already ran, so its key can be known,
+ * and `ssh` would check it in known_hosts), `console` for an instance the run
+ * launched (its key is new; the console prints its fingerprints).
+ */
+export function defaultHostKeyPolicy(target: Pick<Target, "launchedByRun">): HostKeyPolicy {
+  return target.launchedByRun ? "console" : "known-hosts";
 }
 
 /** Resolves user and port of a target: the target's own, else the options, else defaults. */
@@ -73,6 +98,36 @@ export function targetEndpoint(
 }
 
 /**
+ * What authenticates: the parsed key file when `privateKey` is given, else
+ * the ssh-agent at `SSH_AUTH_SOCK` (checked to answer and hold a key).
+ * @throws StepError `config` for an unusable key file, no key file and no
+ *   agent, or an agent that cannot be reached or holds no key.
+ */
+async function sessionCredentials(
+  ctx: StepContext,
+  privateKey: string | undefined,
+): Promise<{ key: ParsedKey } | { agent: string }> {
+  if (privateKey) {
+    return { key: (await loadPrivateKey(ctx, privateKey, { inputKey: "private_key" })).key };
+  }
+  const socket = agentSocket();
+  if (!socket) {
+    throw new StepError(
+      "config",
+      `no private_key given and no ssh-agent (${AGENT_SOCKET_ENV} is not set): set ` +
+        `private_key to the key file, or start an agent holding the key ` +
+        `(eval "$(ssh-agent)"; ssh-add KEYFILE)`,
+    );
+  }
+  const agent = await ctx.services.get(`ssh:agent:${socket}`, () => agentIdentities(socket));
+  ctx.log.info(
+    `authenticating with the ssh-agent at ${AGENT_SOCKET_ENV}=${socket} ` +
+      `(${agent.keyTypes.length} key(s): ${agent.keyTypes.join(", ")})`,
+  );
+  return { agent: socket };
+}
+
+/**
  * Opens the current target's SSH session or reuses the open one.
  * @throws StepError `config` (no target/address, bad key, bad jump host, refused
  *   or changed host key), `auth` (key refused), `connection` (sshd not reachable
@@ -87,13 +142,17 @@ export async function openShell(
   if (!target) throw new StepError("config", `step "${ctx.step.id}" needs a target`);
   const endpoint = targetEndpoint(target, options, ctx.settings.sshPort);
   const jump = options.jumpHost ? parseJumpHost(options.jumpHost, endpoint.user) : undefined;
+  const policy = options.hostKeyPolicy ?? defaultHostKeyPolicy(target);
+  const knownHostsFile = policy === "known-hosts"
+    ? expandHome(options.knownHostsFile ?? "~/.ssh/known_hosts")
+    : undefined;
   let created = false;
   const shell = await ctx.services.get(shellServiceKey(target.id), async () => {
-    const key = await loadPrivateKey(ctx, options.privateKey, { inputKey: "private_key" });
+    const credentials = await sessionCredentials(ctx, options.privateKey);
     const region = target.region ?? ctx.settings.region ?? Deno.env.get("AWS_REGION");
-    const useConsole = options.hostKeyPolicy === "console" && target.instanceId !== undefined &&
+    const useConsole = policy === "console" && target.instanceId !== undefined &&
       region !== undefined;
-    if (options.hostKeyPolicy === "console" && !useConsole) {
+    if (policy === "console" && !useConsole) {
       ctx.log.debug(
         `no instance id/region for ${target.label}: host key will be trusted on first use`,
       );
@@ -103,14 +162,8 @@ export async function openShell(
       id: target.id,
       journal: ctx.journal,
       log: ctx.log,
-      ...(options.hostKeyPolicy === "known-hosts"
-        ? {
-          knownHosts: {
-            file: expandHome(options.knownHostsFile ?? "~/.ssh/known_hosts"),
-            host: endpoint.host,
-            port: endpoint.port,
-          },
-        }
+      ...(knownHostsFile
+        ? { knownHosts: { file: knownHostsFile, host: endpoint.host, port: endpoint.port } }
         : {}),
       consoleFingerprints: useConsole
         ? async () => {
@@ -125,18 +178,22 @@ export async function openShell(
         }
         : undefined,
     });
+    // The jump host already runs: with known-hosts it is checked like the target (as ssh -J does).
     const jumpTrust = jump
       ? new HostKeyTrust({
         id: `jump:${jump.host}:${jump.port}`,
         journal: ctx.journal,
         log: ctx.log,
+        ...(knownHostsFile
+          ? { knownHosts: { file: knownHostsFile, host: jump.host, port: jump.port } }
+          : {}),
       })
       : undefined;
     const session = new SshRemoteShell(ctx, {
       targetId: target.id,
       target: endpoint,
       jump,
-      key: key.key,
+      ...credentials,
       targetTrust,
       jumpTrust,
       waitTimeoutSeconds: options.waitTimeoutSeconds,
@@ -146,10 +203,15 @@ export async function openShell(
       failFastOnRefused: !target.launchedByRun,
     });
     // Console fingerprints are waited for before connecting, never inside the handshake.
-    const policy = await targetTrust.prefetch();
-    if (policy !== "known" && options.hostKeyPolicy !== "known-hosts") {
+    const applied = await targetTrust.prefetch();
+    if (applied !== "known") {
       ctx.log.info(
-        policy === "console"
+        knownHostsFile
+          ? `host key of ${target.label}: checked against ${knownHostsFile} (host_key_policy ` +
+            `known-hosts${
+              options.hostKeyPolicy ? "" : ", the default for a host the run did not launch"
+            })`
+          : applied === "console"
           ? `host key of ${target.label}: checked against the fingerprints on its console`
           : `host key of ${target.label}: trusted on first use (no console fingerprints)`,
       );
@@ -169,5 +231,5 @@ export async function openShell(
   if (!hostKey) {
     throw new StepError("internal", `no host key was recorded for ${shell.endpoint}`);
   }
-  return { shell, hostKey, reused: !created };
+  return { shell, hostKey, reused: !created, auth: shell.config.key ? "key-file" : "ssh-agent" };
 }

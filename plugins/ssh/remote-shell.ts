@@ -23,8 +23,10 @@ export interface SessionConfig {
   target: SshEndpoint;
   /** Optional jump host the target is reached through. */
   jump?: SshEndpoint;
-  /** Parsed private key (used for the jump host too). */
-  key: ParsedKey;
+  /** Parsed private key (used for the jump host too); else `agent`. */
+  key?: ParsedKey;
+  /** Socket of the ssh-agent that authenticates (target and jump host) when there is no `key`. */
+  agent?: string;
   /** Host key trust of the target. */
   targetTrust: HostKeyTrust;
   /** Host key trust of the jump host (required with `jump`). */
@@ -109,6 +111,7 @@ export class SshRemoteShell implements RemoteShell {
     const { config } = this;
     const common = {
       key: config.key,
+      agent: config.agent,
       readyTimeoutMs: config.readyTimeoutMs ?? 20_000,
       keepaliveIntervalMs: config.keepaliveIntervalMs ?? 15_000,
       signal,
@@ -124,6 +127,7 @@ export class SshRemoteShell implements RemoteShell {
         jump = await connectOnce({
           ...common,
           endpoint: jumpEndpoint,
+          hostKeyAlgorithms: await trust.preferredAlgorithms(),
           verifyHostKey: (blob) => trust.verify(jumpName, blob),
         });
         sock = await forwardThrough(jump, config.target);
@@ -146,6 +150,7 @@ export class SshRemoteShell implements RemoteShell {
       client = await connectOnce({
         ...common,
         endpoint: config.target,
+        hostKeyAlgorithms: await config.targetTrust.preferredAlgorithms(),
         sock,
         verifyHostKey: (blob) => config.targetTrust.verify(this.endpoint, blob),
       });

@@ -15,6 +15,7 @@ import {
   PTP_PIPELINE,
   runCli,
   runIdFrom,
+  scanSimHostKeys,
   simSetArgs,
 } from "./helpers.ts";
 
@@ -68,6 +69,9 @@ Deno.test("clock choice on igb hosts: a glob matching nothing changes nothing, -
       "all",
     ], { cwd, env: sim.env });
     const [launched] = (await report(cwd, first.stdout)).targets;
+    // Hosts that already run are checked against known_hosts (the default policy there).
+    const knownHosts = join(cwd, "known_hosts");
+    await scanSimHostKeys(sim, [launched.instance_id], knownHosts);
     const existing = async (extra: string[]) => {
       const run = await runCli([
         "run",
@@ -81,6 +85,8 @@ Deno.test("clock choice on igb hosts: a glob matching nothing changes nothing, -
         `private_key=${sim.defaultInputs.private_key}`,
         "--set",
         "clock=primary-nic",
+        "--set",
+        `known_hosts_file=${knownHosts}`,
         ...extra,
       ], { cwd, env: sim.env });
       assert.equal(run.code, 0, run.stdout + run.stderr);

@@ -283,3 +283,45 @@ export function instanceTagsOf(params: Record<string, unknown>): Record<string, 
   }
   return tags;
 }
+
+/**
+ * Appends the host keys of `instanceIds` (simulated instances that run) to the
+ * known_hosts file `file`, the way the tool's refusal tells a user to: with
+ * `ssh-keyscan -p PORT ADDRESS` (OpenSSH's own), so lines read `[127.0.0.N]:PORT ssh-ed25519 ...`.
+ * @throws Error when ssh-keyscan finds no key for an instance.
+ */
+export async function scanSimHostKeys(
+  sim: SimulatorHandle,
+  instanceIds: readonly string[],
+  file: string,
+): Promise<void> {
+  const byId = new Map(sim.instances().map((i) => [i.instanceId, i]));
+  for (const id of instanceIds) {
+    const instance = byId.get(id);
+    if (!instance) throw new Error(`no simulated instance ${id}`);
+    await appendScannedKeys(instance.address, sim.sshPort, file);
+  }
+}
+
+/**
+ * Runs `ssh-keyscan -p port address` and appends its key lines to `file`.
+ * @throws Error naming the host when no key line came back.
+ */
+export async function appendScannedKeys(address: string, port: number, file: string) {
+  const out = await new Deno.Command("ssh-keyscan", {
+    args: ["-T", "10", "-p", String(port), address],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const lines = new TextDecoder().decode(out.stdout).split("\n").filter((l) =>
+    l.trim() !== "" && !l.startsWith("#")
+  );
+  if (lines.length === 0) {
+    throw new Error(
+      `ssh-keyscan found no host key at ${address}:${port}: ${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
+  await Deno.writeTextFile(file, lines.join("\n") + "\n", { append: true, mode: 0o600 });
+}

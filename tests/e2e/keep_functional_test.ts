@@ -18,6 +18,7 @@ import {
   requestsOf,
   runCli,
   runIdFrom,
+  scanSimHostKeys,
   simSetArgs,
 } from "./helpers.ts";
 import { iamActionOf, readIamPolicy, statementsAllowing } from "./iam.ts";
@@ -87,6 +88,9 @@ Deno.test("--keep functional keeps exactly the functional instances, which exist
       "existing-hosts on the kept instances changes nothing and finds them functional",
       async () => {
         const events = join(cwd, "existing.jsonl");
+        // Hosts that already run are checked against known_hosts (the default policy there).
+        const knownHosts = join(cwd, "known_hosts");
+        await scanSimHostKeys(sim, functionalIds, knownHosts);
         const again = await runCli([
           "run",
           EXISTING_HOSTS_PIPELINE,
@@ -97,6 +101,8 @@ Deno.test("--keep functional keeps exactly the functional instances, which exist
           `instance_ids=${functionalIds.join(",")}`,
           "--set",
           `private_key=${sim.defaultInputs.private_key}`,
+          "--set",
+          `known_hosts_file=${knownHosts}`,
           "--log-json",
           events,
         ], { cwd, env: sim.env });

@@ -17,6 +17,7 @@ import { InstanceProfileSchema } from "../../sim/profile.ts";
 import { type OpenSshHostList, startHosts } from "./openssh-hosts.ts";
 import { openSshUnavailable } from "../helpers/openssh.ts";
 import {
+  appendScannedKeys,
   type CliResult,
   EXISTING_HOSTS_PIPELINE,
   type JsonEvent,
@@ -77,6 +78,8 @@ async function runPipeline(cwd: string, hosts: OpenSshHostList, keyFile: string,
     `hosts=${hosts.specs.join(",")}`,
     "--set",
     `private_key=${keyFile}`,
+    "--set",
+    `known_hosts_file=${join(cwd, "known_hosts")}`,
     "--log-json",
     logFile,
   ], { cwd, env: CLI_ENV });
@@ -110,6 +113,10 @@ Deno.test({
     await Deno.writeTextFile(keyFile, keys.private, { mode: 0o600 });
     const hosts = await startHosts(keys.public, [PHC_HOST, NEEDS_BUILD_HOST], SPEED);
     try {
+      // Hosts that already run are checked against known_hosts (the default policy there).
+      for (const h of hosts.hosts) {
+        await appendScannedKeys(h.address, h.port, join(cwd, "known_hosts"));
+      }
       const first = await runPipeline(cwd, hosts, keyFile, "first");
       assert.equal(first.result.code, 0, explain(first.result, hosts));
       const report = await readReport(cwd, first.runId);

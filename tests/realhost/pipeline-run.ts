@@ -65,13 +65,19 @@ export async function giveDefaultRoute(vm: Vm): Promise<void> {
 
 /**
  * Starts `ptp-runner run pipelines/existing-hosts.yaml --yes` against the guest (`hosts` =
- * {@link Vm.spec}, `private_key` = {@link Vm.keyPath}; the host key is trusted on first use, as
- * for any existing host without an instance id) in a fresh working directory.
+ * {@link Vm.spec}, `private_key` = {@link Vm.keyPath}, `known_hosts_file` =
+ * {@link Vm.knownHostsPath}: the host key is checked against known_hosts, the default for an
+ * existing host) in a fresh working directory.
  */
 export async function startPipeline(vm: Vm, opts: PipelineOptions = {}): Promise<StartedRun> {
   const workDir = await Deno.makeTempDir({ prefix: "ptp-realhost-" });
   const eventsFile = join(workDir, "events.jsonl");
-  const sets = { hosts: vm.spec, private_key: vm.keyPath, ...opts.inputs };
+  const sets = {
+    hosts: vm.spec,
+    private_key: vm.keyPath,
+    known_hosts_file: vm.knownHostsPath,
+    ...opts.inputs,
+  };
   const args = ["run", EXISTING_HOSTS_PIPELINE, "--yes", "--log-json", eventsFile];
   for (const [key, value] of Object.entries(sets)) args.push("--set", `${key}=${value}`);
   if (opts.dryRun) args.push("--dry-run");

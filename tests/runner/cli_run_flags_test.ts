@@ -14,14 +14,18 @@ Deno.test("--concurrency must be a positive integer and the issue names the flag
   assert.equal(checkRunFlags({ ...base, concurrency: "8" }, env()).flags.concurrency, 8);
 });
 
-Deno.test("--speed needs --simulate and a positive number; --keep takes keywords or instance ids", () => {
+Deno.test("--speed needs --simulate and a positive number; --keep takes keywords, not instance ids", () => {
   assert.equal(checkRunFlags({ ...base, speed: "10" }, env()).issues[0].source, "--speed");
   assert.equal(
     checkRunFlags({ ...base, simulate: true, speed: "0" }, env()).issues[0].source,
     "--speed",
   );
   assert.equal(checkRunFlags({ ...base, simulate: true, speed: "200" }, env()).flags.speed, 200);
-  assert.equal(checkRunFlags({ ...base, keep: "i-0abc,i-0def" }, env()).issues.length, 0);
+  assert.equal(checkRunFlags({ ...base, keep: "functional" }, env()).issues.length, 0);
+  const ids = checkRunFlags({ ...base, keep: "i-0abc,i-0def" }, env()).issues;
+  assert.equal(ids.length, 1);
+  assert.equal(ids[0].source, "--keep");
+  assert.match(ids[0].message, /i-0abc, i-0def: a new run's instance ids cannot be known/);
   const keep = checkRunFlags({ ...base, keep: "some" }, env()).issues;
   assert.equal(keep[0].source, "--keep");
   assert.match(keep[0].message, /none, all, functional/);

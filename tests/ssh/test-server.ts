@@ -60,6 +60,8 @@ export interface TestServerOptions {
   user?: string;
   /** Accept `tcpip` forwarding requests (to act as a jump host). */
   allowForwarding?: boolean;
+  /** More host keys (e.g. an RSA one besides the ed25519 `hostKey`), as sshd has one per type. */
+  extraHostKeys?: TestKeyPair[];
 }
 
 /** The `PATH=DIRS:$PATH; export PATH; ` prefix of every line the SSH plugin sends. */
@@ -118,7 +120,8 @@ export function startTestServer(options: TestServerOptions): Promise<TestServer>
     const m = /Inbound: CHANNEL_REQUEST \(r:\d+, signal: (\S+)\)$/.exec(message);
     if (m) state.signals.push(m[1]);
   };
-  const server = new Server({ hostKeys: [hostKey.private], debug }, (client) => {
+  const hostKeys = [hostKey.private, ...(options.extraHostKeys ?? []).map((k) => k.private)];
+  const server = new Server({ hostKeys, debug }, (client) => {
     connections.add(client);
     (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     client.on("close", () => connections.delete(client));

@@ -91,7 +91,9 @@ Deno.test("connect rejects invalid inputs by name", () => {
   const parsed = connect.input.parse({ private_key: k, wait_timeout: "2m" });
   assert.equal(parsed.wait_timeout, 120);
   assert.equal(parsed.user, "ec2-user");
-  assert.equal(parsed.host_key_policy, "console");
+  // No default in the schema: it depends on the target (see defaultHostKeyPolicy).
+  assert.equal(parsed.host_key_policy, undefined);
+  assert.equal(parsed.known_hosts_file, "~/.ssh/known_hosts");
 });
 
 Deno.test("connect without a target address fails with a config error", async () => {
@@ -129,6 +131,7 @@ async function simulatedHost(profile: Partial<InstanceProfile>, address: string)
     instanceId,
     region: "us-east-1",
     expectedArchitecture: profile.architecture ?? "x86_64",
+    launchedByRun: true,
   });
   const ctx = makeTestContext({
     step: { id: "connect", type: "connect" },

@@ -36,3 +36,35 @@ export function parseKeepPolicy(keep: string | undefined): KeepPolicy {
   }
   return { mode: "ids", ids };
 }
+
+/** The instances a run is known to own, for checking `--keep` ids (see {@link keepIdsProblem}). */
+export interface KnownRunInstances {
+  /** The run's id. */
+  runId: string;
+  /** Every instance id the run's journal lists (any state). */
+  instanceIds: readonly string[];
+}
+
+/**
+ * Why `--keep` instance ids cannot be honoured, or null when they can (or the
+ * policy names no ids).
+ * - `run` undefined (a new run): the ids of instances a run has not launched
+ *   yet cannot be known, so any id is refused, pointing to the keywords and
+ *   to `cleanup --run <id> --keep <instance-id>` afterwards.
+ * - `run` given (its journal is read: `cleanup --run`, or a run that continues
+ *   an earlier one): ids the run does not own are refused, listing the ones it does.
+ */
+export function keepIdsProblem(policy: KeepPolicy, run?: KnownRunInstances): string | null {
+  if (policy.mode !== "ids") return null;
+  if (!run) {
+    return `${policy.ids.join(", ")}: a new run's instance ids cannot be known before it ` +
+      "launches them; use a policy (functional, all or none), or keep instances of a " +
+      "finished run with: ptp-runner cleanup --run <run-id> --keep <instance-id>";
+  }
+  const owned = new Set(run.instanceIds);
+  const foreign = policy.ids.filter((id) => !owned.has(id));
+  if (foreign.length === 0) return null;
+  const list = run.instanceIds.length > 0 ? run.instanceIds.join(", ") : "none";
+  return `${foreign.join(", ")} ${foreign.length === 1 ? "is" : "are"} not an instance of ` +
+    `run ${run.runId}; its instances: ${list}`;
+}

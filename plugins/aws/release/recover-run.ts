@@ -10,8 +10,10 @@
  * with credentials of another AWS account than the one the run recorded, and
  * refuses without `--force` while the run's process is still alive. Instances
  * the user chose to keep (`kept`) are listed and left alone unless
- * `--include-kept`. When anything stays uncertain it prints the `sweep`
- * command that would find the rest.
+ * `--include-kept`. `--keep <instance-id>,...` keeps instances of the run
+ * running (recorded `kept`); an id the run does not own is refused (exit 2)
+ * before anything is terminated. When anything stays uncertain it prints the
+ * `sweep` command that would find the rest.
  * @module
  */
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
@@ -29,6 +31,7 @@ import { type CommandOptions, createCommandContext } from "./command-context.ts"
 import { type CallerIdentity, verifyCredentials } from "../shared/credentials.ts";
 import { ask } from "../shared/prompts.ts";
 import { BOOTSTRAP_REGION } from "../shared/region.ts";
+import { keepIdsProblem, parseKeepPolicy } from "./keep-policy.ts";
 import { releaseResources } from "./release.ts";
 import { INSTANCE_RESOURCE, PLACEMENT_GROUP_RESOURCE } from "../shared/resource-kinds.ts";
 import { recordedRunAccount } from "../shared/recorded-account.ts";
@@ -49,6 +52,51 @@ export interface CleanupRunOptions extends CommandOptions {
   services?: Map<string, unknown>;
   /** `--force`: go ahead although the run's process is still alive. */
   force?: boolean;
+  /** `--keep`: comma-separated instance ids of the run to leave running (recorded `kept`). */
+  keep?: string;
+}
+
+/**
+ * The instance ids of `cleanup --run --keep`.
+ * @returns the ids (empty without `--keep`), or the message of an exit-2 refusal.
+ */
+function parseKeepFlag(keep: string | undefined): { ids: string[] } | { problem: string } {
+  let policy;
+  try {
+    policy = parseKeepPolicy(keep);
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+  if (policy.mode === "ask") return { ids: [] };
+  if (policy.mode !== "ids") {
+    return {
+      problem: `--keep: cleanup --run takes the instance ids to keep (comma-separated), not ` +
+        `"${policy.mode}"; without --keep it releases everything the run left`,
+    };
+  }
+  return { ids: policy.ids };
+}
+
+/**
+ * Why the `--keep` ids cannot be kept: an id the run does not own (listing
+ * the run's instance ids), or one already terminated. Null when all can.
+ */
+function keepIdsRefusal(
+  ids: string[],
+  runId: string,
+  resources: readonly ResourceRecord[],
+): string | null {
+  const instances = resources.filter((r) => r.kind === INSTANCE_RESOURCE);
+  const problem = keepIdsProblem({ mode: "ids", ids }, {
+    runId,
+    instanceIds: instances.map((r) => r.id),
+  });
+  if (problem) return `--keep: ${problem}`;
+  const released = instances.filter((r) => r.state === "released" && ids.includes(r.id));
+  if (released.length === 0) return null;
+  return `--keep: ${released.map((r) => r.id).join(", ")} ${
+    released.length === 1 ? "was" : "were"
+  } already terminated by run ${runId}: nothing to keep`;
 }
 
 /** Instance states the tag look-up releases (everything that is not on its way out). */
@@ -154,13 +202,19 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
     return EXIT.USAGE;
   }
   if (alive) print(`warning: ${alive}; going ahead (--force)`);
+  const keepFlag = parseKeepFlag(options.keep);
+  if ("problem" in keepFlag) {
+    print(`error: ${keepFlag.problem}`);
+    return EXIT.USAGE;
+  }
+  const keepIds = keepFlag.ids;
   const targetsByInstance = new Map(
     data.targets.filter((t) => t.instanceId).map((t) => [t.instanceId!, t]),
   );
   const ofKind = (kind: string, pick: (r: ResourceRecord) => boolean) =>
     data.resources.filter((r) => r.kind === kind && pick(r));
   const kept = ofKind(INSTANCE_RESOURCE, (r) => r.state === "kept");
-  const instances = [
+  let instances = [
     ...ofKind(INSTANCE_RESOURCE, open),
     ...(options.includeKept ? kept : []),
   ];
@@ -177,6 +231,13 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
     }; pass --include-kept to terminate them`
     : undefined;
   const recorded = recordedRunAccount(data.values, data.resources);
+  // Without a recorded account no tag look-up can add instances: check --keep
+  // against the journal now; else once the look-up is done, still before anything is released.
+  const keepRefusal = recorded ? null : keepIdsRefusal(keepIds, options.runId, data.resources);
+  if (keepRefusal) {
+    print(`error: ${keepRefusal}; nothing was changed`);
+    return EXIT.USAGE;
+  }
   // Without a recorded account the run never got to launch anything (the launch
   // records it before creating a resource): the journal is the whole story.
   if (instances.length === 0 && groups.length === 0 && !recorded) {
@@ -250,6 +311,22 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
         );
       }
     }
+    const lateKeepRefusal = keepIdsRefusal(keepIds, options.runId, journal.data.resources);
+    if (lateKeepRefusal) {
+      print(`error: ${lateKeepRefusal}; nothing was terminated`);
+      return EXIT.USAGE;
+    }
+    const keepNow = instances.filter((r) => keepIds.includes(r.id));
+    instances = instances.filter((r) => !keepIds.includes(r.id));
+    const markKept = async () => {
+      for (const r of keepNow) {
+        await journal.updateResource(INSTANCE_RESOURCE, r.id, "kept");
+        print(
+          `keeping ${r.id} running (--keep); release it later with: ptp-runner cleanup --run ` +
+            `${options.runId} --include-kept`,
+        );
+      }
+    };
     const sweepHint = () =>
       print(
         `to find instances of this run the journal may not know, run: ${
@@ -264,6 +341,7 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
               `${recorded.account} / ${options.region ?? recorded.region})`
             : ""),
       );
+      await markKept();
       if (keptLine) print(keptLine);
       if (uncertain) sweepHint();
       return EXIT.OK;
@@ -277,6 +355,9 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
       );
     }
     if (keptLine) print(keptLine);
+    if (keepNow.length > 0) {
+      print(`kept with --keep (not terminated): ${keepNow.map((r) => r.id).join(", ")}`);
+    }
     if (!options.yes) {
       if (!ctx.settings.interactive) {
         print("not interactive: pass --yes to terminate and delete these");
@@ -288,7 +369,8 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
         return EXIT.LEFT_BEHIND;
       }
     }
-    const terminate: CleanupInstance[] = instances.map((r) => {
+    await markKept();
+    const cleanupInstance = (r: ResourceRecord): CleanupInstance => {
       const t = targetsByInstance.get(r.id);
       const instanceType = t?.instanceType ?? instanceTypeOf(r);
       return {
@@ -297,13 +379,14 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
         ...(instanceType ? { instanceType } : {}),
         region: options.region ?? r.region ?? region,
       };
-    });
-    const stillKept = new Set(options.includeKept ? [] : kept.map((r) => r.id));
+    };
+    const terminate = instances.map(cleanupInstance);
+    const stillKept = new Set([...(options.includeKept ? [] : kept.map((r) => r.id)), ...keepIds]);
     const groupsInUse = new Set(
       data.targets.filter((t) => t.instanceId && stillKept.has(t.instanceId) && t.placementGroup)
         .map((t) => t.placementGroup!),
     );
-    const outcome = emptyCleanupOutcome();
+    const outcome = { ...emptyCleanupOutcome(), kept: keepNow.map(cleanupInstance) };
     await releaseResources(
       ctx,
       {
