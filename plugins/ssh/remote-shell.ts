@@ -6,13 +6,14 @@
  */
 import type { Client, ParsedKey } from "ssh2";
 import { StepError } from "../../runner/errors.ts";
+import { outputTail, StepBoundShell } from "./step-bound-shell.ts";
 import type { StepContext } from "../../runner/types.ts";
 import { AttemptError, connectOnce, type SshEndpoint } from "./connect-attempt.ts";
 import { execCommand, type ExecOutcome } from "./exec.ts";
 import type { HostKeyTrust } from "./host-key-trust.ts";
 import { forwardThrough } from "./jump-host.ts";
 import { withSudo, withSystemPath } from "./quote.ts";
-import type { CommandResult, RemoteShell, RunOptions } from "./types.ts";
+import type { CommandResult, RunOptions } from "./types.ts";
 import { type Backoff, waitForSsh } from "./wait-for-sshd.ts";
 
 /** Everything a session needs to (re)connect. */
@@ -57,25 +58,18 @@ export function describeEndpoint(e: SshEndpoint): string {
   return `${e.user}@${e.host.includes(":") ? `[${e.host}]` : e.host}:${e.port}`;
 }
 
-/** Last `max` characters of command output, for evidence. */
-function tail(text: string, max = 2000): string {
-  const trimmed = text.trim();
-  return trimmed.length > max ? `...${trimmed.slice(-max)}` : trimmed;
-}
-
 /**
  * An SSH session to one target. Create it, {@link connect} it, store it in
- * the service registry (it has `close()`), and hand steps {@link forStep} views.
+ * the service registry (it has `close()`), and hand steps `forStep` views.
  */
-export class SshRemoteShell implements RemoteShell {
+export class SshRemoteShell extends StepBoundShell {
   readonly config: SessionConfig;
-  #ctx: StepContext;
   #conn?: Connection;
   #closed = false;
 
   /** @param ctx context of the step that opened it (events of un-bound calls name that step). */
   constructor(ctx: StepContext, config: SessionConfig) {
-    this.#ctx = ctx;
+    super(ctx);
     this.config = config;
   }
 
@@ -94,7 +88,7 @@ export class SshRemoteShell implements RemoteShell {
    * @throws StepError `connection` when the wait runs out, `auth` for a refused key,
    *   `config` for a refused host key; the signal's reason on abort.
    */
-  async connect(signal: AbortSignal, ctx: StepContext = this.#ctx): Promise<void> {
+  async connect(signal: AbortSignal, ctx: StepContext = this.openerCtx): Promise<void> {
     if (this.#closed) throw new StepError("internal", `SSH session to ${this.endpoint} was closed`);
     if (this.connected) return;
     this.#conn = await waitForSsh(ctx, () => this.#attempt(signal), {
@@ -174,29 +168,11 @@ export class SshRemoteShell implements RemoteShell {
     return conn;
   }
 
-  /** See {@link RemoteShell.run}; events name the step that opened the session. */
-  run(command: string, options: RunOptions = {}): Promise<CommandResult> {
-    return this.runFor(this.#ctx, command, options);
-  }
-
-  /** See {@link RemoteShell.reconnect}. */
-  reconnect(signal?: AbortSignal): Promise<void> {
-    return this.reconnectFor(this.#ctx, signal);
-  }
-
-  /** A view of this session whose events and waits belong to `ctx`'s step. */
-  forStep(ctx: StepContext): RemoteShell {
-    return {
-      run: (command, options) => this.runFor(ctx, command, options),
-      reconnect: (signal) => this.reconnectFor(ctx, signal),
-    };
-  }
-
   /**
    * Runs `command` and emits a `command` event through `ctx`.
    * @throws see {@link RemoteShell.run}.
    */
-  async runFor(
+  override async runFor(
     ctx: StepContext,
     command: string,
     options: RunOptions = {},
@@ -265,14 +241,14 @@ export class SshRemoteShell implements RemoteShell {
       throw new StepError(
         "connection",
         `SSH connection to ${this.endpoint} dropped while running \`${sent}\``,
-        { evidence: tail(outcome.stderr + outcome.stdout) || undefined },
+        { evidence: outputTail(outcome.stderr + outcome.stdout) || undefined },
       );
     }
     if (options.check && result.exitCode !== 0) {
       const status = result.exitCode === null
         ? `was killed${result.signal ? ` by SIG${result.signal}` : ""}`
         : `exited with status ${result.exitCode}`;
-      const evidence = tail(result.stderr) || tail(result.stdout);
+      const evidence = outputTail(result.stderr) || outputTail(result.stdout);
       throw new StepError(
         "command",
         `\`${sent}\` ${status} on ${this.endpoint}${
@@ -289,7 +265,7 @@ export class SshRemoteShell implements RemoteShell {
    * host key is the one accepted before.
    * @throws see {@link RemoteShell.reconnect}.
    */
-  async reconnectFor(ctx: StepContext, signal?: AbortSignal): Promise<void> {
+  override async reconnectFor(ctx: StepContext, signal?: AbortSignal): Promise<void> {
     const old = this.#conn;
     this.#conn = undefined;
     if (old) await closeConnection(old);

@@ -14,9 +14,9 @@
  * @module
  */
 import { StepError } from "../../runner/errors.ts";
+import { outputTail, StepBoundShell } from "../ssh/step-bound-shell.ts";
 import type { StepContext } from "../../runner/types.ts";
-import type { StepBindableShell } from "../ssh/shell-registry.ts";
-import type { CommandResult, RemoteShell, RunOptions } from "../ssh/types.ts";
+import type { CommandResult, RunOptions } from "../ssh/types.ts";
 import { waitForAgentOnline } from "./agent.ts";
 import {
   DEFAULT_POLL,
@@ -55,41 +55,17 @@ function brief(command: string): string {
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
-function tail(text: string, max = 2000): string {
-  const trimmed = text.trim();
-  return trimmed.length > max ? `...${trimmed.slice(-max)}` : trimmed;
-}
-
 /** An SSM "session" to one target: stateless on the wire, one invocation per command. */
-export class SsmRemoteShell implements StepBindableShell {
+export class SsmRemoteShell extends StepBoundShell {
   readonly config: SsmShellConfig;
-  #ctx: StepContext;
   /** Invocations not yet final (an aborted one is being cancelled). */
   #inFlight = new Set<Promise<unknown>>();
   #closed = false;
 
   /** @param ctx context of the step that opened it (un-bound calls log and emit through it). */
   constructor(ctx: StepContext, config: SsmShellConfig) {
-    this.#ctx = ctx;
+    super(ctx);
     this.config = config;
-  }
-
-  /** See {@link RemoteShell.run}. */
-  run(command: string, options: RunOptions = {}): Promise<CommandResult> {
-    return this.runFor(this.#ctx, command, options);
-  }
-
-  /** See {@link RemoteShell.reconnect}. */
-  reconnect(signal?: AbortSignal): Promise<void> {
-    return this.reconnectFor(this.#ctx, signal);
-  }
-
-  /** A view whose events, logs and waits belong to `ctx`'s step. */
-  forStep(ctx: StepContext): RemoteShell {
-    return {
-      run: (command, options) => this.runFor(ctx, command, options),
-      reconnect: (signal) => this.reconnectFor(ctx, signal),
-    };
   }
 
   /**
@@ -97,7 +73,7 @@ export class SsmRemoteShell implements StepBindableShell {
    * @throws see {@link RemoteShell.run}; also StepError `command` when stdout
    *   exceeded what GetCommandInvocation returns.
    */
-  async runFor(
+  override async runFor(
     ctx: StepContext,
     command: string,
     options: RunOptions = {},
@@ -161,7 +137,7 @@ export class SsmRemoteShell implements StepBindableShell {
           (outcome.undelivered
             ? ": the agent did not run it (instance stopped, agent offline or no route to SSM)"
             : ""),
-        { evidence: tail(outcome.stderr + outcome.stdout) || undefined },
+        { evidence: outputTail(outcome.stderr + outcome.stdout) || undefined },
       );
     }
     if (outcome.truncated.stdout) {
@@ -172,7 +148,7 @@ export class SsmRemoteShell implements StepBindableShell {
         } ` +
           `characters of stdout SSM GetCommandInvocation returns (SSM command ${outcome.commandId}): ` +
           "the output is truncated, so it is not used",
-        { evidence: tail(outcome.stdout.slice(0, 2000)) || undefined },
+        { evidence: outputTail(outcome.stdout.slice(0, 2000)) || undefined },
       );
     }
     if (outcome.truncated.stderr) {
@@ -184,7 +160,7 @@ export class SsmRemoteShell implements StepBindableShell {
       );
     }
     if (options.check && result.exitCode !== 0) {
-      const evidence = tail(result.stderr) || tail(result.stdout);
+      const evidence = outputTail(result.stderr) || outputTail(result.stdout);
       throw new StepError(
         "command",
         `\`${brief(command)}\` exited with status ${result.exitCode} on ${instanceId}${
@@ -214,7 +190,7 @@ export class SsmRemoteShell implements StepBindableShell {
    * after a driver reload or a reboot the agent is offline for a while.
    * @throws StepError `connection` when the wait runs out; the signal's reason on abort.
    */
-  async reconnectFor(ctx: StepContext, signal?: AbortSignal): Promise<void> {
+  override async reconnectFor(ctx: StepContext, signal?: AbortSignal): Promise<void> {
     const sender = await this.#sender(ctx);
     const agent = await waitForAgentOnline(
       sender,

@@ -46,6 +46,51 @@ export async function dryRun(what: string, send: () => Promise<unknown>, signal:
   }
 }
 
+/** Where a DryRun RunInstances goes: the run's client, plan and identity. */
+export interface DryRunLaunchScope {
+  ctx: StepContext;
+  ec2: EC2Client;
+  plan: LaunchPlan;
+  identity: CallerIdentity;
+  /** Prefix of the run's resource names (`ptp-runner`). */
+  namePrefix: string;
+  signal: AbortSignal;
+}
+
+/**
+ * Asks EC2 (`DryRun: true`) whether RunInstances of `type` as the plan would
+ * send it is permitted: the planned placement group is named (a group to be
+ * created does not exist yet, which EC2 does not check on DryRun).
+ * @param what label of the check (`RunInstances c7i.large x2`)
+ * @throws the signal's reason on abort.
+ */
+export function dryRunLaunch(
+  scope: DryRunLaunchScope,
+  type: LaunchPlan["launch"][number],
+  what: string,
+): Promise<DryRunCheck> {
+  const { ctx, ec2, plan, identity, namePrefix, signal } = scope;
+  return dryRun(
+    what,
+    () =>
+      sendRunInstances(
+        ctx,
+        ec2,
+        runInstancesInput({
+          plan,
+          type,
+          placementGroupName: plan.placementGroup?.groupName,
+          runId: ctx.runId,
+          ownerArn: identity.arn,
+          namePrefix,
+          dryRun: true,
+        }),
+        signal,
+      ),
+    signal,
+  );
+}
+
 /**
  * Sends the DryRun requests (concurrently) for every planned type and, when a
  * temporary group is planned, CreatePlacementGroup.
@@ -58,27 +103,9 @@ export async function dryRunChecks(
   namePrefix: string,
   signal: AbortSignal,
 ): Promise<DryRunCheck[]> {
+  const scope = { ctx, ec2, plan, identity, namePrefix, signal };
   const checks: Promise<DryRunCheck>[] = plan.launch.map((type) =>
-    dryRun(
-      `RunInstances ${type.instanceType} x${type.count}`,
-      () =>
-        sendRunInstances(
-          ctx,
-          ec2,
-          runInstancesInput({
-            plan,
-            type,
-            // A group to be created does not exist yet: check the launch without it.
-            placementGroupName: plan.placementGroup?.groupName,
-            runId: ctx.runId,
-            ownerArn: identity.arn,
-            namePrefix,
-            dryRun: true,
-          }),
-          signal,
-        ),
-      signal,
-    )
+    dryRunLaunch(scope, type, `RunInstances ${type.instanceType} x${type.count}`)
   );
   if (plan.createPlacementGroup) {
     checks.push(dryRun(

@@ -16,9 +16,8 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import { StepError } from "../../../runner/errors.ts";
 import type { StepContext } from "../../../runner/types.ts";
 import type { CallerIdentity } from "../shared/credentials.ts";
-import { dryRun } from "./dry-run.ts";
+import { dryRunLaunch } from "./dry-run.ts";
 import type { LaunchPlan } from "./preflight.ts";
-import { runInstancesInput, sendRunInstances } from "./start-instances.ts";
 
 /**
  * Proves that the plan's instance profile can be attached.
@@ -36,24 +35,10 @@ export async function checkInstanceProfile(
   const profile = plan.instanceProfile;
   const type = plan.launch[0];
   if (!profile || !type) return;
-  const check = await dryRun(
+  const check = await dryRunLaunch(
+    { ctx, ec2, plan, identity, namePrefix, signal },
+    { ...type, count: 1 },
     `RunInstances ${type.instanceType} with instance profile ${profile}`,
-    () =>
-      sendRunInstances(
-        ctx,
-        ec2,
-        runInstancesInput({
-          plan,
-          type: { ...type, count: 1 },
-          placementGroupName: plan.placementGroup?.groupName,
-          runId: ctx.runId,
-          ownerArn: identity.arn,
-          namePrefix,
-          dryRun: true,
-        }),
-        signal,
-      ),
-    signal,
   );
   if (check.result === "permitted") {
     ctx.log.info(`instance profile ${profile}: EC2 accepts it (DryRun)`);
