@@ -20,6 +20,7 @@ import { journalPath, openResources, RunJournal } from "../runner/journal.ts";
 import { RecapTally } from "../runner/recap.ts";
 import { JsonLinesWriter } from "../runner/jsonl.ts";
 import { checkInputBoundWith } from "../runner/pipeline/input-bound-with.ts";
+import { checkBeforeRun } from "../runner/pipeline/rollout.ts";
 import { loadPipeline } from "../runner/pipeline/load.ts";
 import type { Pipeline, ResolvedInputs } from "../runner/pipeline/model.ts";
 import { newRunId } from "../runner/run-id.ts";
@@ -269,7 +270,7 @@ export async function runCommand(
     });
     // A key file among the inputs: parse it up front (garbage body, wrong passphrase).
     if (Object.values(inputs.values).some(namesPrivateKeyFile)) await loadPrivateKeyParser();
-    checkInputBoundWith(pipeline, inputs);
+    checkBeforeRun(pipeline, inputs, checkInputBoundWith);
     const simulator = sim;
     // A forced exit skips `sim.stop()`: remove its state directory (it holds a private key).
     const removeSimState = simulator

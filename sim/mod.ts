@@ -16,6 +16,9 @@ import { SimAccount } from "./state/account.ts";
 import { instanceStateAt } from "./state/instance.ts";
 import { generateKeyPair } from "./state/key-pair.ts";
 import { seedHomeRegion, seedImages, SIM_REGIONS, SIM_SEED } from "./state/seed.ts";
+import { seedExistingInstances } from "./state/existing-instances.ts";
+import { ExistingInstancesSchema } from "./profile.ts";
+import type { z } from "zod";
 import type { RecordedRequest, SimFaults, SimHostFleet, Simulator } from "./types.ts";
 
 /** Region holding the pre-created resources. */
@@ -62,6 +65,13 @@ export interface StartSimulatorOptions {
   clock?: SimClock;
   /** Called with every request once answered (e.g. to log it). */
   onRequest?: (request: RecordedRequest) => void;
+  /**
+   * Instances that already run from the start (after those of the profiles
+   * file's `existing_instances`), e.g. a tagged fleet for `existing-hosts`:
+   * `[{ instance_type: "c7i.large", count: 1000, regions: ["us-east-1", "eu-west-1"],
+   * tags: { fleet: "timing" } }]`.
+   */
+  existingInstances?: z.input<typeof ExistingInstancesSchema>[];
 }
 
 /** A running simulator, with a few extras beyond the {@link Simulator} contract. */
@@ -140,6 +150,17 @@ export async function startSimulator(
     startedAt,
     background: new Set(),
   };
+  try {
+    seedExistingInstances(core, [
+      ...profiles.existing_instances,
+      ...(options.existingInstances ?? []).map((g) => ExistingInstancesSchema.parse(g)),
+    ], keyPair);
+  } catch (error) {
+    await fleet.stopAll();
+    clock.dispose();
+    if (ownStateDir) await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+    throw error;
+  }
   const recorded: RecordedRequest[] = [];
   let server;
   try {
@@ -208,6 +229,9 @@ export async function startSimulator(
         ...(i.terminatedAt === undefined ? {} : { terminatedAt: i.terminatedAt }),
         ...(i.host?.sshReadyAt === undefined ? {} : { sshReadyAt: i.host.sshReadyAt }),
         ...(i.host?.firstSessionAt === undefined ? {} : { firstSessionAt: i.host.firstSessionAt }),
+        region: i.availabilityZone.slice(0, -1),
+        address: i.address,
+        connections: i.host?.connections ?? 0,
       }));
     },
     stop,

@@ -194,10 +194,27 @@ export const InstanceProfileSchema = ProfileFieldsSchema.refine(
   };
 });
 
-/** A profiles file: instance types by name. */
+/**
+ * A group of instances that already run when the simulator starts (a fleet
+ * for `existing-hosts`): `count` instances of `instance_type` (a catalogue
+ * type), spread round-robin over `regions`, each carrying `tags` and the
+ * simulator's key pair, booted and reachable over SSH from the start.
+ */
+export const ExistingInstancesSchema = z.object({
+  instance_type: z.string(),
+  count: z.number().int().min(1).max(100_000),
+  regions: z.array(z.string()).min(1).optional().describe("default: the home region"),
+  tags: z.record(z.string(), z.string()).default({}),
+}).strict();
+
+/** A profiles file: instance types by name, and instances that already run. */
 export const ProfilesFileSchema = z.object({
   instance_types: z.record(z.string(), InstanceProfileSchema),
+  existing_instances: z.array(ExistingInstancesSchema).default([]),
 }).strict();
+
+/** One group of pre-existing instances, defaults applied. */
+export type ExistingInstances = z.output<typeof ExistingInstancesSchema>;
 
 /** One instance type's profile, defaults applied. */
 export type InstanceProfile = z.output<typeof InstanceProfileSchema>;

@@ -112,7 +112,7 @@ export function parseProfiles(
 /** The built-in catalogue (`sim/profiles/default.yaml`), parsed. */
 export function defaultProfiles(): ProfilesFile {
   const { instance_types } = parseProfiles(defaultCatalogue, DEFAULT_PROFILES_SOURCE);
-  return { instance_types };
+  return { instance_types, existing_instances: [] };
 }
 
 /**
@@ -142,7 +142,19 @@ export async function loadProfiles(profilesFile?: string): Promise<ProfilesFile>
       message: "no instance types: add at least one, or drop `base: none`",
     }]);
   }
-  return { instance_types };
+  user.existing_instances.forEach((group, i) => {
+    if (!(group.instance_type in instance_types)) {
+      throw new ValidationError([{
+        source: profilesFile,
+        key: `existing_instances[${i}].instance_type`,
+        message: `unknown instance type "${group.instance_type}"; use one of the catalogue ` +
+          `(${
+            Object.keys(instance_types).slice(0, 8).join(", ")
+          }, ...) or add it under instance_types`,
+      }]);
+    }
+  });
+  return { instance_types, existing_instances: user.existing_instances };
 }
 
 function dotted(path: readonly PropertyKey[]): string {

@@ -17,7 +17,8 @@ export const REPORT_SCHEMA_VERSION = 1;
 
 /**
  * Verdicts in the report. `cancelled` = the run was interrupted (Ctrl-C /
- * SIGTERM) before the target reached a verdict; `none` = the target reached no
+ * SIGTERM) before the target reached a verdict; `not-attempted` = a rollout
+ * stopped on `max_fail` before the target's batch started; `none` = the target reached no
  * verdict for another reason (e.g. no verify step ran).
  */
 export const REPORT_VERDICTS = [
@@ -26,6 +27,7 @@ export const REPORT_VERDICTS = [
   "misconfigured",
   "error",
   "cancelled",
+  "not-attempted",
   "none",
 ] as const;
 
@@ -76,7 +78,7 @@ export const ReportStepChangedSchema = z.object({
 export const TargetReportSchema = z.object({
   id: z.string(),
   label: z.string(),
-  status: z.enum(["pending", "running", "done", "failed", "skipped", "cancelled"]),
+  status: z.enum(["pending", "running", "done", "failed", "skipped", "cancelled", "not-attempted"]),
   instance_id: z.string().nullable(),
   instance_type: z.string().nullable(),
   region: z.string().nullable(),
@@ -137,6 +139,9 @@ export const CountsSchema = z.object({
   error: z.number().int().nonnegative(),
   cancelled: z.number().int().nonnegative().default(0).describe(
     "Targets with no verdict because the run was interrupted",
+  ),
+  not_attempted: z.number().int().nonnegative().default(0).describe(
+    "Targets a rollout that stopped on max_fail never started",
   ),
   none: z.number().int().nonnegative(),
 }).strict();
