@@ -19,10 +19,13 @@ export const DEFAULT_PROFILES_SOURCE = "sim/profiles/default.yaml";
 
 /**
  * A user profiles file: the {@link ProfilesFileSchema} plus `base`
- * (`default` = lay the file over the built-in catalogue, `none` = the file alone).
+ * (`default` = lay the file over the built-in catalogue, `none` = the file alone);
+ * `instance_types` may be left out (a file that only adds `existing_instances`).
  */
 export const UserProfilesFileSchema = ProfilesFileSchema.extend({
   base: z.enum(["default", "none"]).default("default"),
+  // A file may only add pre-existing instances of catalogue types.
+  instance_types: ProfilesFileSchema.shape.instance_types.default({}),
 }).strict();
 
 /** EC2 instance type names look like `c7i.large`, `m7i-flex.2xlarge`, `u-6tb1.metal`. */
