@@ -4,7 +4,10 @@
  * - Steps run in file order. A pipeline-scope step runs once and is a
  *   barrier. Consecutive target-scope steps form a segment that each target
  *   runs on its own (targets in parallel up to `concurrency`), so a target
- *   never waits for slower ones between steps of a segment.
+ *   never waits for slower ones between steps of a segment. With
+ *   `rollout:` (./rollout.ts) a segment's targets run in batches, each
+ *   finished before the next starts; once `max_fail` is exceeded no batch
+ *   starts, the rest are `not-attempted` and the run fails.
  * - A target whose step fails gets status `failed`, verdict `error` and its
  *   `failure`, and skips its remaining target steps except `always` ones;
  *   the other targets go on. A target a step gave the verdict `unsupported`
@@ -430,7 +433,11 @@ class Execution {
    * `not-attempted` and the run fails.
    */
   async #runTargetSegment(steps: StepSpec[], isLast: boolean): Promise<void> {
-    const queue = [...this.#targets];
+    // Targets that will not run (skipped at launch, failed earlier) take no batch slot:
+    // they go first, only to skip the steps and finish.
+    const runs = (t: Target) => t.status === "pending" || t.status === "running";
+    await this.#runBatch(this.#targets.filter((t) => !runs(t)), steps, isLast);
+    const queue = this.#targets.filter(runs);
     const sizes: number[] = [];
     for (let left = queue.length; left > 0;) {
       const size = batchSizeOf(this.#rollout.batch, queue.length, left);
@@ -445,11 +452,7 @@ class Execution {
       if (this.#rolloutStopped !== undefined) {
         for (const target of batch) this.#markNotAttempted(target);
       } else {
-        for (const target of batch) {
-          if (target.status === "pending" || target.status === "running") {
-            this.#attempted.add(target.id);
-          }
-        }
+        for (const target of batch) this.#attempted.add(target.id);
         if (this.#rollout.batch && sizes.length > 1) {
           stepLogger(this.bus).info(
             `batch ${index + 1} of ${sizes.length}: ${batch.length} target(s) ` +
@@ -463,6 +466,7 @@ class Execution {
 
   /** Runs one batch's targets through `steps`, up to `concurrency` at once. */
   async #runBatch(batch: Target[], steps: StepSpec[], isLast: boolean): Promise<void> {
+    if (batch.length === 0) return;
     let next = 0;
     const worker = async () => {
       while (next < batch.length) {

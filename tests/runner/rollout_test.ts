@@ -150,3 +150,31 @@ Deno.test("max_fail equalled is not exceeded: the rollout goes on to the last ba
   assert.deepEqual(result.targets.map((x) => x.status), ["failed", "done", "done", "done"]);
   assert.deepEqual(result.runFailures, []);
 });
+
+Deno.test("targets that will not run (skipped at launch) take no batch slot", async () => {
+  const add = step(
+    "add",
+    plugin("add-targets", "pipeline", (ctx) => {
+      ctx.addTargets([
+        { id: "x", label: "x", status: "skipped" },
+        ...["a", "b", "c"].map((id) => ({ id, label: id })),
+      ]);
+      return {};
+    }),
+  );
+  const t = plugin("t", "target", () => ({}));
+  const { result, events } = await runRecorded(
+    pipeline([add, step("s1", t)], { concurrency: 4, rollout: rollout("50%") }),
+  );
+  assert.equal(result.exitCode, 0);
+  const logs = events.filter((e) => e.type === "log").map((e) =>
+    (e as { message: string }).message
+  );
+  // 50% of the 3 targets that run = 1 per batch (x is not counted).
+  assert.deepEqual(logs.filter((m) => m.startsWith("batch ")), [
+    "batch 1 of 3: 1 target(s) (batch 50% of 3)",
+    "batch 2 of 3: 1 target(s) (batch 50% of 3)",
+    "batch 3 of 3: 1 target(s) (batch 50% of 3)",
+  ]);
+  assert.equal(result.targets[0].status, "skipped");
+});
