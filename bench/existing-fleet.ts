@@ -3,23 +3,23 @@
  * simulator (started here) holds K tagged instances spread over two
  * regions; the CLI runs `pipelines/existing-hosts.yaml` as a subprocess,
  * selecting them by tag across both regions, in batches (default 10%), over
- * the given transport. We record wall time, the CLI's peak resident memory
- * (GNU time), the most hosts with an open SSH connection at once, and the
- * SSM Run Command calls the simulator answered (none over SSH).
+ * the given transport (the instances carry the `ssm-core` instance profile,
+ * so their SSM agents are online from the start). We record wall time, the
+ * CLI's peak resident memory (GNU time), the most hosts with an open SSH
+ * connection at once, and the SSM Run Command calls the simulator answered
+ * (none over SSH), with the most commands in flight at once: polling
+ * (GetCommandInvocation) has to grow with the commands sent, not faster.
  * Prints figures; never fails on a timing.
  * @module
  */
-import { startSimulator } from "../sim/mod.ts";
+import { type SimulatorHandle, startSimulator } from "../sim/mod.ts";
 import { runTaskV8Flags } from "./fleet.ts";
 
 /** How the host steps reach the hosts (the pipeline's `transport` input; `ssh` by default). */
 export type FleetTransport = "ssh" | "ssm";
 
-/**
- * Transports `deno task bench` measures. `ssm` joins once the pipeline has
- * the `transport` input (issue 15, part 1); its line reads `ssm fleet: ...`.
- */
-export const FLEET_TRANSPORTS: readonly FleetTransport[] = ["ssh"];
+/** Transports `deno task bench` measures (the `ssm` line reads `ssm fleet: ...`). */
+export const FLEET_TRANSPORTS: readonly FleetTransport[] = ["ssh", "ssm"];
 
 /** Options of {@link runExistingFleet}. */
 export interface ExistingFleetOptions {
@@ -49,6 +49,15 @@ export interface ExistingFleetFigures {
   connectedAfter: number;
   sendCommandCalls: number;
   getCommandInvocationCalls: number;
+  /** GetCommandInvocation calls per SendCommand (0 when none was sent). */
+  pollsPerCommand: number;
+  /**
+   * Most Run Command invocations in flight at once (sent, not yet answered
+   * with a final status), from the simulator's request log.
+   */
+  peakCommandsInFlight: number;
+  /** SSH connections the simulated hosts accepted in all (0 over SSM). */
+  sshSessions: number;
   describeInstancesCalls: number;
 }
 
@@ -74,6 +83,45 @@ function batchTargets(batch: string, instances: number): number {
   return Math.max(1, Math.floor(instances * Number(percent[1]) / 100));
 }
 
+/**
+ * Most Run Command invocations in flight at once, from the request log in
+ * arrival order: one instance's invocation is in flight from its SendCommand
+ * to the last GetCommandInvocation for that instance before its next
+ * SendCommand (or the end of the log).
+ */
+function commandsInFlight(requests: ReturnType<SimulatorHandle["requests"]>): number {
+  /** Per instance: [SendCommand index, last poll index] of each invocation. */
+  const spans = new Map<string, [number, number][]>();
+  requests.forEach((r, index) => {
+    if (r.service !== "ssm") return;
+    if (r.action === "SendCommand") {
+      const ids = r.params.InstanceIds;
+      for (const id of Array.isArray(ids) ? ids : []) {
+        const list = spans.get(String(id)) ?? [];
+        list.push([index, index]);
+        spans.set(String(id), list);
+      }
+    } else if (r.action === "GetCommandInvocation") {
+      const last = spans.get(String(r.params.InstanceId))?.at(-1);
+      if (last) last[1] = index;
+    }
+  });
+  const delta = new Map<number, number>();
+  for (const list of spans.values()) {
+    for (const [from, to] of list) {
+      delta.set(from, (delta.get(from) ?? 0) + 1);
+      delta.set(to + 1, (delta.get(to + 1) ?? 0) - 1);
+    }
+  }
+  let open = 0;
+  let most = 0;
+  for (const index of [...delta.keys()].sort((x, y) => x - y)) {
+    open += delta.get(index)!;
+    most = Math.max(most, open);
+  }
+  return most;
+}
+
 /** Runs the rollout once and returns its figures. */
 export async function runExistingFleet(
   options: ExistingFleetOptions,
@@ -86,6 +134,7 @@ export async function runExistingFleet(
       count: options.instances,
       regions: FLEET_REGIONS,
       tags: FLEET_TAGS,
+      iam_instance_profile: "ssm-core",
     }],
   });
   const workDir = await Deno.makeTempDir({ prefix: "ptp-bench-existing-" });
@@ -114,6 +163,8 @@ export async function runExistingFleet(
       `batch=${batch}`,
       "--set",
       `private_key=${sim.privateKeyPath}`,
+      "--set",
+      "host_key_policy=tofu",
       ...(options.transport === "ssm" ? ["--set", "transport=ssm"] : []),
     ];
     const rssFile = `${workDir}/peak-rss-kib`;
@@ -138,6 +189,8 @@ export async function runExistingFleet(
     const requests = sim.requests();
     const count = (service: string, action: string) =>
       requests.filter((r) => r.service === service && r.action === action).length;
+    const sends = count("ssm", "SendCommand");
+    const polls = count("ssm", "GetCommandInvocation");
     return {
       instances: options.instances,
       transport: options.transport,
@@ -146,8 +199,11 @@ export async function runExistingFleet(
       peakRssMiB: peak,
       peakConnectedHosts: peakConnected,
       connectedAfter: sim.instances().filter((i) => i.connections > 0).length,
-      sendCommandCalls: count("ssm", "SendCommand"),
-      getCommandInvocationCalls: count("ssm", "GetCommandInvocation"),
+      sendCommandCalls: sends,
+      getCommandInvocationCalls: polls,
+      pollsPerCommand: sends === 0 ? 0 : polls / sends,
+      peakCommandsInFlight: commandsInFlight(requests),
+      sshSessions: sim.instances().filter((i) => i.firstSessionAt !== undefined).length,
       describeInstancesCalls: count("ec2", "DescribeInstances"),
     };
   } finally {
@@ -171,13 +227,24 @@ export function formatExistingFleet(f: ExistingFleetFigures): string {
   return `fleet: K=${f.instances} wall ${wall} s, peak RSS ${rss} MiB`;
 }
 
+/**
+ * The supporting figures as one line: exit code, SSH hosts connected at
+ * once, and over SSM the polls per command and most commands in flight.
+ */
+export function formatExistingFleetDetail(f: ExistingFleetFigures): string {
+  const ssm = f.transport === "ssm"
+    ? `; GetCommandInvocation per SendCommand ${f.pollsPerCommand.toFixed(2)}, at most ` +
+      `${f.peakCommandsInFlight} commands in flight, ${f.sshSessions} hosts with an SSH session`
+    : "";
+  return `(exit ${f.exitCode}; at most ${f.peakConnectedHosts} hosts connected at once, ` +
+    `${f.connectedAfter} still connected after${ssm}; DescribeInstances ` +
+    `${f.describeInstancesCalls}; target: peak RSS < 400 MB)`;
+}
+
 if (import.meta.main) {
   const instances = Number(Deno.args[0] ?? 1000);
   const transport = (Deno.args[1] ?? "ssh") as FleetTransport;
   const f = await runExistingFleet({ instances, transport });
   console.log(formatExistingFleet(f));
-  console.log(
-    `(exit ${f.exitCode}; at most ${f.peakConnectedHosts} hosts connected at once, ` +
-      `${f.connectedAfter} after; DescribeInstances ${f.describeInstancesCalls})`,
-  );
+  console.log(formatExistingFleetDetail(f));
 }

@@ -101,9 +101,10 @@ console.log(
     `wall ${pay.fleet.wallSeconds.toFixed(1)} s)`,
 );
 
-const { FLEET_TRANSPORTS, formatExistingFleet, runExistingFleet } = await import(
-  "./existing-fleet.ts"
-);
+const { FLEET_TRANSPORTS, formatExistingFleet, formatExistingFleetDetail, runExistingFleet } =
+  await import(
+    "./existing-fleet.ts"
+  );
 console.log(
   "\n# fleet of existing instances (pipelines/existing-hosts.yaml, 1000 instances selected by tag " +
     "in 2 regions, batch 10%, simulator speed 200)",
@@ -111,8 +112,5 @@ console.log(
 for (const transport of FLEET_TRANSPORTS) {
   const f = await runExistingFleet({ instances: 1000, transport });
   console.log(formatExistingFleet(f));
-  console.log(
-    `(exit ${f.exitCode}; at most ${f.peakConnectedHosts} hosts connected at once, ` +
-      `${f.connectedAfter} still connected after; target: peak RSS < 400 MB)`,
-  );
+  console.log(formatExistingFleetDetail(f));
 }
