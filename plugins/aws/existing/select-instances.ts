@@ -25,8 +25,9 @@ export interface SelectedInstance {
 
 /**
  * Selects running instances by ids and/or tags (all tags must match) in
- * every region of `query.regions` (none given: the configured region), in
- * region order, then DescribeInstances order.
+ * every region of `query.regions` (none given: the configured region),
+ * interleaved round-robin over the regions ({@link interleaveRegions}), each
+ * region's in DescribeInstances order.
  * @throws StepError `config` when no region is configured or a requested id is not running
  *   in any of the regions; `auth` when credentials are refused.
  */
@@ -43,10 +44,9 @@ export async function selectRunningInstances(
       "existing-hosts needs a region: set `region:`/`regions:`, --region or AWS_REGION",
     );
   }
-  const selected: SelectedInstance[] = [];
-  for (const region of regions) {
-    selected.push(...await selectInRegion(ctx, region, query, signal));
-  }
+  const perRegion: SelectedInstance[][] = [];
+  for (const region of regions) perRegion.push(await selectInRegion(ctx, region, query, signal));
+  const selected = interleaveRegions(perRegion);
   const missing = query.instanceIds.filter((id) => !selected.some((s) => s.instanceId === id));
   if (missing.length > 0) {
     throw new StepError(
@@ -55,6 +55,21 @@ export async function selectRunningInstances(
     );
   }
   return selected;
+}
+
+/**
+ * Round-robin over the regions' lists (first of each region, then second of
+ * each, ...), so every rollout batch, a run of consecutive targets, spans
+ * all the regions: each region's request budget (SSM rates are per region)
+ * works in parallel instead of one region after the other.
+ */
+export function interleaveRegions<T>(perRegion: readonly (readonly T[])[]): T[] {
+  const longest = Math.max(0, ...perRegion.map((list) => list.length));
+  const out: T[] = [];
+  for (let i = 0; i < longest; i++) {
+    for (const list of perRegion) if (i < list.length) out.push(list[i]);
+  }
+  return out;
 }
 
 /** The running instances of one region that match `query`. */
