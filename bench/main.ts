@@ -100,3 +100,17 @@ console.log(
   `(targets: ratio <= 1.05, sshd-ready->session <= 2 s; mixed fleet exit ${pay.fleet.exitCode}, ` +
     `wall ${pay.fleet.wallSeconds.toFixed(1)} s)`,
 );
+
+const { FLEET_TRANSPORTS, formatExistingFleet, formatExistingFleetDetail, runExistingFleet } =
+  await import(
+    "./existing-fleet.ts"
+  );
+console.log(
+  "\n# fleet of existing instances (pipelines/existing-hosts.yaml, 1000 instances selected by tag " +
+    "in 2 regions, batch 10%, simulator speed 200)",
+);
+for (const transport of FLEET_TRANSPORTS) {
+  const f = await runExistingFleet({ instances: 1000, transport });
+  console.log(formatExistingFleet(f));
+  console.log(formatExistingFleetDetail(f));
+}

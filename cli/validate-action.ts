@@ -23,7 +23,8 @@ export async function validatePipelineFile(
     const { resolveInputs } = await import("../runner/inputs.ts");
     const { checkInputBoundWith } = await import("../runner/pipeline/input-bound-with.ts");
     const inputs = resolveInputs(pipeline, { set: options.set, configFile: options.config });
-    checkInputBoundWith(pipeline, inputs);
+    const { checkBeforeRun } = await import("../runner/pipeline/rollout.ts");
+    checkBeforeRun(pipeline, inputs, checkInputBoundWith);
   }
   const inputs = Object.keys(pipeline.inputs).length;
   const plugins = pipeline.plugins.length;

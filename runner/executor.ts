@@ -4,7 +4,10 @@
  * - Steps run in file order. A pipeline-scope step runs once and is a
  *   barrier. Consecutive target-scope steps form a segment that each target
  *   runs on its own (targets in parallel up to `concurrency`), so a target
- *   never waits for slower ones between steps of a segment.
+ *   never waits for slower ones between steps of a segment. With
+ *   `rollout:` (./rollout.ts) a segment's targets run in batches, each
+ *   finished before the next starts; once `max_fail` is exceeded no batch
+ *   starts, the rest are `not-attempted` and the run fails.
  * - A target whose step fails gets status `failed`, verdict `error` and its
  *   `failure`, and skips its remaining target steps except `always` ones;
  *   the other targets go on. A target a step gave the verdict `unsupported`
@@ -36,6 +39,14 @@ import { formatLeftBehind, openResources, RunJournal, type RunStatus } from "./j
 import type { ExpressionScope, Pipeline, ResolvedInputs, StepSpec } from "./pipeline/model.ts";
 import { doneBeforeResume, type ResumeState } from "./resume.ts";
 import { newRunId } from "./run-id.ts";
+import { resolveRollout } from "./pipeline/rollout.ts";
+import {
+  batchSizeOf,
+  failsRollout,
+  formatBatch,
+  maxFailExceeded,
+  type RolloutPlan,
+} from "./rollout.ts";
 import { type RecapCounts, RecapTally } from "./recap.ts";
 import { Services } from "./services.ts";
 import { messageOf, runStep, type StepOutcome } from "./step-runner.ts";
@@ -94,7 +105,8 @@ export interface RunResult {
 }
 
 /**
- * Whether a target fails the run: status `failed` or `cancelled`, verdict
+ * Whether a target fails the run: status `failed`, `cancelled` or
+ * `not-attempted` (a rollout stopped on `max_fail`), verdict
  * `misconfigured` or `error`, no verdict when the run gives verdicts
  * (`verdicts`: some target of the run has one; a pipeline that gives none,
  * e.g. a plain command pipeline, passes with every target `done`), or
@@ -105,7 +117,10 @@ export function targetFailsRun(
   target: Pick<Target, "status" | "verdict">,
   options: { failOn?: readonly string[]; verdicts?: boolean } = {},
 ): boolean {
-  if (target.status === "failed" || target.status === "cancelled") return true;
+  if (
+    target.status === "failed" || target.status === "cancelled" ||
+    target.status === "not-attempted"
+  ) return true;
   const verdict = target.verdict ?? (target.status === "skipped" ? "unsupported" : undefined);
   if (verdict === undefined) return options.verdicts === true || target.status !== "done";
   if (verdict === "unsupported") return (options.failOn ?? []).includes("unsupported");
@@ -213,6 +228,12 @@ class Execution {
   #runFailed = false;
   /** Ids of the targets a resumed run goes on with (undefined: not a resume). */
   #resumed: Set<string> | undefined;
+  /** `rollout:` of the pipeline (batches, max_fail). */
+  readonly #rollout: RolloutPlan;
+  /** Ids of targets whose batch started (the `max_fail` denominator). */
+  readonly #attempted = new Set<string>();
+  /** Why the rollout stopped, once `max_fail` was exceeded. */
+  #rolloutStopped: string | undefined;
 
   constructor(
     readonly pipeline: Pipeline,
@@ -229,6 +250,7 @@ class Execution {
       this.#targets.push(...options.resume.targets);
       this.#resumed = new Set(options.resume.resumedTargets);
     }
+    this.#rollout = resolveRollout(pipeline, inputs);
     bus.subscribe((event) => this.#tally.handle(event));
     const log = stepLogger(bus);
     this.#services = new Services((key, error) =>
@@ -436,22 +458,100 @@ class Execution {
     await this.#persist();
   }
 
+  /**
+   * Runs a target segment: the targets in batches (`rollout.batch`, default
+   * all at once), each batch with up to `concurrency` targets in parallel
+   * and finished before the next starts. Before each batch, `max_fail` is
+   * checked: once exceeded, the targets not yet started become
+   * `not-attempted` and the run fails.
+   */
   async #runTargetSegment(steps: StepSpec[], isLast: boolean): Promise<void> {
-    const queue = [...this.#targets];
+    // Targets that will not run (skipped at launch, failed earlier) take no batch slot:
+    // they go first, only to skip the steps and finish.
+    const runs = (t: Target) => t.status === "pending" || t.status === "running";
+    await this.#runBatch(this.#targets.filter((t) => !runs(t)), steps, isLast);
+    const queue = this.#targets.filter(runs);
+    const sizes: number[] = [];
+    for (let left = queue.length; left > 0;) {
+      const size = batchSizeOf(this.#rollout.batch, queue.length, left);
+      sizes.push(size);
+      left -= size;
+    }
+    let start = 0;
+    for (const [index, size] of sizes.entries()) {
+      const batch = queue.slice(start, start + size);
+      start += size;
+      this.#checkMaxFail(index, sizes.length);
+      if (this.#rolloutStopped !== undefined) {
+        for (const target of batch) this.#markNotAttempted(target);
+      } else {
+        for (const target of batch) this.#attempted.add(target.id);
+        if (this.#rollout.batch && sizes.length > 1) {
+          stepLogger(this.bus).info(
+            `batch ${index + 1} of ${sizes.length}: ${batch.length} target(s) ` +
+              `(batch ${formatBatch(this.#rollout.batch)} of ${queue.length})`,
+          );
+        }
+      }
+      await this.#runBatch(batch, steps, isLast);
+    }
+  }
+
+  /** Runs one batch's targets through `steps`, up to `concurrency` at once. */
+  async #runBatch(batch: Target[], steps: StepSpec[], isLast: boolean): Promise<void> {
+    if (batch.length === 0) return;
     let next = 0;
     const worker = async () => {
-      while (next < queue.length) {
-        const target = queue[next++];
+      while (next < batch.length) {
+        const target = batch[next++];
         await this.#runTargetSteps(target, steps);
         if (isLast) this.#finishTarget(target);
       }
     };
-    const workers = Math.max(1, Math.min(this.pipeline.concurrency, queue.length));
+    const workers = Math.max(1, Math.min(this.pipeline.concurrency, batch.length));
     await Promise.all(Array.from({ length: workers }, worker));
   }
 
+  /**
+   * Before batch `index` (0-based) of `count`: stops the rollout when the
+   * failed share of the targets attempted so far exceeds `max_fail`, and
+   * records that as a failure of the run.
+   */
+  #checkMaxFail(index: number, count: number): void {
+    if (this.#rolloutStopped !== undefined || this.#interrupt.aborted) return;
+    const limit = this.#rollout.maxFailPercent;
+    const attempted = this.#targets.filter((t) => this.#attempted.has(t.id));
+    const failed = attempted.filter((t) => failsRollout(t, this.settings.failOn)).length;
+    if (!maxFailExceeded(failed, attempted.length, limit)) return;
+    const left = this.#targets.filter((t) => t.status === "pending").length;
+    const share = (failed * 100 / attempted.length).toFixed(1).replace(/\.0$/, "");
+    this.#rolloutStopped = `the rollout stopped before batch ${index + 1} of ${count}: ` +
+      `${failed} of ${attempted.length} attempted target(s) failed (${share}%), ` +
+      `more than max_fail ${limit}%`;
+    const record: FailureRecord = {
+      stepId: "rollout",
+      stepType: "rollout",
+      kind: "max-fail",
+      message: `${this.#rolloutStopped}; ${left} target(s) not attempted`,
+    };
+    this.#failures.push(record);
+    this.#runFailures.push(record);
+    this.#runFailed = true;
+    stepLogger(this.bus).error(record.message);
+  }
+
+  /** A target the stopped rollout never started: status `not-attempted`, with why. */
+  #markNotAttempted(target: Target): void {
+    if (target.status !== "pending") return;
+    target.status = "not-attempted";
+    target.verdictReason ??= this.#rolloutStopped;
+  }
+
   #targetSkipReason(target: Target, step: StepSpec): string | undefined {
-    if (target.status === "skipped" || target.status === "done") return `target ${target.status}`;
+    if (
+      target.status === "skipped" || target.status === "done" ||
+      target.status === "not-attempted"
+    ) return `target ${target.status}`;
     if (this.#resumed?.has(target.id) && doneBeforeResume(step, target.outputs)) {
       return RESUME_SKIP_REASON;
     }

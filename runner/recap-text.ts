@@ -13,7 +13,8 @@
  * "failed" in the verdict line counts targets that fail the run (see
  * `targetFailsRun` in ./executor.ts: misconfigured, error, no verdict in a
  * run that gives verdicts, and `--fail-on` verdicts); cancelled targets (an
- * interrupted run) are counted apart as "cancelled". Failed pipeline-scope steps get a line
+ * interrupted run) are counted apart as "cancelled", targets a rollout stopped on
+ * `max_fail` never started as "not attempted". Failed pipeline-scope steps get a line
  * each before it (`run failed: step launch: <why>`).
  * @module
  */
@@ -48,12 +49,15 @@ export function recapVerdict(t: RecapTarget): string {
   if (t.verdict) return t.verdict;
   if (t.status === "skipped") return "unsupported";
   if (t.status === "cancelled" || t.status === "failed") return t.status;
+  if (t.status === "not-attempted") return "not attempted";
   return "no verdict";
 }
 
 function colourOf(verdict: string, p: Palette): (text: string) => string {
   if (verdict === "functional") return p.green;
-  if (verdict === "unsupported" || verdict === "cancelled") return p.yellow;
+  if (verdict === "unsupported" || verdict === "cancelled" || verdict === "not attempted") {
+    return p.yellow;
+  }
   if (verdict === "no verdict") return p.dim;
   return p.red;
 }
@@ -82,11 +86,13 @@ export function verdictLine(input: RecapInput, p: Palette): string {
   const passing = (v: string) =>
     v === "functional" || (v === "unsupported" && !failOn.includes("unsupported")) ||
     (v === "no verdict" && !gives);
-  const failed = verdicts.filter((v) => v !== "cancelled" && !passing(v)).length;
+  const apart = new Set(["cancelled", "not attempted"]);
+  const failed = verdicts.filter((v) => !apart.has(v) && !passing(v)).length;
   const parts = [`${count("functional")} functional`, `${count("unsupported")} unsupported`];
   if (!gives && count("no verdict") > 0) parts.push(`${count("no verdict")} done`);
   parts.push(`${failed} failed`);
   if (count("cancelled") > 0) parts.push(`${count("cancelled")} cancelled`);
+  if (count("not attempted") > 0) parts.push(`${count("not attempted")} not attempted`);
   const how = input.interrupted ? " (interrupted)" : "";
   const text = `${parts.join(", ")} in ${(input.durationMs / 1000).toFixed(1)} s${how}`;
   const ok = input.exitCode === 0;

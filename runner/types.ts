@@ -117,7 +117,9 @@ export type TargetStatus =
   | "done"
   | "failed"
   | "skipped"
-  | "cancelled";
+  | "cancelled"
+  /** A rollout stopped on `max_fail` before the target's batch started (runner/rollout.ts). */
+  | "not-attempted";
 
 /** A failure recorded on a target or a step. */
 export interface FailureRecord {

@@ -15,11 +15,11 @@ import type { SimCore } from "./aws/context.ts";
 import { loadProfiles } from "./profiles.ts";
 import type { z } from "zod";
 import { defaultSsmSettings, ExistingInstancesSchema, type SsmSettings } from "./profile.ts";
-import { launchExistingInstances } from "./aws/ec2/existing-instances.ts";
 import { SimAccount } from "./state/account.ts";
 import { instanceStateAt } from "./state/instance.ts";
 import { generateKeyPair } from "./state/key-pair.ts";
 import { seedHomeRegion, seedImages, SIM_REGIONS, SIM_SEED } from "./state/seed.ts";
+import { seedExistingInstances } from "./state/existing-instances.ts";
 import type { RecordedRequest, SimFaults, SimHostFleet, Simulator } from "./types.ts";
 
 /** Region holding the pre-created resources. */
@@ -67,8 +67,10 @@ export interface StartSimulatorOptions {
   /** Called with every request once answered (e.g. to log it). */
   onRequest?: (request: RecordedRequest) => void;
   /**
-   * Instances running from the start, after the profiles file's
-   * `existing_instances` (same shape; `count` default 1, `tags` default none).
+   * Instances that already run from the start (after those of the profiles
+   * file's `existing_instances`; same shape), e.g. a tagged fleet for `existing-hosts`:
+   * `[{ instance_type: "c7i.large", count: 1000, regions: ["us-east-1", "eu-west-1"],
+   * tags: { fleet: "timing" }, iam_instance_profile: "ssm-core" }]`.
    */
   existingInstances?: z.input<typeof ExistingInstancesSchema>[];
 }
@@ -153,16 +155,20 @@ export async function startSimulator(
     startedAt,
     background: new Set(),
   };
+  try {
+    seedExistingInstances(core, [
+      ...profiles.existing_instances,
+      ...(options.existingInstances ?? []).map((g) => ExistingInstancesSchema.parse(g)),
+    ], keyPair);
+  } catch (error) {
+    await fleet.stopAll();
+    clock.dispose();
+    if (ownStateDir) await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+    throw error;
+  }
   const recorded: RecordedRequest[] = [];
   let server;
   try {
-    const existing = [
-      ...(profiles.existing_instances ?? []),
-      ...(options.existingInstances ?? []).map((e) => ExistingInstancesSchema.parse(e)),
-    ];
-    await launchExistingInstances(core, SIM_REGION, existing).catch((error) => {
-      throw new Error(`existing_instances: ${(error as Error).message}`);
-    });
     server = serveAwsEndpoint(core, (r) => {
       recorded.push(r);
       options.onRequest?.(r);
@@ -231,6 +237,8 @@ export async function startSimulator(
         ...(i.terminatedAt === undefined ? {} : { terminatedAt: i.terminatedAt }),
         ...(i.host?.sshReadyAt === undefined ? {} : { sshReadyAt: i.host.sshReadyAt }),
         ...(i.host?.firstSessionAt === undefined ? {} : { firstSessionAt: i.host.firstSessionAt }),
+        region: i.availabilityZone.slice(0, -1),
+        connections: i.host?.connections ?? 0,
       }));
     },
     stop,

@@ -265,28 +265,32 @@ export function defaultSsmSettings(): SsmSettings {
 }
 
 /**
- * Instances that already run when the simulator starts (a fleet for the
- * existing-hosts pipeline), launched in the home region as by RunInstances
- * at simulated time 0 with the pre-created subnet, security group and key pair.
+ * A group of instances that already run when the simulator starts (a fleet
+ * for `existing-hosts`): `count` instances of `instance_type` (a catalogue
+ * type), spread round-robin over `regions`, each carrying `tags`, the
+ * simulator's key pair and, when given, `iam_instance_profile` (its SSM agent
+ * then registered from the start when the role allows it), booted and
+ * reachable over SSH from the start.
  */
 export const ExistingInstancesSchema = z.object({
   instance_type: z.string(),
-  count: z.number().int().positive().default(1),
+  count: z.number().int().min(1).max(100_000).default(1),
+  regions: z.array(z.string()).min(1).optional().describe("default: the home region"),
   /** Instance tags (e.g. `{ Name: web-1, fleet: web }`). */
   tags: z.record(z.string(), z.string()).default({}),
   /** IAM instance profile name (one of `ssm.iam_instance_profiles`); none by default. */
   iam_instance_profile: z.string().optional(),
 }).strict();
 
-/** One `existing_instances` entry, defaults applied. */
-export type ExistingInstances = z.output<typeof ExistingInstancesSchema>;
-
-/** A profiles file: instance types by name, the account's SSM settings, instances running at start. */
+/** A profiles file: instance types by name, the account's SSM settings, instances that already run. */
 export const ProfilesFileSchema = z.object({
   instance_types: z.record(z.string(), InstanceProfileSchema),
   ssm: SsmSettingsSchema.optional(),
-  existing_instances: z.array(ExistingInstancesSchema).optional(),
+  existing_instances: z.array(ExistingInstancesSchema).default([]),
 }).strict();
+
+/** One group of pre-existing instances, defaults applied. */
+export type ExistingInstances = z.output<typeof ExistingInstancesSchema>;
 
 /** One instance type's profile, defaults applied. */
 export type InstanceProfile = z.output<typeof InstanceProfileSchema>;

@@ -24,10 +24,13 @@ export const DEFAULT_PROFILES_SOURCE = "sim/profiles/default.yaml";
 
 /**
  * A user profiles file: the {@link ProfilesFileSchema} plus `base`
- * (`default` = lay the file over the built-in catalogue, `none` = the file alone).
+ * (`default` = lay the file over the built-in catalogue, `none` = the file alone);
+ * `instance_types` may be left out (a file that only adds `existing_instances`).
  */
 export const UserProfilesFileSchema = ProfilesFileSchema.extend({
   base: z.enum(["default", "none"]).default("default"),
+  // A file may only add pre-existing instances of catalogue types.
+  instance_types: ProfilesFileSchema.shape.instance_types.default({}),
 }).strict();
 
 /** EC2 instance type names look like `c7i.large`, `m7i-flex.2xlarge`, `u-6tb1.metal`. */
@@ -117,7 +120,7 @@ export function parseProfiles(
 /** The built-in catalogue (`sim/profiles/default.yaml`), parsed. */
 export function defaultProfiles(): ProfilesFile {
   const { instance_types, ssm } = parseProfiles(defaultCatalogue, DEFAULT_PROFILES_SOURCE);
-  return { instance_types, ssm: ssm ?? defaultSsmSettings() };
+  return { instance_types, ssm: ssm ?? defaultSsmSettings(), existing_instances: [] };
 }
 
 /**
@@ -147,10 +150,22 @@ export async function loadProfiles(profilesFile?: string): Promise<ProfilesFile>
       message: "no instance types: add at least one, or drop `base: none`",
     }]);
   }
+  user.existing_instances.forEach((group, i) => {
+    if (!(group.instance_type in instance_types)) {
+      throw new ValidationError([{
+        source: profilesFile,
+        key: `existing_instances[${i}].instance_type`,
+        message: `unknown instance type "${group.instance_type}"; use one of the catalogue ` +
+          `(${
+            Object.keys(instance_types).slice(0, 8).join(", ")
+          }, ...) or add it under instance_types`,
+      }]);
+    }
+  });
   return {
     instance_types,
     ssm: user.ssm ?? defaultSsmSettings(),
-    existing_instances: user.existing_instances ?? [],
+    existing_instances: user.existing_instances,
   };
 }
 

@@ -17,6 +17,8 @@ export interface SimInstanceHost {
   readonly sshReadyAt?: number;
   /** Simulated time the first SSH client authenticated, once one did. */
   readonly firstSessionAt?: number;
+  /** TCP connections to its sshd open right now (0 for hosts without SSH). */
+  readonly connections?: number;
   /**
    * The console output as `GetConsoleOutput` returns it (plain text, not base64):
    * empty before boot; afterwards includes the host key fingerprints between
@@ -166,7 +168,7 @@ export interface Simulator {
    * seconds since the simulator started: when it became `running`, when
    * TerminateInstances was received, when its sshd first accepted
    * connections and when the first SSH client authenticated (each absent
-   * until it happened).
+   * until it happened); its region, address and open SSH connections.
    */
   instances(): {
     instanceId: string;
@@ -179,6 +181,10 @@ export interface Simulator {
     terminatedAt?: number;
     sshReadyAt?: number;
     firstSessionAt?: number;
+    /** Region it runs in. */
+    region: string;
+    /** TCP connections to its sshd open right now. */
+    connections: number;
   }[];
   /** Stops the endpoint and every host. */
   stop(): Promise<void>;

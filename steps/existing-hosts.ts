@@ -2,7 +2,9 @@
  * `existing-hosts`: makes targets of hosts that already run, so the host
  * steps can configure and verify them without launching or terminating
  * anything. Hosts are selected by address list, by EC2 instance ids, or by
- * EC2 tags (running instances only).
+ * EC2 tags (running instances only), in one or more regions. The host steps
+ * after it reach them over whichever transport the pipeline uses; a large
+ * fleet is rolled out in batches with the pipeline's `rollout:` (runner/rollout.ts).
  * @module
  */
 import { defineStep, StepError, z } from "../plugins/api.ts";
@@ -30,6 +32,13 @@ export const ExistingHostsInput = z.object({
     "Region of the instances given by instance_ids or tags (default: --region/AWS_REGION; " +
       '"" = the default). Refused with hosts alone, where no region applies.',
   ),
+  regions: z.array(
+    z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected a region, e.g. "eu-west-1"'),
+  )
+    .default([]).describe(
+      "Regions searched for instance_ids or tags, in order (with region: both). " +
+        "Refused with hosts alone.",
+    ),
 }).strict();
 
 /** Output of `existing-hosts`. */
@@ -79,11 +88,12 @@ export default defineStep({
   writes: ["targets"],
   async run(ctx, input, signal) {
     const region = input.region === "" ? undefined : input.region;
+    const regions = [...new Set([...(region ? [region] : []), ...input.regions])];
     const byAws = input.instance_ids.length > 0 || Object.keys(input.tags).length > 0;
-    if (region !== undefined && !byAws) {
+    if (regions.length > 0 && !byAws) {
       throw new StepError(
         "usage",
-        `region "${region}" applies only to hosts selected by instance_ids or tags; ` +
+        `region "${regions.join(", ")}" applies only to hosts selected by instance_ids or tags; ` +
           "hosts given by address have no region: drop it",
       );
     }
@@ -104,7 +114,7 @@ export default defineStep({
       const found = await selectRunningInstances(ctx, {
         instanceIds: input.instance_ids,
         tags: input.tags,
-        region,
+        regions,
       }, signal);
       for (const inst of found) {
         inits.push({

@@ -123,6 +123,7 @@ export function effectiveVerdict(target: Target): ReportVerdict {
   if (target.verdict) return target.verdict;
   if (target.status === "skipped") return "unsupported";
   if (target.status === "cancelled") return "cancelled";
+  if (target.status === "not-attempted") return "not-attempted";
   if (target.failure || target.status === "failed") return "error";
   return target.facts.verify?.verdict ?? "none";
 }
@@ -207,9 +208,13 @@ export function countVerdicts(targets: readonly TargetReport[]): Counts {
     misconfigured: 0,
     error: 0,
     cancelled: 0,
+    not_attempted: 0,
     none: 0,
   };
-  for (const t of targets) counts[t.verdict]++;
+  for (const t of targets) {
+    if (t.verdict === "not-attempted") counts.not_attempted++;
+    else counts[t.verdict]++;
+  }
   return counts;
 }
 

@@ -19,6 +19,7 @@ export const SUMMARY_HEADERS = [
   "errored",
   "cancelled",
   "no verdict",
+  "not attempted",
 ] as const;
 
 /** One row of the summary-by-type table. */
@@ -32,6 +33,7 @@ export function summaryCells(type: string | null, counts: Counts): string[] {
     String(counts.error),
     String(counts.cancelled),
     String(counts.none),
+    String(counts.not_attempted),
   ];
 }
 

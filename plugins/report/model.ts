@@ -20,7 +20,8 @@ export const REPORT_SCHEMA_VERSION = 1;
 
 /**
  * Verdicts in the report. `cancelled` = the run was interrupted (Ctrl-C /
- * SIGTERM) before the target reached a verdict; `none` = the target reached no
+ * SIGTERM) before the target reached a verdict; `not-attempted` = a rollout
+ * stopped on `max_fail` before the target's batch started; `none` = the target reached no
  * verdict for another reason (e.g. no verify step ran).
  */
 export const REPORT_VERDICTS = [
@@ -29,6 +30,7 @@ export const REPORT_VERDICTS = [
   "misconfigured",
   "error",
   "cancelled",
+  "not-attempted",
   "none",
 ] as const;
 
@@ -79,7 +81,7 @@ export const ReportStepChangedSchema = z.object({
 export const TargetReportSchema = z.object({
   id: z.string(),
   label: z.string(),
-  status: z.enum(["pending", "running", "done", "failed", "skipped", "cancelled"]),
+  status: z.enum(["pending", "running", "done", "failed", "skipped", "cancelled", "not-attempted"]),
   instance_id: z.string().nullable(),
   instance_type: z.string().nullable(),
   region: z.string().nullable(),

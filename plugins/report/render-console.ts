@@ -42,8 +42,8 @@ export interface ConsoleOptions {
 const DROP_ORDER = {
   /** placement group, PHC device, arch, ENA driver, OS, n of m, offset (see INSTANCE_HEADERS). */
   instances: [5, 7, 3, 6, 4, 1, 9],
-  /** cancelled, no verdict, tested. */
-  summary: [6, 7, 1],
+  /** not attempted, cancelled, no verdict, tested. */
+  summary: [8, 6, 7, 1],
   /** RMS offset, |offset|, n. */
   stats: [4, 3, 1],
 } as const;
@@ -55,6 +55,7 @@ function colorVerdict(p: Palette): (verdict: string) => string {
     misconfigured: p.red,
     error: p.red,
     cancelled: p.yellow,
+    "not-attempted": p.yellow,
     none: p.dim,
   };
   return (v) => (by[v as ReportVerdict] ?? ((t: string) => t))(v);
@@ -141,10 +142,21 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
   }
   out.push("");
 
-  const notFunctional = report.targets.filter((t) => t.verdict !== "functional");
-  if (notFunctional.length > 0) {
+  const notFunctional = report.targets.filter((t) =>
+    t.verdict !== "functional" && t.verdict !== "not-attempted"
+  );
+  const notAttempted = report.targets.filter((t) => t.verdict === "not-attempted");
+  if (notFunctional.length > 0 || notAttempted.length > 0) {
     out.push(p.bold("Diagnostics"));
     for (const t of notFunctional) out.push(...diagnosticLines(t, p, max));
+    // One line for all of them: a stopped rollout of a large fleet leaves hundreds.
+    if (notAttempted.length > 0) {
+      out.push(
+        `  ${notAttempted.length} target(s) ${colorVerdict(p)("not-attempted")}: ${
+          notAttempted[0].verdict_reason ?? "the rollout stopped"
+        } (each is in the recap)`,
+      );
+    }
     out.push("");
   }
   const warned = report.targets.filter((t) => t.verdict === "functional" && t.warnings.length);

@@ -43,7 +43,7 @@ th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:to
 th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:600;background:#f6f8fa}
 .v-functional{color:#1a7f37;font-weight:600}.v-unsupported{color:#57606a}
-.v-misconfigured,.v-error{color:#b42318;font-weight:600}.v-cancelled,.v-none{color:#9a6700}
+.v-misconfigured,.v-error{color:#b42318;font-weight:600}.v-cancelled,.v-not-attempted,.v-none{color:#9a6700}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
 .charts svg,.wide svg{border:1px solid #d0d7de;border-radius:6px;background:#fff}
 svg text{font-family:inherit;fill:#1f2328}svg .chart-title{font-size:13px;font-weight:600}
@@ -55,11 +55,12 @@ svg .axis{stroke:#8c959f}svg .chart-empty{font-size:12px;fill:#57606a}
 function cellsRow(cells: readonly string[], numericFrom: number, cls = ""): string {
   return `<tr${cls ? ` class="${cls}"` : ""}>${
     cells.map((c, i) => {
-      const verdict = /^(functional|unsupported|misconfigured|error|cancelled|none)$/.test(c)
-        ? ` class="v-${c}"`
-        : i >= numericFrom
-        ? ` class="num"`
-        : "";
+      const verdict =
+        /^(functional|unsupported|misconfigured|error|cancelled|not-attempted|none)$/.test(c)
+          ? ` class="v-${c}"`
+          : i >= numericFrom
+          ? ` class="num"`
+          : "";
       return `<td${verdict}>${escapeXml(c)}</td>`;
     }).join("")
   }</tr>`;

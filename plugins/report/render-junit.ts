@@ -7,7 +7,9 @@
  * `verdict=unsupported` (a `<failure>` with `--fail-on unsupported`);
  * misconfigured and no verdict (`none`) = `<failure>`; error = `<error>`,
  * each with the diagnostics in the body; a target the interrupt cancelled is
- * `<skipped message="run interrupted">`. Every case carries the properties
+ * `<skipped message="run interrupted">`, one a rollout stopped on `max_fail`
+ * never started is `<skipped>` with why (and the rollout's stop is an
+ * `<error>` case of its own). Every case carries the properties
  * `verdict` and `target_id`.
  * @module
  */
@@ -75,6 +77,7 @@ function outcomeOf(t: TargetReport, failOn: readonly string[]): Outcome {
     case "unsupported":
       return failOn.includes("unsupported") ? "failure" : "pass";
     case "cancelled":
+    case "not-attempted":
       return "skipped";
     case "error":
       return "error";
@@ -103,7 +106,8 @@ function testcase(t: TargetReport, report: Report): string {
   const message = xmlEscape(t.verdict_reason ?? t.verdict);
   const outcome = outcomeOf(t, report.run?.fail_on ?? []);
   if (outcome === "skipped") {
-    body.push(`      <skipped message="run interrupted"/>`);
+    const why = t.verdict === "not-attempted" ? message : "run interrupted";
+    body.push(`      <skipped message="${why}"/>`);
   } else if (outcome === "failure" || outcome === "error") {
     body.push(
       `      <${outcome} type="${t.verdict}" message="${message}">${

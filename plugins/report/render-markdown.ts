@@ -99,9 +99,21 @@ export function renderMarkdownReport(report: Report): string {
     out.push("## Recap (steps per target)", "", table(RECAP_HEADERS, recap, 2), "");
   }
 
-  const notFunctional = report.targets.filter((t) => t.verdict !== "functional");
-  if (notFunctional.length > 0) {
+  const notFunctional = report.targets.filter((t) =>
+    t.verdict !== "functional" && t.verdict !== "not-attempted"
+  );
+  const notAttempted = report.targets.filter((t) => t.verdict === "not-attempted");
+  if (notFunctional.length > 0 || notAttempted.length > 0) {
     out.push("## Diagnostics", "");
+    if (notAttempted.length > 0) {
+      out.push(
+        `### ${notAttempted.length} target(s) not attempted`,
+        "",
+        inline(notAttempted[0].verdict_reason ?? "the rollout stopped") +
+          ` (each is in the tables above)`,
+        "",
+      );
+    }
     for (const t of notFunctional) {
       out.push(`### ${inline(t.label)} (${inline(identityOf(t))}): ${t.verdict}`, "");
       if (t.verdict_reason) out.push(inline(t.verdict_reason), "");

@@ -20,6 +20,9 @@ export const CountsSchema = z.object({
   cancelled: z.number().int().nonnegative().default(0).describe(
     "Targets with no verdict because the run was interrupted",
   ),
+  not_attempted: z.number().int().nonnegative().default(0).describe(
+    "Targets a rollout that stopped on max_fail never started",
+  ),
   none: z.number().int().nonnegative(),
 }).strict();
 

@@ -12,6 +12,7 @@ import { PluginLoadError, type StepRegistry } from "../registry.ts";
 import type { InputSpec, Pipeline, StepSpec } from "./model.ts";
 import { expressionProblems, type ReferenceScope, type StepRef } from "./references.ts";
 import { resolveRetryPolicy } from "./retry.ts";
+import { readRollout } from "./rollout.ts";
 import {
   DEFAULT_CONCURRENCY,
   inputSpecSchema,
@@ -93,6 +94,7 @@ export async function loadPipeline(
     ? new Set(Object.keys(raw.inputs))
     : undefined;
   checkSteps(raw.steps, scoped, inputNames, yaml, issues);
+  const rollout = readRollout(raw.rollout, yaml, inputNames, issues);
   issues.throwIfAny();
 
   const data = shape.data as PipelineDocument;
@@ -102,6 +104,7 @@ export async function loadPipeline(
     description: data.description,
     inputs,
     concurrency: data.concurrency ?? DEFAULT_CONCURRENCY,
+    ...(rollout ? { rollout } : {}),
     steps: data.steps.map((step, index): StepSpec => {
       const timeout = step.timeout ?? data.defaults?.timeout;
       return {

@@ -6,6 +6,7 @@
  */
 import type { ErrorKind } from "../errors.ts";
 import type { StepPlugin } from "../types.ts";
+import type { RolloutSpec } from "./rollout.ts";
 
 /** Type of a pipeline input. */
 export type InputType = "string" | "number" | "integer" | "boolean" | "array" | "object";
@@ -82,6 +83,8 @@ export interface Pipeline {
   inputs: Record<string, InputSpec>;
   /** Targets worked on at once (>= 1). */
   concurrency: number;
+  /** `rollout:` as written (batches, max_fail); resolved with `resolveRollout`. */
+  rollout?: RolloutSpec;
   /** Steps in file order. */
   steps: StepSpec[];
   /** Absolute `file:` URLs of team plugin modules the pipeline listed. */

@@ -99,6 +99,18 @@ export const defaultsSchema = z.strictObject({
   retry: retrySchema.optional(),
 }).describe("Defaults for every step.");
 
+/** `rollout:` (runner/rollout.ts); values are checked once inputs are known. */
+export const rolloutSchema = z.strictObject({
+  batch: z.union([z.int(), z.string()]).optional().describe(
+    'Targets started at a time: a count (10) or a percentage of the targets ("10%"); ' +
+      "or ${{ inputs.<name> }}. Default: all at once (up to concurrency).",
+  ),
+  max_fail: z.union([z.number(), z.string()]).optional().describe(
+    'Percentage of failed targets among those attempted ("10%") that, once exceeded, ' +
+      "stops starting batches; or ${{ inputs.<name> }}. Default: never stop.",
+  ),
+}).describe("A rollout in batches (Ansible's serial and max_fail_percentage).");
+
 /** The whole pipeline file. */
 export const pipelineSchema = z.strictObject({
   name: z.string().min(1).describe("Pipeline name."),
@@ -112,6 +124,7 @@ export const pipelineSchema = z.strictObject({
   concurrency: z.int().min(1).optional().describe(
     `Targets worked on at once (default ${DEFAULT_CONCURRENCY}).`,
   ),
+  rollout: rolloutSchema.optional(),
   defaults: defaultsSchema.optional(),
   plugins: z.array(z.string().min(1)).optional()
     .describe("Team plugin modules, paths relative to this file."),

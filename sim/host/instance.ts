@@ -100,6 +100,11 @@ export class SimHost implements SimInstanceHost {
     this.machine.powerCycle(spec.profile.boot_seconds + spec.profile.ssh_delay_seconds);
   }
 
+  /** TCP connections to its sshd open right now. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
   /** True once booted and sshd accepts connections. */
   get sshReady(): boolean {
     return !this.#stopped && this.#listening && this.machine.networkUp();

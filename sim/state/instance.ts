@@ -77,6 +77,12 @@ export interface SimInstance {
   launchedAt: number;
   /** Simulated time from which DescribeInstances shows it (default: `launchedAt`). */
   visibleAt?: number;
+  /**
+   * Simulated time its SSM agent registered, for instances that ran before
+   * the simulator started (`existing_instances`: 0); when absent, running
+   * time plus `ssm.registration_seconds`.
+   */
+  ssmRegisteredAt?: number;
   /** Simulated seconds from launch to `running` (profile `boot_seconds`). */
   bootSeconds: number;
   /** Simulated time of TerminateInstances, if terminated. */

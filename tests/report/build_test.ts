@@ -23,6 +23,7 @@ Deno.test("report counts every verdict, including targets skipped at launch as u
     misconfigured: 1,
     error: 1,
     cancelled: 0,
+    not_attempted: 0,
     none: 0,
   });
   const byType = Object.fromEntries(report.by_type.map((g) => [g.instance_type, g.counts]));

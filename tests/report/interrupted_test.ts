@@ -74,6 +74,7 @@ Deno.test("an interrupted run's report counts cancelled targets as cancelled, no
     misconfigured: 0,
     error: 1,
     cancelled: 1,
+    not_attempted: 0,
     none: 0,
   });
   const cancelled = report.targets.find((t) => t.id === "c7i.large-1")!;

@@ -38,6 +38,7 @@ Deno.test("console summary table has one row per instance type plus a total", ()
     "1",
     "0",
     "0",
+    "0",
   ]);
 });
 

@@ -46,6 +46,7 @@ Deno.test("report step writes the report files, returns their paths and the coun
     misconfigured: 1,
     error: 1,
     cancelled: 0,
+    not_attempted: 0,
     none: 0,
   });
   for (const path of Object.values(parsed.files)) assert.ok(Deno.statSync(path).size > 0);

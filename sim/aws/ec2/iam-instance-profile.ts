@@ -8,7 +8,7 @@
  * @module
  */
 import type { SimInstanceProfileRef } from "../../state/instance.ts";
-import type { Ec2Call } from "../context.ts";
+import type { Ec2Call, SimCore } from "../context.ts";
 import { invalidParameterValue } from "../errors.ts";
 import { str } from "../query.ts";
 import type { XmlValue } from "../xml.ts";
@@ -48,12 +48,23 @@ export function instanceProfileFor(call: Ec2Call): SimInstanceProfileRef | undef
       `Value (${name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name`,
     );
   }
-  const chosen = (byArn ?? name)!;
-  const profile = profiles[chosen];
+  return instanceProfileNamed(call.core, (byArn ?? name)!)!;
+}
+
+/**
+ * The account's instance profile `name` (one of `ssm.iam_instance_profiles`)
+ * as recorded on an instance, or undefined when the account has none of that name.
+ */
+export function instanceProfileNamed(
+  core: SimCore,
+  name: string,
+): SimInstanceProfileRef | undefined {
+  const profile = core.ssm.iam_instance_profiles[name];
+  if (!Object.hasOwn(core.ssm.iam_instance_profiles, name)) return undefined;
   return {
-    name: chosen,
-    arn: instanceProfileArn(accountId, chosen),
-    id: instanceProfileId(chosen),
+    name,
+    arn: instanceProfileArn(core.account.accountId, name),
+    id: instanceProfileId(name),
     role: profile.role,
     policies: [...profile.policies],
   };

@@ -5,7 +5,8 @@
  * An instance registers only when (1) its AMI ships the agent (profile
  * `ssm_agent`), (2) it was launched with an IAM instance profile whose role
  * has `AmazonSSMManagedInstanceCore`, and (3) `ssm.registration_seconds` of
- * simulated time have passed since it entered `running`. It is `Online`
+ * simulated time have passed since it entered `running` (instances that ran
+ * before the simulator started, `existing_instances`: registered at 0). It is `Online`
  * while its host is booted and its NIC carries traffic, else
  * `ConnectionLost` (reboot, ENA driver reload). Terminated instances are no
  * managed nodes. Source: AWS Systems Manager User Guide, "Setting up
@@ -34,7 +35,8 @@ export function registrationTime(core: SimCore, instance: SimInstance): number |
   if (!role || !role.policies.includes(SSM_CORE_POLICY)) return undefined;
   if (!core.catalogue.get(instance.instanceType)?.ssm_agent) return undefined;
   if (!instance.host?.agent) return undefined;
-  return instance.launchedAt + instance.bootSeconds + core.ssm.registration_seconds;
+  return instance.ssmRegisteredAt ??
+    instance.launchedAt + instance.bootSeconds + core.ssm.registration_seconds;
 }
 
 /** The instance as a managed node at `now`, or undefined when it is not (yet, or at all) one. */

@@ -1,7 +1,7 @@
 /**
- * Instances running from the start (`existing_instances`): launched like
- * RunInstances at time 0 with their tags and instance profile, they register
- * with SSM when the profile allows it and answer Run Command by tag; an
+ * Instances running from the start (`existing_instances`, sim/state/existing-instances.ts)
+ * over SSM: with their tags and instance profile, those whose profile allows
+ * it are managed nodes from the start and answer Run Command by tag; an
  * unknown profile fails the start with EC2's message.
  */
 import assert from "node:assert/strict";
