@@ -136,7 +136,9 @@ export function checkRunFlags(
   if (options.keep !== undefined) {
     try {
       // A new run: none of its instance ids can be known yet.
-      const problem = keepIdsProblem(parseKeepPolicy(options.keep));
+      const problem = keepIdsProblem(
+        parseKeepPolicy(options.keep, { idsAccepted: false }),
+      );
       if (problem) issues.push({ source: "--keep", message: problem });
     } catch (error) {
       issues.push({ source: "--keep", message: (error as Error).message.replace(/^--keep: /, "") });

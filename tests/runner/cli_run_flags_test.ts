@@ -28,7 +28,8 @@ Deno.test("--speed needs --simulate and a positive number; --keep takes keywords
   assert.match(ids[0].message, /i-0abc, i-0def: a new run's instance ids cannot be known/);
   const keep = checkRunFlags({ ...base, keep: "some" }, env()).issues;
   assert.equal(keep[0].source, "--keep");
-  assert.match(keep[0].message, /none, all, functional/);
+  assert.equal(keep[0].message, '"some" is not valid; use none, all or functional');
+  assert.doesNotMatch(keep[0].message, /instance ids/, "run refuses ids: do not offer them");
 });
 
 Deno.test("PTP_RUNNER_SSH_PORT gives the SSH port without --simulate and must be a port", () => {
