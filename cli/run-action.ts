@@ -342,7 +342,8 @@ async function execute(
   const restoreConsole = machine ? routeConsoleLogToStderr() : () => {};
   // IP addresses in log lines and JSON Lines events are redacted like the report's
   // (one numbering for the run: `[IPv4-1]` stays the same host); `--no-redact` keeps them.
-  const shown = settings.redact ? redactedView(createIpRedactor()) : (event: RunEvent) => event;
+  const ips = createIpRedactor();
+  const shown = settings.redact ? redactedView(ips) : (event: RunEvent) => event;
   bus.subscribe((event) => renderer.handle(shown(event)));
   // Step counts so far, for the result of a forced exit (the executor's are out of reach then).
   const tally = new RecapTally();
@@ -429,6 +430,7 @@ async function execute(
             journal: journalPath(settings.workDir, runId),
             reportDir: report ? reportDirOf(settings, runId) : null,
             redact: settings.redact,
+            ips,
           });
           io.out(JSON.stringify({ ...doc, forced_exit: true }, null, 2) + "\n");
         }
@@ -466,6 +468,7 @@ async function execute(
         journal: journalPath(settings.workDir, runId),
         reportDir: report ? dir : null,
         redact: settings.redact,
+        ips,
       });
       io.out(JSON.stringify(doc, null, 2) + "\n");
     }
