@@ -135,11 +135,20 @@ export function checkRunFlags(
   }
   if (options.keep !== undefined) {
     try {
-      // A new run: none of its instance ids can be known yet.
-      const problem = keepIdsProblem(
-        parseKeepPolicy(options.keep, { idsAccepted: false }),
-      );
-      if (problem) issues.push({ source: "--keep", message: problem });
+      const policy = parseKeepPolicy(options.keep, { idsAccepted: false });
+      if (policy.mode === "ids" && options.resume !== undefined) {
+        // A resumed run's instances are known, but its keep decision is a policy.
+        issues.push({
+          source: "--keep",
+          message: `${policy.ids.join(", ")}: --resume takes a keep policy (functional, all ` +
+            `or none), not instance ids; resume with --keep all, then keep some by id with: ` +
+            `ptp-runner cleanup --run ${options.resume} --keep <instance-id>`,
+        });
+      } else {
+        // A new run: none of its instance ids can be known yet.
+        const problem = keepIdsProblem(policy);
+        if (problem) issues.push({ source: "--keep", message: problem });
+      }
     } catch (error) {
       issues.push({ source: "--keep", message: (error as Error).message.replace(/^--keep: /, "") });
     }
