@@ -136,9 +136,20 @@ export function checkRunFlags(
   }
   if (options.keep !== undefined) {
     try {
-      // A new run: none of its instance ids can be known yet.
-      const problem = keepIdsProblem(parseKeepPolicy(options.keep));
-      if (problem) issues.push({ source: "--keep", message: problem });
+      const policy = parseKeepPolicy(options.keep, { idsAccepted: false });
+      if (policy.mode === "ids" && options.resume !== undefined) {
+        // A resumed run's instances are known, but its keep decision is a policy.
+        issues.push({
+          source: "--keep",
+          message: `${policy.ids.join(", ")}: --resume takes a keep policy (functional, all ` +
+            `or none), not instance ids; resume with --keep all, then keep some by id with: ` +
+            `ptp-runner cleanup --run ${options.resume} --keep <instance-id>`,
+        });
+      } else {
+        // A new run: none of its instance ids can be known yet.
+        const problem = keepIdsProblem(policy);
+        if (problem) issues.push({ source: "--keep", message: problem });
+      }
     } catch (error) {
       issues.push({ source: "--keep", message: (error as Error).message.replace(/^--keep: /, "") });
     }
@@ -341,7 +352,8 @@ async function execute(
   const restoreConsole = machine ? routeConsoleLogToStderr() : () => {};
   // IP addresses in log lines and JSON Lines events are redacted like the report's
   // (one numbering for the run: `[IPv4-1]` stays the same host); `--no-redact` keeps them.
-  const shown = settings.redact ? redactedView(createIpRedactor()) : (event: RunEvent) => event;
+  const ips = createIpRedactor();
+  const shown = settings.redact ? redactedView(ips) : (event: RunEvent) => event;
   bus.subscribe((event) => renderer.handle(shown(event)));
   // Step counts so far, for the result of a forced exit (the executor's are out of reach then).
   const tally = new RecapTally();
@@ -428,6 +440,7 @@ async function execute(
             journal: journalPath(settings.workDir, runId),
             reportDir: report ? reportDirOf(settings, runId) : null,
             redact: settings.redact,
+            ips,
           });
           io.out(JSON.stringify({ ...doc, forced_exit: true }, null, 2) + "\n");
         }
@@ -465,6 +478,7 @@ async function execute(
         journal: journalPath(settings.workDir, runId),
         reportDir: report ? dir : null,
         redact: settings.redact,
+        ips,
       });
       io.out(JSON.stringify(doc, null, 2) + "\n");
     }

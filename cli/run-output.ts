@@ -12,13 +12,20 @@
  *   "left_behind": [{ "kind": "ec2-instance", "id": "i-...", "region": "...", "release_command": "..." }] }
  * ```
  *
- * IP addresses are redacted unless `--no-redact` (as in the report files).
+ * IP addresses are redacted unless `--no-redact` (as in the report files), with
+ * the run's numbering when the caller passes its redactor: `[IPv4-1]` names the
+ * same host here as in the console log and `--log-json` events.
  * @module
  */
 import type { RunResult } from "../runner/executor.ts";
 import { emptyCounts } from "../runner/recap.ts";
 import { stepCountsReport } from "../plugins/report/build.ts";
-import { redactDeep } from "../plugins/report/redact.ts";
+import {
+  createIpRedactor,
+  type IpRedactor,
+  redactDeep,
+  redactIpsWith,
+} from "../plugins/report/redact.ts";
 import type { RunStatus } from "../runner/journal.ts";
 
 /** Run status from the executor's result (as the journal records it). */
@@ -30,10 +37,20 @@ export function runStatusOf(
   return result.exitCode === 0 ? "succeeded" : "failed";
 }
 
-/** The `--output json` document of a finished run (see the module documentation). */
+/**
+ * The `--output json` document of a finished run (see the module documentation).
+ * `info.ips`: the run's IP redactor (shared numbering with its log); without it a
+ * new numbering starts here. Private key blocks are always removed.
+ */
 export function runJsonDocument(
   result: RunResult,
-  info: { pipeline: string; journal: string; reportDir: string | null; redact: boolean },
+  info: {
+    pipeline: string;
+    journal: string;
+    reportDir: string | null;
+    redact: boolean;
+    ips?: IpRedactor;
+  },
 ): Record<string, unknown> {
   const doc = {
     run_id: result.runId,
@@ -72,5 +89,6 @@ export function runJsonDocument(
       release_command: r.releaseCommand ?? null,
     })),
   };
-  return redactDeep(doc, { ips: info.redact, numbered: false });
+  const keyless = redactDeep(doc, { ips: false });
+  return info.redact ? redactIpsWith(keyless, info.ips ?? createIpRedactor()) : keyless;
 }

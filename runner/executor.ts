@@ -285,6 +285,16 @@ class Execution {
     });
     const resume = this.options.resume;
     if (resume) {
+      // The run's targets come from the journal, not from a step's addTargets:
+      // announce them so the console (labels, recap) and --log-json know them.
+      for (const t of this.#targets) {
+        this.bus.emit({
+          type: "target-added",
+          targetId: t.id,
+          label: t.label,
+          ...(t.instanceType ? { instanceType: t.instanceType } : {}),
+        });
+      }
       const kept = this.#targets.length - resume.resumedTargets.length;
       stepLogger(this.bus).info(
         `resuming run ${this.runId}: ${resume.resumedTargets.length} target(s) go on from the ` +

@@ -83,8 +83,10 @@ export function resolveInputs(pipeline: Pipeline, overrides: InputOverrides = {}
     const issue = applySet(pipeline, assignment, values, sources);
     if (issue) issues.push(issue);
   }
+  // An input given with a bad value already has its issue: not "required" on top of it.
+  const refused = new Set(issues.map((issue) => issue.key));
   for (const [name, spec] of Object.entries(pipeline.inputs)) {
-    if (spec.required && values[name] === undefined && !configUnreadable) {
+    if (spec.required && values[name] === undefined && !configUnreadable && !refused.has(name)) {
       issues.push({
         source: pipeline.file,
         key: `inputs.${name}`,

@@ -49,10 +49,16 @@ export function knownHostsRefusal(
     endpoint: string;
     /** The file does not exist. */
     missing?: boolean;
+    /** Addresses are redacted in the run's output: the commands quoted will show `[IPv4-N]`. */
+    redacted?: boolean;
     presented: { fingerprint: string; keyType: string };
   },
 ): string | undefined {
   const { file, host, port, presented } = where;
+  const unredact = where.redacted
+    ? " (the address is redacted in this output: run again with --no-redact for a command " +
+      "to paste)"
+    : "";
   const name = knownHostsName(host, port);
   const what = `host key ${presented.fingerprint} (${presented.keyType}) of ${where.endpoint}`;
   switch (verdict.match) {
@@ -65,7 +71,7 @@ export function knownHostsRefusal(
         verdict.lines.map((line) => `${file}:${line}`).join(", ")
       }): REMOTE HOST IDENTIFICATION HAS CHANGED, or someone is in between; refusing to ` +
         `connect. If the host was reinstalled and ${presented.fingerprint} is its new key, ` +
-        `remove the old one with: ssh-keygen -f '${file}' -R '${name}'`;
+        `remove the old one with: ssh-keygen -f '${file}' -R '${name}'${unredact}`;
     case "unknown":
       return `${name} is not in ${file}${
         where.missing ? " (no such file)" : ""
@@ -78,7 +84,8 @@ export function knownHostsRefusal(
       }. ` +
         `Check that ${presented.fingerprint} is the host's key (ssh-keygen -lf ` +
         `/etc/ssh/ssh_host_*_key.pub on the host), then add it with: ssh-keyscan ` +
-        `${port === 22 ? "" : `-p ${port} `}${host} >> ${file}; or trust the key seen first ` +
+        `${port === 22 ? "" : `-p ${port} `}${host} >> ${file}${unredact}; or trust the key ` +
+        `seen first ` +
         `with host_key_policy tofu (the existing-hosts pipeline: --set host_key_policy=tofu)`;
   }
 }
@@ -97,6 +104,8 @@ export interface HostKeyTrustOptions {
   consoleFingerprints?: () => Promise<ConsoleFingerprint[]>;
   /** Policy `known-hosts`: the file (absolute) and the name it lists the endpoint under. */
   knownHosts?: { file: string; host: string; port: number };
+  /** Addresses are redacted in the run's output (`settings.redact`): refusals say how to see them. */
+  redacted?: boolean;
 }
 
 /** Verifies presented host keys for one endpoint. */
@@ -212,7 +221,15 @@ export class HostKeyTrust {
       missing = true;
     }
     const verdict = checkKnownHost(parseKnownHosts(text), host, port, keyBlob);
-    const reason = knownHostsRefusal(verdict, { file, host, port, endpoint, missing, presented });
+    const reason = knownHostsRefusal(verdict, {
+      file,
+      host,
+      port,
+      endpoint,
+      missing,
+      presented,
+      redacted: this.#options.redacted,
+    });
     if (reason) {
       this.#options.log.error(reason);
       return reason;

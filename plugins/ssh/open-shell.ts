@@ -165,6 +165,7 @@ export async function openShell(
       ...(knownHostsFile
         ? { knownHosts: { file: knownHostsFile, host: endpoint.host, port: endpoint.port } }
         : {}),
+      redacted: ctx.settings.redact,
       consoleFingerprints: useConsole
         ? async () => {
           const { consoleHostKeyFingerprints } = await import("./console-output.ts");
@@ -187,6 +188,7 @@ export async function openShell(
         ...(knownHostsFile
           ? { knownHosts: { file: knownHostsFile, host: jump.host, port: jump.port } }
           : {}),
+        redacted: ctx.settings.redact,
       })
       : undefined;
     const session = new SshRemoteShell(ctx, {

@@ -74,8 +74,10 @@ export async function describeAgent(
 /**
  * Polls until the agent of `instanceId` reports `PingStatus` `Online`.
  * @returns the agent's facts.
- * @throws StepError `connection` when the bound runs out, naming what was last
- *   seen and the usual causes; `auth` when DescribeInstanceInformation is not
+ * @throws StepError when the bound runs out, naming what was last seen and the
+ *   usual causes: `config` when the agent never registered (instance profile,
+ *   route or AMI; a retry would wait as long again), `connection` when it
+ *   registered but is not online; `auth` when DescribeInstanceInformation is not
  *   allowed; the signal's reason on abort.
  */
 export async function waitForAgentOnline(
@@ -110,7 +112,10 @@ export async function waitForAgentOnline(
     waited += step;
     delay = Math.min(delay * 2, maxDelay);
   }
-  throw new StepError("connection", agentTimeoutMessage(instanceId, last, wait));
+  // An agent that never registered points at the setup (instance profile, route,
+  // AMI): waiting as long again would not help, so no `connection` retry.
+  // One that registered and went away is a connection problem.
+  throw new StepError(last ? "connection" : "config", agentTimeoutMessage(instanceId, last, wait));
 }
 
 /** The message of a registration wait that ran out: what was seen, and what to check. */

@@ -17,6 +17,14 @@ Deno.test("--keep with a word that is neither a keyword nor an instance id names
   assert.throws(() => parseKeepPolicy("functionl"), /--keep: "functionl" is not valid; use none/);
 });
 
+Deno.test("--keep where ids are refused anyway names only the keywords in its error", () => {
+  assert.throws(
+    () => parseKeepPolicy("some", { idsAccepted: false }),
+    (e: Error) => e.message === '--keep: "some" is not valid; use none, all or functional',
+  );
+  assert.throws(() => parseKeepPolicy("some"), /or comma-separated instance ids/);
+});
+
 Deno.test("keepIdsProblem: keywords pass; ids of a new run are refused pointing to cleanup --run --keep", () => {
   assert.equal(keepIdsProblem(parseKeepPolicy("functional")), null);
   assert.equal(keepIdsProblem(parseKeepPolicy(undefined)), null);

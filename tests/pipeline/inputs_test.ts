@@ -181,3 +181,21 @@ Deno.test("defaults are copied, so changing a resolved value leaves the pipeline
   (resolved.values.types as string[]).push("x");
   assert.deepEqual(p.inputs.types.default, ["c7i.large"]);
 });
+
+Deno.test("a required input given with a bad value has that one issue, not also 'is required'", async () => {
+  const config = await writeTemp("subnet_id: 5\n", "c.yaml");
+  const fromConfig = await issuesOf(async () =>
+    resolveInputs(await pipeline(), { configFile: config })
+  );
+  assert.deepEqual(fromConfig.map((issue) => issue.key), ["subnet_id"]);
+  assert.match(fromConfig[0].message, /expected string, got 5/);
+  const fromSet = await issuesOf(async () =>
+    resolveInputs(
+      await loadText(PIPELINE.replace("type: string, required", "type: integer, required")),
+      {
+        set: ["subnet_id=abc"],
+      },
+    )
+  );
+  assert.deepEqual(fromSet.map((issue) => issue.key), ["subnet_id"]);
+});

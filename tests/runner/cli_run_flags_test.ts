@@ -28,7 +28,19 @@ Deno.test("--speed needs --simulate and a positive number; --keep takes keywords
   assert.match(ids[0].message, /i-0abc, i-0def: a new run's instance ids cannot be known/);
   const keep = checkRunFlags({ ...base, keep: "some" }, env()).issues;
   assert.equal(keep[0].source, "--keep");
-  assert.match(keep[0].message, /none, all, functional/);
+  assert.equal(keep[0].message, '"some" is not valid; use none, all or functional');
+  assert.doesNotMatch(keep[0].message, /instance ids/, "run refuses ids: do not offer them");
+});
+
+Deno.test("--keep ids with --resume: refused as a resume (not as a new run), pointing to cleanup --run --keep", () => {
+  const run = "20261207-040137-58qy";
+  const issues = checkRunFlags({ ...base, resume: run, keep: "i-0abc" }, env()).issues;
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0].source, "--keep");
+  assert.doesNotMatch(issues[0].message, /new run/);
+  assert.match(issues[0].message, /^i-0abc: --resume takes a keep policy/);
+  assert.ok(issues[0].message.endsWith(`ptp-runner cleanup --run ${run} --keep <instance-id>`));
+  assert.equal(checkRunFlags({ ...base, resume: run, keep: "all" }, env()).issues.length, 0);
 });
 
 Deno.test("PTP_RUNNER_SSH_PORT gives the SSH port without --simulate and must be a port", () => {

@@ -205,6 +205,13 @@ Deno.test("a resumed run goes on from the failed step of the failed target only,
     ),
     ["add@", "s1@b"],
   );
+  assert.deepEqual(
+    second.events.filter((e) => e.type === "target-added").map((e) =>
+      (e as { targetId: string }).targetId
+    ),
+    ["a", "b"],
+    "the journal's targets are announced, so the console labels them and counts them in its recap",
+  );
   assert.ok(trace(second.events).includes("start:report"));
   const after = await readJournal(first.workDir, first.result.runId);
   assert.equal(after.status, "succeeded");

@@ -6,6 +6,7 @@ import { StepError } from "../../runner/errors.ts";
 import {
   checkKnownHost,
   knownHostsName,
+  type KnownHostsVerdict,
   parseKnownHosts,
   preferredHostKeyAlgorithms,
 } from "../../plugins/ssh/known-hosts.ts";
@@ -13,6 +14,7 @@ import { closeServices, contextFor, fastOpen, writeKeyFile } from "./helpers.ts"
 import { ed25519Key, rsaPemKey, startTestServer, type TestServer } from "./test-server.ts";
 import { defaultHostKeyPolicy } from "../../plugins/ssh/open-shell.ts";
 import { hostKeyJournalKey } from "../../plugins/ssh/host-key.ts";
+import { knownHostsRefusal } from "../../plugins/ssh/host-key-trust.ts";
 
 const blob = (b64: string) => Uint8Array.from(Buffer.from(b64, "base64"));
 /** A key blob in SSH wire format: string key type, then `body` (enough for matching). */
@@ -281,4 +283,24 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("known_hosts refusals say how to see a redacted address, only when addresses are redacted", () => {
+  const where = {
+    file: "/home/u/.ssh/known_hosts",
+    host: "10.0.0.5",
+    port: 2222,
+    endpoint: "ec2-user@10.0.0.5:2222",
+    presented: { fingerprint: "SHA256:abc", keyType: "ssh-ed25519" },
+  };
+  const verdicts: KnownHostsVerdict[] = [
+    { match: "unknown", otherTypes: [] },
+    { match: "changed", lines: [3] },
+  ];
+  for (const verdict of verdicts) {
+    const redacted = knownHostsRefusal(verdict, { ...where, redacted: true });
+    const plain = knownHostsRefusal(verdict, where);
+    assert.match(redacted ?? "", /run again with --no-redact/, verdict.match);
+    assert.ok(plain && !plain.includes("--no-redact"), verdict.match);
+  }
 });

@@ -49,7 +49,7 @@ Deno.test("connect over ssm needs no key: it waits for the agent and host steps 
   }
 });
 
-Deno.test("connect over ssm: an agent that never registers fails with what to check, naming the profile", async () => {
+Deno.test("connect over ssm: an agent that never registers fails (config, not retried) with what to check, naming the profile", async () => {
   const fake = new FakeSsm(() => ({}));
   fake.pings = ["absent"];
   const ctx = ctxFor({ instanceProfile: "ptp-runner-ssm" });
@@ -61,7 +61,7 @@ Deno.test("connect over ssm: an agent that never registers fails with what to ch
         new AbortController().signal,
       ),
       (error: unknown) =>
-        error instanceof StepError && error.kind === "connection" &&
+        error instanceof StepError && error.kind === "config" &&
         /did not register within 120s/.test(error.message) &&
         /ptp-runner-ssm grants AmazonSSMManagedInstanceCore/.test(error.message),
     );

@@ -19,10 +19,15 @@ export type KeepPolicy =
 /**
  * Parses a `--keep` value (`none` | `all` | `functional` | comma-separated
  * instance ids); undefined or empty gives `ask`.
+ * @param options.idsAccepted false where instance ids are refused anyway (`run`:
+ *   see {@link keepIdsProblem}), so the error names only the keywords; default true.
  * @throws Error naming `--keep` and the accepted forms when an entry is neither a
  *   keyword nor an instance id (`i-` followed by letters/digits).
  */
-export function parseKeepPolicy(keep: string | undefined): KeepPolicy {
+export function parseKeepPolicy(
+  keep: string | undefined,
+  options: { idsAccepted?: boolean } = {},
+): KeepPolicy {
   const value = keep?.trim() ?? "";
   if (value === "") return { mode: "ask" };
   if (value === "none" || value === "all" || value === "functional") return { mode: value };
@@ -30,8 +35,10 @@ export function parseKeepPolicy(keep: string | undefined): KeepPolicy {
   const bad = ids.filter((id) => !/^i-[0-9a-zA-Z]+$/.test(id));
   if (bad.length > 0 || ids.length === 0) {
     throw new Error(
-      `--keep: "${bad.join(", ") || value}" is not valid; use none, all, functional ` +
-        `or comma-separated instance ids (i-0123456789abcdef0)`,
+      `--keep: "${bad.join(", ") || value}" is not valid; use ` +
+        (options.idsAccepted === false
+          ? "none, all or functional"
+          : "none, all, functional or comma-separated instance ids (i-0123456789abcdef0)"),
     );
   }
   return { mode: "ids", ids };
