@@ -27,6 +27,7 @@ import {
   redactIpsWith,
 } from "../plugins/report/redact.ts";
 import type { RunStatus } from "../runner/journal.ts";
+import { EXIT, type ValidationError } from "../runner/errors.ts";
 
 /** Run status from the executor's result (as the journal records it). */
 export function runStatusOf(
@@ -91,4 +92,30 @@ export function runJsonDocument(
   };
   const keyless = redactDeep(doc, { ips: false });
   return info.redact ? redactIpsWith(keyless, info.ips ?? createIpRedactor()) : keyless;
+}
+
+/**
+ * The `--output json` document of a run refused before it started (bad
+ * pipeline, flag, config file or input; exit 2), so a job reading stdout gets
+ * a document in every case:
+ * `{ "pipeline_file": "p.yaml", "status": "invalid", "exit_code": 2,
+ *    "problems": [{ "source": "p.yaml", "line": 4, "col": 7, "key": "steps[0].with", "message": "..." }] }`.
+ * The problems are the ones printed on stderr (`line`, `col`, `key` are null when unknown).
+ */
+export function invalidRunDocument(
+  pipelineFile: string,
+  error: ValidationError,
+): Record<string, unknown> {
+  return {
+    pipeline_file: pipelineFile,
+    status: "invalid",
+    exit_code: EXIT.USAGE,
+    problems: error.issues.map((issue) => ({
+      source: issue.source,
+      line: issue.line ?? null,
+      col: issue.col ?? null,
+      key: issue.key ?? null,
+      message: issue.message,
+    })),
+  };
 }

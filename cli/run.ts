@@ -6,6 +6,7 @@
  */
 import { type Command, Option } from "commander";
 import { collectValues } from "./options.ts";
+import { ValidationError } from "../runner/errors.ts";
 
 /** Options commander hands to the action (names as commander camel-cases them). */
 export interface RunOptions {
@@ -112,7 +113,17 @@ export function register(program: Command): void {
     .addHelpText("after", EXAMPLES)
     .action(async (file: string, options: RunOptions) => {
       const { runCommand } = await import("./run-action.ts");
-      const code = await runCommand(file, options);
+      let code: number;
+      try {
+        code = await runCommand(file, options);
+      } catch (error) {
+        // Refused before it started: with --output json, stdout still carries a document.
+        if (options.output === "json" && error instanceof ValidationError) {
+          const { invalidRunDocument } = await import("./run-output.ts");
+          console.log(JSON.stringify(invalidRunDocument(file, error), null, 2));
+        }
+        throw error;
+      }
       Deno.exitCode = code;
       // Exit even if a leaked handle (socket, timer) would keep the process alive.
       const exitTimer = setTimeout(() => Deno.exit(code), 2000);

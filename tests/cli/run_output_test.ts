@@ -7,6 +7,7 @@ import { runJsonDocument } from "../../cli/run-output.ts";
 import type { RunResult } from "../../runner/executor.ts";
 import { emptyCounts } from "../../runner/recap.ts";
 import { createIpRedactor } from "../../plugins/report/redact.ts";
+import { runCli } from "./cli-helper.ts";
 
 function result(addresses: string[]): RunResult {
   return {
@@ -54,4 +55,23 @@ Deno.test("runJsonDocument names each redacted address apart, as the run's log d
 Deno.test("runJsonDocument keeps addresses with --no-redact", () => {
   const doc = runJsonDocument(result(["10.0.1.12"]), { ...info, redact: false });
   assert.equal((doc.targets as { address: string }[])[0].address, "10.0.1.12");
+});
+
+Deno.test("run --output json refused before it starts prints a document of the problems on stdout (exit 2)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ptp-run-output-" });
+  try {
+    const file = `${dir}/bad.yaml`;
+    await Deno.writeTextFile(file, "name: t\nsteps:\n  - uses: launch\n    timeout: -5\n");
+    const { code, stdout, stderr } = await runCli(["run", file, "--output", "json"]);
+    assert.equal(code, 2, stderr);
+    const doc = JSON.parse(stdout);
+    assert.equal(doc.status, "invalid");
+    assert.equal(doc.exit_code, 2);
+    const timeout = doc.problems.find((p: { key: string }) => p.key === "steps[0].timeout");
+    assert.deepEqual([timeout?.line, timeout?.col], [4, 14]);
+    assert.match(timeout?.message ?? "", /must not be negative/);
+    assert.match(stderr, /bad\.yaml:4:14: steps\[0\]\.timeout: must not be negative/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
