@@ -39,6 +39,7 @@ import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
 import { runJsonDocument, runStatusOf } from "./run-output.ts";
 import { checkResume } from "./resume-check.ts";
+import { releaseSimulatedResources } from "./simulated-resources.ts";
 
 /** Where the command writes; injectable for tests. */
 export interface RunIo {
@@ -482,6 +483,8 @@ async function execute(
       });
       io.out(JSON.stringify(doc, null, 2) + "\n");
     }
+    // The simulator (and every instance in it) stops with this process.
+    if (simEndpoint) await releaseSimulatedResources(journal);
     return result.exitCode;
   } finally {
     removeSignalHandlers();

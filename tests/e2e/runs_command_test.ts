@@ -86,3 +86,28 @@ Deno.test("runs lists a run that kept its instance with the cleanup command, and
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("runs does not list the kept instances of a --simulate run: they ended with its simulator", async () => {
+  const cwd = await makeWorkDir();
+  try {
+    const run = await runCli([
+      "run",
+      PTP_PIPELINE,
+      "--simulate",
+      "--yes",
+      "--set",
+      "instance_types=c7i.large",
+      "--keep",
+      "all",
+    ], { cwd, env: {} });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const runId = runIdFrom(run.stdout);
+    const listed = await runCli(["runs", "--output", "json"], { cwd, env: {} });
+    const runs = JSON.parse(listed.stdout);
+    assert.equal(runs[0].run_id, runId);
+    assert.deepEqual(runs[0].running_instances, []);
+    assert.equal(runs[0].release_command, null, listed.stdout);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
