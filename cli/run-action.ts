@@ -40,6 +40,7 @@ import type { RunOptions } from "./run.ts";
 import { runJsonDocument, runStatusOf } from "./run-output.ts";
 import { checkResume } from "./resume-check.ts";
 import { releaseSimulatedResources } from "./simulated-resources.ts";
+import { resumeHint } from "./resume-hint.ts";
 
 /** Where the command writes; injectable for tests. */
 export interface RunIo {
@@ -473,6 +474,15 @@ async function execute(
     if (forced) await new Promise<never>(() => {});
     const dir = reportDirOf(settings, runId);
     const report = await finishReport(result, settings, io, interruptSignal);
+    const hint = resumeHint({
+      runId,
+      file: pipeline.file,
+      targets: result.targets,
+      resources: journal.resources(),
+      dryRun: settings.dryRun,
+      simulated: simEndpoint !== undefined,
+    });
+    if (hint) renderer.print(hint);
     if (options.output === "json") {
       const doc = runJsonDocument(result, {
         pipeline: pipeline.name,

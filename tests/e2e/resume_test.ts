@@ -228,6 +228,11 @@ Deno.test("resume of a failed run goes on from the failed step for that target o
     );
     assert.equal(first.code, 1, first.stdout + first.stderr);
     const runId = runIdFrom(first.stdout);
+    assert.match(
+      first.stdout,
+      new RegExp(`ptp-runner run \\S+ --resume ${runId} `),
+      "the run ends with the resume command",
+    );
     assert.deepEqual(verdicts(await readEvents(join(cwd, "first.jsonl"))), {
       "c7i.large-1": "functional",
       "m7i.large-1": "error",
