@@ -215,7 +215,7 @@ class Execution {
   readonly #targets: Target[] = [];
   readonly #failures: FailureRecord[] = [];
   readonly #runFailures: FailureRecord[] = [];
-  readonly #tally = new RecapTally();
+  readonly #tally: RecapTally;
   readonly #warnings: string[] = [];
   readonly #finished = new Set<string>();
   /** Closing of finished targets' services, awaited before the run ends. */
@@ -245,6 +245,15 @@ class Execution {
     readonly options: ExecuteOptions,
   ) {
     this.#interrupt = options.interrupt ?? new AbortController().signal;
+    this.#tally = new RecapTally(
+      options.resume?.recap
+        ? {
+          counts: options.resume.recap,
+          resumedTargets: new Set(options.resume.resumedTargets),
+          skipReason: RESUME_SKIP_REASON,
+        }
+        : undefined,
+    );
     if (options.resume) {
       Object.assign(this.#outputs, options.resume.outputs);
       this.#targets.push(...options.resume.targets);
@@ -367,6 +376,7 @@ class Execution {
       outputs: this.#outputs,
       targets: this.#targets,
       failures: this.#failures,
+      recap: this.#tally.counts(),
     });
     return this.journal.save({ progress }).catch((error) => {
       stepLogger(this.bus).error(`writing the run journal failed: ${messageOf(error)}`);

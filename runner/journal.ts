@@ -13,6 +13,7 @@ import {
   OWNER_ONLY_DIR_MODE,
   OWNER_ONLY_FILE_MODE,
 } from "./owner-only.ts";
+import type { RecapCounts } from "./recap.ts";
 import type { RunFingerprint } from "./resume.ts";
 import { isRunId } from "./run-id.ts";
 import type { FailureRecord, JournalApi, ResourceRecord, Target } from "./types.ts";
@@ -65,6 +66,11 @@ export interface JournalData {
   fingerprint?: RunFingerprint;
   /** ISO times at which the run was resumed (`run --resume`), oldest first. */
   resumedAt?: string[];
+  /**
+   * Step counts of the recap so far (per target and pipeline), saved with the
+   * progress: a resumed run starts its recap from them.
+   */
+  recap?: RecapCounts;
 }
 
 /** One line of `listRuns`. */
@@ -424,7 +430,10 @@ export class RunJournal implements JournalApi {
   /** Replaces run-level fields (outputs, targets, status, ...) without saving. */
   update(
     patch: Partial<
-      Pick<JournalData, "outputs" | "targets" | "failures" | "status" | "exitCode" | "finishedAt">
+      Pick<
+        JournalData,
+        "outputs" | "targets" | "failures" | "recap" | "status" | "exitCode" | "finishedAt"
+      >
     >,
   ): void {
     Object.assign(this.#data, patch);

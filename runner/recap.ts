@@ -53,14 +53,47 @@ export function addCounts(counts: readonly StepCounts[]): StepCounts {
   return total;
 }
 
+/**
+ * Where a resumed run's recap starts: the counts the run had when it stopped.
+ * Targets not in `resumedTargets` had finished: their counts are final and
+ * their step events in the resumed run (all skips) are not counted again.
+ * Resumed targets keep their ok/changed/unchanged figures and time; their
+ * failed and skipped steps run again, so those figures start at 0. Skips with
+ * `skipReason` (steps done before the resume) are not counted.
+ */
+export interface RecapSeed {
+  counts: RecapCounts;
+  resumedTargets: ReadonlySet<string>;
+  skipReason: string;
+}
+
 /** Folds `step-finished` and `step-skipped` events into {@link RecapCounts}. */
 export class RecapTally {
-  readonly #pipeline = emptyCounts();
+  readonly #pipeline: StepCounts;
   readonly #targets = new Map<string, StepCounts>();
+  /** Targets whose counts are final (finished before a resume). */
+  readonly #final = new Set<string>();
+  readonly #skipReason: string | undefined;
+
+  /** @param seed the counts a resumed run starts from (see {@link RecapSeed}) */
+  constructor(seed?: RecapSeed) {
+    this.#pipeline = { ...(seed?.counts.pipeline ?? emptyCounts()) };
+    this.#skipReason = seed?.skipReason;
+    for (const [id, counts] of Object.entries(seed?.counts.targets ?? {})) {
+      if (seed!.resumedTargets.has(id)) {
+        this.#targets.set(id, { ...counts, failed: 0, skipped: 0 });
+      } else {
+        this.#targets.set(id, { ...counts });
+        this.#final.add(id);
+      }
+    }
+  }
 
   /** Consumes one event; events other than step ends are ignored. */
   handle(event: RunEvent): void {
     if (event.type !== "step-finished" && event.type !== "step-skipped") return;
+    if (event.targetId !== undefined && this.#final.has(event.targetId)) return;
+    if (event.type === "step-skipped" && event.reason === this.#skipReason) return;
     const counts = this.#countsOf(event.targetId);
     if (event.type === "step-skipped") {
       counts.skipped++;

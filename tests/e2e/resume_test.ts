@@ -288,6 +288,15 @@ Deno.test("resume of a failed run goes on from the failed step for that target o
       report.targets.map((t) => [t.id, t.verdict]),
       [["c7i.large-1", "functional"], ["m7i.large-1", "functional"]],
     );
+    // The recap goes on from the first run's: the finished target keeps its step counts.
+    const recap = Object.fromEntries(
+      (report as unknown as {
+        recap: { targets: { id: string; ok: number; failed: number }[] };
+      }).recap.targets.map((t) => [t.id, t]),
+    );
+    assert.ok(recap["c7i.large-1"].ok >= 7, JSON.stringify(recap));
+    assert.equal(recap["m7i.large-1"].failed, 0, JSON.stringify(recap));
+    assert.ok(recap["m7i.large-1"].ok >= 7, JSON.stringify(recap));
     assert.equal(requestsOf(sim, "RunInstances").length, launched, "no new RunInstances");
     await waitAllTerminated(sim);
   } finally {
