@@ -6,6 +6,7 @@
  * does (MD5 of the DER public key), while for keys it creates it hashes the
  * public key with SHA-1 instead of the private key as AWS documents.
  */
+import { motoServerPath, startMotoServer } from "../helpers/moto.ts";
 import assert from "node:assert/strict";
 import { DescribeSubnetsCommand, EC2Client, ImportKeyPairCommand } from "@aws-sdk/client-ec2";
 import { generateKeyPairSync } from "node:crypto";
@@ -14,54 +15,22 @@ import launch, { LaunchInputSchema } from "../../steps/launch.ts";
 import cleanup from "../../steps/cleanup.ts";
 import { makeTestContext } from "../helpers/context.ts";
 
-function motoPath(): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      const path = `${dir}/moto_server`;
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-const moto = motoPath();
+const moto = motoServerPath();
 if (!moto) console.log("notice: moto_server not found; skipping the moto contract test");
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error("moto_server did not start");
-}
 
 Deno.test({
   name:
     "moto: launch checks the key fingerprint, launches with IMDSv2 tags, and cleanup terminates",
   ignore: !moto,
   async fn() {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
-    const proc = new Deno.Command(moto!, {
-      args: ["-H", "127.0.0.1", "-p", String(port)],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const endpoint = `http://127.0.0.1:${port}`;
+    const server = await startMotoServer(moto!);
+    const endpoint = server.endpoint;
     Deno.env.set("AWS_EC2_METADATA_DISABLED", "true");
     Deno.env.set("AWS_ACCESS_KEY_ID", "testing");
     Deno.env.set("AWS_SECRET_ACCESS_KEY", "testing");
     Deno.env.delete("AWS_ENDPOINT_URL");
     const ec2 = new EC2Client({ region: "us-east-1", endpoint });
     try {
-      await waitForPort(port);
       const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
       const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
       const parsed = utils.parseKey(pem);
@@ -112,8 +81,7 @@ Deno.test({
       }
     } finally {
       ec2.destroy();
-      proc.kill("SIGTERM");
-      await proc.status;
+      await server.stop();
     }
   },
 });

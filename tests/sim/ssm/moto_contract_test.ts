@@ -14,6 +14,7 @@
  *    DescribeInstanceInformation: those are noted and compared with the model
  *    only). Values are not compared.
  */
+import { motoServerPath, startMotoServer } from "../../helpers/moto.ts";
 import assert from "node:assert/strict";
 import {
   CancelCommandCommand,
@@ -129,30 +130,8 @@ Deno.test("the simulator's Run Command answers use only AWS model member names w
   );
 });
 
-function motoPath(): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      const path = `${dir}/moto_server`;
-      if (Deno.statSync(path).isFile) return path;
-    } catch { /* not here */ }
-  }
-  return undefined;
-}
-
-const moto = motoPath();
+const moto = motoServerPath();
 if (!moto) console.log("notice: moto_server not found; skipping the SSM moto contract test");
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error("moto_server did not start");
-}
 
 Deno.test({
   name:
@@ -160,17 +139,9 @@ Deno.test({
   ignore: !moto,
   async fn() {
     const sim = await simAnswers();
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
-    const proc = new Deno.Command(moto!, {
-      args: ["-H", "127.0.0.1", "-p", String(port)],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const endpoint = `http://127.0.0.1:${port}`;
+    const server = await startMotoServer(moto!);
+    const endpoint = server.endpoint;
     try {
-      await waitForPort(port);
       const run = await rawEc2(endpoint, {
         Action: "RunInstances",
         ImageId: "ami-12c6146b",
@@ -217,8 +188,7 @@ Deno.test({
       assert.equal(missing.status, 400);
       assert.equal(missing.json.__type, "InvocationDoesNotExist");
     } finally {
-      proc.kill("SIGTERM");
-      await proc.status;
+      await server.stop();
     }
   },
 });
