@@ -12,6 +12,7 @@
  * Prints figures; never fails on a timing.
  * @module
  */
+import { runMeasured } from "./measured-cli.ts";
 import { type SimulatorHandle, startSimulator } from "../sim/mod.ts";
 import { runTaskV8Flags } from "./fleet.ts";
 
@@ -65,16 +66,6 @@ export interface ExistingFleetFigures {
 const FLEET_TAGS = { fleet: "bench" };
 /** Regions the fleet is spread over. */
 const FLEET_REGIONS = ["us-east-1", "eu-west-1"];
-
-const GNU_TIME = "/usr/bin/time";
-
-function hasGnuTime(): boolean {
-  try {
-    return Deno.statSync(GNU_TIME).isFile;
-  } catch {
-    return false;
-  }
-}
 
 /** Batch size the `batch` value gives for `instances` targets (as runner/rollout.ts rounds it). */
 function batchTargets(batch: string, instances: number): number {
@@ -167,25 +158,10 @@ export async function runExistingFleet(
       "host_key_policy=tofu",
       ...(options.transport === "ssm" ? ["--set", "transport=ssm"] : []),
     ];
-    const rssFile = `${workDir}/peak-rss-kib`;
-    const [command, commandArgs] = hasGnuTime()
-      ? [GNU_TIME, ["-f", "%M", "-o", rssFile, Deno.execPath(), ...args]]
-      : [Deno.execPath(), args];
-    const started = performance.now();
-    const status = await new Deno.Command(command, {
-      args: commandArgs,
+    const measured = await runMeasured(args, {
       cwd: workDir,
       env: { ...sim.env, NO_COLOR: "1", CI: "1" },
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    const wallSeconds = (performance.now() - started) / 1000;
-    let peak: number | null = null;
-    try {
-      peak = Number((await Deno.readTextFile(rssFile)).trim().split("\n").pop()) / 1024;
-    } catch {
-      peak = null;
-    }
+    });
     const requests = sim.requests();
     const count = (service: string, action: string) =>
       requests.filter((r) => r.service === service && r.action === action).length;
@@ -194,9 +170,9 @@ export async function runExistingFleet(
     return {
       instances: options.instances,
       transport: options.transport,
-      exitCode: status.code,
-      wallSeconds,
-      peakRssMiB: peak,
+      exitCode: measured.exitCode,
+      wallSeconds: measured.wallSeconds,
+      peakRssMiB: measured.peakRssMiB,
       peakConnectedHosts: peakConnected,
       connectedAfter: sim.instances().filter((i) => i.connections > 0).length,
       sendCommandCalls: sends,

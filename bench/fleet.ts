@@ -7,6 +7,7 @@
  * Prints figures; never fails on a timing.
  * @module
  */
+import { runMeasured } from "./measured-cli.ts";
 import { type SimulatorHandle, startSimulator } from "../sim/mod.ts";
 
 /** Figures of one fleet run. */
@@ -45,17 +46,6 @@ export function runTaskV8Flags(): string[] {
   return task.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
 }
 
-/** GNU time, which reports a child's peak RSS (`%M`, KiB); Deno may not read /proc itself. */
-const GNU_TIME = "/usr/bin/time";
-
-function hasGnuTime(): boolean {
-  try {
-    return Deno.statSync(GNU_TIME).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /** Runs `pipelines/ptp.yaml` on `instances` c7i.large instances; `speed` = simulator speed. */
 export async function runFleet(
   instances: number,
@@ -90,34 +80,16 @@ export async function runFleet(
       ...Object.entries(sets).flatMap(([name, value]) => ["--set", `${name}=${value}`]),
       ...(options.inspect ? ["--log-json", eventsFile] : []),
     ];
-    const rssFile = `${workDir}/peak-rss-kib`;
-    const [command, commandArgs] = hasGnuTime()
-      ? [GNU_TIME, ["-f", "%M", "-o", rssFile, Deno.execPath(), ...args]]
-      : [Deno.execPath(), args];
-    const started = performance.now();
-    const status = await new Deno.Command(command, {
-      args: commandArgs,
-      cwd: workDir,
-      env: { ...sim.env, NO_COLOR: "1" },
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    const wallSeconds = (performance.now() - started) / 1000;
-    let peak: number | null = null;
-    try {
-      peak = Number((await Deno.readTextFile(rssFile)).trim().split("\n").pop()) / 1024;
-    } catch {
-      peak = null;
-    }
+    const measured = await runMeasured(args, { cwd: workDir, env: { ...sim.env, NO_COLOR: "1" } });
     await options.inspect?.(sim, eventsFile);
     const ec2 = sim.requests().filter((r) => r.service === "ec2");
     return {
       instances,
-      exitCode: status.code,
-      wallSeconds,
+      exitCode: measured.exitCode,
+      wallSeconds: measured.wallSeconds,
       ec2Calls: ec2.length,
       describeInstancesCalls: ec2.filter((r) => r.action === "DescribeInstances").length,
-      peakRssMiB: peak,
+      peakRssMiB: measured.peakRssMiB,
     };
   } finally {
     await sim.stop();
