@@ -443,6 +443,7 @@ async function execute(
             reportDir: report ? reportDirOf(settings, runId) : null,
             redact: settings.redact,
             ips,
+            checkMode: settings.dryRun,
           });
           io.out(JSON.stringify({ ...doc, forced_exit: true }, null, 2) + "\n");
         }
@@ -490,6 +491,7 @@ async function execute(
         reportDir: report ? dir : null,
         redact: settings.redact,
         ips,
+        checkMode: settings.dryRun,
       });
       io.out(JSON.stringify(doc, null, 2) + "\n");
     }

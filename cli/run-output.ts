@@ -3,7 +3,7 @@
  * the run ends (logs, live view and report go to stderr). Shape:
  *
  * ```json
- * { "run_id": "...", "pipeline": "ptp", "status": "failed", "exit_code": 1,
+ * { "run_id": "...", "pipeline": "ptp", "status": "failed", "exit_code": 1, "check_mode": false,
  *   "duration_seconds": 4.4, "journal": ".../journal.json", "report_dir": "...",
  *   "failures": [{ "step_id": "launch", "step_type": "launch", "kind": "auth", "message": "..." }],
  *   "targets": [{ "id": "c7i.large-1", "label": "c7i.large 1 of 2", "status": "done",
@@ -51,6 +51,8 @@ export function runJsonDocument(
     reportDir: string | null;
     redact: boolean;
     ips?: IpRedactor;
+    /** `--dry-run`: nothing was applied (as report.json's `check_mode`). */
+    checkMode?: boolean;
   },
 ): Record<string, unknown> {
   const doc = {
@@ -59,6 +61,7 @@ export function runJsonDocument(
     status: runStatusOf(result),
     exit_code: result.exitCode,
     interrupted: result.interrupted,
+    check_mode: info.checkMode ?? false,
     duration_seconds: Math.round(result.durationMs) / 1000,
     journal: info.journal,
     report_dir: info.reportDir,

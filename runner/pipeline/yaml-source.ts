@@ -58,6 +58,8 @@ export function parseYamlText(text: string, source: string): YamlSource {
     uniqueKeys: true,
   });
   const map = new SourceMap(doc, lines, text);
+  // A `.json` file is parsed as YAML (JSON is YAML), but its author wrote JSON.
+  const syntax = /\.json$/i.test(source) ? "JSON" : "YAML";
   const syntaxIssues: ValidationIssue[] = withoutCascades(doc.errors).map((error) => {
     const { line, col } = lines.linePos(error.pos[0]);
     const key = formatKeyPath(map.keyPathAt(error.pos[0]));
@@ -66,7 +68,7 @@ export function parseYamlText(text: string, source: string): YamlSource {
       line,
       col,
       key: key || undefined,
-      message: `YAML syntax error: ${yamlMessage(error.code, error.message)}`,
+      message: `${syntax} syntax error: ${yamlMessage(error.code, error.message)}`,
     };
   });
   // A duplicate key leaves a well-formed document: report it with the file's

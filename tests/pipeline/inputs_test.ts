@@ -135,14 +135,14 @@ Deno.test("a config file with a syntax error is reported with its line and colum
   assert.match(issues[0].message, /YAML syntax error/);
 });
 
-Deno.test("a JSON config file with a syntax error is reported with its line", async () => {
+Deno.test("a JSON config file with a syntax error is reported with its line, as a JSON error", async () => {
   const config = await writeTemp('{\n  "subnet_id": "s",\n  "count": 2,,\n}\n', "bad.json");
   const issues = await issuesOf(async () =>
     resolveInputs(await pipeline(), { configFile: config })
   );
   assert.ok(issues.length >= 1);
   assert.equal(issues[0].line, 3);
-  assert.match(issues[0].message, /YAML syntax error/);
+  assert.match(issues[0].message, /^JSON syntax error/);
 });
 
 Deno.test("unknown keys in a config file are located and list the declared inputs", async () => {
