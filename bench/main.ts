@@ -29,6 +29,12 @@ console.log(
   `startup: ratio help/eval ${(startup.helpMs / startup.evalMs).toFixed(2)} ` +
     `(${startup.runs} runs each; target <= 3, stretch 2)`,
 );
+console.log(
+  `startup: floor (zod and yaml imported, pipeline parsed once) ${
+    startup.floorMs.toFixed(0)
+  } ms, ` +
+    `ratio floor/eval ${(startup.floorMs / startup.evalMs).toFixed(2)}`,
+);
 const modules = await modulesLoaded(["validate", largest]);
 console.log(
   modules

@@ -29,19 +29,30 @@
  * - zod's JIT (`new Function` per object schema, not in V8's code cache) for
  *   the one-off parses of validation (`jitless`)
  *
- * What remains (fastest of 12 in-process runs): importing zod (94 modules,
- * ~17-25 ms) and yaml (73 modules, ~7-10 ms); the first YAML parse (~15 ms,
- * ~4 ms the second time) and the first zod schema builds and parses: V8's
- * code cache holds only what is compiled when a module loads, so every
- * library function is compiled on its first call; the step definitions
- * (~20 ms) and the ~28 helper modules of step bodies they import (~10 ms).
- * The next cuts would be those step bodies behind a lazy import (a change to
- * every host step's file) and a bundled build (one module instead of ~250;
- * `deno bundle --code-splitting` as it is ran no faster: its shared chunks
- * pull in `node:` modules). V8 flags change little: `--no-lazy` ~7% less
- * CPU; the `cli`/`run` tasks' flags neither help nor hurt the time, but V8
- * rejects the code cache written by runs without them (and the other way
- * round), so alternating recompiles every module once.
+ * What remains, and why the 3x target is out of reach with these libraries
+ * (measured on an idle machine, `deno eval 0` ~21 ms, `validate` ~104 ms):
+ * - the floor: importing zod and yaml and parsing the pipeline once
+ *   (bench/startup-floor.ts, printed by the bench) costs ~55 ms, 2.6x
+ *   `deno eval 0`, before any of the project's own work; 3x leaves ~8 ms
+ * - 894 zod schemas are built when the step definitions and the pipeline
+ *   schema load (~13 µs each once warm, more cold): `.optional()`,
+ *   `.describe()` and `.default()` each build one, and zod 4's classic API
+ *   binds its methods per instance (`zod/mini` builds ~3x faster but loads
+ *   as much and would change every schema)
+ * - `loadPipeline` on a warm process still takes 9-11 ms (YAML with
+ *   positions ~5 ms, zod parses of the pipeline and of each `with:`,
+ *   expression checks); the first call ~35 ms, the rest is code compiled on
+ *   first call: Deno's code cache holds what is compiled when a module loads,
+ *   not the functions compiled lazily later
+ * - V8 flags, swept on this command: `--no-lazy`, `--no-opt`,
+ *   `--no-sparkplug`, `--no-lazy-feedback-allocation`, `--max-lazy`,
+ *   `--single-threaded` and the `cli` task's own flags: within noise of none
+ * - bundling (`deno bundle --code-splitting --minify`, ssh2 external, the
+ *   bundler's `node:module` preamble removed by hand): the quick path in 11
+ *   modules instead of 256 ran at 0.71x of the unbundled time in paired runs,
+ *   ~3.5x `deno eval 0`; zod and yaml bundled alone bring the floor to ~2.1x.
+ *   Shipping that needs a build step whose output the tasks run, which the
+ *   project does not have (the `compile` task takes main.ts as it is)
  * @module
  */
 /** Project root (the directory holding deno.json). */
@@ -58,6 +69,11 @@ export interface StartupFigures {
   helpMs: number;
   /** `deno eval 0`: the runtime's own start-up. */
   evalMs: number;
+  /**
+   * bench/startup-floor.ts: zod and yaml imported, the pipeline parsed once;
+   * the least `validate` can cost with these libraries.
+   */
+  floorMs: number;
   /** Runs of each command the medians are taken over. */
   runs: number;
 }
@@ -86,7 +102,8 @@ function median(values: number[]): number {
 }
 
 /**
- * Times `validate <pipelineFile>`, `--help` and `deno eval 0`, interleaved
+ * Times `validate <pipelineFile>`, `--help`, `deno eval 0` and the floor
+ * (bench/startup-floor.ts), interleaved
  * (the order rotates each round, after one warm-up round that fills the
  * module and code caches).
  * @param pipelineFile pipeline path relative to the project root
@@ -94,13 +111,19 @@ function median(values: number[]): number {
  * @throws Error when a command exits non-zero
  */
 export async function startupFigures(pipelineFile: string, runs = 9): Promise<StartupFigures> {
-  const commands: Record<"validate" | "help" | "eval", string[]> = {
+  const commands: Record<"validate" | "help" | "eval" | "floor", string[]> = {
     validate: [...CLI, "validate", pipelineFile],
     help: [...CLI, "--help"],
     eval: ["eval", "0"],
+    floor: ["run", "-P=cli", "bench/startup-floor.ts", pipelineFile],
   };
   const names = Object.keys(commands) as (keyof typeof commands)[];
-  const times: Record<keyof typeof commands, number[]> = { validate: [], help: [], eval: [] };
+  const times: Record<keyof typeof commands, number[]> = {
+    validate: [],
+    help: [],
+    eval: [],
+    floor: [],
+  };
   for (const name of names) await timeCommand(commands[name]);
   for (let round = 0; round < runs; round++) {
     for (let i = 0; i < names.length; i++) {
@@ -112,6 +135,7 @@ export async function startupFigures(pipelineFile: string, runs = 9): Promise<St
     validateMs: median(times.validate),
     helpMs: median(times.help),
     evalMs: median(times.eval),
+    floorMs: median(times.floor),
     runs,
   };
 }
