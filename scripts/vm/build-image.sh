@@ -14,7 +14,8 @@
 # id_ed25519.pub (the client key authorized for the guest user `admin`, who has passwordless
 # sudo), host_ed25519.pub (the guest's sshd host key) and, last, `ready`. The directory is built
 # under a temporary name and renamed, so it is complete or absent. When it is already there the
-# script only checks the host tools and exits. The last line of stdout is the directory's path.
+# script only checks the host tools and exits. A new build removes the images of earlier versions
+# of this script from the cache. The last line of stdout is the directory's path.
 #
 # Exits non-zero with a message on stderr when not root, not on Debian 12, or when the Debian
 # mirror is unreachable.
@@ -198,4 +199,17 @@ date -u +%Y-%m-%dT%H:%M:%SZ >"$work/out/ready"
 rm -rf "$out"
 mv "$work/out" "$out"
 log "image built"
+
+# Images of earlier versions of this script (other hashes) are never booted again, and a build
+# directory left by a killed run is never finished: remove both (~520 MB each). Builds hold the
+# lock, so no other build is running; a VM still running from an old image keeps its open files.
+for old in "$cache_root"/*/ "$cache_root"/.build-*/; do
+  old="${old%/}"
+  [ -d "$old" ] && [ "$old" != "$out" ] && [ "$old" != "$work" ] || continue
+  name="$(basename "$old")"
+  if [[ "$name" =~ ^[0-9a-f]{64}$ || "$name" == .build-* ]]; then
+    log "removing an outdated image directory: $old"
+    rm -rf --one-file-system "$old"
+  fi
+done
 echo "$out"
