@@ -29,8 +29,8 @@ const changing = (ctx: TargetTestContext, from: number) =>
   sentCommands(ctx).slice(from).filter((c) => /restart|udevadm|tee |rm -f/.test(c));
 
 /** A simulated ENA host with its PHC on, chrony reading it through `/dev/ptp_refclock`. */
-async function hostOnRefclock(address: string) {
-  const sim = await simulatedTarget({}, address);
+async function hostOnRefclock(address: string, profile: Record<string, unknown> = {}) {
+  const sim = await simulatedTarget(profile, address);
   const enabled = await runStep(enableHwts, sim.ctx, { settle_timeout: 30, poll_interval: 1 });
   assert.equal(enabled.state, "enabled", JSON.stringify(sim.target.diagnostics));
   const first = await runStep(configureChrony, sim.ctx, { clock: BY_NAME, settle_seconds: 2 });
@@ -102,6 +102,32 @@ Deno.test({
       ["remove", `remove ${REFCLOCK_UDEV_RULE_PATH}`, false],
       ["action", "reload udev rules and trigger PTP devices", false],
     ]);
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test({
+  name: "a refclock rule that cannot be removed: chrony rolled back to /dev/ptp_refclock, active",
+  ...SIM,
+}, async () => {
+  const { ctx, target, shell, stop } = await hostOnRefclock("127.0.0.81", {
+    overrides: [{
+      regex: "^rm -f /etc/udev/rules\\.d/",
+      stderr: "rm: cannot remove: Read-only file system\n",
+      exit: 1,
+    }],
+  });
+  try {
+    const conf = await out(shell, `cat ${DROP_IN}`);
+    const error = await runStep(configureChrony, ctx, { clock: "ena", settle_seconds: 2 })
+      .catch((e) => e);
+    assert.ok(error instanceof Error);
+    assert.match(error.message, /cannot remove \/etc\/udev\/rules\.d\/52-ptp-runner-refclock/);
+    assert.equal(await out(shell, `cat ${DROP_IN}`), conf, "chrony reads /dev/ptp_refclock again");
+    assert.match(await out(shell, "readlink /dev/ptp_refclock"), /^0:ptp\d+\n$/);
+    assert.match(await out(shell, "systemctl show -p ActiveState chronyd"), /ActiveState=active/);
+    assert.equal(target.facts.chrony?.rolledBack, true);
   } finally {
     await stop();
   }
