@@ -7,7 +7,9 @@
  * reads a confdir, else a marker line and the refclock line in chrony.conf.
  * Validates with `chronyd -p`, restarts chrony, waits `settle_seconds` and
  * checks it stayed up (same `InvocationID`); on any failure or abort restores
- * the files from memory, restarts and checks again (PTP.md section 5).
+ * the files from memory, restarts and checks again (PTP.md section 5). With
+ * `clock: ena` it then removes the `/dev/ptp_refclock` udev rule an earlier
+ * run with another clock choice left, and reloads udev.
  * In check mode (`--dry-run`) only reads, and records the diffs it would apply.
  * @module
  */
@@ -17,7 +19,7 @@ import type { ChronyConfigFacts, PreviousFile } from "../plugins/ptp/facts.ts";
 import { shellFor } from "../plugins/ssh/shell-registry.ts";
 import type { RemoteShell } from "../plugins/ssh/types.ts";
 import { shQuote } from "../plugins/ssh/quote.ts";
-import { hostChanges } from "../plugins/host/changes.ts";
+import { type HostChanges, hostChanges } from "../plugins/host/changes.ts";
 import { hostLayout } from "../plugins/host/distribution.ts";
 import {
   dropInPathFor,
@@ -93,6 +95,11 @@ interface DevicePlan {
   expectLink: string | null;
   /** A note for check mode (e.g. the device does not exist yet). */
   note: string | null;
+  /**
+   * ptp-runner's `/dev/ptp_refclock` udev rule left by an earlier run with
+   * another clock choice, to remove once chrony reads `/dev/ptp_ena` (null: none).
+   */
+  staleRule: { path: string; before: string } | null;
 }
 
 /**
@@ -124,6 +131,7 @@ async function planDevice(
       note = `${PTP_ENA_DEVICE} does not exist yet (enable-hwts would make it): ` +
         "the diff assumes it will";
     }
+    const left = (await readRemoteFile(shell, REFCLOCK_UDEV_RULE_PATH, signal, true)).content;
     return {
       device: PTP_ENA_DEVICE,
       clockName: facts.phc?.clockName ?? null,
@@ -131,6 +139,7 @@ async function planDevice(
       trigger: false,
       expectLink: null,
       note,
+      staleRule: left === null ? null : { path: REFCLOCK_UDEV_RULE_PATH, before: left },
     };
   }
   const iface = await primaryInterface(facts, shell, signal);
@@ -151,7 +160,46 @@ async function planDevice(
     trigger: ruleBefore !== rule || !linked,
     expectLink: chosen.clock.device,
     note: linked ? null : `${chosen.device} does not exist yet (the udev rule would make it)`,
+    staleRule: null,
   };
+}
+
+/**
+ * Removes ptp-runner's `/dev/ptp_refclock` udev rule that an earlier run with
+ * another clock choice left, once chrony reads `/dev/ptp_ena` instead, and
+ * reloads udev so that the link goes too (udev drops a device's links that no
+ * rule gives it any more when the device is triggered). The rule's content
+ * goes to `previous` first: a rollback puts it back with the chrony
+ * configuration that read it. In check mode only records both changes.
+ * @throws StepError `command` (diagnosis layer `udev`) when `rm` or the udev
+ *   reload fails; `connection`/`cancelled` from the shell
+ */
+async function removeStaleRule(
+  ctx: TargetStepContext,
+  shell: RemoteShell,
+  changes: HostChanges,
+  stale: { path: string; before: string },
+  previous: PreviousFile[],
+  signal: AbortSignal,
+): Promise<void> {
+  if (!changes.checkMode) previous.push({ path: stale.path, content: stale.before });
+  const removed = await changes.removeFile(stale.path, stale.before, signal);
+  if (removed.result && removed.result.exitCode !== 0) {
+    throw failure(ctx.target, "command", "udev", `cannot remove ${stale.path}`, removed.result);
+  }
+  const trigger = await changes.action(
+    "reload udev rules and trigger PTP devices",
+    () => shell.run(UDEV_TRIGGER_PTP, { signal }),
+  );
+  if (trigger && trigger.exitCode !== 0) {
+    throw failure(
+      ctx.target,
+      "command",
+      "udev",
+      `udev did not reload its rules after removing ${stale.path}`,
+      trigger,
+    );
+  }
 }
 
 /**
@@ -233,7 +281,8 @@ async function runConfigureChrony(
     return { ...empty, ...base, skipped_reason: plan.reason };
   }
   const writes = [...(devicePlan.rule ? [devicePlan.rule] : []), ...plan.writes];
-  if (writes.length === 0 && !devicePlan.trigger) {
+  const stale = devicePlan.staleRule;
+  if (writes.length === 0 && !devicePlan.trigger && !stale) {
     const status = await readChronydStatus(shell, unit, signal);
     record({ invocationId: status.invocationId, nRestarts: status.nRestarts });
     ctx.log.info(`unchanged: ${plan.reason}`);
@@ -252,6 +301,7 @@ async function runConfigureChrony(
     if (plan.writes.length > 0) {
       await changes.action(`validate with chronyd -p, restart ${unit}`, () => Promise.resolve());
     }
+    if (stale) await removeStaleRule(ctx, shell, changes, stale, [], signal);
     record({ changed: true });
     return { ...empty, ...base, changed: true };
   }
@@ -304,6 +354,7 @@ async function runConfigureChrony(
       }
     }
     if (plan.writes.length === 0) {
+      if (stale) await removeStaleRule(ctx, shell, changes, stale, previous, signal);
       const status = await readChronydStatus(shell, unit, signal);
       record({ changed: true, invocationId: status.invocationId, nRestarts: status.nRestarts });
       return { ...empty, ...base, changed: true };
@@ -348,6 +399,8 @@ async function runConfigureChrony(
         },
       );
     }
+    // Only once chrony runs on /dev/ptp_ena: until then the old configuration may read the link.
+    if (stale) await removeStaleRule(ctx, shell, changes, stale, previous, signal);
     record({
       changed: true,
       invocationId: second.invocationId,

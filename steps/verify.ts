@@ -62,6 +62,20 @@ export const VerifyInput = z.object({
     "How long to keep sampling chrony (every interval) after the PHC is selected, e.g. 10m; " +
       "the step's timeout must cover it.",
   ),
+  /**
+   * Seconds to wait, after a rollback restarted chrony, before reading its
+   * state again: it must still be active with the same `InvocationID` (a
+   * crash and an automatic restart in between give a new one). A fatal error
+   * at start (e.g. `Could not open PHC`) already fails the restart itself:
+   * chronyd's foreground process exits only once the daemon finished
+   * initialising (chrony main.c, `post_init_ntp_hook`; a forking unit's
+   * `systemctl restart` waits for it). This wait catches an exit after that.
+   * Same role as configure-chrony's `settle_seconds`.
+   */
+  rollback_settle: durationSeconds(3).describe(
+    "After a rollback restarted chrony (found dead with the PHC refclock): wait before checking " +
+      "it stayed up (same InvocationID).",
+  ),
 }).strict();
 
 /** Output of `verify`. */
@@ -308,7 +322,7 @@ async function runVerify(
         previous,
         unit,
         restart: true,
-        settleSeconds: 3,
+        settleSeconds: input.rollback_settle,
         why: `verify found ${unit} ${round.status.active} with ptp-runner's PHC refclock`,
       });
       facts.chrony = { ...facts.chrony, rolledBack: outcome.filesRestored, previous: undefined };

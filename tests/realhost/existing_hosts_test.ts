@@ -26,6 +26,7 @@ import {
   withoutInvocation,
 } from "./pipeline-run.ts";
 import { skipNotice, type Vm, vmImage, withVm } from "./vm.ts";
+import { REFCLOCK_UDEV_RULE_PATH, UDEV_TRIGGER_PTP } from "../../plugins/ptp/chosen-clock.ts";
 
 const image = vmImage();
 skipNotice("real-host pipeline tests (tests/realhost/existing_hosts_test.ts)");
@@ -299,6 +300,24 @@ Deno.test({
           assert.equal(reportTarget(run)?.verdict, "functional");
         }, guest);
       });
+
+      await t.step(
+        "real udev drops /dev/ptp_refclock once its rule is removed and udev reloads " +
+          "(what configure-chrony going back to clock ena and the simulator rely on)",
+        async () => {
+          // The guest has no ENA clock, so the tool cannot switch it to clock=ena: the
+          // removal and reload configure-chrony then makes are replayed by hand here.
+          assert.equal((await vm.check("readlink /dev/ptp_refclock")).trim(), "ptp0");
+          const rule = await vm.check(`cat ${REFCLOCK_UDEV_RULE_PATH}`);
+          await vm.check(`sudo -n rm -f ${REFCLOCK_UDEV_RULE_PATH} && ${UDEV_TRIGGER_PTP}`);
+          assert.equal((await vm.ssh("test -e /dev/ptp_refclock")).code, 1, "the link is gone");
+          await vm.check(
+            `sudo -n tee ${REFCLOCK_UDEV_RULE_PATH} >/dev/null && ${UDEV_TRIGGER_PTP}`,
+            rule,
+          );
+          assert.equal((await vm.check("readlink /dev/ptp_refclock")).trim(), "ptp0", "back");
+        },
+      );
     });
     console.log(`real-host scenarios: ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
   },

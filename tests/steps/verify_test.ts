@@ -164,6 +164,20 @@ Deno.test("verify rolls back the chrony change when it finds chronyd dead with p
   );
 });
 
+Deno.test("verify's rollback waits rollback_settle (a duration input) before its stayed-up check", async () => {
+  const { host, ctx } = await configuredHost();
+  host.chronydActive = false;
+  const waits: number[] = [];
+  const sleep = ctx.sleep;
+  ctx.sleep = (seconds, signal) => {
+    waits.push(seconds);
+    return sleep(seconds, signal);
+  };
+  await runStep(verify, ctx, { rollback_settle: "7500ms" });
+  assert.equal(host.chronydActive, true, "rolled back and restarted");
+  assert.deepEqual(waits, [7.5], "chrony was found dead at once: the only wait is the settle");
+});
+
 Deno.test("verify does not roll back a configuration this run did not change", async () => {
   const { host, ctx } = await configuredHost();
   await runStep(configureChrony, ctx); // unchanged: nothing of this run to roll back

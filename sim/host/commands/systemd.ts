@@ -396,7 +396,7 @@ const udevadm: CommandFn = async (inv) => {
   }
   if (verb === "trigger") {
     await m.clock.sleep(0.1, inv.ctx.signal);
-    m.udevApply();
+    m.udevApply({ relink: true });
   }
   return 0;
 };

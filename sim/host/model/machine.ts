@@ -474,8 +474,10 @@ export class Machine {
    * `udevadm trigger`): a rule `SUBSYSTEM=="ptp", ATTR{clock_name}=="<glob>",
    * SYMLINK+="<name>"` in `/usr/lib/udev/rules.d` or `/etc/udev/rules.d` (same
    * file name in /etc wins) makes `/dev/<name>` point at `ptpN`.
+   * @param options.relink `udevadm trigger` (a `change` event for every clock):
+   *   first drop the clocks' links, so a link whose rule is gone goes too
    */
-  udevApply(): void {
+  udevApply(options: { relink?: boolean } = {}): void {
     const files = new Map<string, string>();
     for (const dir of ["/usr/lib/udev/rules.d", "/etc/udev/rules.d"]) {
       let names: string[] = [];
@@ -489,6 +491,14 @@ export class Machine {
       }
     }
     const clocks = this.clocks();
+    if (options.relink) {
+      // A `change` event (udevadm trigger) re-runs the rules: a link no rule gives the
+      // device any more goes (systemd/systemd#33980: a PTP link lost on trigger).
+      const triggered = new Set(clocks.map((c) => `ptp${c.index}`));
+      for (const [link, to] of Object.entries(this.state.udevLinks)) {
+        if (triggered.has(to)) delete this.state.udevLinks[link];
+      }
+    }
     for (const name of [...files.keys()].sort()) {
       for (const line of files.get(name)!.split("\n")) {
         if (line.trim().startsWith("#")) continue;

@@ -220,6 +220,25 @@ Deno.test("without the shipped udev rule the symlink appears after adding a rule
   assert.equal((await h.sh("readlink /dev/ptp_ena")).stdout, "ptp0\n");
 });
 
+Deno.test("a udev trigger after removing a link's rule drops the link, other links stay", async () => {
+  const h = testHost();
+  await h.sh("echo 'options ena phc_enable=1' | sudo -n tee /etc/modprobe.d/p.conf");
+  await h.sh(RELOAD);
+  await afterReload(h);
+  const rule = `SUBSYSTEM=="ptp", ATTR{clock_name}=="ena-ptp-05", SYMLINK += "ptp_refclock"`;
+  const path = "/etc/udev/rules.d/52-ptp-runner-refclock.rules";
+  const trigger =
+    "sudo -n udevadm control --reload-rules && sudo -n udevadm trigger --subsystem-match=ptp";
+  await h.sh(`echo '${rule}' | sudo -n tee ${path}`);
+  await h.sh(trigger);
+  assert.equal((await h.sh("readlink /dev/ptp_refclock")).stdout, "ptp0\n");
+  await h.sh(`sudo -n rm -f ${path}`);
+  assert.equal((await h.sh("readlink /dev/ptp_refclock")).stdout, "ptp0\n", "until a trigger");
+  assert.equal((await h.sh(trigger)).code, 0);
+  assert.equal((await h.sh("test -e /dev/ptp_refclock")).code, 1);
+  assert.equal((await h.sh("readlink /dev/ptp_ena")).stdout, "ptp0\n", "the shipped rule's link");
+});
+
 Deno.test("hwstamp_ctl switches hardware RX timestamping on a 2.15+ driver with a clock", async () => {
   const h = testHost();
   await h.sh("echo 'options ena phc_enable=1' | sudo -n tee /etc/modprobe.d/p.conf");
