@@ -90,7 +90,10 @@ Deno.test("connect rejects invalid inputs by name", () => {
   assert.equal(connect.input.safeParse({ private_key: k, extra: 1 }).success, false);
   const parsed = connect.input.parse({ private_key: k, wait_timeout: "2m" });
   assert.equal(parsed.wait_timeout, 120);
-  assert.equal(parsed.user, "ec2-user");
+  // No default in the schema: the login user of the target's image applies (loginUserChoice).
+  assert.equal(parsed.user, undefined);
+  assert.equal(connect.input.parse({ private_key: k, user: "" }).user, undefined);
+  assert.equal(connect.input.safeParse({ private_key: k, user: "bad user" }).success, false);
   // No default in the schema: it depends on the target (see defaultHostKeyPolicy).
   assert.equal(parsed.host_key_policy, undefined);
   assert.equal(parsed.known_hosts_file, "~/.ssh/known_hosts");
