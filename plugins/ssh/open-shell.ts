@@ -128,12 +128,12 @@ function withUserHint(
 ): StepError {
   const fix = target.user !== undefined
     ? `give the host as NAME@${target.address}`
-    : "set the login user: --set user=NAME (or the connect step's with: user: NAME)";
+    : "set it: --set user=NAME (or the connect step's with: user: NAME)";
   return new StepError(
     "auth",
     `${error.message}. User tried: ${user} (${
       userSource(target, options)
-    }); if the host's image has another login user (ubuntu on Ubuntu, admin on Debian, ...), ${fix}`,
+    }); if the image's login user is another (ubuntu on Ubuntu, admin on Debian, ...), ${fix}`,
     { cause: error, ...(error.evidence ? { evidence: error.evidence } : {}) },
   );
 }
