@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "zod";
-import { distributionFacts } from "./host/model/distribution.ts";
+import { distributionFacts, type DistributionId } from "./host/model/distribution.ts";
 
 /** A command output override: replays captured output for a command line. */
 export const CommandOverrideSchema = z.object({
@@ -100,8 +100,13 @@ const ProfileFieldsSchema = z.object({
     .default(["cluster", "partition", "spread"]),
   /** Hypervisor (`nitro` or `xen`). */
   hypervisor: z.enum(["nitro", "xen"]).default("nitro"),
-  /** Linux distribution of the host (default `amazon-linux-2023`). */
-  distribution: z.enum(DISTRIBUTIONS).default("amazon-linux-2023"),
+  /**
+   * Linux distribution of the host, whatever image it boots (a test fixture:
+   * e.g. a Debian host reached as the AL2023 AMI's `ec2-user`). Not given:
+   * the distribution of the image RunInstances boots (`amazon-linux-2023` for
+   * the AL2023 AMIs and hosts launched without an image).
+   */
+  distribution: z.enum(DISTRIBUTIONS).optional(),
   /** Replaces the distribution's `/etc/os-release` text (e.g. a custom or unknown distribution). */
   os_release: z.string().optional(),
   /**
@@ -187,16 +192,27 @@ const ProfileFieldsSchema = z.object({
   overrides: z.array(CommandOverrideSchema).default([]),
 }).strict();
 
-/** One instance type's profile: defaults that depend on other fields are filled in. */
-export const InstanceProfileSchema = ProfileFieldsSchema.refine(
-  (p) => p.ena_module || (p.nic_driver ?? (p.hypervisor === "xen" ? "vif" : "ena")) !== "ena",
-  { message: "`ena_module: false` needs a `nic_driver` other than ena", path: ["ena_module"] },
-).transform((p) => {
-  const facts = distributionFacts(p.distribution);
+/** A profile's fields as given, before per-distribution and per-driver defaults. */
+export type ProfileFields = z.output<typeof ProfileFieldsSchema>;
+
+/** The distribution of a host whose profile and image name none. */
+export const DEFAULT_DISTRIBUTION: DistributionId = "amazon-linux-2023";
+
+/**
+ * Fills in the defaults that depend on the distribution and the NIC driver.
+ * `fields` is kept so that {@link profileForImage} can resolve the profile
+ * again for the distribution of the image an instance boots.
+ */
+function resolveProfile(p: ProfileFields, distribution: DistributionId) {
+  const facts = distributionFacts(distribution);
   const nicDriver = p.nic_driver ?? (p.hypervisor === "xen" ? "vif" : "ena");
   const kernel = p.kernel ?? facts.kernel(p.architecture);
   return {
     ...p,
+    distribution,
+    /** The profile's own `distribution`, if it names one (else the image's applies). */
+    distribution_given: p.distribution !== undefined,
+    fields: p,
     kernel,
     nic_driver: nicDriver,
     interface: p.interface ?? facts.interface(nicDriver),
@@ -210,9 +226,28 @@ export const InstanceProfileSchema = ProfileFieldsSchema.refine(
     udev_rule: p.udev_rule ?? facts.amazonEna,
     sbin_on_user_path: p.sbin_on_user_path ?? facts.sbinOnUserPath,
     chrony_confdir: p.chrony_confdir ?? facts.confdirByDefault,
-    ssm_agent: p.ssm_agent ?? SSM_AGENT_DISTRIBUTIONS.includes(p.distribution),
+    ssm_agent: p.ssm_agent ?? SSM_AGENT_DISTRIBUTIONS.includes(distribution),
   };
-});
+}
+
+/** One instance type's profile: defaults that depend on other fields are filled in. */
+export const InstanceProfileSchema = ProfileFieldsSchema.refine(
+  (p) => p.ena_module || (p.nic_driver ?? (p.hypervisor === "xen" ? "vif" : "ena")) !== "ena",
+  { message: "`ena_module: false` needs a `nic_driver` other than ena", path: ["ena_module"] },
+).transform((p) => resolveProfile(p, p.distribution ?? DEFAULT_DISTRIBUTION));
+
+/**
+ * The profile a host of this type gets when it boots an image of
+ * `distribution`: unchanged when the profile names its own distribution (or
+ * the image's is the same), else resolved again for the image's.
+ */
+export function profileForImage(
+  profile: InstanceProfile,
+  distribution: DistributionId,
+): InstanceProfile {
+  if (profile.distribution_given || profile.distribution === distribution) return profile;
+  return resolveProfile(profile.fields, distribution);
+}
 
 /** One IAM instance profile the simulated account has (RunInstances `IamInstanceProfile`). */
 export const IamInstanceProfileSchema = z.object({

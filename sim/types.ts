@@ -78,6 +78,11 @@ export interface SimLaunchSpec {
   profile: InstanceProfile;
   /** OpenSSH public key line of the key pair (`ssh-ed25519 AAAA... name`). */
   authorizedKey: string;
+  /**
+   * The image's default user, the only one SSH lets in (cloud-init
+   * `default_user`); default: the profile distribution's (`ec2-user`, `ubuntu`, `admin`, ...).
+   */
+  loginUser?: string;
 }
 
 /** The set of simulated hosts. */

@@ -13,6 +13,8 @@ import { optionalPrivateKeyPath } from "../plugins/ssh/key-path.ts";
 import { StepError } from "../runner/errors.ts";
 import type { TargetStepContext } from "../runner/types.ts";
 import { DEFAULT_SSM_REQUESTS_PER_SECOND } from "../plugins/ssm/rate-limiter.ts";
+import type { LoginUserChoice } from "../plugins/ssh/open-shell.ts";
+import type {} from "../plugins/aws/shared/facts.ts";
 
 /** How host steps reach the targets. */
 export const Transport = z.enum(["ssh", "ssm"]).describe(
@@ -27,8 +29,14 @@ export const ConnectInput = z.object({
       'OpenSSH). Not given or "": the keys of the ssh-agent at SSH_AUTH_SOCK, as ssh uses them. ' +
       "Not used with transport ssm.",
   ),
-  user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, "expected a user name such as ec2-user")
-    .default("ec2-user").describe("Remote user when the target names none."),
+  user: z.preprocess(
+    (v) => (v === "" || v === null ? undefined : v),
+    z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, "expected a user name such as ec2-user").optional(),
+  ).describe(
+    "Remote user when the target names none (a host given as user@host keeps its own). " +
+      'Not given or "": the login user of the AMI the launch step booted (ubuntu on Ubuntu, ' +
+      "admin on Debian, ec2-user on Amazon Linux and RHEL, ...), else ec2-user.",
+  ),
   port: z.number().int().min(1).max(65535).optional().describe(
     "SSH port when the target names none (default: PTP_RUNNER_SSH_PORT or 22).",
   ),
@@ -122,6 +130,28 @@ async function connectSsm(
 }
 
 /**
+ * The user the session logs in as when the target names none: the `user`
+ * input when given (it always wins), else the login user of the image the
+ * launch step booted (`facts.loginUser`), else none (the default applies).
+ */
+export function loginUserChoice(
+  input: Pick<z.output<typeof ConnectInput>, "user">,
+  target: Pick<TargetStepContext["target"], "facts">,
+): LoginUserChoice | undefined {
+  if (input.user !== undefined) {
+    return { user: input.user, source: "the connect step's user input" };
+  }
+  const image = target.facts.loginUser;
+  if (!image) return undefined;
+  return {
+    user: image.user,
+    source: image.known
+      ? `the login user of the target's ${image.family} image`
+      : "the default for an image whose login user is not known",
+  };
+}
+
+/**
  * Opens (or reuses) the target's SSH session.
  * @throws StepError from {@link openShell}, after recording a diagnosis (layer `ssh`).
  */
@@ -137,7 +167,7 @@ async function runConnect(
   try {
     const { shell, hostKey, auth } = await openShell(ctx, {
       privateKey: input.private_key,
-      user: input.user,
+      login: loginUserChoice(input, target),
       port: input.port,
       waitTimeoutSeconds: input.wait_timeout,
       jumpHost: input.jump_host,
@@ -181,6 +211,7 @@ export default defineStep({
     "target.user",
     "target.instanceId",
     "target.region",
+    "facts.loginUser",
     "settings.sshPort",
     "settings.region",
     "facts.instanceProfile",

@@ -128,6 +128,8 @@ export const LaunchOutputSchema = z.object({
     count: z.number(),
     architecture: z.string(),
     image_id: z.string(),
+    /** SSH login user of the image (its default user; `ec2-user` when not known). */
+    login_user: z.string(),
     phc_support: z.string(),
   })),
   region: z.string(),
@@ -166,6 +168,7 @@ export default defineStep({
     "targets",
     "facts.phcSupport",
     "facts.launchState",
+    "facts.loginUser",
     "journal.resources",
     "journal.aws-account",
   ],

@@ -24,6 +24,14 @@ import type { Backoff } from "./wait-for-sshd.ts";
 /** Default remote user of Amazon Linux 2023 (PTP.md section 7). */
 export const DEFAULT_SSH_USER = "ec2-user";
 
+/** A login user chosen for a target, and where it came from (for error messages). */
+export interface LoginUserChoice {
+  /** User name, e.g. `ubuntu`. */
+  user: string;
+  /** What chose it, e.g. `the login user of the target's Ubuntu image`. */
+  source: string;
+}
+
 /** Options of {@link openShell} (the `connect` step's inputs, resolved). */
 export interface OpenShellOptions {
   /**
@@ -31,8 +39,8 @@ export interface OpenShellOptions {
    * ssh-agent at `SSH_AUTH_SOCK`, as `ssh` uses them.
    */
   privateKey?: string;
-  /** Remote user when the target names none (default `ec2-user`). */
-  user?: string;
+  /** Remote user when the target names none, and where it came from (default `ec2-user`). */
+  login?: LoginUserChoice;
   /** Port when the target names none (else `settings.sshPort`, else 22). */
   port?: number;
   /** Bound of the wait for sshd, seconds. */
@@ -78,10 +86,14 @@ export function defaultHostKeyPolicy(target: Pick<Target, "launchedByRun">): Hos
   return target.launchedByRun ? "console" : "known-hosts";
 }
 
-/** Resolves user and port of a target: the target's own, else the options, else defaults. */
+/**
+ * Resolves user and port of a target: the target's own (`user@host`), else
+ * the options, else defaults (`ec2-user`, `settings.sshPort`, 22).
+ * @throws StepError `config` when the target has no address.
+ */
 export function targetEndpoint(
   target: Target,
-  options: Pick<OpenShellOptions, "user" | "port">,
+  options: Pick<OpenShellOptions, "login" | "port">,
   settingsPort?: number,
 ): { host: string; port: number; user: string } {
   if (!target.address) {
@@ -92,9 +104,38 @@ export function targetEndpoint(
   }
   return {
     host: target.address,
-    user: target.user ?? options.user ?? DEFAULT_SSH_USER,
+    user: target.user ?? options.login?.user ?? DEFAULT_SSH_USER,
     port: target.port ?? options.port ?? settingsPort ?? 22,
   };
+}
+
+/** Where the user of {@link targetEndpoint} came from, in words. */
+function userSource(target: Target, options: Pick<OpenShellOptions, "login">): string {
+  if (target.user !== undefined) return `named with the host as ${target.user}@${target.address}`;
+  return options.login?.source ?? "the default, as no image or input named one";
+}
+
+/**
+ * The refused-key error of a session, naming the user tried, where it came
+ * from and how to try another: the `user` input (`--set user=NAME`), or
+ * `NAME@host` for a host given with its user.
+ */
+function withUserHint(
+  error: StepError,
+  target: Target,
+  options: Pick<OpenShellOptions, "login">,
+  user: string,
+): StepError {
+  const fix = target.user !== undefined
+    ? `give the host as NAME@${target.address}`
+    : "set it: --set user=NAME (or the connect step's with: user: NAME)";
+  return new StepError(
+    "auth",
+    `${error.message}. User tried: ${user} (${
+      userSource(target, options)
+    }); if the image's login user is another (ubuntu on Ubuntu, admin on Debian, ...), ${fix}`,
+    { cause: error, ...(error.evidence ? { evidence: error.evidence } : {}) },
+  );
 }
 
 /**
@@ -204,6 +245,9 @@ export async function openShell(
       // A host that already runs refuses because sshd is down or the port is wrong.
       failFastOnRefused: !target.launchedByRun,
     });
+    ctx.log.debug(
+      `logging in to ${target.label} as ${endpoint.user} (${userSource(target, options)})`,
+    );
     // Console fingerprints are waited for before connecting, never inside the handshake.
     const applied = await targetTrust.prefetch();
     if (applied !== "known") {
@@ -218,7 +262,14 @@ export async function openShell(
           : `host key of ${target.label}: trusted on first use (no console fingerprints)`,
       );
     }
-    await session.connect(signal, ctx);
+    try {
+      await session.connect(signal, ctx);
+    } catch (error) {
+      if (error instanceof StepError && error.kind === "auth") {
+        throw withUserHint(error, target, options, endpoint.user);
+      }
+      throw error;
+    }
     created = true;
     return session;
   });

@@ -6,7 +6,7 @@
  * are refused (`ECONNREFUSED`), and when the NIC goes away every session is
  * cut at once.
  *
- * Auth: user `ec2-user`, public key only, signature verified against the
+ * Auth: the image's login user only (`ec2-user`, `ubuntu`, `admin`, ...), public key only, signature verified against the
  * launch key with ssh2's `utils.parseKey(...).verify`.
  * @module
  */
@@ -78,6 +78,7 @@ export class SimHost implements SimInstanceHost {
       instanceType: spec.instanceType,
       address: spec.address,
       profile: spec.profile,
+      ...(spec.loginUser ? { loginUser: spec.loginUser } : {}),
       wallEpochMs: options.wallEpochMs ?? Date.now() - options.clock.now() * 1000,
     });
     this.machine = new Machine(state, options.clock, {
@@ -207,7 +208,10 @@ export class SimHost implements SimInstanceHost {
 
   #authenticate(ctx: AuthContext): void {
     const key = this.#authorizedKey;
-    if (ctx.method !== "publickey" || ctx.username !== "ec2-user" || key instanceof Error) {
+    if (
+      ctx.method !== "publickey" || ctx.username !== this.machine.state.loginUser ||
+      key instanceof Error
+    ) {
       ctx.reject(["publickey"]);
       return;
     }

@@ -1,6 +1,7 @@
 /**
  * Runs one command line against a simulated host: an SSH `exec` request goes
- * through the mini shell as `ec2-user` in `/home/ec2-user`; the SSM agent's
+ * through the mini shell as the login user (`ec2-user`, `ubuntu`, ...) in its
+ * home directory; the SSM agent's
  * Run Command script goes through the same path as `root` (`user: "root"`)
  * in its working directory. Output is streamed, and the result is an exit
  * status, or `aborted` when the signal fired (client signal, channel closed,
@@ -22,7 +23,8 @@ const shell = createShell();
  */
 function userPath(machine: Machine): string {
   if (machine.facts.family !== "apt") {
-    const base = "/home/ec2-user/.local/bin:/home/ec2-user/bin:/usr/local/bin:/usr/bin";
+    const home = `/home/${machine.state.loginUser}`;
+    const base = `${home}/.local/bin:${home}/bin:/usr/local/bin:/usr/bin`;
     return machine.profile.sbin_on_user_path ? `${base}:/usr/local/sbin:/usr/sbin` : base;
   }
   return machine.profile.sbin_on_user_path
@@ -40,8 +42,8 @@ const SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin";
 export interface ExecRequest {
   /** The command line, as `bash -c` would get it. */
   command: string;
-  /** Who runs it: `ec2-user` (SSH, default) or `root` (the SSM agent). */
-  user?: "ec2-user" | "root";
+  /** Who runs it: the host's login user (SSH, default) or `root` (the SSM agent). */
+  user?: "login" | "root";
   /** Working directory (default: the user's home). */
   cwd?: string;
   machine: Machine;
@@ -56,13 +58,13 @@ export interface ExecRequest {
 export type ExecOutcome = { exitCode: number } | { aborted: unknown };
 
 /**
- * Runs a command line as `ec2-user` (or `root`). Never throws: an abort comes
+ * Runs a command line as the login user (or `root`). Never throws: an abort comes
  * back as `{ aborted: reason }`.
  */
 export async function runExec(req: ExecRequest): Promise<ExecOutcome> {
   const root = req.user === "root";
-  const home = root ? "/root" : "/home/ec2-user";
-  const user = root ? "root" : "ec2-user";
+  const user = root ? "root" : req.machine.state.loginUser;
+  const home = root ? "/root" : `/home/${user}`;
   try {
     const exitCode = await shell.run(req.command, {
       machine: req.machine,

@@ -8,6 +8,7 @@
 import { LoopbackAddressPool } from "./addresses.ts";
 import type { SimInstance } from "./instance.ts";
 import type { SsmCommandTable } from "./ssm-command.ts";
+import type { DistributionId } from "../host/model/distribution.ts";
 
 /** The simulated account id (also what STS GetCallerIdentity returns). */
 export const SIM_ACCOUNT_ID = "123456789012";
@@ -93,6 +94,10 @@ export interface SimImage {
   creationDate: string;
   ownerId: string;
   ownerAlias?: string;
+  /** `PlatformDetails` (`Linux/UNIX`; `Red Hat Enterprise Linux` for RHEL). */
+  platformDetails: string;
+  /** The operating system it boots (a host whose profile names none runs it). */
+  distribution: DistributionId;
   /** The SSM public parameters that resolve to this image. */
   ssmParameters: string[];
 }

@@ -17,7 +17,8 @@
 import { ValidationError } from "../../runner/errors.ts";
 import type { SimCore } from "../aws/context.ts";
 import { instanceProfileNamed } from "../aws/ec2/iam-instance-profile.ts";
-import type { ExistingInstances } from "../profile.ts";
+import { type ExistingInstances, profileForImage } from "../profile.ts";
+import { distributionFacts } from "../host/model/distribution.ts";
 import type { SimKeyPair } from "./account.ts";
 import { newResourceId } from "./ids.ts";
 import type { SimInstance } from "./instance.ts";
@@ -67,10 +68,17 @@ export function seedExistingInstances(
         }`,
       }]);
     }
-    const image = SIM_IMAGES.find((i) => i.architecture === profile.architecture)!;
+    // They boot the AL2023 AMI of their architecture (its login user is ec2-user).
+    const image = SIM_IMAGES.find((i) =>
+      i.architecture === profile.architecture && i.distribution === "amazon-linux-2023"
+    )!;
     const reservations = new Map(regions.map((r) => [r, newResourceId("r")]));
     // Running from the start: no boot wait, sshd up at once.
-    const running = { ...profile, boot_seconds: 0, ssh_delay_seconds: 0 };
+    const running = {
+      ...profileForImage(profile, image.distribution),
+      boot_seconds: 0,
+      ssh_delay_seconds: 0,
+    };
     for (let n = 0; n < group.count; n++) {
       const region = regions[n % regions.length];
       const state = core.account.region(region);
@@ -109,6 +117,7 @@ export function seedExistingInstances(
         address: instance.address,
         profile: running,
         authorizedKey: keyPair.publicKey,
+        loginUser: distributionFacts(image.distribution).loginUser,
       });
       state.instances.set(instance.instanceId, instance);
       const reservation = state.reservations.get(instance.reservationId);

@@ -3,6 +3,8 @@ import launch, { LaunchInputSchema } from "../../steps/launch.ts";
 import cleanup from "../../steps/cleanup.ts";
 import { StepError } from "../../runner/errors.ts";
 import { setupSim, type SimSetup } from "./helpers/sim-setup.ts";
+import { SIM_IMAGES } from "../../sim/state/seed.ts";
+import type {} from "../../plugins/aws/shared/facts.ts";
 
 function inputFor(setup: SimSetup, extra: Record<string, unknown> = {}) {
   return LaunchInputSchema.parse({
@@ -275,5 +277,28 @@ Deno.test("simulator: an unknown instance type is named with suggestions from th
       },
     );
     assert.equal(count(setup, "RunInstances"), 0);
+  });
+});
+
+Deno.test("simulator: launch records the login user of the image: ubuntu for ami_id Ubuntu, ec2-user for AL2023", async () => {
+  const ubuntuAmi =
+    SIM_IMAGES.find((i) => i.distribution === "ubuntu-24.04" && i.architecture === "x86_64")!
+      .imageId;
+  await withSim(async (setup) => {
+    const ctx = setup.context({ id: "launch", type: "launch" });
+    const out = await launch.run(
+      ctx,
+      inputFor(setup, { ami_id: ubuntuAmi }),
+      new AbortController().signal,
+    );
+    assert.equal(out.plan[0].login_user, "ubuntu");
+    assert.deepEqual(ctx.targets[0].facts.loginUser, {
+      user: "ubuntu",
+      family: "Ubuntu",
+      known: true,
+    });
+    const al2023 = setup.context({ id: "launch2", type: "launch" });
+    const plain = await launch.run(al2023, inputFor(setup), new AbortController().signal);
+    assert.equal(plain.plan[0].login_user, "ec2-user");
   });
 });

@@ -6,6 +6,7 @@
 import { openShell } from "../../plugins/ssh/open-shell.ts";
 import type { RemoteShell } from "../../plugins/ssh/types.ts";
 import { SimClock } from "../../sim/clock.ts";
+import { distributionFacts } from "../../sim/host/model/distribution.ts";
 import { createHostFleet } from "../../sim/host/mod.ts";
 import { type InstanceProfile, InstanceProfileSchema } from "../../sim/profile.ts";
 import type { RunSettings } from "../../runner/types.ts";
@@ -47,17 +48,18 @@ export async function simulatedTarget(
   const sshPort = freePort();
   const clock = new SimClock({ speed: 100 });
   const fleet = createHostFleet({ sshPort, clock });
+  const parsed = InstanceProfileSchema.parse({
+    architecture: "x86_64",
+    phc_support: "supported",
+    boot_seconds: 1,
+    ssh_delay_seconds: 1,
+    ...profile,
+  });
   fleet.launch({
     instanceId: "i-0123456789abcdef0",
     instanceType: "c7i.large",
     address,
-    profile: InstanceProfileSchema.parse({
-      architecture: "x86_64",
-      phc_support: "supported",
-      boot_seconds: 1,
-      ssh_delay_seconds: 1,
-      ...profile,
-    }),
+    profile: parsed,
     authorizedKey: keys.public,
   });
   const target = makeTarget({ id: "host-1", label: "host 1 of 1", address });
@@ -65,6 +67,11 @@ export async function simulatedTarget(
   ctx.sleep = (seconds, signal) => clock.sleep(seconds, signal);
   const opened = await openShell(ctx, {
     privateKey: keyPath,
+    // The host lets in its distribution's default user (as its AMI's would).
+    login: {
+      user: distributionFacts(parsed.distribution).loginUser,
+      source: "the simulated host's distribution",
+    },
     waitTimeoutSeconds: 120,
     hostKeyPolicy: "tofu",
     backoff: { initialDelaySeconds: 0.5, maxDelaySeconds: 2, factor: 2 },

@@ -90,7 +90,10 @@ Deno.test("connect rejects invalid inputs by name", () => {
   assert.equal(connect.input.safeParse({ private_key: k, extra: 1 }).success, false);
   const parsed = connect.input.parse({ private_key: k, wait_timeout: "2m" });
   assert.equal(parsed.wait_timeout, 120);
-  assert.equal(parsed.user, "ec2-user");
+  // No default in the schema: the login user of the target's image applies (loginUserChoice).
+  assert.equal(parsed.user, undefined);
+  assert.equal(connect.input.parse({ private_key: k, user: "" }).user, undefined);
+  assert.equal(connect.input.safeParse({ private_key: k, user: "bad user" }).success, false);
   // No default in the schema: it depends on the target (see defaultHostKeyPolicy).
   assert.equal(parsed.host_key_policy, undefined);
   assert.equal(parsed.known_hosts_file, "~/.ssh/known_hosts");
@@ -205,6 +208,81 @@ Deno.test({
       assert.equal(ena.phc_enable, null);
     } finally {
       await sim.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "connect logs in as the login user of the target's image, unless a user is given",
+  async fn() {
+    const ubuntu = { user: "ubuntu", family: "Ubuntu", known: true };
+    // No user input: the image's user (the Ubuntu host lets in only ubuntu).
+    let sim = await simulatedHost({ distribution: "ubuntu-24.04" }, "127.0.0.73");
+    try {
+      sim.target.facts.loginUser = ubuntu;
+      const connected = await runStep(connect, sim.ctx, { private_key: sim.keyPath });
+      assert.equal(connected.user, "ubuntu");
+    } finally {
+      await sim.stop();
+    }
+    // An explicit user wins over the image's (here a wrong guess for an unknown image).
+    sim = await simulatedHost({ distribution: "ubuntu-24.04" }, "127.0.0.74");
+    try {
+      sim.target.facts.loginUser = { user: "ec2-user", family: "unknown image", known: false };
+      const connected = await runStep(connect, sim.ctx, {
+        private_key: sim.keyPath,
+        user: "ubuntu",
+      });
+      assert.equal(connected.user, "ubuntu");
+    } finally {
+      await sim.stop();
+    }
+    // A host given as user@host keeps its user, whatever the input says.
+    sim = await simulatedHost({ distribution: "ubuntu-24.04" }, "127.0.0.75");
+    try {
+      sim.target.user = "ubuntu";
+      const connected = await runStep(connect, sim.ctx, {
+        private_key: sim.keyPath,
+        user: "admin",
+      });
+      assert.equal(connected.user, "ubuntu");
+    } finally {
+      await sim.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "connect with a user the host refuses fails with auth, naming the user tried and the fix",
+  async fn() {
+    const sim = await simulatedHost({ distribution: "ubuntu-24.04" }, "127.0.0.76");
+    try {
+      sim.target.facts.loginUser = { user: "ubuntu", family: "Ubuntu", known: true };
+      await assert.rejects(
+        runStep(connect, sim.ctx, { private_key: sim.keyPath, user: "ec2-user" }),
+        (error: unknown) =>
+          error instanceof StepError && error.kind === "auth" &&
+          /User tried: ec2-user \(the connect step's user input\)/.test(error.message) &&
+          /--set user=NAME/.test(error.message),
+      );
+      assert.match(sim.target.diagnostics[0]?.summary ?? "", /User tried: ec2-user/);
+    } finally {
+      await sim.stop();
+    }
+    // An image nothing identifies: the default is tried, and said to be one.
+    const unknown = await simulatedHost({ distribution: "debian-12" }, "127.0.0.77");
+    try {
+      unknown.target.facts.loginUser = { user: "ec2-user", family: "unknown image", known: false };
+      await assert.rejects(
+        runStep(connect, unknown.ctx, { private_key: unknown.keyPath }),
+        (error: unknown) =>
+          error instanceof StepError &&
+          /User tried: ec2-user \(the default for an image whose login user is not known\)/.test(
+            error.message,
+          ) && /--set user=NAME/.test(error.message),
+      );
+    } finally {
+      await unknown.stop();
     }
   },
 });

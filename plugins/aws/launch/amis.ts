@@ -11,6 +11,7 @@ import { DescribeImagesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { StepError } from "../../../runner/errors.ts";
 import { isAbort, isNotFoundOrInvalid, toStepError } from "../shared/aws-errors.ts";
+import type { ImageIdentity } from "./image-login-user.ts";
 
 /** SSM public parameter holding the latest AL2023 AMI id of an architecture. */
 export function al2023Parameter(architecture: "x86_64" | "arm64"): string {
@@ -42,21 +43,36 @@ export async function resolveAl2023Amis(
   return amis;
 }
 
+/** What launch needs of a given AMI: its architecture and how it is identified. */
+export interface DescribedImage extends ImageIdentity {
+  /** EC2 architecture (`x86_64`, `arm64`, ...). */
+  architecture: string;
+}
+
 /**
- * The architecture of a given AMI.
+ * The architecture, name, description, owner and `PlatformDetails` of a given AMI.
  * @throws StepError `config` naming `ami_id` when it does not exist.
  */
-export async function imageArchitecture(
+export async function describeImage(
   ec2: EC2Client,
   imageId: string,
   signal: AbortSignal,
-): Promise<string> {
+): Promise<DescribedImage> {
   try {
     const out = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }), {
       abortSignal: signal,
     });
     const image = out.Images?.[0];
-    if (image?.Architecture) return image.Architecture;
+    if (image?.Architecture) {
+      return {
+        architecture: image.Architecture,
+        ...(image.Name ? { name: image.Name } : {}),
+        ...(image.Description ? { description: image.Description } : {}),
+        ...(image.OwnerId ? { ownerId: image.OwnerId } : {}),
+        ...(image.ImageOwnerAlias ? { ownerAlias: image.ImageOwnerAlias } : {}),
+        ...(image.PlatformDetails ? { platformDetails: image.PlatformDetails } : {}),
+      };
+    }
   } catch (error) {
     if (isAbort(error, signal)) throw signal.reason ?? error;
     if (!isNotFoundOrInvalid(error)) {

@@ -159,7 +159,7 @@ export function formatPlan(
     const check = checks.find((c) => c.what.startsWith(`RunInstances ${t.instanceType} `));
     lines.push(
       `  launch ${t.instanceType} x${t.count}: ${t.architecture}, ${t.imageId} ` +
-        `(${t.imageSource}), PhcSupport ${t.phcSupport}; RunInstances ${
+        `(${t.imageSource}; login ${t.loginUser.user}), PhcSupport ${t.phcSupport}; RunInstances ${
           check ? check.result + (check.detail ? ` (${check.detail})` : "") : "not checked"
         }`,
     );

@@ -91,6 +91,7 @@ export async function launchInstances(
       count: t.count,
       architecture: t.architecture,
       image_id: t.imageId,
+      login_user: t.loginUser.user,
       phc_support: t.phcSupport,
     })),
     region,
@@ -326,6 +327,7 @@ async function launchType(
       facts: {
         launchState: "pending",
         phcSupport: type.phcSupport,
+        loginUser: { ...type.loginUser },
         ...(plan.instanceProfile ? { instanceProfile: plan.instanceProfile } : {}),
       },
     })),

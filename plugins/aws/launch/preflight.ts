@@ -10,7 +10,8 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { StepError } from "../../../runner/errors.ts";
 import type { StepContext } from "../../../runner/types.ts";
-import { al2023Parameter, imageArchitecture, resolveAl2023Amis } from "./amis.ts";
+import { al2023Parameter, describeImage, resolveAl2023Amis } from "./amis.ts";
+import { AL2023_LOGIN_USER, type ImageLoginUser, imageLoginUser } from "./image-login-user.ts";
 import {
   amiArchitectureFor,
   describeRequestedTypes,
@@ -37,6 +38,8 @@ export interface PlannedType {
   imageId: string;
   /** Where the AMI id came from (SSM parameter name or `ami_id`). */
   imageSource: string;
+  /** The AMI's SSH login user (its cloud-init default user). */
+  loginUser: ImageLoginUser;
 }
 
 /** One instance type the launch will not start, and why. */
@@ -126,7 +129,7 @@ export async function runPreflight(
     );
   }
 
-  const launch: Omit<PlannedType, "imageId" | "imageSource">[] = [];
+  const launch: Omit<PlannedType, "imageId" | "imageSource" | "loginUser">[] = [];
   const skipped: SkippedType[] = [];
   input.instance_types.forEach((request, i) => {
     const facts = typeFacts[i];
@@ -186,7 +189,15 @@ export async function runPreflight(
   let planned: PlannedType[];
   if (input.ami_id) {
     const amiId = input.ami_id;
-    const arch = launch.length > 0 ? await imageArchitecture(ec2, amiId, signal) : undefined;
+    const image = launch.length > 0 ? await describeImage(ec2, amiId, signal) : undefined;
+    const arch = image?.architecture;
+    const loginUser = imageLoginUser(image ?? {});
+    if (image && !loginUser.known) {
+      warnings.push(
+        `ami_id: ${amiId} (${image.name ?? "no name"}) is no image whose login user is known: ` +
+          `connect tries ${loginUser.user} unless told otherwise (--set user=NAME)`,
+      );
+    }
     const misfits = launch.filter((t) => t.architecture !== arch);
     if (misfits.length > 0) {
       throw new StepError(
@@ -196,7 +207,7 @@ export async function runPreflight(
         }; drop ami_id to use the AL2023 AMI per architecture`,
       );
     }
-    planned = launch.map((t) => ({ ...t, imageId: amiId, imageSource: "ami_id" }));
+    planned = launch.map((t) => ({ ...t, imageId: amiId, imageSource: "ami_id", loginUser }));
   } else {
     const amis = launch.length > 0
       ? await resolveAl2023Amis(ssm, launch.map((t) => t.architecture), signal)
@@ -205,6 +216,7 @@ export async function runPreflight(
       ...t,
       imageId: amis.get(t.architecture)!,
       imageSource: al2023Parameter(t.architecture),
+      loginUser: AL2023_LOGIN_USER,
     }));
   }
   for (const warning of warnings) ctx.log.warn(warning);

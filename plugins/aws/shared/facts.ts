@@ -24,5 +24,11 @@ declare module "../../api.ts" {
      * named when the SSM agent does not register.
      */
     instanceProfile?: string;
+    /**
+     * SSH login user of the AMI `launch` booted (its cloud-init default user,
+     * told from the image by `plugins/aws/launch/image-login-user.ts`), and the
+     * image family it was told from. `connect` uses it when no `user` is given.
+     */
+    loginUser?: { user: string; family: string; known: boolean };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * DescribeImages over the simulated region's images (the AL2023 AMIs the SSM
- * public parameters point at).
+ * public parameters point at, and other distributions' AMIs).
  * @module
  */
 import { SIM_ACCOUNT_ID, type SimImage } from "../../state/account.ts";
@@ -17,7 +17,7 @@ export const AMI_ID = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 export function imageInfo(image: SimImage): Record<string, XmlValue> {
   return {
     imageId: image.imageId,
-    imageLocation: `amazon/${image.name}`,
+    imageLocation: `${image.ownerAlias ?? image.ownerId}/${image.name}`,
     imageState: "available",
     imageOwnerId: image.ownerId,
     creationDate: image.creationDate,
@@ -27,7 +27,7 @@ export function imageInfo(image: SimImage): Record<string, XmlValue> {
     name: image.name,
     description: image.description,
     imageOwnerAlias: image.ownerAlias,
-    platformDetails: "Linux/UNIX",
+    platformDetails: image.platformDetails,
     usageOperation: "RunInstances",
     rootDeviceType: "ebs",
     rootDeviceName: "/dev/xvda",
@@ -56,6 +56,7 @@ const RESOLVERS: FilterResolvers<SimImage> = {
   "root-device-type": () => ["ebs"],
   "virtualization-type": () => ["hvm"],
   "description": (i) => [i.description],
+  "platform-details": (i) => [i.platformDetails],
 };
 
 /**

@@ -27,6 +27,8 @@ import { AMI_ID } from "./images.ts";
 import { instanceXml } from "./instance-view.ts";
 import { unknownPlacementGroup } from "./placement-groups.ts";
 import { tagSpecifications } from "./tags.ts";
+import { profileForImage } from "../../profile.ts";
+import { distributionFacts } from "../../host/model/distribution.ts";
 
 /** Resource types RunInstances accepts in `TagSpecification.N.ResourceType`. */
 const TAGGABLE = ["instance", "volume", "network-interface", "spot-instances-request"];
@@ -279,8 +281,11 @@ export const runInstances: Ec2Handler = (call) => {
       instanceId: instance.instanceId,
       instanceType,
       address: instance.address,
-      profile,
+      // The image's operating system, unless the type's profile names its own.
+      profile: profileForImage(profile, image.distribution),
       authorizedKey: keyPair?.publicKey ?? "",
+      // cloud-init of the image creates its default user for the key pair.
+      loginUser: distributionFacts(image.distribution).loginUser,
     });
     state.instances.set(instance.instanceId, instance);
     instances.push(instance);

@@ -184,7 +184,7 @@ const ls: CommandFn = (inv) => {
       const n = r.node;
       const date = lsDate(inv.ctx.machine.wallDate(n.mtime));
       const target = n.kind === "link" ? ` -> ${n.target}` : "";
-      const owner = userName(n.uid);
+      const owner = userName(n.uid, inv.ctx.machine.state.loginUser);
       return `${permString(n)} 1 ${owner} ${owner} ${
         size(n).padStart(width)
       } ${date} ${r.name}${target}\n`;
@@ -410,7 +410,10 @@ const stat: CommandFn = (inv) => {
     const fmt = (flags.get("-c") ?? flags.get("--format")) as string | undefined;
     if (fmt) {
       inv.io.out(
-        fmt.replace(/%a/g, (n.mode & 0o7777).toString(8)).replace(/%U/g, userName(n.uid))
+        fmt.replace(/%a/g, (n.mode & 0o7777).toString(8)).replace(
+          /%U/g,
+          userName(n.uid, inv.ctx.machine.state.loginUser),
+        )
           .replace(/%n/g, op).replace(/%s/g, String((n.content ?? "").length))
           .replace(
             /%F/g,

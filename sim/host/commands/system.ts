@@ -54,7 +54,11 @@ const sleep: CommandFn = async (inv) => {
 const id: CommandFn = (inv) => {
   const { flags } = parseFlags(inv.args);
   const root = inv.ctx.uid === 0;
-  const name = root ? "root" : "ec2-user";
+  const name = root ? "root" : inv.ctx.machine.state.loginUser;
+  // The default user's groups: sudo on Debian/Ubuntu, wheel on the Fedora family.
+  const admin = inv.ctx.machine.facts.family === "apt"
+    ? "27(sudo)"
+    : "10(wheel),190(systemd-journal)";
   if (flags.has("-u")) inv.io.out(flags.has("-n") ? `${name}\n` : `${inv.ctx.uid}\n`);
   else if (flags.has("-g")) inv.io.out(flags.has("-n") ? `${name}\n` : `${inv.ctx.uid}\n`);
   else if (flags.has("-n")) inv.io.out(`${name}\n`);
@@ -62,7 +66,7 @@ const id: CommandFn = (inv) => {
     inv.io.out(
       root
         ? "uid=0(root) gid=0(root) groups=0(root)\n"
-        : "uid=1000(ec2-user) gid=1000(ec2-user) groups=1000(ec2-user),4(adm),10(wheel),190(systemd-journal)\n",
+        : `uid=1000(${name}) gid=1000(${name}) groups=1000(${name}),4(adm),${admin}\n`,
     );
   }
   return Promise.resolve(0);
@@ -318,7 +322,7 @@ export const systemCommands: Record<string, CommandFn> = {
   sleep,
   id,
   whoami: (inv) => {
-    inv.io.out(inv.ctx.uid === 0 ? "root\n" : "ec2-user\n");
+    inv.io.out(inv.ctx.uid === 0 ? "root\n" : `${inv.ctx.machine.state.loginUser}\n`);
     return Promise.resolve(0);
   },
   uname,

@@ -100,7 +100,7 @@ export function lsDate(d: Date): string {
   return `${mon} ${String(d.getUTCDate()).padStart(2, " ")} ${hh}:${mm}`;
 }
 
-/** User name of a uid (`root`, `ec2-user`). */
-export function userName(uid: number): string {
-  return uid === 0 ? "root" : "ec2-user";
+/** User name of a uid: `root` for 0, else the host's login user (`ec2-user`, `ubuntu`, ...). */
+export function userName(uid: number, loginUser: string): string {
+  return uid === 0 ? "root" : loginUser;
 }

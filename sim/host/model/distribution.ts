@@ -23,6 +23,13 @@ export type PackageFamily = "dnf" | "yum" | "apt";
 export interface DistributionFacts {
   /** `/etc/os-release` text. */
   osRelease: string;
+  /**
+   * The default user the distribution's AWS AMIs create for the key pair
+   * (cloud-init `default_user`): the only user SSH lets in. Source: Amazon
+   * EC2 User Guide, "Manage system users on your Amazon EC2 Linux instance",
+   * "Default usernames"; Rocky Linux's AWS images: `rocky`.
+   */
+  loginUser: string;
   family: PackageFamily;
   /** Amazon's amzn-drivers ENA (with `version:` and `phc_enable`) is the bundled driver. */
   amazonEna: boolean;
@@ -277,9 +284,10 @@ const el9Os = (name: string, id: string, like: string, codename: string) =>
     ["CPE_NAME", `cpe:/o:${id === "rhel" ? "redhat:enterprise_linux" : "rocky:rocky"}:9::baseos`],
   ]);
 
-const el9 = (osText: string, pool: string): DistributionFacts => ({
+const el9 = (osText: string, pool: string, loginUser: string): DistributionFacts => ({
   ...rpmCommon,
   osRelease: osText,
+  loginUser,
   family: "dnf",
   amazonEna: false,
   confdirByDefault: false,
@@ -311,6 +319,7 @@ const TABLE: Record<DistributionId, DistributionFacts> = {
       ["VENDOR_URL", "https://aws.amazon.com/"],
       ["SUPPORT_END", "2029-06-30"],
     ]),
+    loginUser: "ec2-user",
     family: "dnf",
     amazonEna: true,
     confdirByDefault: true,
@@ -334,6 +343,7 @@ const TABLE: Record<DistributionId, DistributionFacts> = {
       ["HOME_URL", "https://amazonlinux.com/"],
       ["SUPPORT_END", "2026-06-30"],
     ]),
+    loginUser: "ec2-user",
     family: "yum",
     amazonEna: true,
     confdirByDefault: false,
@@ -346,10 +356,12 @@ const TABLE: Record<DistributionId, DistributionFacts> = {
   "rhel-9": el9(
     el9Os("Red Hat Enterprise Linux", "rhel", "fedora", "Plow"),
     "2.rhel.pool.ntp.org",
+    "ec2-user",
   ),
   "rocky-9": el9(
     el9Os("Rocky Linux", "rocky", "rhel centos fedora", "Blue Onyx"),
     "2.rocky.pool.ntp.org",
+    "rocky",
   ),
   "ubuntu-22.04": {
     ...debCommon,
@@ -366,6 +378,7 @@ const TABLE: Record<DistributionId, DistributionFacts> = {
       ["BUG_REPORT_URL", "https://bugs.launchpad.net/ubuntu/"],
       ["UBUNTU_CODENAME", "jammy"],
     ], DEB_BARE),
+    loginUser: "ubuntu",
     chronyConfText: (c) =>
       debianChrony([
         "pool ntp.ubuntu.com        iburst maxsources 4",
@@ -396,6 +409,7 @@ const TABLE: Record<DistributionId, DistributionFacts> = {
       ["UBUNTU_CODENAME", "noble"],
       ["LOGO", "ubuntu-logo"],
     ], DEB_BARE),
+    loginUser: "ubuntu",
     chronyConfText: (c) => debianChrony([], c),
     chronyExtraFiles: {
       "/etc/chrony/sources.d/ubuntu-ntp-pools.sources": lines(
@@ -424,6 +438,7 @@ const TABLE: Record<DistributionId, DistributionFacts> = {
       ["SUPPORT_URL", "https://www.debian.org/support"],
       ["BUG_REPORT_URL", "https://bugs.debian.org/"],
     ], DEB_BARE),
+    loginUser: "admin",
     chronyConfText: (c) =>
       debianChrony(["# Use Debian vendor zone.", "pool 2.debian.pool.ntp.org iburst"], c),
     chronyExtraFiles: {},
@@ -441,6 +456,7 @@ const TABLE: Record<DistributionId, DistributionFacts> = {
       ["VERSION_ID", "1.0"],
       ["PRETTY_NAME", "Obscurix 1.0"],
     ]),
+    loginUser: "ec2-user",
     family: "dnf",
     amazonEna: false,
     confdirByDefault: true,

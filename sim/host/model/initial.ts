@@ -14,7 +14,7 @@ import { distributionFacts } from "./distribution.ts";
 import { preinstalled } from "./packages.ts";
 import type { FsNode, HostState } from "./state.ts";
 
-/** uid of `ec2-user`. */
+/** uid of the login user (`ec2-user`, `ubuntu`, ...: the first user cloud-init creates). */
 export const EC2_USER_UID = 1000;
 
 /** The udev rule amazon-ec2-utils ships (PTP.md section 4). */
@@ -61,6 +61,8 @@ export interface InitialHostOptions {
   /** Loopback address the instance listens on; its last two octets make the private IP. */
   address: string;
   profile: InstanceProfile;
+  /** The user SSH lets in (the image's default user); default: the distribution's. */
+  loginUser?: string;
   /** Wall-clock milliseconds at simulated second 0. */
   wallEpochMs: number;
 }
@@ -117,8 +119,9 @@ export function initialHostState(o: InitialHostOptions): HostState {
   ) dir(d);
   dir("/tmp", 0, 0o1777);
   dir("/var/tmp", 0, 0o1777);
-  dir("/home/ec2-user", EC2_USER_UID, 0o700);
   const facts = distributionFacts(p.distribution);
+  const loginUser = o.loginUser ?? facts.loginUser;
+  dir(`/home/${loginUser}`, EC2_USER_UID, 0o700);
   const enaPath = bundledEnaPath(p);
   const parents = (path: string) => {
     const out: string[] = [];
@@ -174,6 +177,7 @@ export function initialHostState(o: InitialHostOptions): HostState {
     privateIp,
     mac,
     profile: p,
+    loginUser,
     wallEpochMs: o.wallEpochMs,
     files,
     bootedAt: null,

@@ -88,6 +88,11 @@ export interface HostState {
   privateIp: string;
   mac: string;
   profile: InstanceProfile;
+  /**
+   * The one user SSH lets in (uid 1000, home `/home/<user>`): the image's
+   * default user (`ec2-user`, `ubuntu`, `admin`, ...).
+   */
+  loginUser: string;
   /** Wall-clock milliseconds at simulated second 0 (for dates in output). */
   wallEpochMs: number;
   files: Record<string, FsNode>;

@@ -27,7 +27,7 @@ interface Fixture {
   stop(): Promise<void>;
 }
 
-function launch(overrides: Record<string, unknown> = {}): Fixture {
+function launch(overrides: Record<string, unknown> = {}, loginUser?: string): Fixture {
   const clock = new SimClock({ speed: SPEED });
   const port = freePort();
   const fleet = createHostFleet({ sshPort: port, clock });
@@ -44,6 +44,7 @@ function launch(overrides: Record<string, unknown> = {}): Fixture {
       ...overrides,
     }),
     authorizedKey: key.public,
+    ...(loginUser ? { loginUser } : {}),
   }) as SimHost;
   return { host, port, key, stop: () => fleet.stopAll() };
 }
@@ -151,6 +152,47 @@ Deno.test("simulated host refuses an unknown user and a key it was not launched 
     await assert.rejects(connect(f, { user: "root" }), level);
     const other = generateEd25519KeyPair();
     await assert.rejects(connect(f, { privateKey: other.private }), level);
+  } finally {
+    await f.stop();
+  }
+});
+
+Deno.test("simulated host lets in only its distribution's default user: ubuntu on Ubuntu, admin on Debian", async () => {
+  for (
+    const [distribution, user, groups] of [
+      ["ubuntu-24.04", "ubuntu", "groups=1000(ubuntu),4(adm),27(sudo)"],
+      ["debian-12", "admin", "groups=1000(admin),4(adm),27(sudo)"],
+    ]
+  ) {
+    const f = launch({ distribution });
+    try {
+      await until(() => f.host.sshReady, "boot", 5000, f.host);
+      const level = (e: Error & { level?: string }) => e.level === "client-authentication";
+      await assert.rejects(connect(f, { user: "ec2-user" }), level, distribution);
+      const c = await connect(f, { user });
+      const r = await exec(c, 'whoami; echo "$HOME"; id');
+      assert.equal(r.stdout.split("\n")[0], user);
+      assert.equal(r.stdout.split("\n")[1], `/home/${user}`);
+      assert.match(
+        r.stdout,
+        new RegExp(`uid=1000\\(${user}\\) .*${groups.replace(/[()]/g, "\\$&")}`),
+      );
+      c.end();
+    } finally {
+      await f.stop();
+    }
+  }
+});
+
+Deno.test("simulated host lets in the user its image names (an AL2023 image's ec2-user on a Debian profile)", async () => {
+  const f = launch({ distribution: "debian-12" }, "ec2-user");
+  try {
+    await until(() => f.host.sshReady, "boot", 5000, f.host);
+    const level = (e: Error & { level?: string }) => e.level === "client-authentication";
+    await assert.rejects(connect(f, { user: "admin" }), level);
+    const c = await connect(f, { user: "ec2-user" });
+    assert.equal((await exec(c, "whoami")).stdout, "ec2-user\n");
+    c.end();
   } finally {
     await f.stop();
   }
