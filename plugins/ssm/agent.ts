@@ -41,6 +41,17 @@ export interface AgentWait {
   instanceProfile?: string;
 }
 
+/**
+ * How a wait looks at an agent: undefined when it is not registered. The
+ * run's waits use the region's shared poller (agent-poller.ts `look`), which
+ * asks about many instances per call; {@link describeAgent} asks about one.
+ */
+export type AgentLookup = (
+  sender: SsmSender,
+  instanceId: string,
+  signal?: AbortSignal,
+) => Promise<InstanceInformation | undefined>;
+
 /** One DescribeInstanceInformation for `instanceId`; undefined when the agent never registered. */
 export async function describeAgent(
   sender: SsmSender,
@@ -72,7 +83,8 @@ export async function describeAgent(
 }
 
 /**
- * Polls until the agent of `instanceId` reports `PingStatus` `Online`.
+ * Polls until the agent of `instanceId` reports `PingStatus` `Online`, each
+ * look through `lookup` (default: one call of its own).
  * @returns the agent's facts.
  * @throws StepError when the bound runs out, naming what was last seen and the
  *   usual causes: `config` when the agent never registered (instance profile,
@@ -86,6 +98,7 @@ export async function waitForAgentOnline(
   instanceId: string,
   wait: AgentWait,
   signal?: AbortSignal,
+  lookup: AgentLookup = describeAgent,
 ): Promise<AgentInfo> {
   let waited = 0;
   let delay = wait.firstDelaySeconds ?? 2;
@@ -93,7 +106,7 @@ export async function waitForAgentOnline(
   let last: InstanceInformation | undefined;
   let firstSeen: string | undefined;
   while (true) {
-    last = await describeAgent(sender, instanceId, signal);
+    last = await lookup(sender, instanceId, signal);
     if (last?.PingStatus === "Online") {
       return {
         instanceId,
