@@ -10,6 +10,7 @@
  * @module
  */
 import { DescribeInstanceInformationCommand, type InstanceInformation } from "@aws-sdk/client-ssm";
+import { CappedBackoff } from "../../runner/capped-backoff.ts";
 import { StepError } from "../../runner/errors.ts";
 import { toStepError } from "../aws/shared/aws-errors.ts";
 import type { InvocationTiming } from "./invocation.ts";
@@ -101,8 +102,7 @@ export async function waitForAgentOnline(
   lookup: AgentLookup = describeAgent,
 ): Promise<AgentInfo> {
   let waited = 0;
-  let delay = wait.firstDelaySeconds ?? 2;
-  const maxDelay = wait.maxDelaySeconds ?? 15;
+  const delays = new CappedBackoff(wait.firstDelaySeconds ?? 2, wait.maxDelaySeconds ?? 15);
   let last: InstanceInformation | undefined;
   let firstSeen: string | undefined;
   while (true) {
@@ -120,10 +120,9 @@ export async function waitForAgentOnline(
     }
     firstSeen ??= last?.PingStatus ?? "not registered";
     if (waited >= wait.timeoutSeconds) break;
-    const step = Math.min(delay, wait.timeoutSeconds - waited);
+    const step = Math.min(delays.next(), wait.timeoutSeconds - waited);
     await timing.sleep(step, signal);
     waited += step;
-    delay = Math.min(delay * 2, maxDelay);
   }
   // An agent that never registered points at the setup (instance profile, route,
   // AMI): waiting as long again would not help, so no `connection` retry.
