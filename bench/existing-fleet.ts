@@ -8,7 +8,9 @@
  * CLI's peak resident memory (GNU time), the most hosts with an open SSH
  * connection at once, and the SSM Run Command calls the simulator answered
  * (none over SSH), with the most commands in flight at once: polling
- * (GetCommandInvocation) has to grow with the commands sent, not faster.
+ * (GetCommandInvocation) has to grow with the commands sent, not faster;
+ * the agent waits (DescribeInstanceInformation) ask about up to 50 instances
+ * of a region per call.
  * Prints figures; never fails on a timing.
  * @module
  */
@@ -50,6 +52,11 @@ export interface ExistingFleetFigures {
   connectedAfter: number;
   sendCommandCalls: number;
   getCommandInvocationCalls: number;
+  /**
+   * DescribeInstanceInformation calls (the SSM agent waits of `connect` and
+   * after each driver reload), all regions together.
+   */
+  describeInstanceInformationCalls: number;
   /** GetCommandInvocation calls per SendCommand (0 when none was sent). */
   pollsPerCommand: number;
   /**
@@ -177,6 +184,7 @@ export async function runExistingFleet(
       connectedAfter: sim.instances().filter((i) => i.connections > 0).length,
       sendCommandCalls: sends,
       getCommandInvocationCalls: polls,
+      describeInstanceInformationCalls: count("ssm", "DescribeInstanceInformation"),
       pollsPerCommand: sends === 0 ? 0 : polls / sends,
       peakCommandsInFlight: commandsInFlight(requests),
       sshSessions: sim.instances().filter((i) => i.firstSessionAt !== undefined).length,
@@ -198,7 +206,8 @@ export function formatExistingFleet(f: ExistingFleetFigures): string {
   const wall = f.wallSeconds.toFixed(1);
   if (f.transport === "ssm") {
     return `ssm fleet: K=${f.instances} wall ${wall} s, SendCommand ${f.sendCommandCalls}, ` +
-      `GetCommandInvocation ${f.getCommandInvocationCalls}, peak RSS ${rss} MiB`;
+      `GetCommandInvocation ${f.getCommandInvocationCalls}, DescribeInstanceInformation ` +
+      `${f.describeInstanceInformationCalls}, peak RSS ${rss} MiB`;
   }
   return `fleet: K=${f.instances} wall ${wall} s, peak RSS ${rss} MiB`;
 }

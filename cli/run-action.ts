@@ -21,6 +21,7 @@ import { RecapTally } from "../runner/recap.ts";
 import { JsonLinesWriter } from "../runner/jsonl.ts";
 import { checkInputBoundWith } from "../runner/pipeline/input-bound-with.ts";
 import { checkBeforeRun } from "../runner/pipeline/rollout.ts";
+import { checkStepsBeforeRun } from "../runner/pipeline/steps-before-run.ts";
 import { loadPipeline } from "../runner/pipeline/load.ts";
 import type { Pipeline, ResolvedInputs } from "../runner/pipeline/model.ts";
 import { type ResumeState, runFingerprint } from "../runner/resume.ts";
@@ -297,7 +298,7 @@ export async function runCommand(
     });
     // A key file among the inputs: parse it up front (garbage body, wrong passphrase).
     if (Object.values(inputs.values).some(namesPrivateKeyFile)) await loadPrivateKeyParser();
-    checkBeforeRun(pipeline, inputs, checkInputBoundWith);
+    checkBeforeRun(pipeline, inputs, [checkInputBoundWith, checkStepsBeforeRun]);
     const pipelineText = await Deno.readTextFile(pipeline.file);
     const resume = options.resume === undefined
       ? undefined

@@ -23,8 +23,9 @@ export async function validatePipelineFile(
     const { resolveInputs } = await import("../runner/inputs.ts");
     const { checkInputBoundWith } = await import("../runner/pipeline/input-bound-with.ts");
     const inputs = resolveInputs(pipeline, { set: options.set, configFile: options.config });
+    const { checkStepsBeforeRun } = await import("../runner/pipeline/steps-before-run.ts");
     const { checkBeforeRun } = await import("../runner/pipeline/rollout.ts");
-    checkBeforeRun(pipeline, inputs, checkInputBoundWith);
+    checkBeforeRun(pipeline, inputs, [checkInputBoundWith, checkStepsBeforeRun]);
   }
   const inputs = Object.keys(pipeline.inputs).length;
   const plugins = pipeline.plugins.length;

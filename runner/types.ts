@@ -53,6 +53,32 @@ export type ContextKey =
   | `outputs.${string}`
   | `files.${string}`;
 
+/**
+ * One step's `with:` values that are known before the run (literals, and
+ * values that read only the pipeline's inputs, evaluated): what a step's
+ * `checkBeforeRun` sees of itself and of the other steps.
+ */
+export interface KnownStepWith {
+  /** 0-based position in the pipeline (`steps[index]` in messages). */
+  index: number;
+  /** Step id. */
+  id: string;
+  /** Step type (`uses:`). */
+  uses: string;
+  /** Values by key, as written or evaluated (not yet through the step's schema: no defaults). */
+  values: Record<string, unknown>;
+  /** Per input-bound key, the inputs it came from, e.g. `input "hosts" (from --set)`. */
+  from: Record<string, string>;
+}
+
+/** A problem a step's `checkBeforeRun` found, under one of its own `with:` keys. */
+export interface PreRunProblem {
+  /** Key under the step's `with:`, e.g. `transport`. */
+  key: string;
+  /** What is wrong and what would be right. */
+  message: string;
+}
+
 /** What every step plugin declares, whatever its scope. */
 interface StepPluginBase<I extends z.ZodType, O extends z.ZodType> {
   /** Step type name used in `uses:`, e.g. `ena-check`. Lower-case, dash-separated. */
@@ -73,6 +99,16 @@ interface StepPluginBase<I extends z.ZodType, O extends z.ZodType> {
    * what it created on abort (the launch) asks for more.
    */
   readonly abortGraceSeconds?: number;
+  /**
+   * Checks, before the run starts (exit 2, nothing created), that need the
+   * other steps' values: e.g. `connect` with transport ssm refuses targets
+   * that `existing-hosts` gives by address. Sees only values known before the
+   * run. Returns the problems found (none: `[]`).
+   */
+  readonly checkBeforeRun?: (
+    own: KnownStepWith,
+    steps: readonly KnownStepWith[],
+  ) => PreRunProblem[];
 }
 
 /**

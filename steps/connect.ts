@@ -8,7 +8,13 @@
  * through SSM Run Command (no key pair, inbound rule or public address needed).
  * @module
  */
-import { defineStep, durationSeconds, z } from "../plugins/api.ts";
+import {
+  defineStep,
+  durationSeconds,
+  type KnownStepWith,
+  type PreRunProblem,
+  z,
+} from "../plugins/api.ts";
 import { optionalPrivateKeyPath } from "../plugins/ssh/key-path.ts";
 import { StepError } from "../runner/errors.ts";
 import type { TargetStepContext } from "../runner/types.ts";
@@ -198,6 +204,35 @@ async function runConnect(
   }
 }
 
+/**
+ * Pre-run check: transport ssm reaches EC2 instances by instance id, so hosts
+ * that `existing-hosts` gives by address (`hosts:`, e.g. `10.0.1.12`,
+ * `ec2-user@host`) could only fail at `connect`; refused before the run,
+ * naming both keys, where their values came from and what would work.
+ * @returns one problem under `transport`, or none.
+ */
+export function ssmAddressTargetsProblems(
+  own: KnownStepWith,
+  steps: readonly KnownStepWith[],
+): PreRunProblem[] {
+  if (own.values.transport !== "ssm") return [];
+  const problems: PreRunProblem[] = [];
+  for (const step of steps) {
+    const hosts = step.uses === "existing-hosts" ? step.values.hosts : undefined;
+    if (!Array.isArray(hosts) || hosts.length === 0) continue;
+    const from = [own.from.transport, step.from.hosts].filter(Boolean).join(", ");
+    problems.push({
+      key: "transport",
+      message: `transport ssm reaches EC2 instances by instance id, but steps[${step.index}]` +
+        `.with.hosts gives ${hosts.length} host(s) by address, which have no instance id` +
+        (from ? ` (the values come from ${from})` : "") +
+        ": for SSM select the instances by id or tag (instance_ids, tags) instead of hosts, " +
+        "or use transport ssh for hosts given by address",
+    });
+  }
+  return problems;
+}
+
 export default defineStep({
   type: "connect",
   description: "Open the remote shell of each target: an SSH session (waits for sshd, verifies " +
@@ -222,6 +257,7 @@ export default defineStep({
     "journal.ssh.hostKey.<target>",
     "target.diagnostics",
   ],
+  checkBeforeRun: ssmAddressTargetsProblems,
   async run(ctx, input, signal) {
     return await runConnect(ctx, input, signal);
   },

@@ -8,6 +8,7 @@
  * exponentially.
  * @module
  */
+import { CappedBackoff } from "../../runner/capped-backoff.ts";
 import { StepError } from "../../runner/errors.ts";
 import type { StepContext } from "../../runner/types.ts";
 import { AttemptError } from "./connect-attempt.ts";
@@ -84,7 +85,11 @@ export async function waitForSsh<T>(
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const maxAuthFailures = options.maxAuthFailures ?? 3;
   let spentSeconds = 0;
-  let delay = backoff.initialDelaySeconds;
+  const delays = new CappedBackoff(
+    backoff.initialDelaySeconds,
+    backoff.maxDelaySeconds,
+    backoff.factor,
+  );
   let attempts = 0;
   let authFailures = 0;
   /** When the last progress line was logged (seconds into the wait). */
@@ -137,7 +142,7 @@ export async function waitForSsh<T>(
     const probing = failure.kind === "connection" &&
       spentSeconds < (backoff.probeWindowSeconds ?? 0);
     const wait = Math.min(
-      probing ? backoff.probeIntervalSeconds ?? backoff.initialDelaySeconds : delay,
+      probing ? backoff.probeIntervalSeconds ?? backoff.initialDelaySeconds : delays.next(),
       remaining,
     );
     if (attempts === 1) {
@@ -157,6 +162,5 @@ export async function waitForSsh<T>(
     }
     await ctx.sleep(wait, options.signal);
     spentSeconds += wait;
-    if (!probing) delay = Math.min(delay * backoff.factor, backoff.maxDelaySeconds);
   }
 }

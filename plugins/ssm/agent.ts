@@ -10,6 +10,7 @@
  * @module
  */
 import { DescribeInstanceInformationCommand, type InstanceInformation } from "@aws-sdk/client-ssm";
+import { CappedBackoff } from "../../runner/capped-backoff.ts";
 import { StepError } from "../../runner/errors.ts";
 import { toStepError } from "../aws/shared/aws-errors.ts";
 import type { InvocationTiming } from "./invocation.ts";
@@ -40,6 +41,17 @@ export interface AgentWait {
   /** The instance profile the instance was launched with, named in the timeout message. */
   instanceProfile?: string;
 }
+
+/**
+ * How a wait looks at an agent: undefined when it is not registered. The
+ * run's waits use the region's shared poller (agent-poller.ts `look`), which
+ * asks about many instances per call; {@link describeAgent} asks about one.
+ */
+export type AgentLookup = (
+  sender: SsmSender,
+  instanceId: string,
+  signal?: AbortSignal,
+) => Promise<InstanceInformation | undefined>;
 
 /** One DescribeInstanceInformation for `instanceId`; undefined when the agent never registered. */
 export async function describeAgent(
@@ -72,7 +84,8 @@ export async function describeAgent(
 }
 
 /**
- * Polls until the agent of `instanceId` reports `PingStatus` `Online`.
+ * Polls until the agent of `instanceId` reports `PingStatus` `Online`, each
+ * look through `lookup` (default: one call of its own).
  * @returns the agent's facts.
  * @throws StepError when the bound runs out, naming what was last seen and the
  *   usual causes: `config` when the agent never registered (instance profile,
@@ -86,14 +99,14 @@ export async function waitForAgentOnline(
   instanceId: string,
   wait: AgentWait,
   signal?: AbortSignal,
+  lookup: AgentLookup = describeAgent,
 ): Promise<AgentInfo> {
   let waited = 0;
-  let delay = wait.firstDelaySeconds ?? 2;
-  const maxDelay = wait.maxDelaySeconds ?? 15;
+  const delays = new CappedBackoff(wait.firstDelaySeconds ?? 2, wait.maxDelaySeconds ?? 15);
   let last: InstanceInformation | undefined;
   let firstSeen: string | undefined;
   while (true) {
-    last = await describeAgent(sender, instanceId, signal);
+    last = await lookup(sender, instanceId, signal);
     if (last?.PingStatus === "Online") {
       return {
         instanceId,
@@ -107,10 +120,9 @@ export async function waitForAgentOnline(
     }
     firstSeen ??= last?.PingStatus ?? "not registered";
     if (waited >= wait.timeoutSeconds) break;
-    const step = Math.min(delay, wait.timeoutSeconds - waited);
+    const step = Math.min(delays.next(), wait.timeoutSeconds - waited);
     await timing.sleep(step, signal);
     waited += step;
-    delay = Math.min(delay * 2, maxDelay);
   }
   // An agent that never registered points at the setup (instance profile, route,
   // AMI): waiting as long again would not help, so no `connection` retry.

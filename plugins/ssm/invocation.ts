@@ -19,6 +19,7 @@ import {
   type GetCommandInvocationCommandOutput,
   SendCommandCommand,
 } from "@aws-sdk/client-ssm";
+import { CappedBackoff } from "../../runner/capped-backoff.ts";
 import { StepError } from "../../runner/errors.ts";
 import { awsErrorCode, awsErrorMessage, isAbort, toStepError } from "../aws/shared/aws-errors.ts";
 import { detectTruncation, RUN_SHELL_SCRIPT, type Truncation } from "./script.ts";
@@ -143,9 +144,10 @@ export async function runInvocation(
     throw new StepError("internal", `SSM SendCommand to ${request.instanceId} gave no CommandId`);
   }
   const state: PollState = { commandId, instanceId: request.instanceId, polls: 0 };
-  let delay = poll.firstSeconds;
+  const delays = new CappedBackoff(poll.firstSeconds, poll.maxSeconds);
   let missingFor = 0;
   while (true) {
+    const delay = delays.next();
     try {
       await timing.sleep(delay, signal);
     } catch (error) {
@@ -172,7 +174,6 @@ export async function runInvocation(
     } else if (FINAL.has(seen.Status ?? "")) {
       return outcome(state, seen, false);
     }
-    delay = Math.min(delay * 2, poll.maxSeconds);
   }
 }
 
@@ -244,8 +245,9 @@ async function cancel(
   }
   let waited = 0;
   let last: GetCommandInvocationCommandOutput | undefined;
-  let delay = poll.firstSeconds;
+  const delays = new CappedBackoff(poll.firstSeconds, poll.maxSeconds);
   while (waited <= poll.cancelWaitSeconds) {
+    const delay = delays.next();
     await timing.sleep(delay);
     waited += delay;
     try {
@@ -254,7 +256,6 @@ async function cancel(
       sender.log.debug(`after cancelling ${state.commandId}: ${(error as Error).message}`);
     }
     if (last && FINAL.has(last.Status ?? "")) break;
-    delay = Math.min(delay * 2, poll.maxSeconds);
   }
   if (!last || !FINAL.has(last.Status ?? "")) {
     sender.log.warn(

@@ -1,7 +1,7 @@
 /**
  * Opening the SSM "session" of the current target (the `connect` step with
  * `transport: ssm`): waits for the instance's agent to report `Online`
- * (DescribeInstanceInformation, bounded), then stores an {@link SsmRemoteShell}
+ * (DescribeInstanceInformation through the region's shared poller, bounded), then stores an {@link SsmRemoteShell}
  * under the same service key as an SSH session, where host steps find it with
  * `shellFor(ctx)`. No key, address or port is needed: only the instance id
  * and its region.
@@ -12,6 +12,7 @@ import type { TargetStepContext } from "../../runner/types.ts";
 import { configuredRegion, ssmClient } from "../aws/shared/clients.ts";
 import { shellServiceKey } from "../ssh/shell-registry.ts";
 import { type AgentInfo, waitForAgentOnline } from "./agent.ts";
+import { regionAgentPoller } from "./agent-poller.ts";
 import type {} from "../aws/shared/facts.ts";
 import type { PollPolicy } from "./invocation.ts";
 import { regionLimiter } from "./rate-limiter.ts";
@@ -67,6 +68,7 @@ export async function openSsmShell(
     limiter: await regionLimiter(ctx, region, options.requestsPerSecond),
     log: ctx.log,
   };
+  const poller = await regionAgentPoller(ctx, region);
   const agent = await waitForAgentOnline(
     sender,
     { sleep: (seconds, s) => ctx.sleep(seconds, s) },
@@ -76,6 +78,7 @@ export async function openSsmShell(
       instanceProfile: target.facts.instanceProfile,
     },
     signal,
+    (s, id, sig) => poller.look(s, id, sig),
   );
   ctx.log.info(
     `SSM agent of ${instanceId} is online` +
@@ -86,6 +89,7 @@ export async function openSsmShell(
       targetId: target.id,
       instanceId,
       limiter: sender.limiter,
+      agentPoller: poller,
       clientFor: (stepCtx) => ssmClient(stepCtx, region),
       agentWaitSeconds: options.waitTimeoutSeconds,
       ...(options.poll ? { poll: options.poll } : {}),

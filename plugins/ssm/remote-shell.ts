@@ -18,6 +18,7 @@ import { outputTail, StepBoundShell } from "../ssh/step-bound-shell.ts";
 import type { StepContext } from "../../runner/types.ts";
 import type { CommandResult, RunOptions } from "../ssh/types.ts";
 import { waitForAgentOnline } from "./agent.ts";
+import type { AgentPoller } from "./agent-poller.ts";
 import {
   DEFAULT_POLL,
   type InvocationOutcome,
@@ -37,6 +38,11 @@ export interface SsmShellConfig {
   instanceId: string;
   /** The region's limiter (see send.ts). */
   limiter: RegionRateLimiter;
+  /**
+   * The region's shared agent poller, used by the wait after a reload
+   * (default: that wait asks about this instance alone).
+   */
+  agentPoller?: AgentPoller;
   /**
    * The SSM client of the instance's region as seen by `ctx`'s step (the run
    * shares one client per region; each call's `aws-call` event names the step
@@ -198,6 +204,9 @@ export class SsmRemoteShell extends StepBoundShell {
       this.config.instanceId,
       { timeoutSeconds: this.config.agentWaitSeconds, purpose: "again" },
       signal,
+      this.config.agentPoller
+        ? (s, id, sig) => this.config.agentPoller!.look(s, id, sig)
+        : undefined,
     );
     ctx.log.info(
       agent.firstSeen

@@ -7,41 +7,10 @@
  * @module
  */
 import { ValidationError, type ValidationIssue } from "../errors.ts";
-import { evaluateTemplate, parseTemplate, referencesOf } from "../expression.ts";
+import { evaluateTemplate } from "../expression.ts";
+import { describeInputs, inputsRead } from "./known-with.ts";
 import type { Pipeline, ResolvedInputs, StepSpec } from "./model.ts";
 import { zodIssues } from "./zod-issues.ts";
-
-const FLAG_OF_SOURCE: Record<string, string> = {
-  flag: "--set",
-  config: "--config",
-  default: "the default",
-  simulator: "the simulator",
-};
-
-/** Inputs read by `value` (recursively), or null when it reads anything but `inputs.*`. */
-function inputsRead(value: unknown): Set<string> | null {
-  const names = new Set<string>();
-  const visit = (v: unknown): boolean => {
-    if (typeof v === "string") {
-      if (!v.includes("${{")) return true;
-      let refs;
-      try {
-        refs = referencesOf(parseTemplate(v));
-      } catch {
-        return false; // syntax errors are the loader's to report
-      }
-      for (const ref of refs) {
-        if (ref.root !== "inputs" || typeof ref.segments[0] !== "string") return false;
-        names.add(ref.segments[0]);
-      }
-      return true;
-    }
-    if (Array.isArray(v)) return v.every(visit);
-    if (v !== null && typeof v === "object") return Object.values(v).every(visit);
-    return true;
-  };
-  return visit(value) ? names : null;
-}
 
 /** Problems of one step's input-bound `with:` values. */
 function stepProblems(
@@ -77,9 +46,7 @@ function stepProblems(
     .filter((issue) => typeof issue.path[0] === "string" && issue.path[0] in bound)
     .map((issue) => {
       const key = issue.path[0] as string;
-      const from = [...readBy[key]].map((name) =>
-        `input "${name}" (from ${FLAG_OF_SOURCE[inputs.sources[name] ?? "default"]})`
-      ).join(", ");
+      const from = describeInputs(readBy[key], inputs);
       return {
         source: pipeline.file,
         line: step.line,

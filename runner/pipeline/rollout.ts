@@ -91,18 +91,18 @@ export function readRollout(
 }
 
 /**
- * Runs `checkInputBoundWith` (or any check that throws a
- * {@link ValidationError}) and {@link resolveRollout}, and reports the
- * problems of both at once.
- * @throws ValidationError listing every problem of both
+ * Runs the given pre-run checks (each throws a {@link ValidationError}: e.g.
+ * `checkInputBoundWith`, `checkStepsBeforeRun`) and {@link resolveRollout},
+ * and reports the problems of all at once.
+ * @throws ValidationError listing every problem of all of them
  */
 export function checkBeforeRun(
   pipeline: Pipeline,
   inputs: ResolvedInputs,
-  checkWith: (pipeline: Pipeline, inputs: ResolvedInputs) => void,
+  checks: readonly ((pipeline: Pipeline, inputs: ResolvedInputs) => void)[],
 ): void {
   const issues: ValidationIssue[] = [];
-  for (const check of [checkWith, resolveRollout]) {
+  for (const check of [...checks, resolveRollout]) {
     try {
       check(pipeline, inputs);
     } catch (error) {

@@ -189,3 +189,32 @@ Deno.test("a --dry-run rollout over SSM lists the changes and applies none", asy
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("transport ssm with hosts given by address exits 2 before the run, naming the key and what would work", async () => {
+  const sim = await startSimulator({ speed: E2E_SPEED });
+  const cwd = await makeWorkDir();
+  try {
+    for (const command of ["run", "validate"]) {
+      const run = await runCli([
+        command,
+        EXISTING_HOSTS_PIPELINE,
+        ...(command === "run" ? ["--yes"] : []),
+        "--set",
+        "hosts=10.0.1.12,ec2-user@10.0.1.13",
+        "--set",
+        "transport=ssm",
+      ], { cwd, env: envWithoutAgent(sim) });
+      const output = run.stdout + run.stderr;
+      assert.equal(run.code, 2, output);
+      assert.match(output, /existing-hosts\.yaml:\d+:\d+: steps\[1\]\.with\.transport: /);
+      assert.match(output, /steps\[0\]\.with\.hosts gives 2 host\(s\) by address/);
+      assert.match(output, /input "transport" \(from --set\), input "hosts" \(from --set\)/);
+      assert.match(output, /select the instances by id or tag .* or use transport ssh/);
+    }
+    assert.deepEqual(sim.requests(), [], "no AWS request");
+    assert.deepEqual([...Deno.readDirSync(cwd)].map((e) => e.name), [], "no run journal or report");
+  } finally {
+    await sim.stop();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});

@@ -3,7 +3,7 @@
  * aws-sdk-client-mock: SendCommand records the script and answers a
  * CommandId; GetCommandInvocation answers `InProgress` for a scripted number
  * of polls, then the scripted result; CancelCommand makes the next poll
- * `Cancelled`; DescribeInstanceInformation answers scripted ping statuses;
+ * `Cancelled`; DescribeInstanceInformation answers scripted ping statuses (the same for every id asked about);
  * any call may be scripted to throw `ThrottlingException` first. Not a test file.
  * @module
  */
@@ -121,17 +121,18 @@ export class FakeSsm {
     });
     this.mock.on(DescribeInstanceInformationCommand).callsFake((input) => {
       throttled("DescribeInstanceInformation");
-      const id = input.Filters?.find((f: { Key: string }) => f.Key === "InstanceIds")?.Values?.[0];
+      const ids: string[] = input.Filters?.find((f: { Key: string }) => f.Key === "InstanceIds")
+        ?.Values ?? [];
       const ping = this.pings[Math.min(this.#pingIndex++, this.pings.length - 1)];
       if (ping === "absent") return { InstanceInformationList: [] };
       return {
-        InstanceInformationList: [{
+        InstanceInformationList: ids.map((id) => ({
           InstanceId: id,
           PingStatus: ping,
           AgentVersion: "3.3.1000.0",
           PlatformName: "Amazon Linux",
           PlatformVersion: "2023",
-        }],
+        })),
       };
     });
   }
