@@ -33,8 +33,12 @@ Deno.test("a driver reload takes the agent offline; commands sent meanwhile wait
     const ran = await f.waitForResult(queued, id);
     assert.equal(ran.Status, "Success");
     assert.equal(ran.StandardOutputContent, "queued\n");
+    // It ran only once the agent was back: after the reload's 300 s with the NIC down (the
+    // agent runs commands concurrently, so it may start before the reload's last line ends).
     assert.ok(
-      Date.parse(ran.ExecutionStartDateTime!) >= Date.parse(reloaded.ExecutionEndDateTime!),
+      Date.parse(ran.ExecutionStartDateTime!) >=
+        Date.parse(reloaded.ExecutionStartDateTime!) + 300_000,
+      `queued command started ${ran.ExecutionStartDateTime}, reload started ${reloaded.ExecutionStartDateTime}`,
     );
     await f.waitForPing(id, "Online");
   } finally {
