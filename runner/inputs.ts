@@ -202,7 +202,13 @@ function applyConfigFile(
     }
     const problem = checkInputValue(spec, value);
     if (problem) {
-      issues.add([name], `${problem} (input type: ${describeInputType(spec)})`);
+      // An empty entry of a list is pointed at itself, not at the list.
+      const empty = Array.isArray(value) ? value.indexOf("") : -1;
+      issues.add(
+        [name],
+        `${problem} (input type: ${describeInputType(spec)})`,
+        empty >= 0 ? { position: file.map.locate([name, empty]) } : {},
+      );
       continue;
     }
     values[name] = value;

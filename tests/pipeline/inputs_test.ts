@@ -194,6 +194,23 @@ Deno.test("a config string for an array input that does not parse is located and
   assert.match(ports.message, /item "x" is not an integer; write .*ports: \[a, b\]/);
 });
 
+Deno.test("an empty entry of an array input names its number and where it was given", async () => {
+  const fromSet = await issuesOf(async () =>
+    resolveInputs(await pipeline(), { set: ["subnet_id=s", "types=a,,b", "ports=22,"] })
+  );
+  assert.equal(issueAt(fromSet, "types").source, "--set");
+  assert.match(issueAt(fromSet, "types").message, /^entry 2 of 3 is empty in "a,,b"/);
+  assert.match(issueAt(fromSet, "ports").message, /^entry 2 of 2 is empty in "22,"/);
+  const config = await writeTemp('subnet_id: s\ntypes:\n  - a\n  - ""\nports: 1,,2\n', "c.yaml");
+  const fromConfig = await issuesOf(async () =>
+    resolveInputs(await pipeline(), { configFile: config })
+  );
+  const types = issueAt(fromConfig, "types");
+  assert.deepEqual([types.source, types.line, types.col], [config, 4, 5]);
+  assert.match(types.message, /^entry 2 of 2 is empty/);
+  assert.match(issueAt(fromConfig, "ports").message, /^entry 2 of 3 is empty in "1,,2"/);
+});
+
 Deno.test("a missing config file is an error naming it", async () => {
   const issues = await issuesOf(async () =>
     resolveInputs(await pipeline(), { configFile: "/nonexistent/inputs.yaml" })
