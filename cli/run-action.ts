@@ -285,6 +285,7 @@ export async function runCommand(
       sim = await startSimulator(flags.speed === undefined ? {} : { speed: flags.speed });
       for (const [key, value] of Object.entries(sim.env)) Deno.env.set(key, value);
       settings.aws.endpoint = sim.endpoint;
+      settings.simulated = true;
       settings.timeScale = sim.timeScale;
       settings.sshPort = sim.sshPort;
       extraDefaults = sim.defaultInputs;

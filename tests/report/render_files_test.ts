@@ -111,3 +111,16 @@ Deno.test("report.yaml holds the same model as report.json", () => {
   const r = report();
   assert.deepEqual(parse(renderYamlReport(r)), JSON.parse(JSON.stringify(r)));
 });
+
+Deno.test("markdown cleanup of a simulated run lists kept instances as gone, with no AWS command", () => {
+  const md = renderMarkdownReport({
+    ...report(),
+    cleanup: { ...report().cleanup!, simulated: true },
+  });
+  const cleanup = md.slice(md.indexOf("## Cleanup"));
+  assert.match(
+    cleanup,
+    /Kept \(simulated: gone with the simulator when the run ended[^\n]*\n\n- `i-0aaa0000000000002`/,
+  );
+  assert.doesNotMatch(cleanup, /`aws ec2 terminate-instances[^`]*i-0aaa0000000000002`/);
+});
