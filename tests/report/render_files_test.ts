@@ -124,3 +124,24 @@ Deno.test("markdown cleanup of a simulated run lists kept instances as gone, wit
   );
   assert.doesNotMatch(cleanup, /`aws ec2 terminate-instances[^`]*i-0aaa0000000000002`/);
 });
+
+Deno.test("markdown recap notes the steps re-run on resume", async () => {
+  const { emptyCounts } = await import("../../runner/recap.ts");
+  const md = renderMarkdownReport(buildReport({
+    runId: RUN_ID,
+    pipeline: "ptp",
+    targets: sampleTargets(),
+    now: new Date("2026-11-29T10:19:12Z"),
+    startedAt: null,
+    redact: true,
+    recap: {
+      pipeline: { ...emptyCounts(), ok: 3, rerun: 2, duration_ms: 3000 },
+      targets: { "c7i.large-1": { ...emptyCounts(), ok: 8, rerun: 1, duration_ms: 8000 } },
+    },
+  }));
+  assert.match(
+    md,
+    /\| c7i\.large 1 of 2 \| functional \| 8 \| 0 \| 0 \| 0 \| 0 \| 8\.0s \(1 re-run on resume\) \|/,
+  );
+  assert.match(md, /\| \(pipeline steps\) \| {2}\| 3 \| .* \| 3\.0s \(2 re-run on resume\) \|/);
+});
