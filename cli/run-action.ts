@@ -14,7 +14,12 @@ import { colorEnabled } from "../runner/colour.ts";
 import { ConsoleRenderer } from "../runner/console.ts";
 import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";
 import { EventBus, REDACTED } from "../runner/events.ts";
-import { executePipeline, maskSecretInputs, type RunResult } from "../runner/executor.ts";
+import {
+  executePipeline,
+  maskSecretInputs,
+  resumeRecapSeed,
+  type RunResult,
+} from "../runner/executor.ts";
 import { resolveInputs } from "../runner/inputs.ts";
 import { journalPath, openResources, RunJournal } from "../runner/journal.ts";
 import { RecapTally } from "../runner/recap.ts";
@@ -286,6 +291,7 @@ export async function runCommand(
       sim = await startSimulator(flags.speed === undefined ? {} : { speed: flags.speed });
       for (const [key, value] of Object.entries(sim.env)) Deno.env.set(key, value);
       settings.aws.endpoint = sim.endpoint;
+      settings.simulated = true;
       settings.timeScale = sim.timeScale;
       settings.sshPort = sim.sshPort;
       extraDefaults = sim.defaultInputs;
@@ -350,6 +356,7 @@ async function execute(
     rows: humanIsTTY ? terminalSize()?.rows : undefined,
     failOn: settings.failOn,
     githubActions: io.env.get("GITHUB_ACTIONS") === "true",
+    recapSeed: resumeRecapSeed(resume),
   });
   // Steps print the report with console.log: keep stdout for the JSON.
   const restoreConsole = machine ? routeConsoleLogToStderr() : () => {};
@@ -359,7 +366,7 @@ async function execute(
   const shown = settings.redact ? redactedView(ips) : (event: RunEvent) => event;
   bus.subscribe((event) => renderer.handle(shown(event)));
   // Step counts so far, for the result of a forced exit (the executor's are out of reach then).
-  const tally = new RecapTally();
+  const tally = new RecapTally(resumeRecapSeed(resume));
   bus.subscribe((event) => tally.handle(event));
   const startedAt = performance.now();
   if (jsonl) bus.subscribe((event) => jsonl.write(shown(event)));

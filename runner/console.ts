@@ -15,7 +15,7 @@
 import { type Palette, palette } from "./colour.ts";
 import type { ConsoleAccess } from "./context.ts";
 import { type Colour, liveBlockLines, type RunProgress, type TargetLine } from "./live-block.ts";
-import { RecapTally } from "./recap.ts";
+import { type RecapSeed, RecapTally } from "./recap.ts";
 import { recapLines } from "./recap-text.ts";
 import { inInputOrder, typeOrderOf } from "./target-order.ts";
 import type { RunEvent } from "./types.ts";
@@ -45,6 +45,8 @@ export interface ConsoleOptions {
    * lines in one `::group::` printed when it finishes.
    */
   githubActions?: boolean;
+  /** A resumed run's recap starts from the run's step results (see ./recap.ts). */
+  recapSeed?: RecapSeed;
 }
 
 /** `HH:MM:SS` (local time) of an ISO timestamp. */
@@ -72,7 +74,7 @@ export class ConsoleRenderer implements ConsoleAccess {
   #stopped = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lock: Promise<unknown> = Promise.resolve();
-  #tally = new RecapTally();
+  #tally: RecapTally;
   #stepFailures: { stepId: string; error: string }[] = [];
   #typeOrder: string[] = [];
   #progress: RunProgress = {};
@@ -86,6 +88,7 @@ export class ConsoleRenderer implements ConsoleAccess {
 
   constructor(options: ConsoleOptions) {
     this.#opts = options;
+    this.#tally = new RecapTally(options.recapSeed);
     this.#palette = palette(options.color);
     this.#clock = options.clock ?? (() => performance.now());
   }

@@ -47,7 +47,7 @@ import {
   maxFailExceeded,
   type RolloutPlan,
 } from "./rollout.ts";
-import { type RecapCounts, RecapTally } from "./recap.ts";
+import { type RecapCounts, type RecapSeed, RecapTally } from "./recap.ts";
 import { Services } from "./services.ts";
 import { messageOf, runStep, type StepOutcome } from "./step-runner.ts";
 import type { FailureRecord, ResourceRecord, RunSettings, Target } from "./types.ts";
@@ -160,6 +160,20 @@ export function exitCodeOf(
 /** Reason of the `step-skipped` event of a step a resumed run does not run again. */
 export const RESUME_SKIP_REASON = "done before the run was resumed";
 
+/**
+ * What a resumed run's recap starts from: each step's result when the run
+ * stopped (see ./recap.ts); undefined for a new run or a journal that kept no
+ * step results.
+ */
+export function resumeRecapSeed(resume: ResumeState | undefined): RecapSeed | undefined {
+  if (!resume?.recap) return undefined;
+  return {
+    steps: resume.recap,
+    resumedTargets: new Set(resume.resumedTargets),
+    skipReason: RESUME_SKIP_REASON,
+  };
+}
+
 /** A pipeline step or a run of consecutive target steps. */
 type Segment = { scope: "pipeline"; step: StepSpec } | { scope: "target"; steps: StepSpec[] };
 
@@ -245,15 +259,7 @@ class Execution {
     readonly options: ExecuteOptions,
   ) {
     this.#interrupt = options.interrupt ?? new AbortController().signal;
-    this.#tally = new RecapTally(
-      options.resume?.recap
-        ? {
-          counts: options.resume.recap,
-          resumedTargets: new Set(options.resume.resumedTargets),
-          skipReason: RESUME_SKIP_REASON,
-        }
-        : undefined,
-    );
+    this.#tally = new RecapTally(resumeRecapSeed(options.resume));
     if (options.resume) {
       Object.assign(this.#outputs, options.resume.outputs);
       this.#targets.push(...options.resume.targets);
@@ -376,7 +382,7 @@ class Execution {
       outputs: this.#outputs,
       targets: this.#targets,
       failures: this.#failures,
-      recap: this.#tally.counts(),
+      recap: this.#tally.steps(),
     });
     return this.journal.save({ progress }).catch((error) => {
       stepLogger(this.bus).error(`writing the run journal failed: ${messageOf(error)}`);

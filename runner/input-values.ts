@@ -33,9 +33,14 @@ function matchesType(type: InputType, value: unknown): boolean {
   }
 }
 
+/** "entry 2 of 3 is empty" (1-based, as a person counts the entries). */
+function emptyEntry(index: number, count: number): string {
+  return `entry ${index + 1} of ${count} is empty`;
+}
+
 /**
  * Checks a value against an input's declared type, element type and `enum`
- * (for arrays, `enum` restricts each element).
+ * (for arrays, `enum` restricts each element; an empty string entry is refused).
  * @returns a message saying what was expected and found, or undefined when valid
  */
 export function checkInputValue(spec: InputTypeSpec, value: unknown): string | undefined {
@@ -43,6 +48,10 @@ export function checkInputValue(spec: InputTypeSpec, value: unknown): string | u
     return `expected ${describeInputType(spec)}, got ${describeValue(value)}`;
   }
   const elements = spec.type === "array" ? value as unknown[] : [value];
+  if (spec.type === "array") {
+    const empty = elements.findIndex((item) => item === "");
+    if (empty >= 0) return emptyEntry(empty, elements.length);
+  }
   if (spec.type === "array" && spec.items) {
     const index = elements.findIndex((item) => !matchesType(spec.items!, item));
     if (index >= 0) {
@@ -83,7 +92,8 @@ function parseScalar(type: InputType, text: string): unknown {
 /**
  * Converts a `--set name=value` text to the input's type:
  * `number`/`integer` numerals, `boolean` `true`|`false`, `array` a JSON array
- * or comma-separated items (converted to `items`; empty text = empty list),
+ * or comma-separated items (converted to `items`; empty text = empty list;
+ * an empty item, as in `a,,b` or `a,`, is refused naming its entry number),
  * `object` a JSON object, `string` as is. Then checks it with
  * {@link checkInputValue}.
  * @returns the value, or a message naming the expected form
@@ -107,6 +117,10 @@ export function parseInputText(
       }
     } else {
       const items = text.trim() === "" ? [] : text.split(",").map((item) => item.trim());
+      const empty = items.indexOf("");
+      if (empty >= 0) {
+        return { error: `${emptyEntry(empty, items.length)} in ${JSON.stringify(text)}` };
+      }
       const converted = items.map((item) => parseScalar(spec.items ?? "string", item));
       const bad = converted.findIndex((item) => item instanceof Error);
       if (bad >= 0) {

@@ -34,7 +34,9 @@ function declaredList(pipeline: Pipeline): string {
  *
  * `--set` texts are converted to the declared type (see `parseInputText`:
  * numbers, `true`/`false`, comma-separated or JSON arrays, JSON objects);
- * config values must already have the type. `enum` inputs are checked.
+ * config values must already have the type, except that a string given for
+ * an `array` input is read as its `--set` text is (`instance_types: c7i.large`
+ * = `--set instance_types=c7i.large`). `enum` inputs are checked.
  * Extra defaults for names the pipeline does not declare are ignored.
  *
  * @param pipeline the validated pipeline
@@ -184,9 +186,29 @@ function applyConfigFile(
       continue;
     }
     if (value === null) continue; // `name:` with no value leaves the input unset here
+    if (spec.type === "array" && typeof value === "string") {
+      // The text of an array input reads as `--set` reads it: one code path.
+      const parsed = parseInputText(spec, value);
+      if ("error" in parsed) {
+        issues.add(
+          [name],
+          `${parsed.error}; write comma-separated items or a YAML list, e.g. ${name}: [a, b]`,
+        );
+        continue;
+      }
+      values[name] = parsed.value;
+      sources[name] = "config";
+      continue;
+    }
     const problem = checkInputValue(spec, value);
     if (problem) {
-      issues.add([name], `${problem} (input type: ${describeInputType(spec)})`);
+      // An empty entry of a list is pointed at itself, not at the list.
+      const empty = Array.isArray(value) ? value.indexOf("") : -1;
+      issues.add(
+        [name],
+        `${problem} (input type: ${describeInputType(spec)})`,
+        empty >= 0 ? { position: file.map.locate([name, empty]) } : {},
+      );
       continue;
     }
     values[name] = value;

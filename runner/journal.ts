@@ -13,7 +13,7 @@ import {
   OWNER_ONLY_DIR_MODE,
   OWNER_ONLY_FILE_MODE,
 } from "./owner-only.ts";
-import type { RecapCounts } from "./recap.ts";
+import type { RecapSteps } from "./recap.ts";
 import type { RunFingerprint } from "./resume.ts";
 import { isRunId } from "./run-id.ts";
 import type { FailureRecord, JournalApi, ResourceRecord, Target } from "./types.ts";
@@ -67,10 +67,11 @@ export interface JournalData {
   /** ISO times at which the run was resumed (`run --resume`), oldest first. */
   resumedAt?: string[];
   /**
-   * Step counts of the recap so far (per target and pipeline), saved with the
-   * progress: a resumed run starts its recap from them.
+   * Each step's last result so far (per target and pipeline), saved with the
+   * progress: a resumed run's recap goes on from them. Journals written
+   * before step results were kept hold bare counts here (ignored on resume).
    */
-  recap?: RecapCounts;
+  recap?: RecapSteps;
 }
 
 /** One line of `listRuns`. */

@@ -10,6 +10,9 @@
  * 6 functional, 3 unsupported, 0 failed in 4.4 s (exit 0)
  * ```
  *
+ * Each step counts once per target per run; a line whose steps include some
+ * that ran again on `--resume` ends with `(N re-run on resume)`.
+ *
  * "failed" in the verdict line counts targets that fail the run (see
  * `targetFailsRun` in ./executor.ts: misconfigured, error, no verdict in a
  * run that gives verdicts, and `--fail-on` verdicts); cancelled targets (an
@@ -137,10 +140,18 @@ export function recapLines(input: RecapInput, p: Palette, columns?: number): str
       return n > 0 && colour ? p[colour](text) : text;
     }).join(" ");
     const time = withTime ? ` ${times[i].padStart(timeWidth - 1)}` : "";
-    return `  ${name.padEnd(nameWidth)} ${
+    const text = `  ${name.padEnd(nameWidth)} ${
       r.verdict ? verdict : " ".repeat(verdictWidth)
     } ${figures}${time}`
       .trimEnd();
+    // Steps run again on --resume count once; the note says so where there is room.
+    const note = r.counts.rerun > 0 && r.name !== "total"
+      ? ` ${p.dim(`(${r.counts.rerun} re-run on resume)`)}`
+      : "";
+    // deno-lint-ignore no-control-regex
+    const shown = text.replace(/\x1b\[[0-9;]*m/g, "");
+    const width = shown.length + `(${r.counts.rerun} re-run on resume)`.length + 1;
+    return note && width < (columns ?? Infinity) ? text + note : text;
   };
   return [
     p.bold("RECAP"),

@@ -11,6 +11,12 @@
  * - `failed`: steps that finished `failed` or `cancelled` (also
  *   `continue_on_error` ones).
  * - `duration_ms`: the sum of the steps' run times, milliseconds.
+ *
+ * Each step counts once per target (and once for the pipeline) per run: the
+ * tally keeps every step's last result, so on `run --resume` a step that runs
+ * again (a resumed target's `connect`, the pipeline's `report` and `cleanup`)
+ * replaces its result from before the resume instead of adding to it, and is
+ * counted in `rerun`.
  * @module
  */
 import type { RunEvent } from "./types.ts";
@@ -24,6 +30,11 @@ export interface StepCounts {
   failed: number;
   /** Sum of the steps' run times, milliseconds. */
   duration_ms: number;
+  /**
+   * Steps that ran before a `--resume` and ran again in it (counted once, with
+   * their result from the resumed run).
+   */
+  rerun: number;
 }
 
 /** Counts per target id plus those of the pipeline-scope steps. */
@@ -34,9 +45,30 @@ export interface RecapCounts {
   targets: Record<string, StepCounts>;
 }
 
+/** The last result of one step for one target (or for the pipeline). */
+export interface StepResult {
+  status: "ok" | "failed" | "skipped";
+  /** The step's `changed` output, when it has one (ok steps only). */
+  changed?: boolean;
+  /** Run time, milliseconds (0 for a skip). */
+  duration_ms: number;
+  /** The step had run before a `--resume` and ran again in it. */
+  rerun?: true;
+}
+
+/**
+ * Every step's last result, by step id: those of the pipeline-scope steps and
+ * those of each target (by target id). What the journal keeps so that a
+ * resumed run's recap goes on from it.
+ */
+export interface RecapSteps {
+  pipeline: Record<string, StepResult>;
+  targets: Record<string, Record<string, StepResult>>;
+}
+
 /** All-zero counts. */
 export function emptyCounts(): StepCounts {
-  return { ok: 0, changed: 0, unchanged: 0, skipped: 0, failed: 0, duration_ms: 0 };
+  return { ok: 0, changed: 0, unchanged: 0, skipped: 0, failed: 0, duration_ms: 0, rerun: 0 };
 }
 
 /** Sum of several counts. */
@@ -49,43 +81,72 @@ export function addCounts(counts: readonly StepCounts[]): StepCounts {
     total.skipped += c.skipped;
     total.failed += c.failed;
     total.duration_ms += c.duration_ms;
+    total.rerun += c.rerun ?? 0;
   }
   return total;
 }
 
+/** The counts of a set of step results. */
+export function countResults(results: Iterable<StepResult>): StepCounts {
+  const counts = emptyCounts();
+  for (const r of results) {
+    counts.duration_ms += r.duration_ms;
+    if (r.rerun) counts.rerun++;
+    if (r.status === "skipped") counts.skipped++;
+    else if (r.status === "failed") counts.failed++;
+    else {
+      counts.ok++;
+      if (r.changed === true) counts.changed++;
+      else if (r.changed === false) counts.unchanged++;
+    }
+  }
+  return counts;
+}
+
 /**
- * Where a resumed run's recap starts: the counts the run had when it stopped.
- * Targets not in `resumedTargets` had finished: their counts are final and
- * their step events in the resumed run (all skips) are not counted again.
- * Resumed targets keep their ok/changed/unchanged figures and time; their
- * failed and skipped steps run again, so those figures start at 0. Skips with
- * `skipReason` (steps done before the resume) are not counted.
+ * True when `value` is a {@link RecapSteps} (journals are untyped JSON; those
+ * written before step results were kept hold bare counts instead).
+ */
+export function isRecapSteps(value: unknown): value is RecapSteps {
+  const v = value as Partial<RecapSteps> | null | undefined;
+  const results = (r: unknown) =>
+    r !== null && typeof r === "object" &&
+    Object.values(r).every((x) => x !== null && typeof x === "object" && "status" in x);
+  return !!v && results(v.pipeline) && v.targets !== null && typeof v.targets === "object" &&
+    Object.values(v.targets).every(results);
+}
+
+/**
+ * Where a resumed run's recap starts: each step's result when the run
+ * stopped. Targets not in `resumedTargets` had finished: their results are
+ * final and their step events in the resumed run (all skips) are not
+ * counted. For the others and for the pipeline-scope steps, a step's event
+ * in the resumed run replaces its earlier result, except skips with
+ * `skipReason` (steps done before the resume), which keep it.
  */
 export interface RecapSeed {
-  counts: RecapCounts;
+  steps: RecapSteps;
   resumedTargets: ReadonlySet<string>;
   skipReason: string;
 }
 
-/** Folds `step-finished` and `step-skipped` events into {@link RecapCounts}. */
+/** Folds `step-finished` and `step-skipped` events into {@link RecapCounts}, one result per step. */
 export class RecapTally {
-  readonly #pipeline: StepCounts;
-  readonly #targets = new Map<string, StepCounts>();
-  /** Targets whose counts are final (finished before a resume). */
+  readonly #pipeline: Map<string, StepResult>;
+  readonly #targets = new Map<string, Map<string, StepResult>>();
+  /** Targets whose results are final (finished before a resume). */
   readonly #final = new Set<string>();
   readonly #skipReason: string | undefined;
 
-  /** @param seed the counts a resumed run starts from (see {@link RecapSeed}) */
+  /** @param seed the results a resumed run starts from (see {@link RecapSeed}) */
   constructor(seed?: RecapSeed) {
-    this.#pipeline = { ...(seed?.counts.pipeline ?? emptyCounts()) };
+    const copy = (results: Record<string, StepResult>) =>
+      new Map(Object.entries(results).map(([id, r]) => [id, { ...r }]));
+    this.#pipeline = copy(seed?.steps.pipeline ?? {});
     this.#skipReason = seed?.skipReason;
-    for (const [id, counts] of Object.entries(seed?.counts.targets ?? {})) {
-      if (seed!.resumedTargets.has(id)) {
-        this.#targets.set(id, { ...counts, failed: 0, skipped: 0 });
-      } else {
-        this.#targets.set(id, { ...counts });
-        this.#final.add(id);
-      }
+    for (const [id, results] of Object.entries(seed?.steps.targets ?? {})) {
+      this.#targets.set(id, copy(results));
+      if (!seed!.resumedTargets.has(id)) this.#final.add(id);
     }
   }
 
@@ -94,36 +155,48 @@ export class RecapTally {
     if (event.type !== "step-finished" && event.type !== "step-skipped") return;
     if (event.targetId !== undefined && this.#final.has(event.targetId)) return;
     if (event.type === "step-skipped" && event.reason === this.#skipReason) return;
-    const counts = this.#countsOf(event.targetId);
+    const results = this.#resultsOf(event.targetId);
     if (event.type === "step-skipped") {
-      counts.skipped++;
+      results.set(event.stepId, { status: "skipped", duration_ms: 0 });
       return;
     }
-    counts.duration_ms += event.durationMs;
-    if (event.status !== "ok") {
-      counts.failed++;
-      return;
-    }
-    counts.ok++;
-    if (event.changed === true) counts.changed++;
-    else if (event.changed === false) counts.unchanged++;
+    const before = results.get(event.stepId);
+    const result: StepResult = {
+      status: event.status === "ok" ? "ok" : "failed",
+      duration_ms: event.durationMs,
+    };
+    if (event.status === "ok" && event.changed !== undefined) result.changed = event.changed;
+    if (before && before.status !== "skipped") result.rerun = true;
+    results.set(event.stepId, result);
   }
 
-  /** A copy of the counts so far. */
+  /** The counts so far. */
   counts(): RecapCounts {
     return {
-      pipeline: { ...this.#pipeline },
-      targets: Object.fromEntries([...this.#targets].map(([id, c]) => [id, { ...c }])),
+      pipeline: countResults(this.#pipeline.values()),
+      targets: Object.fromEntries(
+        [...this.#targets].map(([id, results]) => [id, countResults(results.values())]),
+      ),
     };
   }
 
-  #countsOf(targetId: string | undefined): StepCounts {
+  /** A copy of every step's result so far (what a resumed run is seeded with). */
+  steps(): RecapSteps {
+    const copy = (results: Map<string, StepResult>) =>
+      Object.fromEntries([...results].map(([id, r]) => [id, { ...r }]));
+    return {
+      pipeline: copy(this.#pipeline),
+      targets: Object.fromEntries([...this.#targets].map(([id, r]) => [id, copy(r)])),
+    };
+  }
+
+  #resultsOf(targetId: string | undefined): Map<string, StepResult> {
     if (targetId === undefined) return this.#pipeline;
-    let counts = this.#targets.get(targetId);
-    if (!counts) {
-      counts = emptyCounts();
-      this.#targets.set(targetId, counts);
+    let results = this.#targets.get(targetId);
+    if (!results) {
+      results = new Map();
+      this.#targets.set(targetId, results);
     }
-    return counts;
+    return results;
   }
 }

@@ -10,7 +10,7 @@
  */
 import { Buffer } from "node:buffer";
 import { createHash, createHmac, randomBytes, scryptSync } from "node:crypto";
-import type { RecapCounts } from "./recap.ts";
+import { isRecapSteps, type RecapSteps } from "./recap.ts";
 import type { JournalData } from "./journal.ts";
 import type { Pipeline, ResolvedInputs, StepSpec } from "./pipeline/model.ts";
 import type { Target } from "./types.ts";
@@ -116,8 +116,11 @@ export interface ResumeState {
   outputs: Record<string, Record<string, unknown>>;
   /** Ids of the targets that go on. */
   resumedTargets: string[];
-  /** The run's recap counts before the resume (absent in journals written before they were kept). */
-  recap?: RecapCounts;
+  /**
+   * Each step's result before the resume (absent in journals written before
+   * step results were kept).
+   */
+  recap?: RecapSteps;
 }
 
 /** Target statuses that mean the target is finished: it keeps its verdict. */
@@ -216,7 +219,7 @@ export function planResume(
       targets,
       outputs: structuredClone(data.outputs),
       resumedTargets: resumed.map((t) => t.id),
-      ...(data.recap ? { recap: structuredClone(data.recap) } : {}),
+      ...(isRecapSteps(data.recap) ? { recap: structuredClone(data.recap) } : {}),
     },
   };
 }

@@ -379,6 +379,13 @@ export interface RunSettings {
    * intervals, backoff, retry delays). 1 in real runs; small under `--simulate`.
    */
   timeScale: number;
+  /**
+   * `--simulate`: AWS and the hosts are the simulator inside this process,
+   * which stops, with every instance in it, when the run ends (so nothing of
+   * the run is left to terminate by hand). Unset otherwise, also against a
+   * `ptp-runner sim` started on its own, whose instances outlive the run.
+   */
+  simulated?: boolean;
   /** Extra AWS client config (e.g. `endpoint`), set by `--simulate`. */
   aws: { endpoint?: string };
   /** Default SSH port for targets without one (22 unless `PTP_RUNNER_SSH_PORT` or `--simulate`). */

@@ -33,6 +33,7 @@ export default defineStep({
     "journal.resources",
     "journal.aws-account",
     "settings.keep",
+    "settings.simulated",
     "settings.yes",
     "settings.interactive",
   ],

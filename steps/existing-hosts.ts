@@ -17,6 +17,7 @@ const HOST_PATTERN = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+
 export const ExistingHostsInput = z.object({
   hosts: z.array(
     z.string()
+      .min(1, { message: 'this entry is empty: give "[user@]host[:port]"', abort: true })
       .regex(HOST_PATTERN, 'expected "[user@]host[:port]", e.g. "ec2-user@10.0.1.12:22"')
       .refine((spec) => {
         const port = HOST_PATTERN.exec(spec)?.[3];

@@ -258,6 +258,7 @@ export function cleanupSection(outcome: CleanupOutcome): CleanupSection {
     ...(billed.length === 0
       ? {}
       : { billed_seconds_total: Math.round(billed.reduce((a, b) => a + b, 0) * 10) / 10 }),
+    ...(outcome.simulated ? { simulated: true } : {}),
   };
 }
 

@@ -104,7 +104,8 @@ export function recapRows(report: Report): string[][] {
     String(c.unchanged),
     String(c.skipped),
     String(c.failed),
-    `${c.duration_seconds.toFixed(1)}s`,
+    `${c.duration_seconds.toFixed(1)}s` +
+    (c.rerun > 0 ? ` (${c.rerun} re-run on resume)` : ""),
   ];
   return [
     ...recap.targets.map((t) => [t.label, t.verdict, ...figures(t)]),

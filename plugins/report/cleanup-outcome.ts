@@ -36,6 +36,11 @@ export interface CleanupOutcome {
   placementGroupsDeleted: string[];
   /** Placement groups that could not be deleted, with a copy-paste command. */
   placementGroupsFailed: { name: string; error: string; command: string }[];
+  /**
+   * True in a `--simulate` run: the instances are the in-process simulator's
+   * and end with it, so a kept one needs no command to terminate it.
+   */
+  simulated?: boolean;
 }
 
 /** A {@link CleanupOutcome} with nothing in it yet. */

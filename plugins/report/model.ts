@@ -148,7 +148,8 @@ export const TypeSummarySchema = z.object({
  * Step counts of a target or of the pipeline-scope steps (see
  * runner/recap.ts): `ok` steps, of which `changed` / `unchanged` per their
  * `changed` output (steps without one count in `ok` only), `skipped`,
- * `failed` (also cancelled), and their summed run time.
+ * `failed` (also cancelled), and their summed run time. Each step counts
+ * once per run; `rerun` says how many of them ran again on `--resume`.
  */
 export const StepCountsSchema = z.object({
   ok: z.number().int().nonnegative(),
@@ -157,6 +158,9 @@ export const StepCountsSchema = z.object({
   skipped: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
   duration_seconds: z.number().nonnegative(),
+  rerun: z.number().int().nonnegative().default(0).describe(
+    "Steps that ran before a --resume and again in it (counted once, with the resumed result)",
+  ),
 }).strict();
 
 /** One line of the recap: a target, its verdict and its step counts. */

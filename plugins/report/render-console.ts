@@ -226,10 +226,17 @@ export function renderCleanupConsole(section: CleanupSection, options: ConsoleOp
     out.push(`  billed instance time: ${section.billed_seconds_total} s in total`);
   }
   list("placement groups deleted", section.placement_groups_deleted);
-  list(
-    p.yellow("kept running (billed until terminated)"),
-    section.kept.flatMap((i) => [instanceName(i), `  to terminate: ${terminateCommand(i)}`]),
-  );
+  if (section.simulated) {
+    list(
+      "kept (simulated: gone with the simulator when this run ends; nothing to terminate)",
+      section.kept.map(instanceName),
+    );
+  } else {
+    list(
+      p.yellow("kept running (billed until terminated)"),
+      section.kept.flatMap((i) => [instanceName(i), `  to terminate: ${terminateCommand(i)}`]),
+    );
+  }
   if (section.failed.length > 0 || section.placement_groups_failed.length > 0) {
     out.push(`  ${p.red("could not clean (run these commands by hand)")}:`);
     for (const f of section.failed) {

@@ -221,7 +221,14 @@ export function renderMarkdownCleanup(section: CleanupSection): string {
       "",
     );
   }
-  if (section.kept.length > 0) {
+  if (section.kept.length > 0 && section.simulated) {
+    out.push(
+      "Kept (simulated: gone with the simulator when the run ended; nothing to terminate):",
+      "",
+      ...section.kept.map((i) => `- ${name(i)}`),
+      "",
+    );
+  } else if (section.kept.length > 0) {
     out.push("Kept running (billed until terminated):", "");
     for (const i of section.kept) out.push(`- ${name(i)}: \`${terminateCommand(i)}\``);
     out.push("");

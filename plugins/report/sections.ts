@@ -50,4 +50,8 @@ export const CleanupSectionSchema = z.object({
   ),
   /** Sum of the terminated instances' `billed_seconds` (absent when none is known). */
   billed_seconds_total: z.number().optional(),
+  /** True in a `--simulate` run: its instances (kept ones too) ended with the simulator. */
+  simulated: z.boolean().optional().describe(
+    "True in a --simulate run: its instances, kept ones too, ended with the in-process simulator",
+  ),
 }).strict();

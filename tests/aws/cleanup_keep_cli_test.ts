@@ -139,6 +139,34 @@ Deno.test("run --keep <instance-id> exits 2 before anything is created, pointing
   }
 });
 
+Deno.test("run --simulate --keep all says the kept instances were simulated and gives no aws command", async () => {
+  const cwd = await Deno.makeTempDir({ prefix: "ptp-keep-" });
+  try {
+    const result = await cli(
+      [
+        "run",
+        pipeline,
+        "--simulate",
+        "--yes",
+        "--keep",
+        "all",
+        "--set",
+        "instance_types=c7i.large",
+      ],
+      {},
+      cwd,
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const text = result.stdout + result.stderr;
+    assert.match(text, /kept \(simulated: gone with the simulator when this run ends/);
+    assert.match(text, /it is simulated and ends with the simulator when this run ends/);
+    assert.doesNotMatch(text, /aws ec2 terminate-instances/);
+    assert.doesNotMatch(text, /billed until terminated/);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
 Deno.test("cleanup --run --keep on a journal with no AWS account: an unknown id exits 2 before any AWS call", async () => {
   const workDir = await Deno.makeTempDir({ prefix: "ptp-keep-" });
   try {

@@ -289,14 +289,27 @@ Deno.test("resume of a failed run goes on from the failed step for that target o
       [["c7i.large-1", "functional"], ["m7i.large-1", "functional"]],
     );
     // The recap goes on from the first run's: the finished target keeps its step counts.
-    const recap = Object.fromEntries(
-      (report as unknown as {
-        recap: { targets: { id: string; ok: number; failed: number }[] };
-      }).recap.targets.map((t) => [t.id, t]),
-    );
+    type Figures = { ok: number; failed: number; skipped: number; rerun: number };
+    const reportRecap = (report as unknown as {
+      recap: { targets: (Figures & { id: string })[]; pipeline: Figures };
+    }).recap;
+    const recap = Object.fromEntries(reportRecap.targets.map((t) => [t.id, t]));
     assert.ok(recap["c7i.large-1"].ok >= 7, JSON.stringify(recap));
     assert.equal(recap["m7i.large-1"].failed, 0, JSON.stringify(recap));
     assert.ok(recap["m7i.large-1"].ok >= 7, JSON.stringify(recap));
+    // Each step once per target: the 8 target steps, of which connect and
+    // configure-chrony ran again on resume; launch, report, cleanup once each.
+    for (const figures of Object.values(recap)) {
+      assert.equal(figures.ok + figures.skipped + figures.failed, 8, JSON.stringify(recap));
+    }
+    assert.equal(recap["m7i.large-1"].rerun, 2, JSON.stringify(recap));
+    assert.equal(recap["c7i.large-1"].rerun, 0, JSON.stringify(recap));
+    assert.equal(reportRecap.pipeline.ok, 3, JSON.stringify(reportRecap.pipeline));
+    assert.match(
+      resumed.stdout,
+      /^ {2}m7i\.large 1 of 1 +functional +ok=\d+ .*\(2 re-run on resume\)$/m,
+    );
+    assert.match(resumed.stdout, /^ {2}\(pipeline steps\) +ok=3 .*\(2 re-run on resume\)$/m);
     assert.equal(requestsOf(sim, "RunInstances").length, launched, "no new RunInstances");
     await waitAllTerminated(sim);
   } finally {

@@ -168,6 +168,49 @@ Deno.test("config values of the wrong type are located and name the expected typ
   assert.match(issueAt(issues, "types").message, /item 1 is 5/);
 });
 
+Deno.test("a config string for an array input reads as the same --set text would", async () => {
+  const config = await writeTemp(
+    "subnet_id: s\ntypes: c7i.large, m7i.xlarge\nports: '22'\n",
+    "c.yaml",
+  );
+  const fromConfig = resolveInputs(await pipeline(), { configFile: config });
+  const fromSet = resolveInputs(await pipeline(), {
+    set: ["subnet_id=s", "types=c7i.large, m7i.xlarge", "ports=22"],
+  });
+  assert.deepEqual(fromConfig.values.types, ["c7i.large", "m7i.xlarge"]);
+  assert.deepEqual(fromConfig.values.ports, [22]);
+  assert.deepEqual(fromConfig.values.types, fromSet.values.types);
+  assert.deepEqual(fromConfig.values.ports, fromSet.values.ports);
+  assert.equal(fromConfig.sources.types, "config");
+});
+
+Deno.test("a config string for an array input that does not parse is located and shows a YAML list", async () => {
+  const config = await writeTemp("subnet_id: s\nports: 22,x\n", "c.yaml");
+  const issues = await issuesOf(async () =>
+    resolveInputs(await pipeline(), { configFile: config })
+  );
+  const ports = issueAt(issues, "ports");
+  assert.deepEqual([ports.source, ports.line, ports.col], [config, 2, 8]);
+  assert.match(ports.message, /item "x" is not an integer; write .*ports: \[a, b\]/);
+});
+
+Deno.test("an empty entry of an array input names its number and where it was given", async () => {
+  const fromSet = await issuesOf(async () =>
+    resolveInputs(await pipeline(), { set: ["subnet_id=s", "types=a,,b", "ports=22,"] })
+  );
+  assert.equal(issueAt(fromSet, "types").source, "--set");
+  assert.match(issueAt(fromSet, "types").message, /^entry 2 of 3 is empty in "a,,b"/);
+  assert.match(issueAt(fromSet, "ports").message, /^entry 2 of 2 is empty in "22,"/);
+  const config = await writeTemp('subnet_id: s\ntypes:\n  - a\n  - ""\nports: 1,,2\n', "c.yaml");
+  const fromConfig = await issuesOf(async () =>
+    resolveInputs(await pipeline(), { configFile: config })
+  );
+  const types = issueAt(fromConfig, "types");
+  assert.deepEqual([types.source, types.line, types.col], [config, 4, 5]);
+  assert.match(types.message, /^entry 2 of 2 is empty/);
+  assert.match(issueAt(fromConfig, "ports").message, /^entry 2 of 3 is empty in "1,,2"/);
+});
+
 Deno.test("a missing config file is an error naming it", async () => {
   const issues = await issuesOf(async () =>
     resolveInputs(await pipeline(), { configFile: "/nonexistent/inputs.yaml" })

@@ -3,7 +3,7 @@ import { buildReport } from "../../plugins/report/build.ts";
 import { renderConsoleReport } from "../../plugins/report/render-console.ts";
 import { RUN_ID, sampleCleanup, sampleTargets } from "./fixtures.ts";
 
-const report = (cleanup = false) =>
+const report = (cleanup = false, simulated = false) =>
   buildReport({
     runId: RUN_ID,
     pipeline: "ptp",
@@ -11,7 +11,7 @@ const report = (cleanup = false) =>
     now: new Date("2026-11-29T10:19:12Z"),
     startedAt: new Date("2026-11-29T10:15:00Z"),
     redact: false,
-    cleanup: cleanup ? sampleCleanup() : null,
+    cleanup: cleanup ? { ...sampleCleanup(), ...(simulated ? { simulated } : {}) } : null,
   });
 
 const lineOf = (text: string, start: string) =>
@@ -108,4 +108,15 @@ Deno.test("console cleanup section lists terminated, kept with a command, and fa
   );
   assert.ok(section.includes("could not clean"));
   assert.ok(section.includes("aws ec2 delete-placement-group --region us-east-1"));
+});
+
+Deno.test("console cleanup section of a simulated run lists kept instances as gone, with no AWS command", () => {
+  const text = renderConsoleReport(report(true, true), { color: false });
+  const section = text.slice(text.indexOf("\nCleanup"));
+  assert.match(
+    section,
+    /kept \(simulated: gone with the simulator when this run ends; nothing to terminate\):\n {4}i-0aaa0000000000002 /,
+  );
+  assert.doesNotMatch(section, /to terminate: aws ec2 terminate-instances/);
+  assert.doesNotMatch(section, /billed until terminated/);
 });

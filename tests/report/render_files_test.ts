@@ -111,3 +111,37 @@ Deno.test("report.yaml holds the same model as report.json", () => {
   const r = report();
   assert.deepEqual(parse(renderYamlReport(r)), JSON.parse(JSON.stringify(r)));
 });
+
+Deno.test("markdown cleanup of a simulated run lists kept instances as gone, with no AWS command", () => {
+  const md = renderMarkdownReport({
+    ...report(),
+    cleanup: { ...report().cleanup!, simulated: true },
+  });
+  const cleanup = md.slice(md.indexOf("## Cleanup"));
+  assert.match(
+    cleanup,
+    /Kept \(simulated: gone with the simulator when the run ended[^\n]*\n\n- `i-0aaa0000000000002`/,
+  );
+  assert.doesNotMatch(cleanup, /`aws ec2 terminate-instances[^`]*i-0aaa0000000000002`/);
+});
+
+Deno.test("markdown recap notes the steps re-run on resume", async () => {
+  const { emptyCounts } = await import("../../runner/recap.ts");
+  const md = renderMarkdownReport(buildReport({
+    runId: RUN_ID,
+    pipeline: "ptp",
+    targets: sampleTargets(),
+    now: new Date("2026-11-29T10:19:12Z"),
+    startedAt: null,
+    redact: true,
+    recap: {
+      pipeline: { ...emptyCounts(), ok: 3, rerun: 2, duration_ms: 3000 },
+      targets: { "c7i.large-1": { ...emptyCounts(), ok: 8, rerun: 1, duration_ms: 8000 } },
+    },
+  }));
+  assert.match(
+    md,
+    /\| c7i\.large 1 of 2 \| functional \| 8 \| 0 \| 0 \| 0 \| 0 \| 8\.0s \(1 re-run on resume\) \|/,
+  );
+  assert.match(md, /\| \(pipeline steps\) \| {2}\| 3 \| .* \| 3\.0s \(2 re-run on resume\) \|/);
+});

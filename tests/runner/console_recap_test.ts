@@ -5,13 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { ConsoleRenderer } from "../../runner/console.ts";
+import type { RecapSeed } from "../../runner/recap.ts";
 import type { RunEvent, RunEventInput } from "../../runner/types.ts";
 
 function ev(e: RunEventInput): RunEvent {
   return { ...e, time: "2026-01-01T10:15:00.000Z", runId: "20260101-101500-abcd" } as RunEvent;
 }
 
-function render(events: RunEventInput[], failOn?: string[]): string {
+function render(events: RunEventInput[], failOn?: string[], recapSeed?: RecapSeed): string {
   let out = "";
   const r = new ConsoleRenderer({
     write: (t) => (out += t),
@@ -19,6 +20,7 @@ function render(events: RunEventInput[], failOn?: string[]): string {
     color: false,
     verbose: false,
     failOn,
+    recapSeed,
   });
   for (const e of events) r.handle(ev(e));
   return out;
@@ -184,4 +186,63 @@ Deno.test("a target's step error is printed once, not again when the target fini
   ]);
   assert.equal(text.split("ECONNREFUSED").length - 1, 1, text);
   assert.match(text, /\[host-1\] finished: failed, verdict error\n/);
+});
+
+Deno.test("a resumed run's recap counts each step once per target, noting those re-run on resume", () => {
+  const seed: RecapSeed = {
+    steps: {
+      pipeline: {
+        launch: { status: "ok", duration_ms: 1000 },
+        report: { status: "ok", duration_ms: 1000 },
+      },
+      targets: {
+        "c7i.large-1": {
+          connect: { status: "ok", duration_ms: 1000 },
+          chrony: { status: "ok", changed: true, duration_ms: 1000 },
+          verify: { status: "failed", duration_ms: 1000 },
+        },
+      },
+    },
+    resumedTargets: new Set(["c7i.large-1"]),
+    skipReason: "done before the run was resumed",
+  };
+  const resumed: RunEventInput[] = [
+    {
+      type: "target-added",
+      targetId: "c7i.large-1",
+      label: "c7i.large 1 of 1",
+      instanceType: "c7i.large",
+    },
+    { type: "step-skipped", stepId: "launch", stepType: "launch", reason: seed.skipReason },
+    step("connect", "c7i.large-1"),
+    {
+      type: "step-skipped",
+      stepId: "chrony",
+      stepType: "chrony",
+      targetId: "c7i.large-1",
+      reason: seed.skipReason,
+    },
+    step("verify", "c7i.large-1", { changed: false }),
+    { type: "step-finished", stepId: "report", stepType: "report", status: "ok", durationMs: 1000 },
+    {
+      type: "target-finished",
+      targetId: "c7i.large-1",
+      label: "c7i.large 1 of 1",
+      status: "done",
+      verdict: "functional",
+    },
+    { type: "run-finished", exitCode: 0, durationMs: 3000, interrupted: false },
+  ];
+  const lines = render(resumed, undefined, seed).split("\n");
+  const recap = lines.findIndex((l) => l.endsWith("RECAP"));
+  assert.ok(recap > 0, lines.join("\n"));
+  assert.match(
+    lines[recap + 1],
+    /^ {2}c7i\.large 1 of 1 +functional +ok=3 +changed=1 +unchanged=1 +skipped=0 +failed=0 +3\.0s \(2 re-run on resume\)$/,
+  );
+  assert.match(
+    lines[recap + 2],
+    /^ {2}\(pipeline steps\) +ok=2 .*failed=0 +2\.0s \(1 re-run on resume\)$/,
+  );
+  assert.match(lines[recap + 3], /^ {2}total +ok=5 .* 5\.0s$/);
 });

@@ -1,69 +1,104 @@
-/** runner/recap.ts: a resumed run's recap starts from the counts the run had when it stopped. */
+/**
+ * runner/recap.ts: one result per step per target (and for the pipeline) per
+ * run; a resumed run's recap starts from the run's step results, and a step
+ * that runs again replaces its earlier result (counted as re-run).
+ */
 import assert from "node:assert/strict";
-import { emptyCounts, RecapTally } from "../../runner/recap.ts";
+import { emptyCounts, isRecapSteps, RecapTally } from "../../runner/recap.ts";
 import type { RunEvent } from "../../runner/types.ts";
 
 const base = { time: "2026-12-07T00:00:00Z", runId: "r" };
-const finished = (targetId: string | undefined, changed: boolean): RunEvent => ({
+const finished = (
+  stepId: string,
+  targetId: string | undefined,
+  status: "ok" | "failed",
+  changed?: boolean,
+): RunEvent => ({
   ...base,
   type: "step-finished",
-  stepId: "s",
-  stepType: "s",
+  stepId,
+  stepType: stepId,
   ...(targetId ? { targetId } : {}),
-  status: "ok",
-  changed,
+  status,
+  ...(changed === undefined ? {} : { changed }),
   durationMs: 1000,
 } as RunEvent);
-const skipped = (targetId: string, reason: string): RunEvent => ({
+const skipped = (stepId: string, targetId: string | undefined, reason: string): RunEvent => ({
   ...base,
   type: "step-skipped",
-  stepId: "s",
-  stepType: "s",
-  targetId,
+  stepId,
+  stepType: stepId,
+  ...(targetId ? { targetId } : {}),
   reason,
 });
+const RESUMED = "done before the run was resumed";
 
-Deno.test("recap of a resumed run: finished targets keep their counts, resumed ones go on without their failure", () => {
+/** The first run: target `done` finished; target `again` failed at `verify` after `connect`. */
+function firstRun(): RecapTally {
+  const tally = new RecapTally();
+  tally.handle(finished("launch", undefined, "ok"));
+  for (const id of ["done", "again"]) {
+    tally.handle(finished("connect", id, "ok"));
+    tally.handle(finished("configure", id, "ok", true));
+  }
+  tally.handle(finished("verify", "done", "ok", false));
+  tally.handle(finished("verify", "again", "failed"));
+  tally.handle(finished("report", undefined, "ok"));
+  tally.handle(finished("cleanup", undefined, "ok"));
+  return tally;
+}
+
+Deno.test("recap of a resumed run counts each step once per target: a re-run replaces the first result", () => {
+  const first = firstRun();
+  assert.equal(first.counts().targets.again.failed, 1);
+  // Through the journal: JSON.
+  const steps = JSON.parse(JSON.stringify(first.steps()));
+  assert.ok(isRecapSteps(steps));
   const tally = new RecapTally({
-    counts: {
-      pipeline: { ...emptyCounts(), ok: 1, duration_ms: 500 },
-      targets: {
-        done: { ...emptyCounts(), ok: 8, changed: 3, unchanged: 5, duration_ms: 9000 },
-        again: { ...emptyCounts(), ok: 4, unchanged: 4, failed: 1, skipped: 3, duration_ms: 4000 },
-      },
-    },
+    steps,
     resumedTargets: new Set(["again"]),
-    skipReason: "done before the run was resumed",
+    skipReason: RESUMED,
   });
-  for (let i = 0; i < 8; i++) tally.handle(skipped("done", "target done"));
-  tally.handle(skipped("again", "done before the run was resumed"));
-  tally.handle(finished("again", true));
-  tally.handle(finished(undefined, false));
+  // The resumed run: launch done before; `done` only skips; `again` opens its
+  // session again (connect), keeps configure, runs verify again.
+  tally.handle(skipped("launch", undefined, RESUMED));
+  for (const step of ["connect", "configure", "verify"]) {
+    tally.handle(skipped(step, "done", "target done"));
+  }
+  tally.handle(finished("connect", "again", "ok"));
+  tally.handle(skipped("configure", "again", RESUMED));
+  tally.handle(finished("verify", "again", "ok", false));
+  tally.handle(finished("report", undefined, "ok"));
+  tally.handle(finished("cleanup", undefined, "ok"));
   const counts = tally.counts();
   assert.deepEqual(counts.targets.done, {
     ...emptyCounts(),
-    ok: 8,
-    changed: 3,
-    unchanged: 5,
-    duration_ms: 9000,
+    ok: 3,
+    changed: 1,
+    unchanged: 1,
+    duration_ms: 3000,
   });
   assert.deepEqual(counts.targets.again, {
     ...emptyCounts(),
-    ok: 5,
+    ok: 3,
     changed: 1,
-    unchanged: 4,
-    duration_ms: 5000,
-  });
-  assert.deepEqual(counts.pipeline, {
-    ...emptyCounts(),
-    ok: 2,
     unchanged: 1,
-    duration_ms: 1500,
+    duration_ms: 3000,
+    rerun: 2,
   });
+  assert.deepEqual(counts.pipeline, { ...emptyCounts(), ok: 3, duration_ms: 3000, rerun: 2 });
 });
 
-Deno.test("recap without a seed counts every skip", () => {
+Deno.test("recap without a seed counts every skip, once per step", () => {
   const tally = new RecapTally();
-  tally.handle(skipped("t", "done before the run was resumed"));
-  assert.equal(tally.counts().targets.t.skipped, 1);
+  tally.handle(skipped("s", "t", RESUMED));
+  tally.handle(skipped("u", "t", "run failed"));
+  assert.equal(tally.counts().targets.t.skipped, 2);
+  assert.equal(tally.counts().targets.t.rerun, 0);
+});
+
+Deno.test("isRecapSteps refuses the bare counts older journals hold", () => {
+  assert.equal(isRecapSteps({ pipeline: { ...emptyCounts() }, targets: {} }), false);
+  assert.equal(isRecapSteps(undefined), false);
+  assert.equal(isRecapSteps({ pipeline: {}, targets: { a: {} } }), true);
 });

@@ -213,6 +213,21 @@ Deno.test("a resumed run goes on from the failed step of the failed target only,
     "the journal's targets are announced, so the console labels them and counts them in its recap",
   );
   assert.ok(trace(second.events).includes("start:report"));
+  // Each step counts once per target: session (opened again) and s2 replace
+  // b's first results, report the pipeline's; a keeps its counts.
+  const ok = (n: number, rerun = 0) => ({ ok: n, failed: 0, skipped: 0, rerun });
+  const figures = ({ ok, failed, skipped, rerun }: typeof second.result.recap.pipeline) => ({
+    ok,
+    failed,
+    skipped,
+    rerun,
+  });
+  assert.equal(second.result.recap.targets.b.ok, 3, "session, s1, s2 once each");
+  assert.equal(second.result.recap.pipeline.ok, 2, "add, report once each");
+  assert.deepEqual(figures(second.result.recap.targets.a), ok(3));
+  assert.deepEqual(figures(second.result.recap.targets.b), ok(3, 2));
+  assert.deepEqual(figures(second.result.recap.pipeline), ok(2, 1));
+  assert.equal(first.result.recap.targets.b.failed, 1);
   const after = await readJournal(first.workDir, first.result.runId);
   assert.equal(after.status, "succeeded");
   assert.equal(after.resumedAt?.length, 1);

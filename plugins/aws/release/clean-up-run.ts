@@ -181,12 +181,15 @@ export async function cleanUpRun(
       !instances.some((o) => o.instanceId === i.instanceId)
     ),
     kept: instances.filter((i) => kept.has(i.instanceId)),
+    ...(ctx.settings.simulated ? { simulated: true } : {}),
   };
   for (const k of outcome.kept) {
     await ctx.journal.updateResource(INSTANCE_RESOURCE, k.instanceId, "kept");
     ctx.log.info(
-      `keeping ${k.label ?? k.instanceType ?? ""} ${k.instanceId} running; release ` +
-        `it later with: ${terminateInstancesCommand(k.region, [k.instanceId])}`,
+      `keeping ${k.label ?? k.instanceType ?? ""} ${k.instanceId} running; ` +
+        (outcome.simulated
+          ? "it is simulated and ends with the simulator when this run ends"
+          : `release it later with: ${terminateInstancesCommand(k.region, [k.instanceId])}`),
     );
   }
   const groupsInUse = new Set(
