@@ -12,6 +12,7 @@
  * text).
  * @module
  */
+import { AddressNames, type RecordedAddressNames } from "./address-names.ts";
 import type { RunEvent, RunEventInput } from "./types.ts";
 
 /** Text that replaces a secret. */
@@ -133,6 +134,13 @@ export class EventBus {
   readonly runId: string;
   /** The redactor applied to every event (also used for the journal). */
   readonly redactor: Redactor;
+  /**
+   * The run's one numbering of IP addresses (`[IPv4-1]`), shared by every
+   * output that redacts addresses (console, JSON Lines, report files,
+   * `--output json`, the journal's inputs). The bus itself does not apply it:
+   * `--no-redact` keeps addresses in what the user sees.
+   */
+  readonly addresses: AddressNames;
   #listeners = new Set<EventListener>();
   #now: () => Date;
 
@@ -140,10 +148,15 @@ export class EventBus {
    * @param runId Run id stamped on events.
    * @param options.secrets Initial secret values (e.g. the values of `secret` inputs).
    * @param options.now Clock (injectable for tests).
+   * @param options.addressNames The numbering a resumed run recorded (see {@link AddressNames}).
    */
-  constructor(runId: string, options: { secrets?: unknown[]; now?: () => Date } = {}) {
+  constructor(
+    runId: string,
+    options: { secrets?: unknown[]; now?: () => Date; addressNames?: RecordedAddressNames } = {},
+  ) {
     this.runId = runId;
     this.redactor = new Redactor();
+    this.addresses = new AddressNames({ recorded: options.addressNames });
     for (const s of options.secrets ?? []) this.redactor.add(s);
     this.#now = options.now ?? (() => new Date());
   }

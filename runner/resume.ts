@@ -10,6 +10,7 @@
  */
 import { Buffer } from "node:buffer";
 import { createHash, createHmac, randomBytes, scryptSync } from "node:crypto";
+import type { RecordedAddressNames } from "./address-names.ts";
 import type { RecapCounts } from "./recap.ts";
 import type { JournalData } from "./journal.ts";
 import type { Pipeline, ResolvedInputs, StepSpec } from "./pipeline/model.ts";
@@ -118,6 +119,8 @@ export interface ResumeState {
   resumedTargets: string[];
   /** The run's recap counts before the resume (absent in journals written before they were kept). */
   recap?: RecapCounts;
+  /** The run's numbering of IP addresses (absent in journals written before it was kept). */
+  addressNames?: RecordedAddressNames;
 }
 
 /** Target statuses that mean the target is finished: it keeps its verdict. */
@@ -217,6 +220,7 @@ export function planResume(
       outputs: structuredClone(data.outputs),
       resumedTargets: resumed.map((t) => t.id),
       ...(data.recap ? { recap: structuredClone(data.recap) } : {}),
+      ...(data.addressNames ? { addressNames: structuredClone(data.addressNames) } : {}),
     },
   };
 }
