@@ -108,19 +108,25 @@ Deno.test("with redaction on, the verbose inputs listing and the journal's input
   }
 });
 
-Deno.test("a secret input of two characters never prints", async () => {
+Deno.test("a secret input of two characters is refused (exit 2) without printing it; three are masked", async () => {
   const cwd = await makeWorkDir();
   try {
     const file = await writePipeline(cwd);
+    const short = await runCli(["run", file, "--yes", "-v", "--set", "token=ab"], {
+      cwd,
+      env: ENV,
+    });
+    assert.equal(short.code, 2, short.stdout + short.stderr);
+    assert.match(short.stderr, /input "token" is secret and its value is shorter than 3/);
+    assert.doesNotMatch(short.stdout + short.stderr, /\bab\b/);
     const log = join(cwd, "events.jsonl");
-    const result = await runCli(
-      ["run", file, "--yes", "-v", "--set", "token=ab", "--log-json", log],
+    const ok = await runCli(
+      ["run", file, "--yes", "-v", "--set", "token=abc", "--log-json", log],
       { cwd, env: ENV },
     );
-    assert.equal(result.code, 1, result.stdout + result.stderr);
-    assert.match(result.stdout, /token is \*\*\*/, result.stdout);
-    assert.doesNotMatch(result.stdout + result.stderr, /token is ab/);
-    assert.doesNotMatch(await Deno.readTextFile(log), /token is ab/);
+    assert.equal(ok.code, 1, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /token is \*\*\*/, ok.stdout);
+    assert.doesNotMatch(ok.stdout + ok.stderr + await Deno.readTextFile(log), /token is abc/);
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }
