@@ -380,8 +380,6 @@ async function execute(
       fingerprint: runFingerprint(run.pipelineText, inputs),
       ...redaction,
     });
-  // The run's numbering of addresses (keyed digests), for a later --resume.
-  journal.update({ addressNames: bus.addresses.recorded });
   // Tells `listRuns`/`readJournal` this run is alive; the OS drops it if the process dies.
   await journal.holdRunLock();
   if (resume) {

@@ -194,7 +194,8 @@ export async function executePipeline(
   options: ExecuteOptions = {},
 ): Promise<RunResult> {
   const runId = options.resume?.runId ?? options.runId ?? options.bus?.runId ?? newRunId();
-  const bus = options.bus ?? new EventBus(runId);
+  const bus = options.bus ??
+    new EventBus(runId, { addressNames: options.resume?.addressNames });
   for (const name of inputs.secrets) bus.redactor.add(inputs.values[name]);
   const shownInputs = maskSecretInputs(inputs);
   let journal = options.journal;
@@ -207,8 +208,9 @@ export async function executePipeline(
       redact: (v) => bus.redactor.redact(v),
       serialize: (v) => bus.redactor.redactJson(v),
     });
-    journal.update({ addressNames: bus.addresses.recorded });
   }
+  // The run's numbering of addresses (keyed digests), for a later --resume.
+  journal.update({ addressNames: bus.addresses.recorded });
   const execution = new Execution(pipeline, inputs, settings, runId, bus, journal, options);
   return await execution.run(shownInputs);
 }
