@@ -108,6 +108,29 @@ Deno.test("with redaction on, the verbose inputs listing and the journal's input
   }
 });
 
+Deno.test("--resume with a changed address input names the change by the run's placeholders", async () => {
+  const cwd = await makeWorkDir();
+  try {
+    const file = await writePipeline(cwd);
+    const first = await runCli(["run", file, "--yes"], { cwd, env: ENV });
+    assert.equal(first.code, 1, first.stdout + first.stderr);
+    const runId = /\brun (\d{8}-\d{6}-[0-9a-z]{4})/.exec(first.stdout)![1];
+    const changed = await runCli(
+      ["run", file, "--yes", "--set", "hosts=198.51.100.11", "--resume", runId],
+      { cwd, env: ENV },
+    );
+    assert.equal(changed.code, 2, changed.stdout + changed.stderr);
+    assert.match(
+      changed.stderr,
+      /input hosts: was \["\[IPv4-1\]"\], now \["\[IPv4-\d+\]"\]/,
+      changed.stderr,
+    );
+    assert.doesNotMatch(changed.stdout + changed.stderr, /198\.51\.100/);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
 Deno.test("a secret input of two characters is refused (exit 2) without printing it; three are masked", async () => {
   const cwd = await makeWorkDir();
   try {
