@@ -7,6 +7,7 @@
  * @module
  */
 import { ValidationError, type ValidationIssue } from "../runner/errors.ts";
+import { AddressNames } from "../runner/address-names.ts";
 import { maskSecretInputs } from "../runner/executor.ts";
 import { journalDir, readJournal, runLiveness } from "../runner/journal.ts";
 import type { Pipeline, ResolvedInputs } from "../runner/pipeline/model.ts";
@@ -65,7 +66,8 @@ export async function checkResume(
     { fingerprint: data.fingerprint, inputs: data.inputs, file: data.pipeline.file },
     {
       fingerprint: runFingerprint(pipelineText, inputs, data.fingerprint.key),
-      inputs: maskSecretInputs(inputs),
+      // As the journal holds them: addresses by the run's placeholders.
+      inputs: new AddressNames({ recorded: data.addressNames }).redact(maskSecretInputs(inputs)),
       secrets: inputs.secrets,
     },
   );

@@ -7,7 +7,7 @@
  */
 import { resolve } from "node:path";
 import { finalizeReport } from "../plugins/report/finalize.ts";
-import { createIpRedactor, type IpRedactor, redactIpsWith } from "../plugins/report/redact.ts";
+import { type IpRedactor, redactIpsWith } from "../plugins/report/redact.ts";
 import { reportDirOf } from "../plugins/report/write.ts";
 import { keepIdsProblem, parseKeepPolicy } from "../plugins/aws/release/keep-policy.ts";
 import { colorEnabled } from "../runner/colour.ts";
@@ -344,7 +344,10 @@ async function execute(
 ): Promise<number> {
   const resume = run.resume;
   const runId = resume?.runId ?? newRunId();
-  const bus = new EventBus(runId, { secrets: inputs.secrets.map((n) => inputs.values[n]) });
+  const bus = new EventBus(runId, {
+    secrets: inputs.secrets.map((n) => inputs.values[n]),
+    ...(resume?.addressNames ? { addressNames: resume.addressNames } : {}),
+  });
   const machine = stdoutIsMachine(options);
   const humanIsTTY = machine ? io.errIsTTY ?? false : io.isTTY;
   const renderer = new ConsoleRenderer({
@@ -360,9 +363,9 @@ async function execute(
   });
   // Steps print the report with console.log: keep stdout for the JSON.
   const restoreConsole = machine ? routeConsoleLogToStderr() : () => {};
-  // IP addresses in log lines and JSON Lines events are redacted like the report's
-  // (one numbering for the run: `[IPv4-1]` stays the same host); `--no-redact` keeps them.
-  const ips = createIpRedactor();
+  // IP addresses in log lines, JSON Lines events, the report files and the JSON document
+  // share the run's one numbering (`[IPv4-1]` stays the same host); `--no-redact` keeps them.
+  const ips: IpRedactor = (text) => bus.addresses.redactText(text);
   const shown = settings.redact ? redactedView(ips) : (event: RunEvent) => event;
   bus.subscribe((event) => renderer.handle(shown(event)));
   // Step counts so far, for the result of a forced exit (the executor's are out of reach then).
@@ -380,7 +383,8 @@ async function execute(
     : await RunJournal.create(settings.workDir, {
       runId,
       pipeline: { name: pipeline.name, file: pipeline.file },
-      inputs: maskSecretInputs(inputs),
+      // Never an input in clear: secrets `***`, addresses by the run's placeholders.
+      inputs: bus.addresses.redact(maskSecretInputs(inputs)),
       fingerprint: runFingerprint(run.pipelineText, inputs),
       ...redaction,
     });
@@ -395,7 +399,9 @@ async function execute(
   if (simEndpoint) renderer.print(`simulator at ${simEndpoint} (time x${1 / settings.timeScale})`);
   if (options.verbose) {
     renderer.print("inputs:");
-    for (const line of describeInputSources(inputs)) renderer.print(line);
+    for (const line of describeInputSources(inputs)) {
+      renderer.print(settings.redact ? ips(line) : line);
+    }
   }
 
   const interrupt = new AbortController();
@@ -443,7 +449,7 @@ async function execute(
         recap: tally.counts(),
       };
       const finish = async () => {
-        const report = await finishReport(result, settings, io, interruptSignal ?? signal);
+        const report = await finishReport(result, settings, io, interruptSignal ?? signal, ips);
         if (options.output === "json") {
           const doc = runJsonDocument(result, {
             pipeline: pipeline.name,
@@ -482,7 +488,7 @@ async function execute(
     // A forced exit is finishing the report, printing and exiting the process.
     if (forced) await new Promise<never>(() => {});
     const dir = reportDirOf(settings, runId);
-    const report = await finishReport(result, settings, io, interruptSignal);
+    const report = await finishReport(result, settings, io, interruptSignal, ips);
     const hint = resumeHint({
       runId,
       file: pipeline.file,
@@ -539,6 +545,7 @@ function finishReport(
   settings: RunSettings,
   io: RunIo,
   signal: RunSignal | undefined,
+  ips: IpRedactor,
 ) {
   return finalizeReport(settings.workDir, result.runId, reportDirOf(settings, result.runId), {
     status: runStatusOf(result),
@@ -548,7 +555,7 @@ function finishReport(
     recap: result.recap,
     durationMs: result.durationMs,
     ...(result.interrupted && signal ? { signal } : {}),
-  }).catch((error) => {
+  }, ips).catch((error) => {
     io.err(`could not complete the report files: ${(error as Error).message}\n`);
     return null;
   });

@@ -161,6 +161,7 @@ export function createStepContext(
     },
     addSecret: (value) => run.bus.addSecret(value),
     redact: (value) => run.bus.redactor.redact(value),
+    redactAddresses: (text) => run.bus.addresses.redactText(text),
     services: run.services,
     journal: run.journal,
     settings: run.settings,

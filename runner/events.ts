@@ -12,12 +12,18 @@
  * text).
  * @module
  */
+import { AddressNames, type RecordedAddressNames } from "./address-names.ts";
 import type { RunEvent, RunEventInput } from "./types.ts";
 
 /** Text that replaces a secret. */
 export const REDACTED = "***";
 
-/** Shortest string treated as a secret; shorter values would mangle unrelated text. */
+/**
+ * Shortest secret masked wherever it appears. A shorter one (1-2 characters)
+ * is masked only where it stands alone (not next to a letter, digit or `_`):
+ * masking it inside words and numbers would mangle unrelated text. `secret`
+ * inputs that short are refused before a run (runner/inputs.ts).
+ */
 export const MIN_SECRET_LENGTH = 3;
 
 /** A private key block, complete or truncated (up to the end of the string). */
@@ -61,10 +67,14 @@ export type EventListener = (event: RunEvent) => void;
 export class Redactor {
   #secrets = new Set<string>();
   #sorted: string[] = [];
+  /** Secrets shorter than {@link MIN_SECRET_LENGTH}, masked where they stand alone. */
+  #short = new Set<string>();
+  #shortPattern: RegExp | undefined;
 
   /**
-   * Adds a secret. Non-string values are stringified; arrays add each element.
-   * Strings shorter than {@link MIN_SECRET_LENGTH} characters are ignored.
+   * Adds a secret. Non-string values are stringified; arrays add each element;
+   * empty strings are ignored. Strings shorter than {@link MIN_SECRET_LENGTH}
+   * characters are masked only as a whole token (see {@link MIN_SECRET_LENGTH}).
    */
   add(value: unknown): void {
     if (Array.isArray(value)) {
@@ -73,7 +83,19 @@ export class Redactor {
     }
     if (value === undefined || value === null || typeof value === "object") return;
     const text = String(value);
-    if (text.length < MIN_SECRET_LENGTH || this.#secrets.has(text)) return;
+    if (text.length === 0 || this.#secrets.has(text)) return;
+    if (text.length < MIN_SECRET_LENGTH) {
+      if (this.#short.has(text)) return;
+      this.#short.add(text);
+      const alternatives = [...this.#short]
+        .sort((a, b) => b.length - a.length)
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      this.#shortPattern = new RegExp(
+        `(?<![\\p{L}\\p{N}_])(?:${alternatives.join("|")})(?![\\p{L}\\p{N}_])`,
+        "gu",
+      );
+      return;
+    }
     for (const form of secretForms(text)) this.#secrets.add(form);
     // Longest first, so a secret containing another is replaced whole.
     this.#sorted = [...this.#secrets].sort((a, b) => b.length - a.length);
@@ -85,6 +107,7 @@ export class Redactor {
     for (const secret of this.#sorted) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
+    if (this.#shortPattern) out = out.replace(this.#shortPattern, REDACTED);
     return out;
   }
 
@@ -95,6 +118,8 @@ export class Redactor {
    * building the copy (the journal of a large fleet is rewritten often).
    */
   redactJson(value: unknown): string {
+    // A short secret can be a JSON number or punctuation: mask string values only.
+    if (this.#shortPattern) return JSON.stringify(this.redact(value));
     let out = JSON.stringify(value).replace(PRIVATE_KEY_BLOCK, REDACTED);
     for (const secret of this.#sorted) {
       const escaped = JSON.stringify(secret).slice(1, -1);
@@ -133,6 +158,13 @@ export class EventBus {
   readonly runId: string;
   /** The redactor applied to every event (also used for the journal). */
   readonly redactor: Redactor;
+  /**
+   * The run's one numbering of IP addresses (`[IPv4-1]`), shared by every
+   * output that redacts addresses (console, JSON Lines, report files,
+   * `--output json`, the journal's inputs). The bus itself does not apply it:
+   * `--no-redact` keeps addresses in what the user sees.
+   */
+  readonly addresses: AddressNames;
   #listeners = new Set<EventListener>();
   #now: () => Date;
 
@@ -140,10 +172,15 @@ export class EventBus {
    * @param runId Run id stamped on events.
    * @param options.secrets Initial secret values (e.g. the values of `secret` inputs).
    * @param options.now Clock (injectable for tests).
+   * @param options.addressNames The numbering a resumed run recorded (see {@link AddressNames}).
    */
-  constructor(runId: string, options: { secrets?: unknown[]; now?: () => Date } = {}) {
+  constructor(
+    runId: string,
+    options: { secrets?: unknown[]; now?: () => Date; addressNames?: RecordedAddressNames } = {},
+  ) {
     this.runId = runId;
     this.redactor = new Redactor();
+    this.addresses = new AddressNames({ recorded: options.addressNames });
     for (const s of options.secrets ?? []) this.redactor.add(s);
     this.#now = options.now ?? (() => new Date());
   }

@@ -208,16 +208,23 @@ export async function executePipeline(
   options: ExecuteOptions = {},
 ): Promise<RunResult> {
   const runId = options.resume?.runId ?? options.runId ?? options.bus?.runId ?? newRunId();
-  const bus = options.bus ?? new EventBus(runId);
+  const bus = options.bus ??
+    new EventBus(runId, { addressNames: options.resume?.addressNames });
   for (const name of inputs.secrets) bus.redactor.add(inputs.values[name]);
   const shownInputs = maskSecretInputs(inputs);
-  const journal = options.journal ?? await RunJournal.create(settings.workDir, {
-    runId,
-    pipeline: { name: pipeline.name, file: pipeline.file },
-    inputs: shownInputs,
-    redact: (v) => bus.redactor.redact(v),
-    serialize: (v) => bus.redactor.redactJson(v),
-  });
+  let journal = options.journal;
+  if (!journal) {
+    journal = await RunJournal.create(settings.workDir, {
+      runId,
+      pipeline: { name: pipeline.name, file: pipeline.file },
+      // Never an input in clear: secrets `***`, addresses by the run's placeholders.
+      inputs: bus.addresses.redact(shownInputs),
+      redact: (v) => bus.redactor.redact(v),
+      serialize: (v) => bus.redactor.redactJson(v),
+    });
+  }
+  // The run's numbering of addresses (keyed digests), for a later --resume.
+  journal.update({ addressNames: bus.addresses.recorded });
   const execution = new Execution(pipeline, inputs, settings, runId, bus, journal, options);
   return await execution.run(shownInputs);
 }

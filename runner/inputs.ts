@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import { ValidationError, type ValidationIssue } from "./errors.ts";
+import { MIN_SECRET_LENGTH } from "./events.ts";
 import { checkInputValue, describeInputType, parseInputText } from "./input-values.ts";
 import type { InputSource, Pipeline, ResolvedInputs } from "./pipeline/model.ts";
 import { IssueCollector, parseYamlText, readSourceFileSync } from "./pipeline/yaml-source.ts";
@@ -98,12 +99,51 @@ export function resolveInputs(pipeline: Pipeline, overrides: InputOverrides = {}
       });
     }
   }
+  issues.push(...shortSecretIssues(pipeline, values, sources, overrides.configFile));
   if (issues.length > 0) throw new ValidationError(issues);
   return {
     values,
     sources,
     secrets: Object.entries(pipeline.inputs).filter(([, s]) => s.secret).map(([name]) => name),
   };
+}
+
+/**
+ * Refuses a `secret` input whose value (an array: one of its items) is 1 or
+ * 2 characters long: masking so short a text wherever it appears would mask
+ * ordinary words and numbers of the output too (`ok=1`, `is`), and not masking
+ * it would print it. Empty values are fine: there is nothing to print.
+ */
+function shortSecretIssues(
+  pipeline: Pipeline,
+  values: Record<string, unknown>,
+  sources: Record<string, InputSource>,
+  configFile: string | undefined,
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const [name, spec] of Object.entries(pipeline.inputs)) {
+    if (!spec.secret || values[name] === undefined) continue;
+    const parts = Array.isArray(values[name]) ? values[name] as unknown[] : [values[name]];
+    const short = parts.some((part) => {
+      if (part === null || typeof part === "object") return false;
+      const length = String(part).length;
+      return length > 0 && length < MIN_SECRET_LENGTH;
+    });
+    if (!short) continue;
+    const source = sources[name] === "flag"
+      ? { source: "--set", key: name }
+      : sources[name] === "config" && configFile !== undefined
+      ? { source: configFile, key: name }
+      : { source: pipeline.file, key: `inputs.${name}` };
+    issues.push({
+      ...source,
+      message: `input "${name}" is secret and its value is shorter than ${MIN_SECRET_LENGTH} ` +
+        `characters: so short a text cannot be masked in the output without masking ordinary ` +
+        `words and numbers too; give a secret of at least ${MIN_SECRET_LENGTH} characters ` +
+        `(or an empty one)`,
+    });
+  }
+  return issues;
 }
 
 /** Applies one `--set name=value`; returns its problem, if any. */

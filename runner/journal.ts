@@ -13,6 +13,7 @@ import {
   OWNER_ONLY_DIR_MODE,
   OWNER_ONLY_FILE_MODE,
 } from "./owner-only.ts";
+import type { RecordedAddressNames } from "./address-names.ts";
 import type { RecapSteps } from "./recap.ts";
 import type { RunFingerprint } from "./resume.ts";
 import { isRunId } from "./run-id.ts";
@@ -50,7 +51,11 @@ export interface JournalData {
   host?: string;
   /** Process exit code, once finished (see `EXIT` in runner/errors.ts). */
   exitCode?: number;
-  /** Resolved inputs; values of `secret` inputs are `***`. */
+  /**
+   * Resolved inputs as outputs show them, never in clear: values of `secret`
+   * inputs are `***`, IP addresses the run's placeholders (`[IPv4-1]`, see
+   * {@link addressNames}). Journals of older versions hold addresses in clear.
+   */
   inputs: Record<string, unknown>;
   /** Outputs of pipeline-scope steps by step id (target outputs are on the targets). */
   outputs: Record<string, Record<string, unknown>>;
@@ -72,6 +77,11 @@ export interface JournalData {
    * before step results were kept hold bare counts here (ignored on resume).
    */
   recap?: RecapSteps;
+  /**
+   * The run's numbering of IP addresses (keyed digests, no address), so a
+   * resumed run names an address as the first run did (absent in older journals).
+   */
+  addressNames?: RecordedAddressNames;
 }
 
 /** One line of `listRuns`. */
@@ -433,7 +443,14 @@ export class RunJournal implements JournalApi {
     patch: Partial<
       Pick<
         JournalData,
-        "outputs" | "targets" | "failures" | "recap" | "status" | "exitCode" | "finishedAt"
+        | "outputs"
+        | "targets"
+        | "failures"
+        | "recap"
+        | "status"
+        | "exitCode"
+        | "finishedAt"
+        | "addressNames"
       >
     >,
   ): void {

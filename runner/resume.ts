@@ -10,6 +10,7 @@
  */
 import { Buffer } from "node:buffer";
 import { createHash, createHmac, randomBytes, scryptSync } from "node:crypto";
+import type { RecordedAddressNames } from "./address-names.ts";
 import { isRecapSteps, type RecapSteps } from "./recap.ts";
 import type { JournalData } from "./journal.ts";
 import type { Pipeline, ResolvedInputs, StepSpec } from "./pipeline/model.ts";
@@ -121,6 +122,8 @@ export interface ResumeState {
    * step results were kept).
    */
   recap?: RecapSteps;
+  /** The run's numbering of IP addresses (absent in journals written before it was kept). */
+  addressNames?: RecordedAddressNames;
 }
 
 /** Target statuses that mean the target is finished: it keeps its verdict. */
@@ -220,6 +223,7 @@ export function planResume(
       outputs: structuredClone(data.outputs),
       resumedTargets: resumed.map((t) => t.id),
       ...(isRecapSteps(data.recap) ? { recap: structuredClone(data.recap) } : {}),
+      ...(data.addressNames ? { addressNames: structuredClone(data.addressNames) } : {}),
     },
   };
 }

@@ -462,6 +462,13 @@ export interface StepContextBase {
    * know no secrets (recovery commands, unit-test contexts): use `value` as is.
    */
   redact?<T>(value: T): T;
+  /**
+   * The run's IP address redactor (one numbering per run, shared with the
+   * console and JSON Lines log: `[IPv4-1]` names the same address there and in
+   * what a step writes with it). Applies whatever `settings.redact` says: the
+   * caller checks it. Absent in contexts not made by the executor.
+   */
+  redactAddresses?(text: string): string;
   /** Shared services. */
   readonly services: ServiceRegistry;
   /** The run journal. */

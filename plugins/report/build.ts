@@ -38,6 +38,11 @@ export interface BuildReportInput {
   startedAt: Date | null;
   /** Redact IP addresses (`settings.redact`); private keys are always removed. */
   redact: boolean;
+  /**
+   * The run's IP address redactor (`ctx.redactAddresses`): the report names an
+   * address as the run's log does. Without it the report numbers its own.
+   */
+  addressNames?: (text: string) => string;
   /** Cleanup outcome, when cleanup already ran. */
   cleanup?: CleanupOutcome | null;
   /** The run was interrupted (Ctrl-C / SIGTERM; `ctx.interrupted`); default false. */
@@ -299,5 +304,5 @@ export function buildReport(input: BuildReportInput): Report {
     run: input.run ?? null,
     recap: input.recap ? recapSection(targets, input.recap) : null,
   };
-  return ReportSchema.parse(redactDeep(report, { ips: input.redact }));
+  return ReportSchema.parse(redactDeep(report, { ips: input.redact, names: input.addressNames }));
 }

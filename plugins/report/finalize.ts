@@ -26,8 +26,17 @@ export interface FinalRunFigures {
   signal?: "SIGINT" | "SIGTERM" | "SIGHUP";
 }
 
-/** The report with the final run section, recap and wall time. Pure. */
-export function withFinalFigures(report: Report, figures: FinalRunFigures): Report {
+/**
+ * The report with the final run section, recap and wall time. Pure but for
+ * `addressNames` (the run's IP numbering, see runner/address-names.ts), which
+ * names the addresses of the run section as the report and log do; without
+ * it they are unnumbered (`[IPv4]`).
+ */
+export function withFinalFigures(
+  report: Report,
+  figures: FinalRunFigures,
+  addressNames?: (text: string) => string,
+): Report {
   const run = redactDeep(
     runOutcome({
       status: figures.status,
@@ -35,7 +44,7 @@ export function withFinalFigures(report: Report, figures: FinalRunFigures): Repo
       failures: figures.runFailures,
       failOn: figures.failOn,
     }),
-    { ips: report.redacted, numbered: false },
+    { ips: report.redacted, numbered: false, ...(addressNames ? { names: addressNames } : {}) },
   );
   return {
     ...report,
@@ -56,8 +65,9 @@ export async function finalizeReport(
   runId: string,
   dir: string,
   figures: FinalRunFigures,
+  addressNames?: (text: string) => string,
 ): Promise<ReportFiles | null> {
   const report = await readReportFile(workDir, runId, dir);
   if (!report) return null;
-  return await writeReportFiles(workDir, withFinalFigures(report, figures), dir);
+  return await writeReportFiles(workDir, withFinalFigures(report, figures, addressNames), dir);
 }

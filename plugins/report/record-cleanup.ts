@@ -27,10 +27,12 @@ export async function recordCleanupInReport(
   ctx: StepContext,
   outcome: CleanupOutcome,
 ): Promise<void> {
-  // Unnumbered placeholders: the stored report's `[IPv4-N]` names cannot be reproduced here.
+  // The run's numbering when the run's context has it; else (`cleanup --run`) unnumbered
+  // placeholders: the stored report's `[IPv4-N]` names cannot be reproduced there.
   const section = redactDeep(cleanupSection(outcome), {
     ips: ctx.settings.redact,
     numbered: false,
+    ...(ctx.redactAddresses ? { names: ctx.redactAddresses } : {}),
   });
   const text = renderCleanupConsole(section, { color: colorEnabled() });
   await ctx.withConsole(() => Promise.resolve(console.log(`\n${text}`)));

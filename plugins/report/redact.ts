@@ -9,27 +9,19 @@
  * chrony diagnostics need them.
  * @module
  */
-import { isIPv4, isIPv6 } from "node:net";
+import { AddressNames, IPV4_PLACEHOLDER, IPV6_PLACEHOLDER } from "../../runner/address-names.ts";
 
-/** Prefix of the replacement of a redacted IPv4 address: `[IPv4-1]`, `[IPv4-2]`, ... */
-export const IPV4_PLACEHOLDER = "IPv4";
-/** Prefix of the replacement of a redacted IPv6 address: `[IPv6-1]`, ... */
-export const IPV6_PLACEHOLDER = "IPv6";
+export { IPV4_PLACEHOLDER, IPV6_PLACEHOLDER };
 
-const KEEP = new Set(["169.254.169.123", "fd00:ec2::123"]);
-
-// A run of hex digits, colons and dots containing a colon, not glued to a word before it.
-const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*/g;
-const IPV4_CANDIDATE = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)/g;
 const PRIVATE_KEY_BLOCK =
   /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 
 /**
  * Replaces IP addresses by pseudonyms that stay the same for the same address
- * within one redactor: the first IPv4 address seen becomes `[IPv4-1]`, the
- * next different one `[IPv4-2]`, so a redacted report can still tell hosts
- * apart. Ports, CIDR suffixes and surrounding text are kept; version strings
- * such as `2.10.0g`, times `10:15:00` and MAC addresses are not addresses.
+ * within one redactor (see {@link AddressNames}): the first IPv4 address seen
+ * becomes `[IPv4-1]`, the next different one `[IPv4-2]`. A run's outputs share
+ * the run's one redactor (`EventBus.addresses`), so a placeholder names one
+ * address in the log and in the report alike.
  */
 export type IpRedactor = (text: string) => string;
 
@@ -39,31 +31,8 @@ export type IpRedactor = (text: string) => string;
  * numbers it must not clash with).
  */
 export function createIpRedactor(options: { numbered?: boolean } = {}): IpRedactor {
-  const numbered = options.numbered ?? true;
-  const names = new Map<string, string>();
-  const counts = { [IPV4_PLACEHOLDER]: 0, [IPV6_PLACEHOLDER]: 0 };
-  const nameOf = (address: string, family: "IPv4" | "IPv6") => {
-    const key = address.toLowerCase();
-    let name = names.get(key);
-    if (!name) {
-      name = numbered ? `[${family}-${++counts[family]}]` : `[${family}]`;
-      names.set(key, name);
-    }
-    return name;
-  };
-  return (text) =>
-    text.replace(IPV6_CANDIDATE, (match) => {
-      // Sentence punctuation after an address is not part of it.
-      const trimmed = match.replace(/[.:]+$/, (tail) => tail.startsWith("::") ? tail : "");
-      const rest = match.slice(trimmed.length);
-      if (!/[0-9A-Fa-f]/.test(trimmed) || !isIPv6(trimmed) || KEEP.has(trimmed.toLowerCase())) {
-        return match;
-      }
-      return nameOf(trimmed, IPV6_PLACEHOLDER) + rest;
-    }).replace(
-      IPV4_CANDIDATE,
-      (match) => isIPv4(match) && !KEEP.has(match) ? nameOf(match, IPV4_PLACEHOLDER) : match,
-    );
+  const names = new AddressNames(options);
+  return (text) => names.redactText(text);
 }
 
 /** Redacts the IP addresses of one string (numbering local to this call). */
@@ -78,12 +47,18 @@ export function redactPrivateKeys(text: string): string {
 
 /**
  * Returns a deep copy of a JSON-compatible value with every string redacted:
- * private key blocks always, IP addresses when `ips` is true (one numbering
- * for the whole value unless `numbered: false`, see {@link createIpRedactor}). Object keys are not
- * changed.
+ * private key blocks always, IP addresses when `ips` is true: with `names`
+ * (the run's numbering, shared with its log) when given, else one numbering
+ * for the whole value unless `numbered: false` (see {@link createIpRedactor}).
+ * Object keys are not changed.
  */
-export function redactDeep<T>(value: T, options: { ips: boolean; numbered?: boolean }): T {
-  const ips = options.ips ? createIpRedactor({ numbered: options.numbered }) : (t: string) => t;
+export function redactDeep<T>(
+  value: T,
+  options: { ips: boolean; numbered?: boolean; names?: IpRedactor },
+): T {
+  const ips = !options.ips
+    ? (t: string) => t
+    : options.names ?? createIpRedactor({ numbered: options.numbered });
   const visit = (v: unknown): unknown => {
     if (typeof v === "string") return ips(redactPrivateKeys(v));
     if (Array.isArray(v)) return v.map(visit);

@@ -86,6 +86,7 @@ export async function runReport(
     now: new Date(),
     startedAt: runStartFromId(ctx.runId),
     redact: ctx.settings.redact,
+    ...(ctx.redactAddresses ? { addressNames: ctx.redactAddresses } : {}),
     cleanup: isCleanupOutcome(cleanup) ? cleanup : null,
     interrupted: ctx.interrupted,
     checkMode: ctx.settings.dryRun,

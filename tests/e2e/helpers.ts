@@ -250,6 +250,8 @@ export interface Report {
     label: string;
     status: string;
     instance_id: string | null;
+    /** The target's address; with redaction on, the run's placeholder (`[IPv4-1]`). */
+    address: string | null;
     instance_type: string;
     phc_support: string | null;
     ena_driver_version: string | null;

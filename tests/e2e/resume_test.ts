@@ -84,6 +84,20 @@ ${TYPE}
         exit: 1
 `;
 
+/**
+ * The placeholder each target's address has in `connect`'s log lines (`host
+ * key of ec2-user@[IPv4-1] ...`), by target id.
+ */
+function connectPlaceholders(events: JsonEvent[]): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const e of events) {
+    if (e.type !== "log" || e.stepId !== "connect" || typeof e.targetId !== "string") continue;
+    const match = /\[IPv4-\d+\]/.exec(String(e.message));
+    if (match) names[e.targetId] ??= match[0];
+  }
+  return names;
+}
+
 /** A simulator with `profiles`, and its host fleet (to change a host's behaviour). */
 async function startWithProfiles(
   cwd: string,
@@ -150,6 +164,9 @@ Deno.test("resume after Ctrl-C reaches the verdicts on the same instances and le
   const { sim, fleet } = await startWithProfiles(cwd, SLOW_CHRONYD_PARSE);
   try {
     const runId = await interruptInConfigureChrony(sim, cwd);
+    const firstNames = connectPlaceholders(await readEvents(join(cwd, "first.jsonl")));
+    assert.equal(Object.keys(firstNames).length, 2, JSON.stringify(firstNames));
+    const firstReport = await readReport(cwd, runId);
     clearOverrides(sim, fleet());
     const launched = requestsOf(sim, "RunInstances").length;
     const log = join(cwd, "resume.jsonl");
@@ -181,6 +198,17 @@ Deno.test("resume after Ctrl-C reaches the verdicts on the same instances and le
     const report = await readReport(cwd, runId);
     assert.deepEqual(report.targets.map((t) => t.verdict), ["functional", "functional"]);
     assert.equal(report.run?.exit_code, 0);
+    // One numbering of addresses over the run and its resume: log lines and report alike.
+    // One numbering of addresses over the run and its resume: the first run's log and
+    // report name each target's address alike, and the resumed run's report goes on with it.
+    assert.deepEqual(
+      firstReport.targets.map((t) => t.address),
+      firstReport.targets.map((t) => firstNames[t.id]),
+    );
+    assert.deepEqual(
+      report.targets.map((t) => [t.id, t.address]),
+      firstReport.targets.map((t) => [t.id, t.address]),
+    );
     await waitAllTerminated(sim);
     assert.equal(sim.instances().length, 2, "the run's two instances, no other");
   } finally {

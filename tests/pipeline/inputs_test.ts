@@ -242,3 +242,23 @@ Deno.test("a required input given with a bad value has that one issue, not also 
   );
   assert.deepEqual(fromSet.map((issue) => issue.key), ["subnet_id"]);
 });
+
+Deno.test("a secret input of 1-2 characters is refused without quoting it; empty or 3 are fine", async () => {
+  const issues = await issuesOf(async () =>
+    resolveInputs(await pipeline(), { set: ["subnet_id=s", "token=ab"] })
+  );
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0].source, "--set");
+  assert.equal(issues[0].key, "token");
+  assert.match(issues[0].message, /input "token" is secret and its value is shorter than 3/);
+  assert.doesNotMatch(issues[0].message, /\bab\b/);
+  const config = await writeTemp("subnet_id: s\ntoken: x\n", "short-secret.yaml");
+  const fromConfig = await issuesOf(async () =>
+    resolveInputs(await pipeline(), { configFile: config })
+  );
+  assert.equal(issueAt(fromConfig, "token").source, config);
+  for (const token of ["", "abc"]) {
+    const resolved = resolveInputs(await pipeline(), { set: ["subnet_id=s", `token=${token}`] });
+    assert.equal(resolved.values.token, token);
+  }
+});

@@ -88,7 +88,11 @@ export async function runRecorded(
   options: ExecuteOptions & { inputs?: Partial<ResolvedInputs>; workDir?: string } = {},
 ): Promise<{ result: RunResult; events: RunEvent[]; workDir: string }> {
   const events: RunEvent[] = [];
-  const bus = options.bus ?? new EventBus(options.runId ?? "20260101-000000-test");
+  // As `ptp-runner run --resume` makes it: a resumed run's bus goes on with its numbering.
+  const bus = options.bus ??
+    new EventBus(options.runId ?? "20260101-000000-test", {
+      addressNames: options.resume?.addressNames,
+    });
   bus.subscribe((e) => events.push(e));
   const settings = testSettings(options.workDir ? { workDir: options.workDir } : {});
   const inputs: ResolvedInputs = { values: {}, sources: {}, secrets: [], ...options.inputs };

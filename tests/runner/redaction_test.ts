@@ -80,8 +80,22 @@ Deno.test("the redactor replaces private key blocks, even truncated ones, and ne
     a: ["x *** y", 3],
     b: { c: "***" },
   });
-  r.add("ab"); // too short to be treated as a secret
+  r.add("ab"); // short: masked only where it stands alone
   assert.equal(r.redactText("abc"), "abc");
+});
+
+Deno.test("a secret of 1-2 characters is masked where it stands alone, and the journal JSON stays valid", () => {
+  const r = new Redactor();
+  r.add("ab");
+  r.add("1");
+  r.add("");
+  assert.equal(
+    r.redactText("token is ab; tab, abc, ab1 and ok=1, 10, x1"),
+    "token is ***; tab, abc, ab1 and ok=***, 10, x1",
+  );
+  assert.equal(r.redactText("token=ab."), "token=***.");
+  const json = r.redactJson({ n: 1, text: "pin 1", list: ["ab", 11] });
+  assert.deepEqual(JSON.parse(json), { n: 1, text: "pin ***", list: ["***", 11] });
 });
 
 Deno.test("redactJson equals stringifying the redacted copy, secrets with quotes included", () => {

@@ -232,3 +232,37 @@ Deno.test("a resumed run goes on from the failed step of the failed target only,
   assert.equal(after.status, "succeeded");
   assert.equal(after.resumedAt?.length, 1);
 });
+
+Deno.test("a resumed run names addresses as the first run did: the journal keeps the numbering, not the addresses", async () => {
+  let failB = true;
+  const named: string[] = [];
+  const p = pipeline([
+    step("add", addTargets),
+    step(
+      "peer",
+      plugin("peer", "target", (ctx) => {
+        // First run: 10.0.0.1 is always named first; the resume names only 10.0.0.2.
+        const text = failB ? "peer 10.0.0.1 10.0.0.2" : "peer 10.0.0.2";
+        named.push(`${ctx.target!.id} ${ctx.redactAddresses!(text)}`);
+        if (ctx.target!.id === "b" && failB) throw new Error("b failed");
+        return {};
+      }),
+    ),
+  ]);
+  const first = await runRecorded(p);
+  assert.equal(first.result.exitCode, 1);
+  assert.deepEqual(named.sort(), ["a peer [IPv4-1] [IPv4-2]", "b peer [IPv4-1] [IPv4-2]"]);
+  const data = await readJournal(first.workDir, first.result.runId);
+  assert.equal(Object.keys(data.addressNames?.names ?? {}).length, 2);
+  assert.doesNotMatch(JSON.stringify(data.addressNames), /10\.0\.0/);
+  const plan = planResume(data, p);
+  assert.ok("state" in plan, JSON.stringify(plan));
+  assert.deepEqual(plan.state.addressNames, data.addressNames);
+  failB = false;
+  named.length = 0;
+  const journal = await RunJournal.open(first.workDir, first.result.runId);
+  journal.markResumed();
+  const second = await runRecorded(p, { workDir: first.workDir, journal, resume: plan.state });
+  assert.equal(second.result.exitCode, 0);
+  assert.deepEqual(named, ["b peer [IPv4-2]"]);
+});
