@@ -31,7 +31,7 @@ import {
   INTERRUPT_NOTICE,
   type RunSignal,
 } from "../runner/signals.ts";
-import type { RunEvent, RunSettings } from "../runner/types.ts";
+import type { ResourceRecord, RunEvent, RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
 import { fileErrorText, reportDirProblem } from "./file-errors.ts";
 import { loadPrivateKeyParser, namesPrivateKeyFile } from "../plugins/ssh/key-path.ts";
@@ -428,14 +428,18 @@ async function execute(
         failures: data.failures ?? [],
         warnings: [],
         resources: [...journal.resources()],
-        leftBehind: openResources(journal.resources()),
+        // An in-process simulator's instances end with this process.
+        leftBehind: simEndpoint ? [] : openResources(journal.resources()),
         journalDir: journal.dir,
         durationMs: performance.now() - startedAt,
         runFailures: [],
         recap: tally.counts(),
       };
       const finish = async () => {
-        const report = await finishReport(result, settings, io, interruptSignal ?? signal);
+        const report = await finishReport(result, settings, io, interruptSignal ?? signal, {
+          leftBehind: result.leftBehind,
+          forcedExit: true,
+        });
         if (options.output === "json") {
           const doc = runJsonDocument(result, {
             pipeline: pipeline.name,
@@ -474,7 +478,10 @@ async function execute(
     // A forced exit is finishing the report, printing and exiting the process.
     if (forced) await new Promise<never>(() => {});
     const dir = reportDirOf(settings, runId);
-    const report = await finishReport(result, settings, io, interruptSignal);
+    const report = await finishReport(result, settings, io, interruptSignal, {
+      // An in-process simulator's instances end with this process.
+      leftBehind: simEndpoint ? [] : openResources(journal.resources()),
+    });
     const hint = resumeHint({
       runId,
       file: pipeline.file,
@@ -525,12 +532,17 @@ function redactedView(ips: IpRedactor): (event: RunEvent) => RunEvent {
 /** Longest wait (milliseconds) for the report and JSON document of a forced exit. */
 const FORCED_EXIT_GRACE_MS = 3000;
 
-/** Rewrites the report files with the run's final figures; null (and a message) when that fails. */
+/**
+ * Rewrites the report files with the run's final figures; null (and a message) when that fails.
+ * `end.leftBehind`: the resources still open (the report's `left_behind`);
+ * `end.forcedExit`: a second signal ended the run before cleanup finished.
+ */
 function finishReport(
   result: RunResult,
   settings: RunSettings,
   io: RunIo,
   signal: RunSignal | undefined,
+  end: { leftBehind: readonly ResourceRecord[]; forcedExit?: boolean },
 ) {
   return finalizeReport(settings.workDir, result.runId, reportDirOf(settings, result.runId), {
     status: runStatusOf(result),
@@ -540,6 +552,8 @@ function finishReport(
     recap: result.recap,
     durationMs: result.durationMs,
     ...(result.interrupted && signal ? { signal } : {}),
+    resources: end.leftBehind,
+    ...(end.forcedExit ? { forcedExit: true } : {}),
   }).catch((error) => {
     io.err(`could not complete the report files: ${(error as Error).message}\n`);
     return null;
