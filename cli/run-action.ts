@@ -448,6 +448,7 @@ async function execute(
             redact: settings.redact,
             ips,
             checkMode: settings.dryRun,
+            simulated: simEndpoint !== undefined,
           });
           io.out(JSON.stringify({ ...doc, forced_exit: true }, null, 2) + "\n");
         }
@@ -499,6 +500,7 @@ async function execute(
         redact: settings.redact,
         ips,
         checkMode: settings.dryRun,
+        simulated: simEndpoint !== undefined,
       });
       io.out(JSON.stringify(doc, null, 2) + "\n");
     }
