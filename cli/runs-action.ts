@@ -124,7 +124,8 @@ export function runsText(runs: readonly RunListing[]): string[] {
     if (r.unreadable !== undefined) {
       lines.push(
         `${r.run_id}: journal unreadable (${r.unreadable}); its instances may still run: ` +
-          `${r.release_command}, or find them by their run tag with ptp-runner sweep`,
+          `${r.release_command} (finds them by their run tag, as ptp-runner sweep --run ` +
+          `${r.run_id})`,
       );
       continue;
     }
