@@ -374,6 +374,7 @@ async function execute(
       pipeline: { name: pipeline.name, file: pipeline.file },
       inputs: maskSecretInputs(inputs),
       fingerprint: runFingerprint(run.pipelineText, inputs),
+      ...(simEndpoint ? { simulated: true } : {}),
       ...redaction,
     });
   // Tells `listRuns`/`readJournal` this run is alive; the OS drops it if the process dies.

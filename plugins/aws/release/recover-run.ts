@@ -14,7 +14,9 @@
  * running (recorded `kept`); an id the run does not own is refused (exit 2)
  * before anything is terminated. When anything stays uncertain it prints the
  * `sweep` command that would find the rest. A run whose journal cannot be
- * read is cleaned up by its run tag alone (./recover-by-tag.ts).
+ * read is cleaned up by its run tag alone (./recover-by-tag.ts). A
+ * `--simulate` run (journal `simulated`) has nothing to clean: it says so
+ * and asks nothing of AWS.
  * @module
  */
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
@@ -200,6 +202,13 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
     return EXIT.USAGE;
   }
   const data = journal.data;
+  if (data.simulated) {
+    print(
+      `run ${options.runId} was simulated (--simulate): its instances lived in the simulator ` +
+        `inside that run's process and ended with it; nothing to clean up`,
+    );
+    return EXIT.OK;
+  }
   const alive = await stillAlive(workDir, options.runId, data);
   if (alive && !options.force) {
     print(
