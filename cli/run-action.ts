@@ -37,7 +37,7 @@ import {
   INTERRUPT_NOTICE,
   type RunSignal,
 } from "../runner/signals.ts";
-import type { RunEvent, RunSettings } from "../runner/types.ts";
+import type { ResourceRecord, RunEvent, RunSettings } from "../runner/types.ts";
 import { builtinRegistry } from "./builtin-registry.ts";
 import { fileErrorText, reportDirProblem } from "./file-errors.ts";
 import { loadPrivateKeyParser, namesPrivateKeyFile } from "../plugins/ssh/key-path.ts";
@@ -386,6 +386,7 @@ async function execute(
       // Never an input in clear: secrets `***`, addresses by the run's placeholders.
       inputs: bus.addresses.redact(maskSecretInputs(inputs)),
       fingerprint: runFingerprint(run.pipelineText, inputs),
+      ...(simEndpoint ? { simulated: true } : {}),
       ...redaction,
     });
   // Tells `listRuns`/`readJournal` this run is alive; the OS drops it if the process dies.
@@ -442,14 +443,18 @@ async function execute(
         failures: data.failures ?? [],
         warnings: [],
         resources: [...journal.resources()],
-        leftBehind: openResources(journal.resources()),
+        // An in-process simulator's instances end with this process.
+        leftBehind: simEndpoint ? [] : openResources(journal.resources()),
         journalDir: journal.dir,
         durationMs: performance.now() - startedAt,
         runFailures: [],
         recap: tally.counts(),
       };
       const finish = async () => {
-        const report = await finishReport(result, settings, io, interruptSignal ?? signal, ips);
+        const report = await finishReport(result, settings, io, interruptSignal ?? signal, ips, {
+          leftBehind: result.leftBehind,
+          forcedExit: true,
+        });
         if (options.output === "json") {
           const doc = runJsonDocument(result, {
             pipeline: pipeline.name,
@@ -458,6 +463,7 @@ async function execute(
             redact: settings.redact,
             ips,
             checkMode: settings.dryRun,
+            simulated: simEndpoint !== undefined,
           });
           io.out(JSON.stringify({ ...doc, forced_exit: true }, null, 2) + "\n");
         }
@@ -488,7 +494,10 @@ async function execute(
     // A forced exit is finishing the report, printing and exiting the process.
     if (forced) await new Promise<never>(() => {});
     const dir = reportDirOf(settings, runId);
-    const report = await finishReport(result, settings, io, interruptSignal, ips);
+    const report = await finishReport(result, settings, io, interruptSignal, ips, {
+      // An in-process simulator's instances end with this process.
+      leftBehind: simEndpoint ? [] : openResources(journal.resources()),
+    });
     const hint = resumeHint({
       runId,
       file: pipeline.file,
@@ -506,6 +515,7 @@ async function execute(
         redact: settings.redact,
         ips,
         checkMode: settings.dryRun,
+        simulated: simEndpoint !== undefined,
       });
       io.out(JSON.stringify(doc, null, 2) + "\n");
     }
@@ -539,13 +549,18 @@ function redactedView(ips: IpRedactor): (event: RunEvent) => RunEvent {
 /** Longest wait (milliseconds) for the report and JSON document of a forced exit. */
 const FORCED_EXIT_GRACE_MS = 3000;
 
-/** Rewrites the report files with the run's final figures; null (and a message) when that fails. */
+/**
+ * Rewrites the report files with the run's final figures; null (and a message) when that fails.
+ * `end.leftBehind`: the resources still open (the report's `left_behind`);
+ * `end.forcedExit`: a second signal ended the run before cleanup finished.
+ */
 function finishReport(
   result: RunResult,
   settings: RunSettings,
   io: RunIo,
   signal: RunSignal | undefined,
   ips: IpRedactor,
+  end: { leftBehind: readonly ResourceRecord[]; forcedExit?: boolean },
 ) {
   return finalizeReport(settings.workDir, result.runId, reportDirOf(settings, result.runId), {
     status: runStatusOf(result),
@@ -555,6 +570,8 @@ function finishReport(
     recap: result.recap,
     durationMs: result.durationMs,
     ...(result.interrupted && signal ? { signal } : {}),
+    resources: end.leftBehind,
+    ...(end.forcedExit ? { forcedExit: true } : {}),
   }, ips).catch((error) => {
     io.err(`could not complete the report files: ${(error as Error).message}\n`);
     return null;

@@ -9,8 +9,16 @@
  *   "targets": [{ "id": "c7i.large-1", "label": "c7i.large 1 of 2", "status": "done",
  *     "verdict": "functional", "verdict_reason": null, "instance_id": "i-...",
  *     "instance_type": "c7i.large", "steps": { "ok": 9, "changed": 4, ... } }],
- *   "left_behind": [{ "kind": "ec2-instance", "id": "i-...", "region": "...", "release_command": "..." }] }
+ *   "left_behind": [{ "kind": "ec2-instance", "id": "i-...", "region": "...", "release_command": "..." }],
+ *   "kept": [{ "kind": "ec2-instance", "id": "i-...", "region": "...", "target_id": "c7i.large-1",
+ *     "release_command": "aws ec2 terminate-instances ..." }],
+ *   "cleanup_command": "ptp-runner cleanup --run <run-id> --include-kept" }
  * ```
+ *
+ * `kept`: instances left running on purpose (`--keep`), as report.json's
+ * `cleanup.kept`; a target whose instance was kept has `kept: true`.
+ * `cleanup_command` releases what is left behind and kept (null when nothing
+ * is); a `--simulate` run's instances end with its simulator, so it lists none.
  *
  * IP addresses are redacted unless `--no-redact` (as in the report files), with
  * the run's numbering when the caller passes its redactor: `[IPv4-1]` names the
@@ -20,6 +28,7 @@
 import type { RunResult } from "../runner/executor.ts";
 import { emptyCounts } from "../runner/recap.ts";
 import { stepCountsReport } from "../plugins/report/build.ts";
+import { cleanupRunCommand } from "../plugins/report/left-behind.ts";
 import {
   createIpRedactor,
   type IpRedactor,
@@ -53,8 +62,12 @@ export function runJsonDocument(
     ips?: IpRedactor;
     /** `--dry-run`: nothing was applied (as report.json's `check_mode`). */
     checkMode?: boolean;
+    /** `--simulate`: the instances ended with the in-process simulator (none is kept). */
+    simulated?: boolean;
   },
 ): Record<string, unknown> {
+  const kept = info.simulated ? [] : result.resources.filter((r) => r.state === "kept");
+  const keptIds = new Set(kept.map((r) => r.id));
   const doc = {
     run_id: result.runId,
     pipeline: info.pipeline,
@@ -81,6 +94,7 @@ export function runJsonDocument(
       instance_type: t.instanceType ?? null,
       region: t.region ?? null,
       address: t.address ?? null,
+      kept: t.instanceId !== undefined && keptIds.has(t.instanceId),
       steps: stepCountsReport(result.recap.targets[t.id] ?? emptyCounts()),
     })),
     pipeline_steps: stepCountsReport(result.recap.pipeline),
@@ -92,6 +106,16 @@ export function runJsonDocument(
       state: r.state,
       release_command: r.releaseCommand ?? null,
     })),
+    kept: kept.map((r) => ({
+      kind: r.kind,
+      id: r.id,
+      region: r.region ?? null,
+      target_id: r.targetId ?? null,
+      release_command: r.releaseCommand ?? null,
+    })),
+    cleanup_command: result.leftBehind.length + kept.length === 0
+      ? null
+      : `${cleanupRunCommand(result.runId)}${kept.length > 0 ? " --include-kept" : ""}`,
   };
   const keyless = redactDeep(doc, { ips: false });
   return info.redact ? redactIpsWith(keyless, info.ips ?? createIpRedactor()) : keyless;

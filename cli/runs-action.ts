@@ -70,10 +70,10 @@ export async function listRunListings(workDir: string): Promise<RunListing[]> {
   const out: RunListing[] = [];
   for (const summary of await listRuns(workDir)) {
     const journal = await readJournal(workDir, summary.runId).catch(() => null);
-    const open = journal ? openResources(journal.resources) : [];
-    const kept = (journal?.resources ?? []).filter((r) =>
-      r.kind === "ec2-instance" && r.state === "kept"
-    );
+    // A --simulate run's resources ended with its process (also after a forced exit).
+    const resources = journal?.simulated ? [] : journal?.resources ?? [];
+    const open = openResources(resources);
+    const kept = resources.filter((r) => r.kind === "ec2-instance" && r.state === "kept");
     const instances = [...open.filter((r) => r.kind === "ec2-instance"), ...kept];
     const release = kept.length > 0
       ? `ptp-runner cleanup --run ${summary.runId} --include-kept`
@@ -124,7 +124,8 @@ export function runsText(runs: readonly RunListing[]): string[] {
     if (r.unreadable !== undefined) {
       lines.push(
         `${r.run_id}: journal unreadable (${r.unreadable}); its instances may still run: ` +
-          `${r.release_command}, or find them by their run tag with ptp-runner sweep`,
+          `${r.release_command} (finds them by their run tag, as ptp-runner sweep --run ` +
+          `${r.run_id})`,
       );
       continue;
     }

@@ -52,6 +52,11 @@ export interface JournalData {
   /** Process exit code, once finished (see `EXIT` in runner/errors.ts). */
   exitCode?: number;
   /**
+   * True for a `--simulate` run: its resources lived in the simulator inside
+   * the run's process and ended with it (nothing for `cleanup --run` to do).
+   */
+  simulated?: boolean;
+  /**
    * Resolved inputs as outputs show them, never in clear: values of `secret`
    * inputs are `***`, IP addresses the run's placeholders (`[IPv4-1]`, see
    * {@link addressNames}). Journals of older versions hold addresses in clear.
@@ -91,7 +96,7 @@ export interface RunSummary {
   status: RunStatus;
   startedAt: string;
   finishedAt?: string;
-  /** Resources still `created` or `release-failed`. */
+  /** Resources still `created` or `release-failed` (0 for a `--simulate` run). */
   openResources: number;
   /** Journal directory. */
   dir: string;
@@ -252,7 +257,8 @@ export async function listRuns(workDir: string): Promise<RunSummary[]> {
         status: j.status,
         startedAt: j.startedAt,
         finishedAt: j.finishedAt,
-        openResources: openResources(j.resources).length,
+        // A --simulate run's resources ended with its process.
+        openResources: j.simulated ? 0 : openResources(j.resources).length,
         dir: journalDir(workDir, j.runId),
       });
     } catch {
@@ -346,6 +352,7 @@ export class RunJournal implements JournalApi {
   /**
    * Creates the journal of a new run (directory and first write).
    * @param init.inputs Inputs as they may be written (secret values already `***`).
+   * @param init.simulated True for a `--simulate` run (recorded as `simulated`).
    * @param init.redact Applied to everything written (replaces secrets); identity by default.
    * @param init.serialize Faster alternative: returns the redacted JSON text directly
    *   (e.g. `Redactor.redactJson`); wins over `redact` when given.
@@ -358,6 +365,8 @@ export class RunJournal implements JournalApi {
       pipeline: { name: string; file: string };
       inputs: Record<string, unknown>;
       fingerprint?: RunFingerprint;
+      /** `--simulate`: the run's resources live in its in-process simulator. */
+      simulated?: boolean;
       redact?: <T>(value: T) => T;
       serialize?: (value: unknown) => string;
       now?: Date;
@@ -381,6 +390,7 @@ export class RunJournal implements JournalApi {
         status: "running",
         pid: Deno.pid,
         ...(host === undefined ? {} : { host }),
+        ...(init.simulated ? { simulated: true } : {}),
         inputs: init.inputs,
         ...(init.fingerprint ? { fingerprint: init.fingerprint } : {}),
         outputs: {},

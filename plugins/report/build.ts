@@ -301,6 +301,8 @@ export function buildReport(input: BuildReportInput): Report {
     overall: clockStats(targets),
     targets,
     cleanup: input.cleanup ? cleanupSection(input.cleanup) : null,
+    forced_exit: false,
+    left_behind: null,
     run: input.run ?? null,
     recap: input.recap ? recapSection(targets, input.recap) : null,
   };

@@ -6,9 +6,10 @@
  * @module
  */
 import type { RecapCounts } from "../../runner/recap.ts";
-import type { FailureRecord } from "../../runner/types.ts";
+import type { FailureRecord, ResourceRecord } from "../../runner/types.ts";
 import { recapSection, runOutcome } from "./build.ts";
 import type { Report, RunOutcome } from "./model.ts";
+import { leftBehindSection } from "./left-behind.ts";
 import { redactDeep } from "./redact.ts";
 import { readReportFile, type ReportFiles, writeReportFiles } from "./write.ts";
 
@@ -24,6 +25,13 @@ export interface FinalRunFigures {
   durationMs: number;
   /** The signal that interrupted the run, when it was interrupted. */
   signal?: "SIGINT" | "SIGTERM" | "SIGHUP";
+  /**
+   * The run's resources as its journal holds them at the end: the open ones
+   * (`created`, `release-failed`) make the report's `left_behind`.
+   */
+  resources?: readonly ResourceRecord[];
+  /** True when a second signal made the run exit at once (cleanup did not finish). */
+  forcedExit?: boolean;
 }
 
 /**
@@ -52,6 +60,15 @@ export function withFinalFigures(
     run,
     recap: recapSection(report.targets, figures.recap),
     ...(figures.signal ? { interrupted: true, interrupted_by: figures.signal } : {}),
+    ...(figures.forcedExit ? { forced_exit: true } : {}),
+    ...(figures.resources
+      ? {
+        left_behind: redactDeep(leftBehindSection(figures.resources, report.run_id), {
+          ips: report.redacted,
+          numbered: false,
+        }),
+      }
+      : {}),
   };
 }
 

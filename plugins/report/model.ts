@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { ClockQualitySchema, ClockSampleSchema } from "../ptp/facts.ts";
 import { CleanupInstanceSchema, CleanupSectionSchema, CountsSchema } from "./sections.ts";
+import { LeftBehindSectionSchema } from "./left-behind.ts";
 
 export { CleanupInstanceSchema, CleanupSectionSchema, CountsSchema };
 
@@ -221,6 +222,14 @@ export const ReportSchema = z.object({
   overall: ClockStatsSchema,
   targets: z.array(TargetReportSchema),
   cleanup: CleanupSectionSchema.nullable(),
+  forced_exit: z.boolean().default(false).describe(
+    "True when a second signal (e.g. Ctrl-C again) made the run exit at once: cleanup did " +
+      "not finish, see left_behind",
+  ),
+  left_behind: LeftBehindSectionSchema.nullable().default(null).describe(
+    "Resources the run's journal still listed as created or release-failed when the run " +
+      "ended, with the command releasing them; null when none (or not known yet)",
+  ),
   run: RunOutcomeSchema.nullable().default(null).describe(
     "Run-level outcome; null in reports written before it existed",
   ),
@@ -250,5 +259,7 @@ export type StepCountsReport = z.output<typeof StepCountsSchema>;
 export type Recap = z.output<typeof RecapSchema>;
 /** One chrony sample of a target. */
 export type ClockSampleReport = z.output<typeof ClockSampleSchema>;
+/** The left-behind section. */
+export type { LeftBehindSection } from "./left-behind.ts";
 /** The run section. */
 export type RunOutcome = z.output<typeof RunOutcomeSchema>;

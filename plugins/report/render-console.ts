@@ -20,6 +20,7 @@ import {
   summaryCells,
   terminateCommand,
 } from "./cells.ts";
+import { leftBehindNotice } from "./left-behind.ts";
 import type { CleanupSection, Report, ReportVerdict, TargetReport } from "./model.ts";
 import { type Palette, palette } from "../../runner/colour.ts";
 import { type Align, renderTable } from "./table.ts";
@@ -115,6 +116,14 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
   const interrupted = interruptedSummary(report);
   if (interrupted) out.push(p.yellow(`${interruptedHeading(report)}: ${interrupted}.`));
   for (const line of runFailureLines(report)) out.push(p.red(`Run failed: ${line}`));
+  const left = leftBehindNotice(report);
+  if (left) {
+    out.push(p.red(`${left.summary}:`));
+    for (const r of left.resources) {
+      out.push(`  ${r.line}${r.releaseCommand ? `: ${r.releaseCommand}` : ""}`);
+    }
+    out.push(`  release them all: ${left.command}`);
+  }
   out.push("");
 
   out.push(p.bold("Summary by instance type"));

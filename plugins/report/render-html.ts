@@ -20,6 +20,7 @@ import {
   SUMMARY_HEADERS,
   summaryCells,
 } from "./cells.ts";
+import { leftBehindNotice } from "./left-behind.ts";
 import type { Report, TargetReport } from "./model.ts";
 import { boundsOf, isSynchronised, samplesSummary, spreadOf, targetsByType } from "./samples.ts";
 import {
@@ -161,6 +162,21 @@ export function renderHtmlReport(report: Report): string {
   }
   const exit = exitCodeText(report);
   if (exit) body.push(`<p>Run ${escapeXml(report.run!.status)}, ${escapeXml(exit)}.</p>`);
+  const left = leftBehindNotice(report);
+  if (left) {
+    body.push(
+      "<h2>Left behind</h2>",
+      `<p class="fail">${escapeXml(left.summary)}:</p>`,
+      "<ul>",
+      ...left.resources.map((r) =>
+        `<li>${escapeXml(r.line)}${
+          r.releaseCommand ? `: <code>${escapeXml(r.releaseCommand)}</code>` : ""
+        }</li>`
+      ),
+      "</ul>",
+      `<p>Release them all: <code>${escapeXml(left.command)}</code></p>`,
+    );
+  }
 
   body.push("<h2>Summary by instance type</h2>");
   body.push(table(

@@ -9,11 +9,15 @@
  * each with the diagnostics in the body; a target the interrupt cancelled is
  * `<skipped message="run interrupted">`, one a rollout stopped on `max_fail`
  * never started is `<skipped>` with why (and the rollout's stop is an
- * `<error>` case of its own). Every case carries the properties
- * `verdict` and `target_id`.
+ * `<error>` case of its own). Every target case carries the properties
+ * `verdict` and `target_id`. Resources the run may have left behind (the
+ * report's `left_behind`, e.g. after a forced exit) make one more `<error
+ * type="left-behind">` case (classname `pipeline`) naming them and the
+ * `ptp-runner cleanup --run <id>` command, so a CI job sees them.
  * @module
  */
 import { identityOf, qualityLines } from "./cells.ts";
+import { leftBehindNotice } from "./left-behind.ts";
 import type { Report, TargetReport } from "./model.ts";
 
 /** Escapes text for XML content and attributes; drops characters XML 1.0 forbids. */
@@ -134,6 +138,29 @@ function failedStepCase(f: NonNullable<Report["run"]>["failures"][number]): stri
 }
 
 /**
+ * The `<error type="left-behind">` case of a run that may have left resources
+ * behind (e.g. a forced exit before cleanup finished); null when none.
+ */
+function leftBehindCase(report: Report): string | null {
+  const notice = leftBehindNotice(report);
+  if (!notice) return null;
+  const message = xmlEscape(`${notice.summary}; release them: ${notice.command}`);
+  const body = [
+    notice.summary + ":",
+    ...notice.resources.flatMap((r) => [
+      `  ${r.line}`,
+      ...(r.releaseCommand ? [`    release: ${r.releaseCommand}`] : []),
+    ]),
+    `release them all: ${notice.command}`,
+  ].join("\n");
+  return [
+    `    <testcase classname="pipeline" name="cleanup: resources left behind" time="0.000">`,
+    `      <error type="left-behind" message="${message}">${xmlEscape(body)}</error>`,
+    "    </testcase>",
+  ].join("\n");
+}
+
+/**
  * Renders the report as JUnit XML (one test suite named after the pipeline
  * and run): a test case per target, in report order, plus one `<error>` case
  * per pipeline-scope step that failed the run. Suite properties carry the
@@ -143,10 +170,12 @@ export function renderJunitReport(report: Report): string {
   const failOn = report.run?.fail_on ?? [];
   const outcomes = report.targets.map((t) => outcomeOf(t, failOn));
   const stepFailures = report.run?.failures ?? [];
+  const left = leftBehindCase(report);
+  const extra = stepFailures.length + (left ? 1 : 0);
   const count = (o: Outcome) => outcomes.filter((x) => x === o).length;
-  const tests = report.targets.length + stepFailures.length;
+  const tests = report.targets.length + extra;
   const failures = count("failure");
-  const errors = count("error") + stepFailures.length;
+  const errors = count("error") + extra;
   const skipped = count("skipped");
   const time = (report.wall_time_seconds ?? 0).toFixed(3);
   const suite = xmlEscape(`ptp-runner ${report.pipeline} ${report.run_id}`);
@@ -161,12 +190,17 @@ export function renderJunitReport(report: Report): string {
         property("exit_code", String(report.run.exit_code)),
       ]
       : []),
+    ...(report.forced_exit ? [property("forced_exit", "true")] : []),
+    ...(report.left_behind
+      ? [property("cleanup_command", report.left_behind.cleanup_command)]
+      : []),
   ];
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="ptp-runner" ${counts}>`,
     `  <testsuite name="${suite}" ${counts} timestamp="${xmlEscape(report.generated_at)}">`,
     `    <properties>${props.join("")}</properties>`,
+    ...(left ? [left] : []),
     ...stepFailures.map(failedStepCase),
     ...report.targets.map((t) => testcase(t, report)),
     `  </testsuite>`,

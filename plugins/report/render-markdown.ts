@@ -1,7 +1,7 @@
 /**
  * `report.md`: the report as Markdown for sharing (issues, wikis, chat):
  * whether the run was interrupted, summary and instance tables, diagnostics with quoted output, clock
- * statistics and the cleanup section.
+ * statistics, the cleanup section and what the run may have left behind.
  * @module
  */
 import {
@@ -25,6 +25,7 @@ import {
   terminateCommand,
 } from "./cells.ts";
 import type { CleanupSection, Report } from "./model.ts";
+import { leftBehindNotice } from "./left-behind.ts";
 import { SAMPLE_HEADERS, sampleCells, samplesSummary } from "./samples.ts";
 import { formatWallTime } from "./units.ts";
 
@@ -73,6 +74,8 @@ export function renderMarkdownReport(report: Report): string {
   for (const line of runFailureLines(report)) out.push(`**Run failed**: ${inline(line)}`, "");
   const exit = exitCodeText(report);
   if (exit) out.push(`Run ${report.run!.status}, ${exit}.`, "");
+  const left = renderMarkdownLeftBehind(report);
+  if (left) out.push(left, "");
 
   out.push("## Summary by instance type", "");
   out.push(
@@ -198,6 +201,21 @@ export function renderMarkdownReport(report: Report): string {
 
   if (report.cleanup) out.push(renderMarkdownCleanup(report.cleanup), "");
   return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+}
+
+/**
+ * The `left_behind` section as Markdown (a `## Left behind` heading, the
+ * resources with their release commands, the cleanup command); "" when none.
+ */
+export function renderMarkdownLeftBehind(report: Report): string {
+  const notice = leftBehindNotice(report);
+  if (!notice) return "";
+  const out = ["## Left behind", "", `**${inline(notice.summary)}**:`, ""];
+  for (const r of notice.resources) {
+    out.push(`- ${inline(r.line)}${r.releaseCommand ? `: \`${r.releaseCommand}\`` : ""}`);
+  }
+  out.push("", "Release them all:", "", fenced(notice.command));
+  return out.join("\n");
 }
 
 /** The cleanup section as Markdown (a `## Cleanup` heading and lists). */

@@ -57,6 +57,50 @@ Deno.test("runJsonDocument keeps addresses with --no-redact", () => {
   assert.equal((doc.targets as { address: string }[])[0].address, "10.0.1.12");
 });
 
+/** A run that kept the instance of its first target (`--keep functional`). */
+function keptResult(): RunResult {
+  const base = result(["10.0.1.12", "10.0.1.13"]);
+  base.exitCode = 0;
+  base.targets[0].instanceId = "i-0000000000000000a";
+  base.targets[1].instanceId = "i-0000000000000000b";
+  const record = (id: string, state: "kept" | "released", targetId: string) => ({
+    kind: "ec2-instance",
+    id,
+    region: "us-east-1",
+    state,
+    targetId,
+    releaseCommand: `aws ec2 terminate-instances --region us-east-1 --instance-ids ${id}`,
+    createdAt: "2026-12-07T00:00:00Z",
+  });
+  base.resources = [
+    record("i-0000000000000000a", "kept", "host-1"),
+    record("i-0000000000000000b", "released", "host-2"),
+  ];
+  return base;
+}
+
+Deno.test("runJsonDocument lists kept instances with the command that terminates them", () => {
+  const doc = runJsonDocument(keptResult(), { ...info, redact: false });
+  assert.deepEqual(doc.left_behind, []);
+  assert.deepEqual(doc.kept, [{
+    kind: "ec2-instance",
+    id: "i-0000000000000000a",
+    region: "us-east-1",
+    target_id: "host-1",
+    release_command: "aws ec2 terminate-instances --region us-east-1 --instance-ids " +
+      "i-0000000000000000a",
+  }]);
+  assert.equal(doc.cleanup_command, "ptp-runner cleanup --run 20261207-000000-test --include-kept");
+  const targets = doc.targets as { id: string; kept: boolean }[];
+  assert.deepEqual(targets.map((t) => [t.id, t.kept]), [["host-1", true], ["host-2", false]]);
+});
+
+Deno.test("runJsonDocument of a --simulate run keeps nothing: its simulator ended", () => {
+  const doc = runJsonDocument(keptResult(), { ...info, redact: false, simulated: true });
+  assert.deepEqual(doc.kept, []);
+  assert.equal(doc.cleanup_command, null);
+});
+
 Deno.test("run --output json refused before it starts prints a document of the problems on stdout (exit 2)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ptp-run-output-" });
   try {

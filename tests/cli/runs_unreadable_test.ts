@@ -15,7 +15,7 @@ Deno.test("runs lists a corrupt journal as unreadable with the cleanup and sweep
     assert.match(text, new RegExp(`${runId} +\\? +- +unreadable`), text);
     assert.match(text, /not valid JSON/);
     assert.match(text, new RegExp(`ptp-runner cleanup --run ${runId}`));
-    assert.match(text, /ptp-runner sweep/);
+    assert.match(text, new RegExp(`ptp-runner sweep --run ${runId}`));
     let json = "";
     await runsCommand({ workDir, output: "json" }, (t) => json += t);
     const [listing] = JSON.parse(json);

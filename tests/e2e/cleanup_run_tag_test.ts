@@ -1,10 +1,13 @@
 /**
  * End to end: `cleanup --run` after a SIGKILL while RunInstances was in
  * flight (so the journal never heard of the instances) finds them by the
- * run's tag in the journal's account and region and terminates them; and it
- * refuses to touch a run whose process is still alive unless `--force`.
+ * run's tag in the journal's account and region and terminates them; a run
+ * whose journal is corrupt is cleaned up by its tag alone, with the command
+ * `runs` prints; and it refuses to touch a run whose process is still alive
+ * unless `--force`.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import {
   activeInstances,
   makeWorkDir,
@@ -54,6 +57,48 @@ Deno.test("cleanup --run after SIGKILL during an in-flight RunInstances terminat
     const again = await runCli(["cleanup", "--run", runId, "--yes"], { cwd, env: sim.env });
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.match(again.stdout, /nothing left to release \(journal, and instances tagged/);
+  } finally {
+    await sim.stop();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("the cleanup command runs prints for a corrupt journal terminates the run's tagged instances", async () => {
+  const sim = await startE2eSimulator();
+  sim.faults.runInstancesDelaySeconds = 400; // 2 s real: the run is killed before the answer
+  const cwd = await makeWorkDir();
+  try {
+    const cli = spawnCli(
+      ["run", PTP_PIPELINE, "--yes", ...simSetArgs(sim), "--set", "instance_types=c7i.large:2"],
+      { cwd, env: sim.env },
+    );
+    await cli.stdout.until(/\brun \d{8}-\d{6}-[0-9a-z]{4}/);
+    const runId = runIdFrom(cli.stdout.text());
+    await pollFor("RunInstances to arrive", () => sim.instances().length === 2 ? true : undefined);
+    cli.child.kill("SIGKILL");
+    await cli.finished();
+    await Deno.writeTextFile(join(cwd, ".ptp-runner", "runs", runId, "journal.json"), "{ broken");
+
+    const runs = await runCli(["runs"], { cwd, env: sim.env });
+    const pasted = new RegExp(`its instances may still run: (ptp-runner cleanup --run ${runId})`)
+      .exec(runs.stdout)?.[1];
+    assert.ok(pasted, runs.stdout);
+    const args = pasted.split(" ").slice(1);
+    const listed = await runCli(args, { cwd, env: sim.env });
+    assert.equal(listed.code, 2, listed.stdout + listed.stderr);
+    assert.match(listed.stdout, /cannot be read .*not valid JSON/);
+    assert.match(listed.stdout, /listed only: pass --yes/);
+    assert.equal(activeInstances(sim).length, 2, "nothing terminated without --yes");
+
+    const cleanup = await runCli([...args, "--yes"], { cwd, env: sim.env });
+    assert.equal(cleanup.code, 0, cleanup.stdout + cleanup.stderr);
+    assert.match(cleanup.stdout, /terminated 2 instance\(s\)/);
+    assert.deepEqual(activeInstances(sim), []);
+    const typo = await runCli(["cleanup", "--run", "20261207-000000-zzzz", "--yes"], {
+      cwd,
+      env: sim.env,
+    });
+    assert.equal(typo.code, 2, "a run without a run directory is still refused");
   } finally {
     await sim.stop();
     await Deno.remove(cwd, { recursive: true });

@@ -87,7 +87,7 @@ Deno.test("runs lists a run that kept its instance with the cleanup command, and
   }
 });
 
-Deno.test("runs does not list the kept instances of a --simulate run: they ended with its simulator", async () => {
+Deno.test("runs does not list the kept instances of a --simulate run, and cleanup --run of it has nothing to do", async () => {
   const cwd = await makeWorkDir();
   try {
     const run = await runCli([
@@ -107,6 +107,10 @@ Deno.test("runs does not list the kept instances of a --simulate run: they ended
     assert.equal(runs[0].run_id, runId);
     assert.deepEqual(runs[0].running_instances, []);
     assert.equal(runs[0].release_command, null, listed.stdout);
+    // Pasting a cleanup anyway: nothing to clean, no AWS credentials needed.
+    const cleanup = await runCli(["cleanup", "--run", runId], { cwd, env: {} });
+    assert.equal(cleanup.code, 0, cleanup.stdout + cleanup.stderr);
+    assert.match(cleanup.stdout, /was simulated \(--simulate\)/);
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }

@@ -13,7 +13,10 @@
  * `--include-kept`. `--keep <instance-id>,...` keeps instances of the run
  * running (recorded `kept`); an id the run does not own is refused (exit 2)
  * before anything is terminated. When anything stays uncertain it prints the
- * `sweep` command that would find the rest.
+ * `sweep` command that would find the rest. A run whose journal cannot be
+ * read is cleaned up by its run tag alone (./recover-by-tag.ts). A
+ * `--simulate` run (journal `simulated`) has nothing to clean: it says so
+ * and asks nothing of AWS.
  * @module
  */
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
@@ -27,6 +30,7 @@ import { TAG_RUN_ID } from "../launch/start-instances.ts";
 import { terminateInstancesCommand } from "../shared/release-commands.ts";
 import type { AwsContext } from "../shared/aws-context.ts";
 import { leftBehindLines } from "./clean-up-run.ts";
+import { cleanupRunByTag, hasRunDirectory } from "./recover-by-tag.ts";
 import { type CommandOptions, createCommandContext } from "./command-context.ts";
 import { type CallerIdentity, verifyCredentials } from "../shared/credentials.ts";
 import { ask } from "../shared/prompts.ts";
@@ -178,7 +182,7 @@ function instanceTypeOf(r: ResourceRecord): string | undefined {
  * and left as they are in the journal. Instances the run kept are listed and
  * terminated only with `includeKept`.
  * @returns the exit code: 0 all released (or nothing to do), 2 bad run id /
- *   unreadable journal / confirmation needed / credentials of another account
+ *   no run directory / confirmation needed / credentials of another account
  *   than the run's, 3 something may be left behind (printed with copy-paste
  *   commands), 1 credentials refused.
  */
@@ -189,10 +193,22 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
   try {
     journal = await RunJournal.open(workDir, options.runId);
   } catch (error) {
-    print(`error: ${(error as Error).message}`);
+    const why = (error as Error).message;
+    // Its instances carry the run tag: release what the tag finds.
+    if (await hasRunDirectory(workDir, options.runId)) {
+      return await cleanupRunByTag({ ...options, workDir, print }, why);
+    }
+    print(`error: ${why}`);
     return EXIT.USAGE;
   }
   const data = journal.data;
+  if (data.simulated) {
+    print(
+      `run ${options.runId} was simulated (--simulate): its instances lived in the simulator ` +
+        `inside that run's process and ended with it; nothing to clean up`,
+    );
+    return EXIT.OK;
+  }
   const alive = await stillAlive(workDir, options.runId, data);
   if (alive && !options.force) {
     print(

@@ -1,7 +1,8 @@
 /**
  * Which instances `sweep` touches: those of one owner (the `ptp-runner:owner`
  * tag, the IAM ARN that launched them; default the current identity, `any`
- * for every owner) and, with `--older-than`, only those launched longer ago.
+ * for every owner), with `--older-than` only those launched longer ago, and
+ * with `--run` only those tagged `ptp-runner:run-id=<run-id>` (one run's).
  * @module
  */
 import type { SweptInstance } from "./sweep.ts";
@@ -15,11 +16,14 @@ export interface SweepFilter {
   owner: string;
   /** Minimum age in seconds (`--older-than`); undefined = any age. */
   olderThanSeconds?: number;
+  /** `--run`: only instances whose `ptp-runner:run-id` tag is this run id; undefined = any run. */
+  runId?: string;
 }
 
 /**
  * Instances matching `filter`. An instance without an owner tag matches only
- * `any`; one without a known age never matches `--older-than`.
+ * `any`; one without a known age never matches `--older-than`; one without a
+ * run tag never matches `--run`.
  */
 export function filterSwept(
   instances: readonly SweptInstance[],
@@ -28,7 +32,8 @@ export function filterSwept(
   return instances.filter((i) =>
     (filter.owner === ANY_OWNER || i.owner === filter.owner) &&
     (filter.olderThanSeconds === undefined ||
-      (i.ageSeconds !== undefined && i.ageSeconds >= filter.olderThanSeconds))
+      (i.ageSeconds !== undefined && i.ageSeconds >= filter.olderThanSeconds)) &&
+    (filter.runId === undefined || i.runId === filter.runId)
   );
 }
 
@@ -39,6 +44,7 @@ export function filteredOutLine(all: number, kept: number, filter: SweepFilter):
   const why = [
     filter.owner === ANY_OWNER ? null : `other owners (--owner ${ANY_OWNER} shows them)`,
     filter.olderThanSeconds === undefined ? null : "younger than --older-than",
+    filter.runId === undefined ? null : "other runs",
   ].filter((x) => x !== null).join(" or ");
   return `${hidden} instance(s) of ${why} left alone`;
 }

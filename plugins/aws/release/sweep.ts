@@ -5,7 +5,9 @@
  * type) and terminates them after confirmation; also deletes placement groups
  * carrying the tag once their instances are gone. Only the current identity's
  * instances unless `--owner` (`any` = every owner); `--older-than` keeps
- * younger ones (see ./sweep-filter.ts).
+ * younger ones; `--run <id>` touches only that run's instances and placement
+ * groups (tag `ptp-runner:run-id`), of any owner unless `--owner` (see
+ * ./sweep-filter.ts).
  * Source: EC2 API Reference "DescribeInstances" filters `tag:<key>`,
  * `instance-state-name`; "DescribePlacementGroups".
  * @module
@@ -54,6 +56,10 @@ export interface SweepOptions extends CommandOptions {
   owner?: string;
   /** `--older-than`: only instances launched at least this long ago, seconds. */
   olderThanSeconds?: number;
+  /** `--run`: only this run's instances and placement groups (`ptp-runner:run-id` tag). */
+  runId?: string;
+  /** Exit code when it only listed (no `--yes`, no terminal); default 0. */
+  listedOnlyExitCode?: number;
   /** `--output json`: one JSON document on stdout, the text lines on stderr. */
   output?: "text" | "json";
   print?: (line: string) => void;
@@ -123,11 +129,15 @@ export async function findTaggedInstances(
   return found;
 }
 
-/** Placement groups carrying the tool tag (and `owner`'s tag unless `any`) in one region; [] when the lookup fails. */
+/**
+ * Placement groups carrying the tool tag (and `owner`'s tag unless `any`, and
+ * the run tag `runId` when given) in one region; [] when the lookup fails.
+ */
 async function findTaggedGroups(
   ec2: EC2Client,
   signal: AbortSignal,
   owner: string = ANY_OWNER,
+  runId?: string,
 ): Promise<string[]> {
   try {
     const out = await ec2.send(
@@ -139,6 +149,7 @@ async function findTaggedGroups(
     return (out.PlacementGroups ?? [])
       .filter((g) => tag(g.Tags, TAG_TOOL) === TOOL_NAME && g.State !== "deleted")
       .filter((g) => owner === ANY_OWNER || tag(g.Tags, TAG_OWNER) === owner)
+      .filter((g) => runId === undefined || tag(g.Tags, TAG_RUN_ID) === runId)
       .map((g) => g.GroupName ?? "")
       .filter((n) => n !== "");
   } catch {
@@ -203,10 +214,12 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
       return emit(EXIT.FAILED);
     }
     const filter: SweepFilter = {
-      owner: options.owner ?? identity.arn,
+      // One run's instances are its own whoever launched them.
+      owner: options.owner ?? (options.runId === undefined ? identity.arn : ANY_OWNER),
       ...(options.olderThanSeconds === undefined
         ? {}
         : { olderThanSeconds: options.olderThanSeconds }),
+      ...(options.runId === undefined ? {} : { runId: options.runId }),
     };
     const configured = configuredRegion(ctx);
     const regions = Array.isArray(requested)
@@ -219,7 +232,7 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
       const ec2 = await ec2Client(ctx, region);
       const [instances, groups] = await Promise.all([
         findTaggedInstances(ec2, region, now, signal),
-        findTaggedGroups(ec2, signal, filter.owner),
+        findTaggedGroups(ec2, signal, filter.owner, filter.runId),
       ]);
       return { region, instances, groups };
     }));
@@ -233,6 +246,7 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
       regions,
       owner: filter.owner,
       older_than_seconds: filter.olderThanSeconds ?? null,
+      run_id: filter.runId ?? null,
       instances: instances.map((i) => ({
         instance_id: i.instanceId,
         region: i.region,
@@ -250,7 +264,8 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
     const hidden = filteredOutLine(found.length, instances.length, filter);
     if (hidden) print(hidden);
     if (instances.length === 0 && groups.length === 0) {
-      print(`no ${TOOL_NAME} instances in ${regions.join(", ")}`);
+      const of = filter.runId === undefined ? "" : ` of run ${filter.runId}`;
+      print(`no ${TOOL_NAME} instances${of} in ${regions.join(", ")}`);
       return emit(EXIT.OK);
     }
     if (instances.length > 0) { for (const line of formatSweepTable(instances)) print(line); }
@@ -258,7 +273,7 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
     if (!options.yes) {
       if (!ctx.settings.interactive) {
         print("listed only: pass --yes to terminate them");
-        return emit(EXIT.OK);
+        return emit(options.listedOnlyExitCode ?? EXIT.OK);
       }
       const go = await ask(
         ctx,
