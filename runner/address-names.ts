@@ -15,6 +15,7 @@
 import { Buffer } from "node:buffer";
 import { createHmac, randomBytes } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
+import { mapStrings } from "./map-strings.ts";
 
 /** Prefix of the replacement of a redacted IPv4 address: `[IPv4-1]`, `[IPv4-2]`, ... */
 export const IPV4_PLACEHOLDER = "IPv4";
@@ -96,17 +97,7 @@ export class AddressNames {
 
   /** A deep copy of a JSON-compatible value with every string redacted ({@link redactText}); keys kept. */
   redact<T>(value: T): T {
-    const visit = (v: unknown): unknown => {
-      if (typeof v === "string") return this.redactText(v);
-      if (Array.isArray(v)) return v.map(visit);
-      if (v !== null && typeof v === "object") {
-        const out: Record<string, unknown> = {};
-        for (const [k, x] of Object.entries(v)) out[k] = visit(x);
-        return out;
-      }
-      return v;
-    };
-    return visit(value) as T;
+    return mapStrings(value, (text) => this.redactText(text));
   }
 
   #nameOf(address: string, family: "IPv4" | "IPv6"): string {

@@ -14,6 +14,7 @@
  */
 import { AddressNames, type RecordedAddressNames } from "./address-names.ts";
 import type { RunEvent, RunEventInput } from "./types.ts";
+import { mapStrings } from "./map-strings.ts";
 
 /** Text that replaces a secret. */
 export const REDACTED = "***";
@@ -130,20 +131,7 @@ export class Redactor {
 
   /** Returns a deep copy of `value` with every string redacted. */
   redact<T>(value: T): T {
-    return this.#walk(value) as T;
-  }
-
-  #walk(value: unknown): unknown {
-    if (typeof value === "string") return this.redactText(value);
-    if (Array.isArray(value)) return value.map((v) => this.#walk(v));
-    if (value !== null && typeof value === "object") {
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return value;
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.#walk(v);
-      return out;
-    }
-    return value;
+    return mapStrings(value, (text) => this.redactText(text));
   }
 }
 

@@ -10,6 +10,7 @@
  * @module
  */
 import { AddressNames, IPV4_PLACEHOLDER, IPV6_PLACEHOLDER } from "../../runner/address-names.ts";
+import { mapStrings } from "../../runner/map-strings.ts";
 
 export { IPV4_PLACEHOLDER, IPV6_PLACEHOLDER };
 
@@ -59,15 +60,7 @@ export function redactDeep<T>(
   const ips = !options.ips
     ? (t: string) => t
     : options.names ?? createIpRedactor({ numbered: options.numbered });
-  const visit = (v: unknown): unknown => {
-    if (typeof v === "string") return ips(redactPrivateKeys(v));
-    if (Array.isArray(v)) return v.map(visit);
-    if (v !== null && typeof v === "object") {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]));
-    }
-    return v;
-  };
-  return visit(value) as T;
+  return mapStrings(value, (text) => ips(redactPrivateKeys(text)));
 }
 
 /**
@@ -76,15 +69,5 @@ export function redactDeep<T>(
  * one address keeps one name over a whole run's log). Keys are kept.
  */
 export function redactIpsWith<T>(value: T, ips: IpRedactor): T {
-  const visit = (v: unknown): unknown => {
-    if (typeof v === "string") return ips(v);
-    if (Array.isArray(v)) return v.map(visit);
-    if (v !== null && typeof v === "object") {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = visit(x);
-      return out;
-    }
-    return v;
-  };
-  return visit(value) as T;
+  return mapStrings(value, ips);
 }
