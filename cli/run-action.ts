@@ -21,6 +21,7 @@ import { RecapTally } from "../runner/recap.ts";
 import { JsonLinesWriter } from "../runner/jsonl.ts";
 import { checkInputBoundWith } from "../runner/pipeline/input-bound-with.ts";
 import { checkBeforeRun } from "../runner/pipeline/rollout.ts";
+import { checkWithAgainstSettings } from "../runner/pipeline/settings-bound-with.ts";
 import { loadPipeline } from "../runner/pipeline/load.ts";
 import type { Pipeline, ResolvedInputs } from "../runner/pipeline/model.ts";
 import { type ResumeState, runFingerprint } from "../runner/resume.ts";
@@ -297,7 +298,12 @@ export async function runCommand(
     });
     // A key file among the inputs: parse it up front (garbage body, wrong passphrase).
     if (Object.values(inputs.values).some(namesPrivateKeyFile)) await loadPrivateKeyParser();
-    checkBeforeRun(pipeline, inputs, checkInputBoundWith);
+    checkBeforeRun(
+      pipeline,
+      inputs,
+      checkInputBoundWith,
+      (p, i) => checkWithAgainstSettings(p, i, settings),
+    );
     const pipelineText = await Deno.readTextFile(pipeline.file);
     const resume = options.resume === undefined
       ? undefined

@@ -60,7 +60,9 @@ Exit codes:
   0    every target functional or unsupported (or the pipeline gives no verdicts)
   1    a target misconfigured, error or without a verdict, or a pipeline step
        (e.g. launch) failed; with --fail-on unsupported also an unsupported one
-  2    invalid pipeline/inputs/flags (nothing ran)
+  2    refused before the run started: invalid pipeline/inputs/flags, or inputs the
+       flags do not allow (--max-instances, --yes); nothing ran, no journal.
+       A run that started never exits 2
   3    resources may be left behind
   130  interrupted
 Every report file (report.json "run", report.md, junit.xml) records the exit code and

@@ -128,33 +128,25 @@ export function targetFailsRun(
 }
 
 /**
- * Exit code of a run (see `EXIT` in runner/errors.ts): 130 when interrupted;
- * else 3 when resources may be left behind; else 2 when every step failure is
- * of kind `usage` (a missing flag or answer, e.g. `--yes`), no other target
- * failed and the journal records no resource (nothing was created, so
- * nothing ran that matters); else 1 when a step failed (without
- * `continue_on_error`) or a target fails the run ({@link targetFailsRun}:
- * `misconfigured`, `error`, no verdict in a run that gives verdicts,
- * `unsupported` with `failOn`);
- * else 0 (every target `functional` or `unsupported`, also a run with zero
- * targets). `resources` defaults to none.
+ * Exit code of a run that started (see `EXIT` in runner/errors.ts): 130 when
+ * interrupted; else 3 when resources may be left behind; else 1 when a step
+ * failed (without `continue_on_error`, whatever its error kind: a `usage` or
+ * `config` error found once the run started fails the run too) or a target
+ * fails the run ({@link targetFailsRun}: `misconfigured`, `error`, no verdict
+ * in a run that gives verdicts, `unsupported` with `failOn`); else 0 (every
+ * target `functional` or `unsupported`, also a run with zero targets). Never
+ * 2: that is a run refused before it starts (bad pipeline, flag or input;
+ * nothing created, no journal), which never gets here.
  */
 export function exitCodeOf(
-  result:
-    & Pick<RunResult, "interrupted" | "leftBehind" | "failures" | "targets">
-    & Partial<Pick<RunResult, "resources">>,
+  result: Pick<RunResult, "interrupted" | "leftBehind" | "failures" | "targets">,
   failOn: readonly string[] = [],
 ): number {
   if (result.interrupted) return EXIT.INTERRUPTED;
   if (result.leftBehind.length > 0) return EXIT.LEFT_BEHIND;
   const verdicts = result.targets.some((t) => t.verdict !== undefined);
   const failing = result.targets.filter((t) => targetFailsRun(t, { failOn, verdicts }));
-  if (result.failures.length === 0 && failing.length === 0) return EXIT.OK;
-  const onlyUsage = result.failures.length > 0 &&
-    result.failures.every((f) => f.kind === "usage") &&
-    failing.every((t) => t.failure?.kind === "usage");
-  const nothingCreated = (result.resources ?? []).length === 0;
-  return onlyUsage && nothingCreated ? EXIT.USAGE : EXIT.FAILED;
+  return result.failures.length === 0 && failing.length === 0 ? EXIT.OK : EXIT.FAILED;
 }
 
 /** Reason of the `step-skipped` event of a step a resumed run does not run again. */

@@ -73,6 +73,19 @@ interface StepPluginBase<I extends z.ZodType, O extends z.ZodType> {
    * what it created on abort (the launch) asks for more.
    */
   readonly abortGraceSeconds?: number;
+  /**
+   * Problems of the step's `with:` values that depend on the run's settings
+   * (flags such as `--max-instances` or `--yes`), found by `run` before the run
+   * starts: each one refuses the run (exit 2, nothing created, no journal).
+   * `known` holds the `with:` values known before the run, raw (before the
+   * input schema): literals, and values that read only `inputs.*`, evaluated; a
+   * key whose value reads a step's outputs is absent (`run` checks it then).
+   * @returns one problem per bad key (`key` as in `with:`); empty when all fit
+   */
+  readonly checkBeforeRun?: (
+    known: Readonly<Record<string, unknown>>,
+    settings: RunSettings,
+  ) => { key: string; message: string }[];
 }
 
 /**

@@ -39,7 +39,20 @@ export const ExistingHostsInput = z.object({
       "Regions searched for instance_ids or tags, in order (with region: both). " +
         "Refused with hosts alone.",
     ),
-}).strict();
+}).strict().superRefine((input, ctx) => {
+  // Hosts given by address have no region: caught before the run, not by its first step.
+  const byAws = input.instance_ids.length > 0 || Object.keys(input.tags).length > 0;
+  if (byAws) return;
+  const key = input.region ? "region" : input.regions.length > 0 ? "regions" : undefined;
+  if (!key) return;
+  const given = [...new Set([...(input.region ? [input.region] : []), ...input.regions])];
+  ctx.addIssue({
+    code: "custom",
+    path: [key],
+    message: `region "${given.join(", ")}" applies only to hosts selected by instance_ids or ` +
+      "tags; hosts given by address have no region: drop it",
+  });
+});
 
 /** Output of `existing-hosts`. */
 export const ExistingHostsOutput = z.object({
@@ -88,15 +101,9 @@ export default defineStep({
   writes: ["targets"],
   async run(ctx, input, signal) {
     const region = input.region === "" ? undefined : input.region;
+    // A region with hosts by address alone is refused by the input schema.
     const regions = [...new Set([...(region ? [region] : []), ...input.regions])];
     const byAws = input.instance_ids.length > 0 || Object.keys(input.tags).length > 0;
-    if (regions.length > 0 && !byAws) {
-      throw new StepError(
-        "usage",
-        `region "${regions.join(", ")}" applies only to hosts selected by instance_ids or tags; ` +
-          "hosts given by address have no region: drop it",
-      );
-    }
     const inits: TargetInit[] = input.hosts.map((spec, i) => {
       const host = parseHostSpec(spec);
       const id = `host-${i + 1}`;

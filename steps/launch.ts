@@ -7,7 +7,17 @@
  * @module
  */
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
-import { parseInstanceRequests } from "../plugins/aws/launch/instance-request.ts";
+import {
+  countsOverLimit,
+  parseInstanceRequests,
+  totalInstances,
+} from "../plugins/aws/launch/instance-request.ts";
+import type { RunSettings } from "../runner/types.ts";
+import {
+  CONFIRM_ABOVE_INSTANCES,
+  CONFIRM_ABOVE_TYPES,
+  confirmationDecision,
+} from "../plugins/aws/launch/launch-confirm.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 import { LAUNCH_ABORT_GRACE_SECONDS } from "../plugins/aws/launch/abort-timing.ts";
 import { InstanceProfileSchema } from "../plugins/aws/launch/instance-profile-name.ts";
@@ -146,6 +156,42 @@ export type LaunchInput = z.output<typeof LaunchInputSchema>;
 /** The launch step's output (`steps.<id>.outputs`). */
 export type LaunchOutput = z.input<typeof LaunchOutputSchema>;
 
+/**
+ * Problems of the launch's `instance_types` known before the run (see
+ * `checkBeforeRun` in runner/types.ts): a count over `--max-instances`, and a
+ * launch that needs confirmation (more than 3 types or 5 instances requested)
+ * in a session without a terminal and without `--yes` (not with `--dry-run`,
+ * which launches nothing). The run itself checks both again when the types
+ * come from a step's outputs.
+ */
+export function launchProblemsBeforeRun(
+  known: Readonly<Record<string, unknown>>,
+  settings: Pick<RunSettings, "yes" | "interactive" | "dryRun" | "maxInstancesPerType">,
+): { key: string; message: string }[] {
+  const raw = known.instance_types;
+  if (typeof raw !== "string" && !Array.isArray(raw)) return [];
+  const { requests, issues } = parseInstanceRequests(raw as string | string[]);
+  // Bad entries are the input schema's to report.
+  if (issues.length > 0) return [];
+  const problems = countsOverLimit(requests, settings.maxInstancesPerType).map((message) => ({
+    key: "instance_types",
+    message: message.replace(/^instance_types: /, ""),
+  }));
+  const instances = totalInstances(requests);
+  if (
+    !settings.dryRun &&
+    confirmationDecision(settings, requests.length, instances) === "refuse"
+  ) {
+    problems.push({
+      key: "instance_types",
+      message: `launching ${instances} instance(s) of ${requests.length} type(s) needs ` +
+        `confirmation (more than ${CONFIRM_ABOVE_TYPES} types or ${CONFIRM_ABOVE_INSTANCES} ` +
+        "instances) and this session is not interactive: pass --yes to launch",
+    });
+  }
+  return problems;
+}
+
 /** The launch step plugin. */
 export default defineStep({
   type: "launch",
@@ -161,6 +207,7 @@ export default defineStep({
     "settings.region",
     "settings.profile",
     "settings.aws",
+    "settings.maxInstancesPerType",
   ],
   writes: [
     "targets",
@@ -171,6 +218,7 @@ export default defineStep({
   ],
   // On abort the launch looks for instances of in-flight requests and terminates them.
   abortGraceSeconds: LAUNCH_ABORT_GRACE_SECONDS,
+  checkBeforeRun: launchProblemsBeforeRun,
   async run(ctx, input, signal) {
     const { launchInstances } = await import("../plugins/aws/launch/launch-instances.ts");
     const output = await launchInstances(ctx, input, signal);

@@ -11,15 +11,19 @@ import { evaluateTemplate, parseTemplate, referencesOf } from "../expression.ts"
 import type { Pipeline, ResolvedInputs, StepSpec } from "./model.ts";
 import { zodIssues } from "./zod-issues.ts";
 
-const FLAG_OF_SOURCE: Record<string, string> = {
+/** Where an input's value came from, as messages name it (`--set`, `--config`, ...). */
+export const FLAG_OF_SOURCE: Record<string, string> = {
   flag: "--set",
   config: "--config",
   default: "the default",
   simulator: "the simulator",
 };
 
-/** Inputs read by `value` (recursively), or null when it reads anything but `inputs.*`. */
-function inputsRead(value: unknown): Set<string> | null {
+/**
+ * Inputs read by `value` (recursively): an empty set for a literal, null when
+ * it reads anything but `inputs.*` (e.g. a step's outputs, known only during the run).
+ */
+export function inputsRead(value: unknown): Set<string> | null {
   const names = new Set<string>();
   const visit = (v: unknown): boolean => {
     if (typeof v === "string") {

@@ -91,18 +91,18 @@ export function readRollout(
 }
 
 /**
- * Runs `checkInputBoundWith` (or any check that throws a
- * {@link ValidationError}) and {@link resolveRollout}, and reports the
- * problems of both at once.
- * @throws ValidationError listing every problem of both
+ * Runs `checkInputBoundWith` (and any other checks that throw a
+ * {@link ValidationError}, e.g. `checkWithAgainstSettings`) and
+ * {@link resolveRollout}, and reports the problems of all at once.
+ * @throws ValidationError listing every problem of every check
  */
 export function checkBeforeRun(
   pipeline: Pipeline,
   inputs: ResolvedInputs,
-  checkWith: (pipeline: Pipeline, inputs: ResolvedInputs) => void,
+  ...checksWith: ((pipeline: Pipeline, inputs: ResolvedInputs) => void)[]
 ): void {
   const issues: ValidationIssue[] = [];
-  for (const check of [checkWith, resolveRollout]) {
+  for (const check of [...checksWith, resolveRollout]) {
     try {
       check(pipeline, inputs);
     } catch (error) {
