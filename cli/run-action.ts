@@ -30,6 +30,7 @@ import {
   forcedExitNotice,
   installSignalHandlers,
   INTERRUPT_NOTICE,
+  lateSignalNotice,
   type RunSignal,
 } from "../runner/signals.ts";
 import type { RunEvent, RunSettings } from "../runner/types.ts";
@@ -400,8 +401,14 @@ async function execute(
   /** Set by a forced exit: the normal end must then neither print nor write anything. */
   let forced = false;
   let interruptSignal: RunSignal | undefined;
+  /** The run's result once the executor returned: a signal from then on changes nothing. */
+  let ended: RunResult | undefined;
   const removeSignalHandlers = installSignalHandlers({
     onInterrupt: (signal) => {
+      if (ended) {
+        renderer.print(lateSignalNotice(signal, ended.exitCode));
+        return;
+      }
       interruptSignal = signal;
       renderer.print(INTERRUPT_NOTICE);
       interrupt.abort(new DOMException(`run interrupted (${signal})`, "AbortError"));
@@ -410,6 +417,19 @@ async function execute(
       // A third signal while the forced exit finishes changes nothing.
       if (forced) return;
       forced = true;
+      if (ended) {
+        // The journal already holds the run's final status: exit now with its code.
+        const code = ended.exitCode;
+        renderer.stop();
+        io.err(`${lateSignalNotice(signal, code)}; exiting now\n`);
+        jsonl?.close();
+        try {
+          beforeForcedExit?.();
+        } catch {
+          // Best effort: the process exits now.
+        }
+        Deno.exit(code);
+      }
       renderer.stop();
       journal.update({
         status: "interrupted",
@@ -479,6 +499,7 @@ async function execute(
     });
     // A forced exit is finishing the report, printing and exiting the process.
     if (forced) await new Promise<never>(() => {});
+    ended = result;
     const dir = reportDirOf(settings, runId);
     const report = await finishReport(result, settings, io, interruptSignal);
     const hint = resumeHint({

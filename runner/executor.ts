@@ -17,7 +17,9 @@
  *   failure into a warning.
  * - The first interrupt aborts running steps (except `always` ones), skips
  *   retries and non-`always` steps, then runs the `always` steps with a fresh
- *   signal and `ctx.interrupted` true.
+ *   signal and `ctx.interrupted` true. An interrupt that comes once only
+ *   `always` steps are left (the run's work is done) changes nothing: the
+ *   run ends with its own result (it is noted in the log).
  * - The journal is saved after every step (pipeline steps before the next one
  *   starts; target-step results batched, at most `PROGRESS_WRITE_INTERVAL_MS`
  *   later); resources are journaled by the steps at once. A target's own
@@ -217,6 +219,13 @@ class Execution {
   readonly #runtime: RunRuntime;
   readonly #services: Services;
   readonly #interrupt: AbortSignal;
+  /**
+   * True once no step an interrupt would cancel is left (only `always` steps
+   * follow, e.g. report and cleanup): a signal from then on changes nothing.
+   */
+  #workDone = false;
+  /** True when the interrupt came while the run still had work to cancel. */
+  #cancelled = false;
   #runFailed = false;
   /** Ids of the targets a resumed run goes on with (undefined: not a resume). */
   #resumed: Set<string> | undefined;
@@ -237,6 +246,8 @@ class Execution {
     readonly options: ExecuteOptions,
   ) {
     this.#interrupt = options.interrupt ?? new AbortController().signal;
+    if (this.#interrupt.aborted) this.#cancelled = true;
+    else this.#interrupt.addEventListener("abort", () => this.#onInterrupt(), { once: true });
     this.#tally = new RecapTally(
       options.resume?.recap
         ? {
@@ -268,7 +279,7 @@ class Execution {
       journal: journalWithEvents(journal, bus),
       settings,
       console: options.console,
-      isInterrupted: () => this.#interrupt.aborted,
+      isInterrupted: () => this.#cancelled,
       onTargetsAdded: () => {
         this.#persist();
       },
@@ -307,9 +318,14 @@ class Execution {
     }
     const segments = segmentsOf(this.pipeline.steps);
     const lastTargetSegment = segments.findLastIndex((s) => s.scope === "target");
+    const lastWorkSegment = segments.findLastIndex((s) =>
+      s.scope === "pipeline" ? !s.step.always : s.steps.some((step) => !step.always)
+    );
+    this.#workDone = lastWorkSegment < 0;
     for (const [index, segment] of segments.entries()) {
       if (segment.scope === "pipeline") await this.#runPipelineStep(segment.step);
       else await this.#runTargetSegment(segment.steps, index === lastTargetSegment);
+      if (index >= lastWorkSegment) this.#workDone = true;
       // No target step follows: targets (also those added by later pipeline
       // steps) are final, so steps like report see their final status.
       if (index >= lastTargetSegment) {
@@ -320,7 +336,7 @@ class Execution {
     await Promise.all(this.#closing);
     await this.#services.closeAll();
 
-    const interrupted = this.#interrupt.aborted;
+    const interrupted = this.#cancelled;
     const resources = [...this.journal.resources()];
     const leftBehind = openResources(resources);
     const partial = {
@@ -443,13 +459,28 @@ class Execution {
     };
   }
 
+  /**
+   * The first interrupt: it cancels the run while steps it would abort are
+   * left; once only `always` steps are left (or the run is closing) the run's
+   * work is done and its result stands: the signal is only noted.
+   */
+  #onInterrupt(): void {
+    if (!this.#workDone) {
+      this.#cancelled = true;
+      return;
+    }
+    stepLogger(this.bus).info(
+      "signal after the run's work was done (only always-steps were left): the result stands",
+    );
+  }
+
   async #runPipelineStep(step: StepSpec): Promise<void> {
     if (this.options.resume && doneBeforeResume(step, this.options.resume.outputs)) {
       this.#skip(step, RESUME_SKIP_REASON);
       return;
     }
-    if (!step.always && (this.#interrupt.aborted || this.#runFailed)) {
-      this.#skip(step, this.#interrupt.aborted ? "run interrupted" : "run failed");
+    if (!step.always && (this.#cancelled || this.#runFailed)) {
+      this.#skip(step, this.#cancelled ? "run interrupted" : "run failed");
       return;
     }
     const outcome = await this.#execute(step);
@@ -530,7 +561,7 @@ class Execution {
    * records that as a failure of the run.
    */
   #checkMaxFail(index: number, count: number): void {
-    if (this.#rolloutStopped !== undefined || this.#interrupt.aborted) return;
+    if (this.#rolloutStopped !== undefined || this.#cancelled) return;
     const limit = this.#rollout.maxFailPercent;
     const attempted = this.#targets.filter((t) => this.#attempted.has(t.id));
     const failed = attempted.filter((t) => failsRollout(t, this.settings.failOn)).length;
@@ -568,7 +599,7 @@ class Execution {
       return RESUME_SKIP_REASON;
     }
     if (step.always) return undefined;
-    if (this.#interrupt.aborted) return "run interrupted";
+    if (this.#cancelled) return "run interrupted";
     if (this.#runFailed) return "run failed";
     if (target.status === "failed" || target.status === "cancelled") {
       return `target ${target.status} at step "${target.failure?.stepId ?? "?"}"`;
@@ -630,7 +661,7 @@ class Execution {
       abandoned.length === 0 ? close() : settledOrAfter(abandoned).then(close),
     );
     if (target.status === "pending" || target.status === "running") {
-      target.status = this.#interrupt.aborted ? "cancelled" : "done";
+      target.status = this.#cancelled ? "cancelled" : "done";
     }
     const reason = target.verdictReason ?? target.failure?.message;
     this.bus.emit({
