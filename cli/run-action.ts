@@ -40,7 +40,7 @@ import { loadPrivateKeyParser, namesPrivateKeyFile } from "../plugins/ssh/key-pa
 import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
 import { runJsonDocument, runStatusOf } from "./run-output.ts";
-import { checkResume } from "./resume-check.ts";
+import { checkResume, resumeRunProblem } from "./resume-check.ts";
 import { releaseSimulatedResources } from "./simulated-resources.ts";
 import { resumeHint } from "./resume-hint.ts";
 
@@ -230,6 +230,11 @@ export async function runCommand(
   io: RunIo = processIo(),
 ): Promise<number> {
   const { flags, issues } = checkRunFlags(options, io.env);
+  if (options.resume !== undefined) {
+    // First: a mistyped run id is the problem, not the inputs it would have been given.
+    const problem = await resumeRunProblem(options.resume, Deno.cwd());
+    if (problem) issues.unshift({ source: "--resume", message: problem });
+  }
   let pipeline: Pipeline;
   try {
     pipeline = await loadPipeline(file, builtinRegistry());

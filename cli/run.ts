@@ -74,7 +74,7 @@ after a crash or a second Ctrl-C, "ptp-runner cleanup --run <run-id>" releases w
 --resume <run-id> continues that run instead: targets that finished keep their verdicts,
 the others go on from the step where they stopped (connect runs again), on the same
 instances; report and cleanup cover the whole run. It refuses (exit 2, nothing changed)
-when the pipeline file or an input changed, the run is still alive, the run ended before
+when no run has that id (ptp-runner runs lists them), the pipeline file or an input changed, the run is still alive, the run ended before
 launch gave it targets, or the instances of the targets that would go on are gone.`;
 
 /** Adds the `run` command to `program`. */

@@ -102,3 +102,17 @@ Deno.test("launchProblemsBeforeRun: over the limit, and confirmation only when i
   // Types from a step's outputs are not known before the run: the run checks them.
   assert.deepEqual(launchProblemsBeforeRun({}, settings), []);
 });
+
+Deno.test("run --resume with an unknown run id says so first (not the inputs) and how to list the runs", async () => {
+  for (const id of ["nonexistent-id", "20261129-101500-ab12"]) {
+    const r = await runInEmptyDir(["run", `${ROOT}pipelines/ptp.yaml`, "--resume", id]);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stderr.trim().split("\n");
+    assert.match(
+      lines[0],
+      new RegExp(`^--resume: .*${id}.*; list the runs with: ptp-runner runs$`),
+    );
+    assert.doesNotMatch(r.stderr, /subnet_id/, "the inputs are not what is wrong");
+    assert.deepEqual(r.left, []);
+  }
+});
