@@ -10,6 +10,7 @@ import { finalizeReport } from "../plugins/report/finalize.ts";
 import { createIpRedactor, type IpRedactor, redactIpsWith } from "../plugins/report/redact.ts";
 import { reportDirOf } from "../plugins/report/write.ts";
 import { keepIdsProblem, parseKeepPolicy } from "../plugins/aws/release/keep-policy.ts";
+import { regionNameProblem } from "../plugins/aws/shared/region-name.ts";
 import { colorEnabled } from "../runner/colour.ts";
 import { ConsoleRenderer } from "../runner/console.ts";
 import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";
@@ -108,6 +109,11 @@ export function checkRunFlags(
 ): { flags: CheckedFlags; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const flags: CheckedFlags = {};
+  if (options.region !== undefined) {
+    // As `discover` and `sweep` check it: a bad name is refused before anything asks AWS.
+    const problem = regionNameProblem(options.region);
+    if (problem) issues.push({ source: "--region", message: problem });
+  }
   if (options.concurrency !== undefined) {
     const n = Number(options.concurrency);
     if (!/^\d+$/.test(options.concurrency.trim()) || !Number.isSafeInteger(n) || n < 1) {

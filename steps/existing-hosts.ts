@@ -9,6 +9,7 @@
  */
 import { defineStep, StepError, z } from "../plugins/api.ts";
 import type { TargetInit } from "../runner/types.ts";
+import { REGION_NAME } from "../plugins/aws/shared/region-name.ts";
 
 /** `[user@]host[:port]`: IPv4, DNS name, or `[IPv6]`. */
 const HOST_PATTERN = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/;
@@ -28,12 +29,15 @@ export const ExistingHostsInput = z.object({
   tags: z.record(z.string(), z.string()).default({}).describe(
     "EC2 tags every selected running instance carries, e.g. {team: timing}.",
   ),
-  region: z.string().optional().describe(
+  region: z.union([
+    z.literal(""),
+    z.string().regex(REGION_NAME, 'expected a region, e.g. "eu-west-1"'),
+  ]).optional().describe(
     "Region of the instances given by instance_ids or tags (default: --region/AWS_REGION; " +
       '"" = the default). Refused with hosts alone, where no region applies.',
   ),
   regions: z.array(
-    z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected a region, e.g. "eu-west-1"'),
+    z.string().regex(REGION_NAME, 'expected a region, e.g. "eu-west-1"'),
   )
     .default([]).describe(
       "Regions searched for instance_ids or tags, in order (with region: both). " +

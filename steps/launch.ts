@@ -13,6 +13,7 @@ import {
   totalInstances,
 } from "../plugins/aws/launch/instance-request.ts";
 import type { RunSettings } from "../runner/types.ts";
+import { REGION_NAME } from "../plugins/aws/shared/region-name.ts";
 import {
   CONFIRM_ABOVE_INSTANCES,
   CONFIRM_ABOVE_TYPES,
@@ -89,7 +90,7 @@ export const LaunchInputSchema = z.object({
   /** Create a temporary `precision-time` group that cleanup deletes. */
   create_placement_group: z.boolean().default(false),
   ami_id: optional(resourceId("ami", "ami-0123456789abcdef0")),
-  region: optional(z.string()),
+  region: optional(z.string().regex(REGION_NAME, 'expected a region, e.g. "us-east-1"')),
   /** Launch types whose PhcSupport is `unsupported` anyway. */
   allow_unsupported: z.boolean().default(false),
   /** Upper bound of the wait for `running`. */

@@ -116,3 +116,35 @@ Deno.test("run --resume with an unknown run id says so first (not the inputs) an
     assert.deepEqual(r.left, []);
   }
 });
+
+Deno.test("run --region with a name that is no region is refused before the run, as discover refuses it", async () => {
+  const run = await runInEmptyDir([
+    "run",
+    `${ROOT}pipelines/ptp.yaml`,
+    "--region",
+    "nowhere-1",
+    "--set",
+    "subnet_id=subnet-0123456789abcdef0",
+  ]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /^--region: "nowhere-1" is not a region name \(e\.g\. us-east-1\)$/m);
+  assert.doesNotMatch(run.stderr, /subnet-0123456789abcdef0/, "the subnet is not blamed");
+  assert.deepEqual(run.left, []);
+  const discover = await runInEmptyDir(["discover", "--region", "nowhere-1"]);
+  assert.equal(discover.code, 2);
+  assert.match(discover.stderr, /"nowhere-1" is not a region name \(e\.g\. us-east-1\)/);
+});
+
+Deno.test("a region input with a name that is no region is refused before the run", async () => {
+  const r = await runInEmptyDir([
+    "run",
+    `${ROOT}pipelines/existing-hosts.yaml`,
+    "--set",
+    "instance_ids=i-0123456789abcdef0",
+    "--set",
+    "region=nowhere-1",
+  ]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /steps\[0\]\.with\.region: expected a region, e\.g\. "eu-west-1"/);
+  assert.deepEqual(r.left, []);
+});
