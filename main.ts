@@ -6,14 +6,21 @@
  * else (help, usage errors, the other commands) goes through commander.
  * @module
  */
-import { reportCliError } from "./cli/errors.ts";
+import {
+  asksForJsonOutput,
+  isCommanderError,
+  reportCliError,
+  usageErrorDocument,
+} from "./cli/errors.ts";
 import { quickInvocation } from "./cli/quick.ts";
 
 /**
  * Runs the CLI.
  * @param args arguments after the program name
  * @returns the exit code: the command's (`Deno.exitCode` as set by it, 0 by
- *   default), 2 for usage and validation errors, 1 for unexpected errors
+ *   default), 2 for usage and validation errors (with `--output json`, a
+ *   commander usage error also prints a `status: invalid` document on stdout),
+ *   1 for unexpected errors
  */
 export async function main(args: string[]): Promise<number> {
   try {
@@ -26,6 +33,10 @@ export async function main(args: string[]): Promise<number> {
     }
     return Deno.exitCode;
   } catch (error) {
+    // Commander printed the problem on stderr; with --output json stdout still carries a document.
+    if (isCommanderError(error) && error.exitCode !== 0 && asksForJsonOutput(args)) {
+      console.log(JSON.stringify(usageErrorDocument(error), null, 2));
+    }
     return reportCliError(error);
   }
 }

@@ -39,3 +39,35 @@ export function reportCliError(
   write(`error: ${error instanceof Error ? error.message : String(error)}`);
   return EXIT.FAILED;
 }
+
+/**
+ * True when `args` ask for a JSON document on stdout: `--output json` or
+ * `--output=json` (as `run`, `runs`, `cleanup` and `sweep` take it).
+ */
+export function asksForJsonOutput(args: readonly string[]): boolean {
+  return args.some((arg, i) =>
+    arg === "--output=json" || (arg === "--output" && args[i + 1] === "json")
+  );
+}
+
+/**
+ * The `--output json` document of a command line commander refused (unknown
+ * option, missing argument, bad choice; exit 2), shaped like the one of a run
+ * refused before it starts (cli/run-output.ts), so a job reading stdout gets a
+ * document in every case: `{ "status": "invalid", "exit_code": 2, "problems":
+ * [{ "source": "command line", "line": null, "col": null, "key": null,
+ * "message": "unknown option '--bogus'" }] }`.
+ */
+export function usageErrorDocument(error: Error): Record<string, unknown> {
+  return {
+    status: "invalid",
+    exit_code: EXIT.USAGE,
+    problems: [{
+      source: "command line",
+      line: null,
+      col: null,
+      key: null,
+      message: error.message.replace(/^error: /, ""),
+    }],
+  };
+}

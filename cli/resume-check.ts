@@ -29,6 +29,27 @@ function refuse(messages: string[]): never {
   );
 }
 
+/** Where to look for run ids, appended to a refusal of an unknown one. */
+const LIST_RUNS_HINT = "list the runs with: ptp-runner runs";
+
+/**
+ * Why `--resume <runId>` names no run that can be read (malformed id, no
+ * journal, unreadable journal), with how to list the runs; undefined when its
+ * journal reads. Checked before anything else about the run (its inputs
+ * included), so an unknown id is what a mistyped one is told.
+ */
+export async function resumeRunProblem(
+  runId: string,
+  workDir: string,
+): Promise<string | undefined> {
+  try {
+    await readJournal(workDir, runId);
+    return undefined;
+  } catch (error) {
+    return `${(error as Error).message}; ${LIST_RUNS_HINT}`;
+  }
+}
+
 /**
  * Checks that run `runId` can be resumed with `pipeline` (whose file text is
  * `pipelineText`) and `inputs`, and returns its starting state.
@@ -49,7 +70,7 @@ export async function checkResume(
   try {
     data = await readJournal(settings.workDir, runId);
   } catch (error) {
-    refuse([(error as Error).message]);
+    refuse([`${(error as Error).message}; ${LIST_RUNS_HINT}`]);
   }
   const running = stillRunning(data);
   if (running) refuse([running]);

@@ -10,6 +10,7 @@ import { finalizeReport } from "../plugins/report/finalize.ts";
 import { type IpRedactor, redactIpsWith } from "../plugins/report/redact.ts";
 import { reportDirOf } from "../plugins/report/write.ts";
 import { keepIdsProblem, parseKeepPolicy } from "../plugins/aws/release/keep-policy.ts";
+import { regionNameProblem } from "../plugins/aws/shared/region-name.ts";
 import { colorEnabled } from "../runner/colour.ts";
 import { ConsoleRenderer } from "../runner/console.ts";
 import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";
@@ -35,6 +36,7 @@ import {
   forcedExitNotice,
   installSignalHandlers,
   INTERRUPT_NOTICE,
+  lateSignalNotice,
   type RunSignal,
 } from "../runner/signals.ts";
 import type { ResourceRecord, RunEvent, RunSettings } from "../runner/types.ts";
@@ -44,7 +46,7 @@ import { loadPrivateKeyParser, namesPrivateKeyFile } from "../plugins/ssh/key-pa
 import { writerToMaybeGone } from "./gone-terminal.ts";
 import type { RunOptions } from "./run.ts";
 import { runJsonDocument, runStatusOf } from "./run-output.ts";
-import { checkResume } from "./resume-check.ts";
+import { checkResume, resumeRunProblem } from "./resume-check.ts";
 import { releaseSimulatedResources } from "./simulated-resources.ts";
 import { resumeHint } from "./resume-hint.ts";
 
@@ -112,6 +114,11 @@ export function checkRunFlags(
 ): { flags: CheckedFlags; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const flags: CheckedFlags = {};
+  if (options.region !== undefined) {
+    // As `discover` and `sweep` check it: a bad name is refused before anything asks AWS.
+    const problem = regionNameProblem(options.region);
+    if (problem) issues.push({ source: "--region", message: problem });
+  }
   if (options.concurrency !== undefined) {
     const n = Number(options.concurrency);
     if (!/^\d+$/.test(options.concurrency.trim()) || !Number.isSafeInteger(n) || n < 1) {
@@ -234,6 +241,11 @@ export async function runCommand(
   io: RunIo = processIo(),
 ): Promise<number> {
   const { flags, issues } = checkRunFlags(options, io.env);
+  if (options.resume !== undefined) {
+    // First: a mistyped run id is the problem, not the inputs it would have been given.
+    const problem = await resumeRunProblem(options.resume, Deno.cwd());
+    if (problem) issues.unshift({ source: "--resume", message: problem });
+  }
   let pipeline: Pipeline;
   try {
     pipeline = await loadPipeline(file, builtinRegistry());
@@ -304,7 +316,10 @@ export async function runCommand(
     });
     // A key file among the inputs: parse it up front (garbage body, wrong passphrase).
     if (Object.values(inputs.values).some(namesPrivateKeyFile)) await loadPrivateKeyParser();
-    checkBeforeRun(pipeline, inputs, [checkInputBoundWith, checkStepsBeforeRun]);
+    checkBeforeRun(pipeline, inputs, [
+      checkInputBoundWith,
+      (p, i) => checkStepsBeforeRun(p, i, settings),
+    ]);
     const pipelineText = await Deno.readTextFile(pipeline.file);
     const resume = options.resume === undefined
       ? undefined
@@ -409,8 +424,14 @@ async function execute(
   /** Set by a forced exit: the normal end must then neither print nor write anything. */
   let forced = false;
   let interruptSignal: RunSignal | undefined;
+  /** The run's result once the executor returned: a signal from then on changes nothing. */
+  let ended: RunResult | undefined;
   const removeSignalHandlers = installSignalHandlers({
     onInterrupt: (signal) => {
+      if (ended) {
+        renderer.print(lateSignalNotice(signal, ended.exitCode));
+        return;
+      }
       interruptSignal = signal;
       renderer.print(INTERRUPT_NOTICE);
       interrupt.abort(new DOMException(`run interrupted (${signal})`, "AbortError"));
@@ -419,6 +440,19 @@ async function execute(
       // A third signal while the forced exit finishes changes nothing.
       if (forced) return;
       forced = true;
+      if (ended) {
+        // The journal already holds the run's final status: exit now with its code.
+        const code = ended.exitCode;
+        renderer.stop();
+        io.err(`${lateSignalNotice(signal, code)}; exiting now\n`);
+        jsonl?.close();
+        try {
+          beforeForcedExit?.();
+        } catch {
+          // Best effort: the process exits now.
+        }
+        Deno.exit(code);
+      }
       renderer.stop();
       journal.update({
         status: "interrupted",
@@ -493,6 +527,7 @@ async function execute(
     });
     // A forced exit is finishing the report, printing and exiting the process.
     if (forced) await new Promise<never>(() => {});
+    ended = result;
     const dir = reportDirOf(settings, runId);
     const report = await finishReport(result, settings, io, interruptSignal, ips, {
       // An in-process simulator's instances end with this process.

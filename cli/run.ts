@@ -60,7 +60,9 @@ Exit codes:
   0    every target functional or unsupported (or the pipeline gives no verdicts)
   1    a target misconfigured, error or without a verdict, or a pipeline step
        (e.g. launch) failed; with --fail-on unsupported also an unsupported one
-  2    invalid pipeline/inputs/flags (nothing ran)
+  2    refused before the run started: invalid pipeline/inputs/flags, or inputs the
+       flags do not allow (--max-instances, --yes); nothing ran, no journal.
+       A run that started never exits 2
   3    resources may be left behind
   130  interrupted
 Every report file (report.json "run", report.md, junit.xml) records the exit code and
@@ -72,7 +74,7 @@ after a crash or a second Ctrl-C, "ptp-runner cleanup --run <run-id>" releases w
 --resume <run-id> continues that run instead: targets that finished keep their verdicts,
 the others go on from the step where they stopped (connect runs again), on the same
 instances; report and cleanup cover the whole run. It refuses (exit 2, nothing changed)
-when the pipeline file or an input changed, the run is still alive, the run ended before
+when no run has that id (ptp-runner runs lists them), the pipeline file or an input changed, the run is still alive, the run ended before
 launch gave it targets, or the instances of the targets that would go on are gone.`;
 
 /** Adds the `run` command to `program`. */

@@ -140,16 +140,36 @@ export function runsText(runs: readonly RunListing[]): string[] {
 }
 
 /**
- * Runs `ptp-runner runs`; returns the exit code (0, or 1 when the runs
- * directory cannot be read).
+ * Why the work directory cannot hold runs (it does not exist, or is not a
+ * directory), so a mistyped `--work-dir` is not taken for "no runs" (which
+ * would hide instances still running); undefined when it is a directory. A
+ * directory without `.ptp-runner/runs` simply has no runs.
+ */
+async function workDirProblem(workDir: string): Promise<string | undefined> {
+  try {
+    const info = await Deno.stat(workDir);
+    return info.isDirectory ? undefined : `${workDir} is not a directory`;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return `${workDir} does not exist`;
+    return `${workDir}: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Runs `ptp-runner runs`; returns the exit code: 0 listed (also when the
+ * work directory holds no run), 1 when the work directory does not exist or
+ * the runs directory cannot be read (the reason on stderr).
  */
 export async function runsCommand(
   options: RunsOptions,
   write: (text: string) => void = (text) => console.log(text),
 ): Promise<number> {
+  const workDir = options.workDir ?? Deno.cwd();
   let runs: RunListing[];
   try {
-    runs = await listRunListings(options.workDir ?? Deno.cwd());
+    const problem = await workDirProblem(workDir);
+    if (problem) throw new Error(problem);
+    runs = await listRunListings(workDir);
   } catch (error) {
     console.error(`error: cannot list runs: ${(error as Error).message}`);
     return 1;

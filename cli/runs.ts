@@ -31,7 +31,8 @@ Examples:
   ptp-runner runs
   ptp-runner runs --output json | jq '.[] | select(.running_instances | length > 0)'
 
-Exit codes: 0 listed (also when there is no run), 1 the runs directory cannot be read.`,
+Exit codes: 0 listed (also when the directory holds no run), 1 the work directory does
+not exist or its runs directory (.ptp-runner/runs) cannot be read.`,
     )
     .action(async (options: RunsOptions) => {
       const { runsCommand } = await import("./runs-action.ts");

@@ -44,6 +44,7 @@ export type {
   Logger,
   PipelineStepContext,
   PipelineStepPlugin,
+  PreRunContext,
   PreRunProblem,
   ResourceRecord,
   RunEvent,

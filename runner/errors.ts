@@ -14,7 +14,10 @@
  * - `auth`: credentials or permissions were refused.
  * - `config`: bad input discovered at run time (missing key file, unknown subnet).
  * - `usage`: the invocation needs a flag or answer it lacks (e.g. `--yes` for a big
- *   launch without a terminal); exit 2 when nothing was created and nothing else failed.
+ *   launch without a terminal) and the run could only tell once it started (the
+ *   instance types come from a step's outputs). Like every step error once the
+ *   run started, it fails the run (exit 1); what is known before the run is
+ *   refused then instead (exit 2, see `checkBeforeRun` on step plugins).
  * - `not-ready`: a condition polled for has not happened yet (e.g. chrony not synced).
  * - `internal`: anything else.
  */
@@ -133,8 +136,9 @@ export const EXIT = {
   /** Some target or step errored. */
   FAILED: 1,
   /**
-   * Usage or validation error; nothing ran, or a step stopped with a `usage`
-   * error (a missing flag or answer) before anything was created.
+   * Usage or validation error, found before the run started: nothing ran,
+   * nothing was created, no run id or journal (`status: invalid`). A run that
+   * started never exits 2.
    */
   USAGE: 2,
   /** Resources may be left behind (cleanup could not release everything). */

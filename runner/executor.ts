@@ -17,7 +17,9 @@
  *   failure into a warning.
  * - The first interrupt aborts running steps (except `always` ones), skips
  *   retries and non-`always` steps, then runs the `always` steps with a fresh
- *   signal and `ctx.interrupted` true.
+ *   signal and `ctx.interrupted` true. An interrupt that comes once only
+ *   `always` steps are left (the run's work is done) changes nothing: the
+ *   run ends with its own result (it is noted in the log).
  * - The journal is saved after every step (pipeline steps before the next one
  *   starts; target-step results batched, at most `PROGRESS_WRITE_INTERVAL_MS`
  *   later); resources are journaled by the steps at once. A target's own
@@ -128,33 +130,25 @@ export function targetFailsRun(
 }
 
 /**
- * Exit code of a run (see `EXIT` in runner/errors.ts): 130 when interrupted;
- * else 3 when resources may be left behind; else 2 when every step failure is
- * of kind `usage` (a missing flag or answer, e.g. `--yes`), no other target
- * failed and the journal records no resource (nothing was created, so
- * nothing ran that matters); else 1 when a step failed (without
- * `continue_on_error`) or a target fails the run ({@link targetFailsRun}:
- * `misconfigured`, `error`, no verdict in a run that gives verdicts,
- * `unsupported` with `failOn`);
- * else 0 (every target `functional` or `unsupported`, also a run with zero
- * targets). `resources` defaults to none.
+ * Exit code of a run that started (see `EXIT` in runner/errors.ts): 130 when
+ * interrupted; else 3 when resources may be left behind; else 1 when a step
+ * failed (without `continue_on_error`, whatever its error kind: a `usage` or
+ * `config` error found once the run started fails the run too) or a target
+ * fails the run ({@link targetFailsRun}: `misconfigured`, `error`, no verdict
+ * in a run that gives verdicts, `unsupported` with `failOn`); else 0 (every
+ * target `functional` or `unsupported`, also a run with zero targets). Never
+ * 2: that is a run refused before it starts (bad pipeline, flag or input;
+ * nothing created, no journal), which never gets here.
  */
 export function exitCodeOf(
-  result:
-    & Pick<RunResult, "interrupted" | "leftBehind" | "failures" | "targets">
-    & Partial<Pick<RunResult, "resources">>,
+  result: Pick<RunResult, "interrupted" | "leftBehind" | "failures" | "targets">,
   failOn: readonly string[] = [],
 ): number {
   if (result.interrupted) return EXIT.INTERRUPTED;
   if (result.leftBehind.length > 0) return EXIT.LEFT_BEHIND;
   const verdicts = result.targets.some((t) => t.verdict !== undefined);
   const failing = result.targets.filter((t) => targetFailsRun(t, { failOn, verdicts }));
-  if (result.failures.length === 0 && failing.length === 0) return EXIT.OK;
-  const onlyUsage = result.failures.length > 0 &&
-    result.failures.every((f) => f.kind === "usage") &&
-    failing.every((t) => t.failure?.kind === "usage");
-  const nothingCreated = (result.resources ?? []).length === 0;
-  return onlyUsage && nothingCreated ? EXIT.USAGE : EXIT.FAILED;
+  return result.failures.length === 0 && failing.length === 0 ? EXIT.OK : EXIT.FAILED;
 }
 
 /** Reason of the `step-skipped` event of a step a resumed run does not run again. */
@@ -246,6 +240,13 @@ class Execution {
   readonly #runtime: RunRuntime;
   readonly #services: Services;
   readonly #interrupt: AbortSignal;
+  /**
+   * True once no step an interrupt would cancel is left (only `always` steps
+   * follow, e.g. report and cleanup): a signal from then on changes nothing.
+   */
+  #workDone = false;
+  /** True when the interrupt came while the run still had work to cancel. */
+  #cancelled = false;
   #runFailed = false;
   /** Ids of the targets a resumed run goes on with (undefined: not a resume). */
   #resumed: Set<string> | undefined;
@@ -267,6 +268,8 @@ class Execution {
   ) {
     this.#interrupt = options.interrupt ?? new AbortController().signal;
     this.#tally = new RecapTally(resumeRecapSeed(options.resume));
+    if (this.#interrupt.aborted) this.#cancelled = true;
+    else this.#interrupt.addEventListener("abort", () => this.#onInterrupt(), { once: true });
     if (options.resume) {
       Object.assign(this.#outputs, options.resume.outputs);
       this.#targets.push(...options.resume.targets);
@@ -289,7 +292,7 @@ class Execution {
       journal: journalWithEvents(journal, bus),
       settings,
       console: options.console,
-      isInterrupted: () => this.#interrupt.aborted,
+      isInterrupted: () => this.#cancelled,
       onTargetsAdded: () => {
         this.#persist();
       },
@@ -328,9 +331,14 @@ class Execution {
     }
     const segments = segmentsOf(this.pipeline.steps);
     const lastTargetSegment = segments.findLastIndex((s) => s.scope === "target");
+    const lastWorkSegment = segments.findLastIndex((s) =>
+      s.scope === "pipeline" ? !s.step.always : s.steps.some((step) => !step.always)
+    );
+    this.#workDone = lastWorkSegment < 0;
     for (const [index, segment] of segments.entries()) {
       if (segment.scope === "pipeline") await this.#runPipelineStep(segment.step);
       else await this.#runTargetSegment(segment.steps, index === lastTargetSegment);
+      if (index >= lastWorkSegment) this.#workDone = true;
       // No target step follows: targets (also those added by later pipeline
       // steps) are final, so steps like report see their final status.
       if (index >= lastTargetSegment) {
@@ -341,7 +349,7 @@ class Execution {
     await Promise.all(this.#closing);
     await this.#services.closeAll();
 
-    const interrupted = this.#interrupt.aborted;
+    const interrupted = this.#cancelled;
     const resources = [...this.journal.resources()];
     const leftBehind = openResources(resources);
     const partial = {
@@ -464,13 +472,28 @@ class Execution {
     };
   }
 
+  /**
+   * The first interrupt: it cancels the run while steps it would abort are
+   * left; once only `always` steps are left (or the run is closing) the run's
+   * work is done and its result stands: the signal is only noted.
+   */
+  #onInterrupt(): void {
+    if (!this.#workDone) {
+      this.#cancelled = true;
+      return;
+    }
+    stepLogger(this.bus).info(
+      "signal after the run's work was done (only always-steps were left): the result stands",
+    );
+  }
+
   async #runPipelineStep(step: StepSpec): Promise<void> {
     if (this.options.resume && doneBeforeResume(step, this.options.resume.outputs)) {
       this.#skip(step, RESUME_SKIP_REASON);
       return;
     }
-    if (!step.always && (this.#interrupt.aborted || this.#runFailed)) {
-      this.#skip(step, this.#interrupt.aborted ? "run interrupted" : "run failed");
+    if (!step.always && (this.#cancelled || this.#runFailed)) {
+      this.#skip(step, this.#cancelled ? "run interrupted" : "run failed");
       return;
     }
     const outcome = await this.#execute(step);
@@ -551,7 +574,7 @@ class Execution {
    * records that as a failure of the run.
    */
   #checkMaxFail(index: number, count: number): void {
-    if (this.#rolloutStopped !== undefined || this.#interrupt.aborted) return;
+    if (this.#rolloutStopped !== undefined || this.#cancelled) return;
     const limit = this.#rollout.maxFailPercent;
     const attempted = this.#targets.filter((t) => this.#attempted.has(t.id));
     const failed = attempted.filter((t) => failsRollout(t, this.settings.failOn)).length;
@@ -589,7 +612,7 @@ class Execution {
       return RESUME_SKIP_REASON;
     }
     if (step.always) return undefined;
-    if (this.#interrupt.aborted) return "run interrupted";
+    if (this.#cancelled) return "run interrupted";
     if (this.#runFailed) return "run failed";
     if (target.status === "failed" || target.status === "cancelled") {
       return `target ${target.status} at step "${target.failure?.stepId ?? "?"}"`;
@@ -651,7 +674,7 @@ class Execution {
       abandoned.length === 0 ? close() : settledOrAfter(abandoned).then(close),
     );
     if (target.status === "pending" || target.status === "running") {
-      target.status = this.#interrupt.aborted ? "cancelled" : "done";
+      target.status = this.#cancelled ? "cancelled" : "done";
     }
     const reason = target.verdictReason ?? target.failure?.message;
     this.bus.emit({

@@ -20,6 +20,14 @@ import type { ResourceRecord } from "./types.ts";
 export const INTERRUPT_NOTICE =
   "interrupt: cancelling, running always-steps; press Ctrl-C again to exit now";
 
+/**
+ * What a signal that comes after the run ended (its work and cleanup done,
+ * the report being written) prints: it does not change the result.
+ */
+export function lateSignalNotice(signal: RunSignal, exitCode: number): string {
+  return `${signal} after the run ended: its result stands (exit ${exitCode})`;
+}
+
 /** Signals closer than this (milliseconds) to the first one count as the same press. */
 export const SIGNAL_REPEAT_WINDOW_MS = 1000;
 

@@ -71,6 +71,14 @@ export interface KnownStepWith {
   from: Record<string, string>;
 }
 
+/** What a step's `checkBeforeRun` sees besides its own values. */
+export interface PreRunContext {
+  /** Every step's values known before the run, in pipeline order (its own included). */
+  steps: readonly KnownStepWith[];
+  /** The run's settings (flags such as `--yes`); absent under `validate`, which has none. */
+  settings?: RunSettings;
+}
+
 /** A problem a step's `checkBeforeRun` found, under one of its own `with:` keys. */
 export interface PreRunProblem {
   /** Key under the step's `with:`, e.g. `transport`. */
@@ -100,15 +108,16 @@ interface StepPluginBase<I extends z.ZodType, O extends z.ZodType> {
    */
   readonly abortGraceSeconds?: number;
   /**
-   * Checks, before the run starts (exit 2, nothing created), that need the
-   * other steps' values: e.g. `connect` with transport ssm refuses targets
-   * that `existing-hosts` gives by address. Sees only values known before the
-   * run. Returns the problems found (none: `[]`).
+   * Checks before the run starts (exit 2, nothing created, no journal) of
+   * the step's `with:` values known then: literals, and values that read only
+   * `inputs.*`, evaluated (a key reading a step's outputs is absent: the run
+   * checks it then). They may look at the other steps' values (e.g. `connect`
+   * with transport ssm refuses targets that `existing-hosts` gives by address)
+   * and at the run's settings (e.g. `launch`: a count over `--max-instances`).
+   * Not called for a step with `if:` (it may not run at all).
+   * @returns one problem per bad key (`key` as in `with:`); empty when all fit
    */
-  readonly checkBeforeRun?: (
-    own: KnownStepWith,
-    steps: readonly KnownStepWith[],
-  ) => PreRunProblem[];
+  readonly checkBeforeRun?: (own: KnownStepWith, context: PreRunContext) => PreRunProblem[];
 }
 
 /**

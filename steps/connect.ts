@@ -12,6 +12,7 @@ import {
   defineStep,
   durationSeconds,
   type KnownStepWith,
+  type PreRunContext,
   type PreRunProblem,
   z,
 } from "../plugins/api.ts";
@@ -213,7 +214,7 @@ async function runConnect(
  */
 export function ssmAddressTargetsProblems(
   own: KnownStepWith,
-  steps: readonly KnownStepWith[],
+  { steps }: PreRunContext,
 ): PreRunProblem[] {
   if (own.values.transport !== "ssm") return [];
   const problems: PreRunProblem[] = [];

@@ -10,10 +10,18 @@
  */
 import { defineStep, z } from "../plugins/api.ts";
 import { DiscoverJsonSchema } from "../plugins/discover/json.ts";
+import { parseRegions } from "../plugins/discover/regions.ts";
 
 /** Input schema of the discover step (`with:`). */
 export const DiscoverInputSchema = z.object({
-  regions: z.union([z.string(), z.array(z.string())]).optional().describe(
+  regions: z.union([z.string(), z.array(z.string())]).optional().superRefine((value, ctx) => {
+    // The same rule as `ptp-runner discover --region`, checked before the run.
+    try {
+      parseRegions(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }).describe(
     "Region, comma-separated regions, a list, or `all` (every enabled region); default --region",
   ),
   family: z.string().optional().describe("Family glob(s), comma-separated, e.g. `c7*`"),

@@ -9,6 +9,7 @@
  */
 import { defineStep, StepError, z } from "../plugins/api.ts";
 import type { TargetInit } from "../runner/types.ts";
+import { REGION_NAME } from "../plugins/aws/shared/region-name.ts";
 
 /** `[user@]host[:port]`: IPv4, DNS name, or `[IPv6]`. */
 const HOST_PATTERN = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/;
@@ -29,18 +30,34 @@ export const ExistingHostsInput = z.object({
   tags: z.record(z.string(), z.string()).default({}).describe(
     "EC2 tags every selected running instance carries, e.g. {team: timing}.",
   ),
-  region: z.string().optional().describe(
+  region: z.union([
+    z.literal(""),
+    z.string().regex(REGION_NAME, 'expected a region, e.g. "eu-west-1"'),
+  ]).optional().describe(
     "Region of the instances given by instance_ids or tags (default: --region/AWS_REGION; " +
       '"" = the default). Refused with hosts alone, where no region applies.',
   ),
   regions: z.array(
-    z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected a region, e.g. "eu-west-1"'),
+    z.string().regex(REGION_NAME, 'expected a region, e.g. "eu-west-1"'),
   )
     .default([]).describe(
       "Regions searched for instance_ids or tags, in order (with region: both). " +
         "Refused with hosts alone.",
     ),
-}).strict();
+}).strict().superRefine((input, ctx) => {
+  // Hosts given by address have no region: caught before the run, not by its first step.
+  const byAws = input.instance_ids.length > 0 || Object.keys(input.tags).length > 0;
+  if (byAws) return;
+  const key = input.region ? "region" : input.regions.length > 0 ? "regions" : undefined;
+  if (!key) return;
+  const given = [...new Set([...(input.region ? [input.region] : []), ...input.regions])];
+  ctx.addIssue({
+    code: "custom",
+    path: [key],
+    message: `region "${given.join(", ")}" applies only to hosts selected by instance_ids or ` +
+      "tags; hosts given by address have no region: drop it",
+  });
+});
 
 /** Output of `existing-hosts`. */
 export const ExistingHostsOutput = z.object({
@@ -89,15 +106,9 @@ export default defineStep({
   writes: ["targets"],
   async run(ctx, input, signal) {
     const region = input.region === "" ? undefined : input.region;
+    // A region with hosts by address alone is refused by the input schema.
     const regions = [...new Set([...(region ? [region] : []), ...input.regions])];
     const byAws = input.instance_ids.length > 0 || Object.keys(input.tags).length > 0;
-    if (regions.length > 0 && !byAws) {
-      throw new StepError(
-        "usage",
-        `region "${regions.join(", ")}" applies only to hosts selected by instance_ids or tags; ` +
-          "hosts given by address have no region: drop it",
-      );
-    }
     const inits: TargetInit[] = input.hosts.map((spec, i) => {
       const host = parseHostSpec(spec);
       const id = `host-${i + 1}`;

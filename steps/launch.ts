@@ -7,7 +7,18 @@
  * @module
  */
 import { defineStep, durationSeconds, z } from "../plugins/api.ts";
-import { parseInstanceRequests } from "../plugins/aws/launch/instance-request.ts";
+import {
+  countsOverLimit,
+  parseInstanceRequests,
+  totalInstances,
+} from "../plugins/aws/launch/instance-request.ts";
+import type { KnownStepWith, PreRunContext, PreRunProblem } from "../plugins/api.ts";
+import { REGION_NAME } from "../plugins/aws/shared/region-name.ts";
+import {
+  CONFIRM_ABOVE_INSTANCES,
+  CONFIRM_ABOVE_TYPES,
+  confirmationDecision,
+} from "../plugins/aws/launch/launch-confirm.ts";
 import { privateKeyPath } from "../plugins/ssh/key-path.ts";
 import { LAUNCH_ABORT_GRACE_SECONDS } from "../plugins/aws/launch/abort-timing.ts";
 import { InstanceProfileSchema } from "../plugins/aws/launch/instance-profile-name.ts";
@@ -79,7 +90,7 @@ export const LaunchInputSchema = z.object({
   /** Create a temporary `precision-time` group that cleanup deletes. */
   create_placement_group: z.boolean().default(false),
   ami_id: optional(resourceId("ami", "ami-0123456789abcdef0")),
-  region: optional(z.string()),
+  region: optional(z.string().regex(REGION_NAME, 'expected a region, e.g. "us-east-1"')),
   /** Launch types whose PhcSupport is `unsupported` anyway. */
   allow_unsupported: z.boolean().default(false),
   /** Upper bound of the wait for `running`. */
@@ -148,6 +159,48 @@ export type LaunchInput = z.output<typeof LaunchInputSchema>;
 /** The launch step's output (`steps.<id>.outputs`). */
 export type LaunchOutput = z.input<typeof LaunchOutputSchema>;
 
+/**
+ * Problems of the launch's `instance_types` known before the run (see
+ * `checkBeforeRun` in runner/types.ts): a count over `--max-instances`, and a
+ * launch that needs confirmation (more than 3 types or 5 instances requested)
+ * in a session without a terminal and without `--yes` (not with `--dry-run`,
+ * which launches nothing). The run itself checks both again when the types
+ * come from a step's outputs.
+ */
+export function launchProblemsBeforeRun(
+  own: KnownStepWith,
+  context: PreRunContext,
+): PreRunProblem[] {
+  const { settings } = context;
+  // Under `validate` there are no flags: the run checks them.
+  if (!settings) return [];
+  const raw = own.values.instance_types;
+  if (typeof raw !== "string" && !Array.isArray(raw)) return [];
+  const { requests, issues } = parseInstanceRequests(raw as string | string[]);
+  // Bad entries are the input schema's to report.
+  if (issues.length > 0) return [];
+  const problems = countsOverLimit(requests, settings.maxInstancesPerType).map((message) => ({
+    key: "instance_types",
+    message: message.replace(/^instance_types: /, ""),
+  }));
+  const instances = totalInstances(requests);
+  if (
+    !settings.dryRun &&
+    confirmationDecision(settings, requests.length, instances) === "refuse"
+  ) {
+    problems.push({
+      key: "instance_types",
+      message: `launching ${instances} instance(s) of ${requests.length} type(s) needs ` +
+        `confirmation (more than ${CONFIRM_ABOVE_TYPES} types or ${CONFIRM_ABOVE_INSTANCES} ` +
+        "instances) and this session is not interactive: pass --yes to launch",
+    });
+  }
+  const from = own.from.instance_types;
+  return from === undefined
+    ? problems
+    : problems.map((p) => ({ ...p, message: `${p.message} — the value comes from ${from}` }));
+}
+
 /** The launch step plugin. */
 export default defineStep({
   type: "launch",
@@ -163,6 +216,7 @@ export default defineStep({
     "settings.region",
     "settings.profile",
     "settings.aws",
+    "settings.maxInstancesPerType",
   ],
   writes: [
     "targets",
@@ -174,6 +228,7 @@ export default defineStep({
   ],
   // On abort the launch looks for instances of in-flight requests and terminates them.
   abortGraceSeconds: LAUNCH_ABORT_GRACE_SECONDS,
+  checkBeforeRun: launchProblemsBeforeRun,
   async run(ctx, input, signal) {
     const { launchInstances } = await import("../plugins/aws/launch/launch-instances.ts");
     const output = await launchInstances(ctx, input, signal);

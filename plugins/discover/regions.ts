@@ -3,9 +3,7 @@
  * list, a list, or `all` (every region enabled for the account). Light.
  * @module
  */
-
-/** Shape of an AWS region name: `us-east-1`, `ap-southeast-7`, `us-gov-west-1`, `eu-central-2`. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+import { REGION_NAME } from "../aws/shared/region-name.ts";
 
 /**
  * Parses a regions value: `us-east-1`, `us-east-1,eu-west-1`, `["a", "b"]` or
@@ -24,7 +22,7 @@ export function parseRegions(
     return "all";
   }
   for (const r of list) {
-    if (!REGION.test(r)) {
+    if (!REGION_NAME.test(r)) {
       throw new Error(`"${r}" is not a region name (e.g. us-east-1), nor "all"`);
     }
   }

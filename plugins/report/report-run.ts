@@ -61,7 +61,6 @@ export function provisionalRunOutcome(ctx: StepContext): RunOutcome {
     leftBehind: [],
     failures: [...failures],
     targets: [...ctx.targets],
-    resources: [...ctx.journal.resources()],
   }, failOn);
   return runOutcome({ status: "running", exitCode, failures, failOn });
 }

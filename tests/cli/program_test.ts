@@ -43,3 +43,28 @@ Deno.test("run --help keeps the line continuation of its multi-line example", as
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /--fail-on unsupported \\\n\s+--output json > result\.json/);
 });
+
+Deno.test("usage errors from commander print the invalid document on stdout with --output json", async () => {
+  const cases = [
+    {
+      args: ["run", "pipelines/ptp.yaml", "--output", "json", "--bogus-flag"],
+      msg: /--bogus-flag/,
+    },
+    { args: ["run", "--output", "json"], msg: /missing required argument 'pipeline\.yaml'/ },
+    { args: ["runs", "--output=json", "--bogus"], msg: /unknown option '--bogus'/ },
+  ];
+  for (const { args, msg } of cases) {
+    const result = await runCli(args);
+    assert.equal(result.code, 2, args.join(" "));
+    const doc = JSON.parse(result.stdout);
+    assert.equal(doc.status, "invalid");
+    assert.equal(doc.exit_code, 2);
+    assert.equal(doc.problems.length, 1);
+    assert.match(doc.problems[0].message, msg);
+    assert.doesNotMatch(doc.problems[0].message, /^error:/);
+    assert.match(result.stderr, msg, "the problem still goes to stderr");
+  }
+  const text = await runCli(["run", "pipelines/ptp.yaml", "--bogus-flag"]);
+  assert.equal(text.code, 2);
+  assert.equal(text.stdout, "", "without --output json stdout stays empty");
+});

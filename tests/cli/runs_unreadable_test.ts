@@ -25,3 +25,25 @@ Deno.test("runs lists a corrupt journal as unreadable with the cleanup and sweep
     await Deno.remove(workDir, { recursive: true });
   }
 });
+
+Deno.test("runs: a --work-dir that does not exist exits 1; an existing one without runs lists none (exit 0)", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-runs-" });
+  const { error } = console;
+  const errors: string[] = [];
+  console.error = (...parts: unknown[]) => errors.push(parts.map(String).join(" "));
+  try {
+    let text = "";
+    assert.equal(await runsCommand({ workDir: join(workDir, "missing") }, (t) => text += t), 1);
+    assert.equal(text, "", "no listing for a directory that is not there");
+    assert.match(errors.join("\n"), /cannot list runs: .*missing does not exist/);
+    assert.equal(await runsCommand({ workDir }, (t) => text += t), 0);
+    assert.match(text, /^no runs/);
+    // A runs "directory" that cannot be read as one.
+    await Deno.mkdir(join(workDir, ".ptp-runner"));
+    await Deno.writeTextFile(join(workDir, ".ptp-runner", "runs"), "");
+    assert.equal(await runsCommand({ workDir }, () => {}), 1);
+  } finally {
+    console.error = error;
+    await Deno.remove(workDir, { recursive: true });
+  }
+});

@@ -84,7 +84,7 @@ Deno.test("with redaction on, log lines and JSON Lines events carry no IP addres
   }
 });
 
-Deno.test("existing-hosts refuses --set region with hosts given by address (exit 2)", async () => {
+Deno.test("existing-hosts refuses --set region with hosts given by address before the run (exit 2)", async () => {
   const cwd = await makeWorkDir();
   try {
     const result = await runCli([
@@ -99,10 +99,12 @@ Deno.test("existing-hosts refuses --set region with hosts given by address (exit
       `private_key=${await keyFile(cwd)}`,
     ], { cwd, env: ENV });
     assert.equal(result.code, 2, result.stdout + result.stderr);
+    // Refused before the run: the problem on stderr, no run id, no journal.
     assert.match(
-      result.stdout,
-      /region "eu-west-1" applies only to hosts selected by instance_ids/,
+      result.stderr,
+      /steps\[0\]\.with\.region: region "eu-west-1" applies only to hosts selected by instance_ids/,
     );
+    assert.doesNotMatch(result.stdout, /run \d{8}-\d{6}/);
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }

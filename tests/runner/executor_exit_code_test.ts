@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EXIT, StepError } from "../../runner/errors.ts";
 import { exitCodeOf } from "../../runner/executor.ts";
-import type { FailureRecord, ResourceRecord } from "../../runner/types.ts";
+import type { FailureRecord } from "../../runner/types.ts";
 import { makeTarget } from "../helpers/context.ts";
 import { pipeline, plugin, runRecorded, step } from "./helpers.ts";
 
@@ -12,14 +12,7 @@ const usageFailure: FailureRecord = {
   message: "needs confirmation: pass --yes",
 };
 
-const released: ResourceRecord = {
-  kind: "placement-group",
-  id: "ptp-pg",
-  state: "released",
-  createdAt: "2026-11-29T10:15:00Z",
-};
-
-Deno.test("a run stopped by a usage step error before anything was created exits 2", async () => {
+Deno.test("a run stopped by a usage step error exits 1: exit 2 is only for runs refused before they start", async () => {
   const refuse = plugin("launch", "pipeline", () => {
     throw new StepError("usage", "launching 6 instances needs confirmation: pass --yes");
   });
@@ -28,7 +21,7 @@ Deno.test("a run stopped by a usage step error before anything was created exits
     pipeline([step("launch", refuse), step("report", always, { always: true })]),
   );
   assert.equal(result.failures[0].kind, "usage");
-  assert.equal(result.exitCode, EXIT.USAGE);
+  assert.equal(result.exitCode, EXIT.FAILED);
 });
 
 Deno.test("a usage error together with another failure exits 1", async () => {
@@ -44,11 +37,9 @@ Deno.test("a usage error together with another failure exits 1", async () => {
   assert.equal(result.exitCode, EXIT.FAILED);
 });
 
-Deno.test("exitCodeOf gives 2 for usage failures only when nothing was created", () => {
+Deno.test("exitCodeOf never gives 2: a usage failure in a started run is a failure like any other", () => {
   const base = { interrupted: false, leftBehind: [], targets: [], failures: [usageFailure] };
-  assert.equal(exitCodeOf(base), EXIT.USAGE);
-  assert.equal(exitCodeOf({ ...base, resources: [] }), EXIT.USAGE);
-  assert.equal(exitCodeOf({ ...base, resources: [released] }), EXIT.FAILED);
+  assert.equal(exitCodeOf(base), EXIT.FAILED);
   assert.equal(
     exitCodeOf({ ...base, failures: [{ ...usageFailure, kind: "config" }] }),
     EXIT.FAILED,

@@ -82,3 +82,53 @@ Deno.test("an interrupt during a retry delay stops retrying", async () => {
   assert.equal(calls, 1);
   assert.equal(result.exitCode, 130);
 });
+
+Deno.test("an interrupt once only always steps are left changes nothing: the run's result stands", async () => {
+  const controller = new AbortController();
+  const work = plugin("work", "target", () => ({}));
+  const seen: boolean[] = [];
+  // The signal arrives while the cleanup step runs, after every target finished its work.
+  const cleanup = plugin("cleanup", "pipeline", (ctx) => {
+    controller.abort(new DOMException("run interrupted", "AbortError"));
+    seen.push(ctx.interrupted);
+    return {};
+  });
+  const report = plugin("report", "pipeline", (ctx) => {
+    seen.push(ctx.interrupted);
+    return {};
+  });
+  const { result, events } = await runRecorded(
+    pipeline([
+      addTargetsStep(["a", "b"]),
+      step("work", work),
+      step("cleanup", cleanup, { always: true }),
+      step("report", report, { always: true }),
+    ]),
+    { interrupt: controller.signal },
+  );
+  assert.deepEqual(seen, [false, false]);
+  assert.equal(result.interrupted, false);
+  assert.equal(result.exitCode, EXIT.OK);
+  assert.deepEqual(result.targets.map((t) => t.status), ["done", "done"]);
+  const finished = events.at(-1);
+  assert.equal(finished?.type === "run-finished" && finished.exitCode, 0);
+  const noted = events.some((e) =>
+    e.type === "log" && /signal after the run's work was done/.test(e.message)
+  );
+  assert.ok(noted, "the late signal is noted in the log");
+});
+
+Deno.test("an interrupt while a work step runs still interrupts the run, even if the always steps follow", async () => {
+  const controller = new AbortController();
+  const last = plugin("last", "pipeline", () => {
+    controller.abort(new DOMException("run interrupted", "AbortError"));
+    return {};
+  });
+  const cleanup = plugin("cleanup", "pipeline", () => ({}));
+  const { result } = await runRecorded(
+    pipeline([step("last", last), step("cleanup", cleanup, { always: true })]),
+    { interrupt: controller.signal },
+  );
+  assert.equal(result.interrupted, true);
+  assert.equal(result.exitCode, EXIT.INTERRUPTED);
+});

@@ -27,8 +27,9 @@ export function confirmationDecision(
 /**
  * Applies the rule, asking through `@inquirer/prompts` when needed.
  * @param summary one line describing the launch, e.g. `7 instances of 4 types in us-east-1`.
- * @throws StepError `usage` when refused (non-interactive without `--yes`: the run
- *   exits 2), `config` when declined at the prompt.
+ * @throws StepError `usage` when refused (non-interactive without `--yes`; `run`
+ *   refuses that before the run when the types are known then, see
+ *   `launchProblemsBeforeRun` in steps/launch.ts), `config` when declined at the prompt.
  */
 export async function confirmLaunch(
   ctx: StepContext,

@@ -66,7 +66,8 @@ export async function launchInstances(
   input: LaunchInput,
   signal: AbortSignal,
 ): Promise<LaunchOutput> {
-  // Checked before any AWS call: a usage failure with nothing created exits 2.
+  // Checked before any AWS call. `run` refuses it before the run (exit 2) when
+  // the types are known then; here only when they come from a step's outputs.
   const overLimit = countsOverLimit(input.instance_types, ctx.settings.maxInstancesPerType);
   if (overLimit.length > 0) throw new StepError("usage", overLimit.join("; "));
   const stsRegion = input.region ?? configuredRegion(ctx) ?? BOOTSTRAP_REGION;
