@@ -62,3 +62,18 @@ Deno.test("--verbose input listing names each value's source and hides secret va
     "  token = *** (flag)",
   ]);
 });
+
+Deno.test("--fail-on names the values it allows, and says misconfigured always fails", () => {
+  const [bad] = checkRunFlags({ ...base, failOn: "misconfigured" }, env()).issues;
+  assert.equal(bad.source, "--fail-on");
+  assert.match(
+    bad.message,
+    /^"misconfigured" is not allowed; allowed: "unsupported" \(comma-separated\)/,
+  );
+  assert.match(bad.message, /Misconfigured, errored and no-verdict targets always fail the run/);
+  assert.doesNotMatch(bad.message, /is not a list of/);
+  const [empty] = checkRunFlags({ ...base, failOn: " " }, env()).issues;
+  assert.match(empty.message, /^needs a verdict; allowed: "unsupported"/);
+  const ok = checkRunFlags({ ...base, failOn: "unsupported" }, env());
+  assert.deepEqual([ok.issues, ok.flags.failOn], [[], ["unsupported"]]);
+});
