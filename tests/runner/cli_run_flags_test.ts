@@ -77,3 +77,9 @@ Deno.test("--fail-on names the values it allows, and says misconfigured always f
   const ok = checkRunFlags({ ...base, failOn: "unsupported" }, env());
   assert.deepEqual([ok.issues, ok.flags.failOn], [[], ["unsupported"]]);
 });
+
+Deno.test('run --keep "" is refused as a --keep issue (exit 2), naming the allowed values', () => {
+  const [issue] = checkRunFlags({ ...base, keep: "" }, env()).issues;
+  assert.equal(issue.source, "--keep");
+  assert.match(issue.message, /^needs a value \(got ""\); use none, all or functional/);
+});
