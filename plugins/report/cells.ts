@@ -320,3 +320,18 @@ export function terminateCommand(instance: { instance_id: string; region: string
   const region = instance.region ? ` --region ${instance.region}` : "";
   return `aws ec2 terminate-instances${region} --instance-ids ${instance.instance_id}`;
 }
+
+/**
+ * What to say under "Changes that would be made" (check mode) when no target
+ * lists a change: either no host step ran on any target (e.g. `--dry-run`
+ * launched nothing, so nothing was planned), or the host steps ran and found
+ * nothing to change. (`steps` lists each target step that ran.)
+ */
+export function noChangesText(report: Report): string {
+  const ran = report.targets.some((t) => t.steps.length > 0);
+  return ran
+    ? "none: the host steps ran and found nothing to change"
+    : `none planned: no host step ran${
+      report.targets.length === 0 ? " (no targets: a dry run launches nothing)" : ""
+    }, so no host change was checked`;
+}
