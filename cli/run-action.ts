@@ -173,11 +173,17 @@ export function checkRunFlags(
     const given = options.failOn.split(",").map((v) => v.trim()).filter((v) => v !== "");
     const bad = given.filter((v) => !(FAIL_ON_VERDICTS as readonly string[]).includes(v));
     if (bad.length > 0 || given.length === 0) {
+      const allowed = FAIL_ON_VERDICTS.map((v) => `"${v}"`).join(", ");
       issues.push({
         source: "--fail-on",
-        message: `"${options.failOn}" is not a list of ${
-          FAIL_ON_VERDICTS.join(", ")
-        } (misconfigured, error and no verdict always fail)`,
+        message: `${
+          given.length === 0
+            ? "needs a verdict"
+            : `${bad.map((v) => `"${v}"`).join(", ")} ${
+              bad.length === 1 ? "is" : "are"
+            } not allowed`
+        }; allowed: ${allowed} (comma-separated). Misconfigured, errored and no-verdict ` +
+          "targets always fail the run: they need no --fail-on",
       });
     } else flags.failOn = given as "unsupported"[];
   }

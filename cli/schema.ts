@@ -1,5 +1,7 @@
 /**
- * `ptp-runner schema [--write]`: the pipeline format's JSON Schema.
+ * `ptp-runner schema [--write | --file <file>] [--output json]`: the pipeline
+ * format's JSON Schema. As in every command, `--output` is a format (only
+ * `json` here); the file to write is `--file`.
  * @module
  */
 import type { Command } from "commander";
@@ -8,6 +10,7 @@ import type { QuickCommand } from "./quick.ts";
 /** Options commander hands to the action. */
 interface SchemaOptions {
   write?: boolean;
+  file?: string;
   output: string;
 }
 
@@ -22,7 +25,8 @@ export const quick: QuickCommand = {
   name: "schema",
   options: {
     write: { type: "boolean" },
-    output: { type: "string", default: "schema/pipeline.schema.json" },
+    file: { type: "string" },
+    output: { type: "string", default: "json" },
   },
   args: { min: 0, max: 0 },
   run: (_args, options) => schemaAction(options as unknown as SchemaOptions),
@@ -33,7 +37,8 @@ export function register(program: Command): void {
   program.command("schema")
     .description("print the JSON Schema of the pipeline format (for editors)")
     .option("--write", "write it to schema/pipeline.schema.json instead of printing it")
-    .option("--output <file>", "with --write: the file to write", "schema/pipeline.schema.json")
+    .option("--file <file>", "write it to FILE instead of printing it (implies --write)")
+    .option("--output <format>", "format: json (the only one)", "json")
     .addHelpText(
       "after",
       `
@@ -43,6 +48,7 @@ types and their with: keys from it: add this first line to a pipeline file:
 
 Examples:
   $ ptp-runner schema > pipeline.schema.json
+  $ ptp-runner schema --file out/pipeline.schema.json
   $ ptp-runner schema --write          # from the project root (deno task schema)`,
     )
     .action(schemaAction);

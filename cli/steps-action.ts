@@ -117,13 +117,24 @@ export function renderSteps(steps: StepDescription[]): string {
 }
 
 /**
- * Describes the built-in step types (or one of them).
+ * Describes the built-in step types (or one of them), plus a pipeline's team
+ * step types with `pipeline`.
  * @param type only this step type, when given
- * @param options `json`: return JSON instead of text
- * @throws ValidationError when `type` is unknown (with a suggestion)
+ * @param options `json`: return JSON instead of text; `pipeline`: a pipeline
+ *   file whose `plugins:` are loaded too (the rest of it is not checked)
+ * @throws ValidationError when `type` is unknown (with a suggestion), or the
+ *   pipeline or one of its plugins does not load
  */
-export function stepsCommand(type: string | undefined, options: { json?: boolean } = {}): string {
-  const registry = builtinRegistry();
+export async function stepsCommand(
+  type: string | undefined,
+  options: { json?: boolean; pipeline?: string } = {},
+): Promise<string> {
+  const registry = options.pipeline === undefined
+    ? builtinRegistry()
+    : await (await import("../runner/pipeline/load.ts")).loadPipelineStepTypes(
+      options.pipeline,
+      builtinRegistry(),
+    );
   let plugins = registry.list();
   if (type !== undefined) {
     const plugin = registry.get(type);
@@ -134,7 +145,10 @@ export function stepsCommand(type: string | undefined, options: { json?: boolean
         key: type,
         message: `unknown step type "${type}"` +
           (suggestion ? ` (did you mean "${suggestion}"?)` : "") +
-          `; step types: ${registry.types().join(", ") || "none"}`,
+          `; step types: ${registry.types().join(", ") || "none"}` +
+          (options.pipeline === undefined
+            ? "; a pipeline's team step types: add --pipeline <file>"
+            : ""),
       }]);
     }
     plugins = [plugin];

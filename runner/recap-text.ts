@@ -13,9 +13,11 @@
  * Each step counts once per target per run; a line whose steps include some
  * that ran again on `--resume` ends with `(N re-run on resume)`.
  *
- * "failed" in the verdict line counts targets that fail the run (see
- * `targetFailsRun` in ./executor.ts: misconfigured, error, no verdict in a
- * run that gives verdicts, and `--fail-on` verdicts); cancelled targets (an
+ * Each target is counted once. "failed" in the verdict line counts the other
+ * targets that fail the run (see `targetFailsRun` in ./executor.ts:
+ * misconfigured, error, no verdict in a run that gives verdicts); unsupported
+ * targets stay under "unsupported", marked `(failing the run: --fail-on
+ * unsupported)` when that flag makes them fail it; cancelled targets (an
  * interrupted run) are counted apart as "cancelled", targets a rollout stopped on
  * `max_fail` never started as "not attempted". Failed pipeline-scope steps get a line
  * each before it (`run failed: step launch: <why>`).
@@ -89,9 +91,17 @@ export function verdictLine(input: RecapInput, p: Palette): string {
   const passing = (v: string) =>
     v === "functional" || (v === "unsupported" && !failOn.includes("unsupported")) ||
     (v === "no verdict" && !gives);
-  const apart = new Set(["cancelled", "not attempted"]);
+  // Each target is counted once: an unsupported one failing by --fail-on stays under unsupported.
+  const apart = new Set(["cancelled", "not attempted", "unsupported"]);
   const failed = verdicts.filter((v) => !apart.has(v) && !passing(v)).length;
-  const parts = [`${count("functional")} functional`, `${count("unsupported")} unsupported`];
+  const unsupported = count("unsupported");
+  const failingUnsupported = unsupported > 0 && failOn.includes("unsupported")
+    ? " (failing the run: --fail-on unsupported)"
+    : "";
+  const parts = [
+    `${count("functional")} functional`,
+    `${unsupported} unsupported${failingUnsupported}`,
+  ];
   if (!gives && count("no verdict") > 0) parts.push(`${count("no verdict")} done`);
   parts.push(`${failed} failed`);
   if (count("cancelled") > 0) parts.push(`${count("cancelled")} cancelled`);

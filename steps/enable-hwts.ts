@@ -1,7 +1,7 @@
 /**
  * `enable-hwts`: turns the ENA PTP hardware clock (PHC) on. Persists
  * `options ena phc_enable=1` in modprobe.d, applies it by a driver reload
- * detached from the SSH session (or a reboot), reconnects, finds the clock by
+ * detached from the remote command (or a reboot), reconnects, finds the clock by
  * name (`ena-ptp-*`), checks `ethtool -T`, and makes `/dev/ptp_ena` exist via
  * the udev rule. Hardware without a PHC gives the verdict `unsupported`, not
  * an error (PTP.md sections 3-4).
@@ -100,8 +100,9 @@ function isConnectionError(error: unknown): boolean {
 }
 
 /**
- * Launches the reload or reboot detached from the SSH session (the session
- * drops), then reconnects.
+ * Launches the reload or reboot detached from the running command (the
+ * instance's network drops: an SSH session closes, the SSM agent goes offline
+ * for a while), then reconnects (SSH: a new session; SSM: waits for the agent).
  */
 async function applyAndReconnect(
   ctx: TargetStepContext,
@@ -114,8 +115,9 @@ async function applyAndReconnect(
   const unit = input.apply === "reload" ? RELOAD_UNIT : REBOOT_UNIT;
   ctx.log.info(
     input.apply === "reload"
-      ? "reloading the ena driver detached from the SSH session (the connection drops)"
-      : "rebooting (the connection drops)",
+      ? "reloading the ena driver in a detached unit (the instance's network drops while it " +
+        "reloads; waiting to reach the instance again)"
+      : "rebooting (the instance is unreachable until it is back up; waiting to reach it again)",
   );
   const detached = await shell.run(
     `systemd-run --unit ${unit} --no-block sh -c ${shQuote(script)}`,

@@ -23,12 +23,13 @@ import {
   readChronydStatus,
 } from "../plugins/ptp/chronyd-service.ts";
 import { ROLLBACK_GRACE_SECONDS, rollBackChrony } from "../plugins/ptp/chrony-rollback.ts";
-import { clockChoiceOf, ClockChoiceSchema } from "../plugins/ptp/clock-choice.ts";
+import { type ClockChoice, clockChoiceOf, ClockChoiceSchema } from "../plugins/ptp/clock-choice.ts";
 import { findChosenClock } from "../plugins/ptp/chosen-clock.ts";
 import { hostLayout } from "../plugins/host/distribution.ts";
 import { clockQuality, parsePhcErrorBound } from "../plugins/ptp/clock-quality.ts";
 import { diagnose } from "../plugins/ptp/diagnose.ts";
-import { readPhcSnapshot } from "../plugins/ptp/phc-clock.ts";
+import { enaNotEnabledReason, readNicDevice } from "../plugins/ptp/ena-not-enabled.ts";
+import { type PhcSnapshot, readPhcSnapshot } from "../plugins/ptp/phc-clock.ts";
 import { pciSlotOf, primaryInterface } from "../plugins/ptp/primary-interface.ts";
 import { readRemoteFile } from "../plugins/ptp/remote-files.ts";
 import {
@@ -176,6 +177,32 @@ async function diagnoseFailures(
 }
 
 /**
+ * Why the chosen (non-`ena`) clock is missing when the ENA PHC was simply not
+ * enabled (the ENA steps did not run for this clock choice); undefined when
+ * that is not the cause. Reads the primary NIC's uevent only when it may be.
+ * @throws StepError `connection`/`cancelled` from the shell
+ */
+async function enaSkippedReason(
+  facts: Target["facts"],
+  choice: ClockChoice,
+  iface: string | null,
+  snapshot: PhcSnapshot,
+  shell: RemoteShell,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  if (facts.phc !== undefined || snapshot.phcEnable === 1 || iface === null) return undefined;
+  const nic = await readNicDevice(shell, iface, signal);
+  return enaNotEnabledReason({
+    choice,
+    iface,
+    nicDriver: nic.driver,
+    pciSlot: nic.pciSlot,
+    phcEnable: snapshot.phcEnable,
+    enableHwtsRan: false,
+  });
+}
+
+/**
  * Runs verify on the current target: writes `facts.verify`, sets
  * `target.verdict`/`verdictReason`, records diagnoses when not functional.
  * When chrony is found dead with this run's refclock in place, rolls the
@@ -292,6 +319,7 @@ async function runVerify(
   let reason = `chrony uses the PHC${
     clock ? ` ${clock.clockName}` : ""
   } (#* PHC0, last 3 polls answered, stratum 1)`;
+  let notEnabled: string | undefined;
   if (firstFailure) {
     const noClock = choice.kind === "ena" && snapshot.phcEnable === 1 &&
       snapshot.enaClock === null;
@@ -305,16 +333,21 @@ async function runVerify(
       failedLayer = "hardware";
       reason = "phc_enable is 1 but no ena-ptp-* clock exists: this hardware has no PHC";
     } else if (!chosen.found && choice.kind !== "ena") {
-      verdict = chosen.verdict;
-      failedLayer = chosen.verdict === "unsupported" ? "hardware" : "driver";
-      reason = chosen.reason;
+      notEnabled = await enaSkippedReason(facts, choice, iface, snapshot, shell, signal);
+      verdict = notEnabled ? "misconfigured" : chosen.verdict;
+      failedLayer = !notEnabled && chosen.verdict === "unsupported" ? "hardware" : "driver";
+      reason = notEnabled ?? chosen.reason;
+      if (notEnabled) diagnose(target, "driver", notEnabled, snapshot.phcEnableResult);
     } else {
       verdict = "misconfigured";
       failedLayer = firstFailure.layer;
       reason = `${firstFailure.layer}: ${firstFailure.summary ?? firstFailure.check}`;
     }
     // Without the chosen clock, chrony's failures are only its consequence: not diagnosed.
-    const diagnosed = chosen.found ? checks : checks.filter((c) => c.layer !== "chrony");
+    // When the ENA PHC was not enabled, that diagnosis replaces "no such clock".
+    const diagnosed = chosen.found
+      ? checks
+      : checks.filter((c) => c.layer !== "chrony" && !(notEnabled && c.layer === "driver"));
     await diagnoseFailures(target, diagnosed, shell, unit, round.status, signal);
     const previous = facts.chrony?.previous;
     if (round.status.active !== "active" && facts.chrony?.changed && previous?.length) {

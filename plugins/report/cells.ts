@@ -3,7 +3,7 @@
  * renderers so both show the same columns in the same units.
  * @module
  */
-import type { ClockStats, Counts, Report, Stats, TargetReport } from "./model.ts";
+import type { ClockStats, Counts, Report, ReportVerdict, Stats, TargetReport } from "./model.ts";
 import { formatNanoseconds, formatSeconds } from "./units.ts";
 
 /** Shown for a target without an instance type (an existing host). */
@@ -63,16 +63,55 @@ export function runFailureLines(report: Report): string[] {
   );
 }
 
+/** `1 target`, `2 targets`. */
+function targetsText(n: number): string {
+  return `${n} target${n === 1 ? "" : "s"}`;
+}
+
 /**
- * `exit code 1` with what it means, plus `(provisional: the run was still
- * going)` when the report was written before the run ended; null in reports
- * without a run section.
+ * What made a run exit 1, from the report: pipeline steps that failed, then
+ * targets by verdict (`--fail-on unsupported: 1 target unsupported`,
+ * `2 targets misconfigured`, ...). Targets without a verdict count only when
+ * other targets got one (a pipeline without verify gives none and passes).
+ * @returns the causes, `; `-separated; null when the report shows none
+ */
+export function exitOneCauses(report: Report): string | null {
+  const run = report.run;
+  if (!run) return null;
+  const count = (v: ReportVerdict) => report.targets.filter((t) => t.verdict === v).length;
+  const gives = report.targets.some((t) =>
+    t.verdict === "functional" || t.verdict === "unsupported" || t.verdict === "misconfigured"
+  );
+  const causes = run.failures.map((f) => `step ${f.step_id} failed`);
+  const unsupported = count("unsupported");
+  if (run.fail_on.includes("unsupported") && unsupported > 0) {
+    causes.push(`--fail-on unsupported: ${targetsText(unsupported)} unsupported`);
+  }
+  const misconfigured = count("misconfigured");
+  if (misconfigured > 0) causes.push(`${targetsText(misconfigured)} misconfigured`);
+  const error = count("error");
+  if (error > 0) causes.push(`${targetsText(error)} with an error`);
+  const none = count("none");
+  if (none > 0 && gives) causes.push(`${targetsText(none)} without verdict`);
+  const notAttempted = count("not-attempted");
+  if (notAttempted > 0) {
+    causes.push(`${targetsText(notAttempted)} not attempted (the rollout stopped on max_fail)`);
+  }
+  return causes.length > 0 ? causes.join("; ") : null;
+}
+
+/**
+ * `exit code 1` with what it means (for 1: what caused it in this run, see
+ * {@link exitOneCauses}), plus `(provisional: the run was still going)` when
+ * the report was written before the run ended; null in reports without a run
+ * section.
  */
 export function exitCodeText(report: Report): string | null {
   if (!report.run) return null;
   const meaning: Record<number, string> = {
     0: "every target functional or unsupported",
-    1: "a target misconfigured, error or without verdict, or a step failed",
+    1: exitOneCauses(report) ??
+      "a target misconfigured, error or without verdict, or a step failed",
     2: "usage",
     3: "resources may be left behind",
     130: "interrupted",
@@ -281,4 +320,19 @@ export function missingPhcBoundNote(report: Report): string | null {
 export function terminateCommand(instance: { instance_id: string; region: string | null }): string {
   const region = instance.region ? ` --region ${instance.region}` : "";
   return `aws ec2 terminate-instances${region} --instance-ids ${instance.instance_id}`;
+}
+
+/**
+ * What to say under "Changes that would be made" (check mode) when no target
+ * lists a change: either no host step ran on any target (e.g. `--dry-run`
+ * launched nothing, so nothing was planned), or the host steps ran and found
+ * nothing to change. (`steps` lists each target step that ran.)
+ */
+export function noChangesText(report: Report): string {
+  const ran = report.targets.some((t) => t.steps.length > 0);
+  return ran
+    ? "none: the host steps ran and found nothing to change"
+    : `none planned: no host step ran${
+      report.targets.length === 0 ? " (no targets: a dry run launches nothing)" : ""
+    }, so no host change was checked`;
 }

@@ -13,6 +13,7 @@ import {
   interruptedHeading,
   interruptedSummary,
   missingPhcBoundNote,
+  noChangesText,
   runFailureLines,
   STATS_HEADERS,
   statsCells,
@@ -178,7 +179,7 @@ export function renderConsoleReport(report: Report, options: ConsoleOptions): st
   const changed = report.targets.filter((t) => t.changes.length > 0);
   if (report.check_mode || changed.length > 0) {
     out.push(p.bold(report.check_mode ? "Changes that would be made (--dry-run)" : "Changes made"));
-    if (changed.length === 0) out.push("  (none)");
+    if (changed.length === 0) out.push(`  (${noChangesText(report)})`);
     for (const t of changed) out.push(...changeLines(t, report.check_mode));
     out.push(p.dim("  (diffs in report.md and report.json; with -v also in the log)"), "");
   }

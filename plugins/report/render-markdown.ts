@@ -14,6 +14,7 @@ import {
   interruptedSummary,
   missingPhcBoundNote,
   NO_TYPE,
+  noChangesText,
   qualityLines,
   RECAP_HEADERS,
   recapRows,
@@ -152,7 +153,10 @@ export function renderMarkdownReport(report: Report): string {
       report.check_mode ? "## Changes that would be made (check mode, --dry-run)" : "## Changes",
       "",
     );
-    if (changed.length === 0) out.push("None.", "");
+    if (changed.length === 0) {
+      const none = noChangesText(report);
+      out.push(`${none[0].toUpperCase()}${none.slice(1)}.`, "");
+    }
     for (const t of changed) {
       out.push(`### ${inline(t.label)} (${inline(identityOf(t))})`, "");
       for (const c of t.changes) {

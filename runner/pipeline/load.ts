@@ -93,7 +93,11 @@ export async function loadPipeline(
     : isMapping(raw.inputs)
     ? new Set(Object.keys(raw.inputs))
     : undefined;
-  checkSteps(raw.steps, scoped, inputNames, yaml, issues);
+  // Team step types are listed only with the pipeline's plugins loaded.
+  const listHint = Array.isArray(raw.plugins) && raw.plugins.length > 0
+    ? `ptp-runner steps --pipeline ${source}`
+    : "ptp-runner steps";
+  checkSteps(raw.steps, scoped, inputNames, yaml, issues, listHint);
   const rollout = readRollout(raw.rollout, yaml, inputNames, issues);
   issues.throwIfAny();
 
@@ -123,6 +127,30 @@ export async function loadPipeline(
     }),
     plugins,
   };
+}
+
+/**
+ * The step types a pipeline can use: `registry` (copied) plus the team
+ * plugins its `plugins:` lists, without checking the rest of the file (so a
+ * pipeline with an unknown step type, the reason to list step types, still
+ * loads). For `ptp-runner steps --pipeline FILE`.
+ * @param path pipeline file path (relative to the current directory or absolute)
+ * @param registry built-in step types (not changed)
+ * @throws ValidationError when the file cannot be read or parsed, or a plugin
+ *   module does not load (`file:line:col: plugins[i]: message`)
+ */
+export async function loadPipelineStepTypes(
+  path: string,
+  registry: StepRegistry,
+): Promise<StepRegistry> {
+  const file = await absolutePath(Deno.cwd(), path);
+  const yaml = parseYamlText(await readSourceFile(file, path, "pipeline file"), path);
+  const issues = new IssueCollector(yaml);
+  const scoped = registry.clone();
+  const raw = isMapping(yaml.value) ? yaml.value : {};
+  await loadTeamPlugins(raw.plugins, file, scoped, issues);
+  issues.throwIfAny();
+  return scoped;
 }
 
 /**
@@ -195,13 +223,18 @@ function checkInputs(raw: unknown, issues: IssueCollector): Record<string, Input
   return specs;
 }
 
-/** Checks step types, ids, `with:` and expressions of every step. */
+/**
+ * Checks step types, ids, `with:` and expressions of every step.
+ * @param listHint the command that lists the step types (`ptp-runner steps`,
+ *   with `--pipeline FILE` when the pipeline has team plugins)
+ */
 function checkSteps(
   raw: unknown,
   registry: StepRegistry,
   inputNames: ReadonlySet<string> | undefined,
   yaml: YamlSource,
   issues: IssueCollector,
+  listHint: string,
 ): void {
   if (!Array.isArray(raw)) return;
   const refs: StepRef[] = [];
@@ -219,7 +252,7 @@ function checkSteps(
         `unknown step type "${uses}"` +
           (suggestion ? ` (did you mean "${suggestion}"?)` : "") +
           (known.length ? `; step types: ${known.join(", ")}` : "; no step types are registered") +
-          `; run "ptp-runner steps" to list them`,
+          `; run "${listHint}" to list them`,
       );
     }
     const explicitId = typeof step.id === "string" ? step.id : undefined;

@@ -3,7 +3,6 @@ import { keepIdsProblem, parseKeepPolicy } from "../../plugins/aws/release/keep-
 
 Deno.test("--keep keywords parse to their modes and no value means ask", () => {
   assert.deepEqual(parseKeepPolicy(undefined), { mode: "ask" });
-  assert.deepEqual(parseKeepPolicy(""), { mode: "ask" });
   assert.deepEqual(parseKeepPolicy("none"), { mode: "none" });
   assert.deepEqual(parseKeepPolicy("all"), { mode: "all" });
   assert.deepEqual(parseKeepPolicy("functional"), { mode: "functional" });
@@ -45,4 +44,14 @@ Deno.test("keepIdsProblem: with the run's instances known, only ids the run does
     keepIdsProblem(parseKeepPolicy("i-0x"), { ...run, instanceIds: [] }) ?? "",
     /its instances: none$/,
   );
+});
+
+Deno.test("--keep with an empty value is refused, naming the accepted values (not taken as no --keep)", () => {
+  for (const empty of ["", " ", ","]) {
+    assert.throws(
+      () => parseKeepPolicy(empty, { idsAccepted: false }),
+      /^Error: --keep: needs a value \(got ".*"\); use none, all or functional, or leave --keep out/,
+      JSON.stringify(empty),
+    );
+  }
 });

@@ -53,3 +53,36 @@ Deno.test("steps <unknown type> exits 2 with the known types", async () => {
     /steps: no-such-step: unknown step type "no-such-step"; step types: /,
   );
 });
+
+Deno.test("steps <team type> --pipeline FILE loads that pipeline's plugins, even when its steps do not validate", async () => {
+  // unknown-step.yaml lists the noop plugin and uses the misspelt "nop".
+  const file = "tests/fixtures/pipelines/unknown-step.yaml";
+  const result = await captureCli(["steps", "noop", "--pipeline", file]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^noop \(target scope\)\n/);
+  const without = await captureCli(["steps", "noop"]);
+  assert.equal(without.code, 2);
+  assert.match(without.stderr, /a pipeline's team step types: add --pipeline <file>/);
+});
+
+Deno.test("validate's unknown-step message points to steps --pipeline FILE when the pipeline has plugins", async () => {
+  const file = "tests/fixtures/pipelines/unknown-step.yaml";
+  const result = await captureCli(["validate", file]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, new RegExp(`run "ptp-runner steps --pipeline ${file}" to list them`));
+  const listed = await captureCli(["steps", "--pipeline", file]);
+  assert.match(listed.stdout, /^noop \(target scope\)$/m);
+});
+
+Deno.test("steps --pipeline with a plugin that does not load exits 2 naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    await Deno.writeTextFile(file, "name: p\nplugins: [./missing.ts]\nsteps: []\n");
+    const result = await captureCli(["steps", "--pipeline", file]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /p\.yaml:2:\d+: plugins\[0\]: cannot import plugin module/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

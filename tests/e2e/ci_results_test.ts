@@ -153,7 +153,10 @@ Deno.test("--output json, --report-dir and --fail-on unsupported: JSON on stdout
 
     await t.step("logs, the recap and the report went to stderr", () => {
       assert.match(result.stderr, /RECAP\n {2}c7i\.large 1 of 1 .*\n {2}t3\.micro 1 of 1 /);
-      assert.match(result.stderr, /1 functional, 1 unsupported, 1 failed in [\d.]+ s \(exit 1\)/);
+      assert.match(
+        result.stderr,
+        /1 functional, 1 unsupported \(failing the run: --fail-on unsupported\), 0 failed in [\d.]+ s \(exit 1\)/,
+      );
     });
 
     await t.step(
@@ -172,6 +175,8 @@ Deno.test("--output json, --report-dir and --fail-on unsupported: JSON on stdout
         assert.equal(c7i.verdict, "functional");
         assert.ok(c7i.changed > 0);
         assert.equal(report.recap.total.failed, 0);
+        const md = await Deno.readTextFile(join(cwd, "out", "report.md"));
+        assert.match(md, /exit code 1 \(--fail-on unsupported: 1 target unsupported\)/);
         const junit = await Deno.readTextFile(join(cwd, "out", "junit.xml"));
         assert.match(junit, /<failure type="unsupported"/);
         for (const c of testcases(junit)) assert.match(c.attrs, /time="\d+\.\d{3}"/);

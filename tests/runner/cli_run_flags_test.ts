@@ -62,3 +62,24 @@ Deno.test("--verbose input listing names each value's source and hides secret va
     "  token = *** (flag)",
   ]);
 });
+
+Deno.test("--fail-on names the values it allows, and says misconfigured always fails", () => {
+  const [bad] = checkRunFlags({ ...base, failOn: "misconfigured" }, env()).issues;
+  assert.equal(bad.source, "--fail-on");
+  assert.match(
+    bad.message,
+    /^"misconfigured" is not allowed; allowed: "unsupported" \(comma-separated\)/,
+  );
+  assert.match(bad.message, /Misconfigured, errored and no-verdict targets always fail the run/);
+  assert.doesNotMatch(bad.message, /is not a list of/);
+  const [empty] = checkRunFlags({ ...base, failOn: " " }, env()).issues;
+  assert.match(empty.message, /^needs a verdict; allowed: "unsupported"/);
+  const ok = checkRunFlags({ ...base, failOn: "unsupported" }, env());
+  assert.deepEqual([ok.issues, ok.flags.failOn], [[], ["unsupported"]]);
+});
+
+Deno.test('run --keep "" is refused as a --keep issue (exit 2), naming the allowed values', () => {
+  const [issue] = checkRunFlags({ ...base, keep: "" }, env()).issues;
+  assert.equal(issue.source, "--keep");
+  assert.match(issue.message, /^needs a value \(got ""\); use none, all or functional/);
+});

@@ -48,6 +48,11 @@ Deno.test("enable-hwts persists phc_enable=1, reloads ena detached and reconnect
   assert.equal(host.reconnects, 1);
   assert.equal(target.facts.phc?.clockName, "ena-ptp-05");
   assertNeverSetPhcHwts(host);
+  // The same step runs over SSH and SSM: the log names no transport.
+  const logged = ctx.events.flatMap((e) => e.type === "log" ? [String(e.message)] : []);
+  const reloadLine = logged.find((m) => m.startsWith("reloading the ena driver"));
+  assert.ok(reloadLine, logged.join("\n"));
+  assert.doesNotMatch(reloadLine, /SSH|SSM|session/);
 
   const before = host.commands.length;
   const again = await runStep(enableHwts, ctx);

@@ -195,3 +195,38 @@ Deno.test("verify fails the service layer when chronyd restarted since configure
   assert.equal(out.failed_layer, "service");
   assert.ok(target.diagnostics.some((d) => /restarted since configure-chrony/.test(d.summary)));
 });
+
+Deno.test("verify with clock=primary-nic on an ENA host whose PHC the skipped ENA steps never enabled: misconfigured, says why, not unsupported", async () => {
+  const host = new FakeHost({ loadedPhcEnable: 0 });
+  // ena-check and enable-hwts did not run (the pipeline runs them only with clock=ena).
+  const { ctx, target } = harness(host, {});
+  const out = await runStep(verify, ctx, { clock: "primary-nic" });
+  assert.equal(out.verdict, "misconfigured");
+  assert.equal(out.failed_layer, "driver");
+  assert.match(
+    target.verdictReason ?? "",
+    /^clock=primary-nic: the ENA PHC of ens5 was not enabled \(phc_enable is 0\): the ENA steps .* did not run .*use clock=ena/,
+  );
+  assert.doesNotMatch(target.verdictReason ?? "", /has no PTP hardware clock/);
+  assert.equal(target.diagnostics.length, 1);
+  assert.equal(target.diagnostics[0].command, "cat /sys/module/ena/parameters/phc_enable");
+});
+
+Deno.test("verify with clock=clock_name:ena-ptp-* and the ENA steps skipped says the ENA PHC was not enabled", async () => {
+  const host = new FakeHost({ loadedPhcEnable: 0 });
+  const { ctx, target } = harness(host, {});
+  const out = await runStep(verify, ctx, { clock: "clock_name:ena-ptp-*" });
+  assert.equal(out.verdict, "misconfigured");
+  assert.match(
+    target.verdictReason ?? "",
+    /clock=clock_name:ena-ptp-\*: the ENA PHC .* not enabled/,
+  );
+});
+
+Deno.test("verify with a clock_name glob that cannot be the ENA clock keeps the no-match reason", async () => {
+  const host = new FakeHost({ loadedPhcEnable: 0 });
+  const { ctx, target } = harness(host, {});
+  const out = await runStep(verify, ctx, { clock: "clock_name:KVM*" });
+  assert.equal(out.verdict, "misconfigured");
+  assert.match(target.verdictReason ?? "", /no PTP clock of .* has a clock_name matching "KVM\*"/);
+});

@@ -18,27 +18,31 @@ export type KeepPolicy =
 
 /**
  * Parses a `--keep` value (`none` | `all` | `functional` | comma-separated
- * instance ids); undefined or empty gives `ask`.
+ * instance ids); undefined (no `--keep`) gives `ask`.
  * @param options.idsAccepted false where instance ids are refused anyway (`run`:
  *   see {@link keepIdsProblem}), so the error names only the keywords; default true.
- * @throws Error naming `--keep` and the accepted forms when an entry is neither a
- *   keyword nor an instance id (`i-` followed by letters/digits).
+ * @throws Error naming `--keep` and the accepted forms when the value is empty
+ *   (`--keep ""`) or an entry is neither a keyword nor an instance id (`i-`
+ *   followed by letters/digits).
  */
 export function parseKeepPolicy(
   keep: string | undefined,
   options: { idsAccepted?: boolean } = {},
 ): KeepPolicy {
-  const value = keep?.trim() ?? "";
-  if (value === "") return { mode: "ask" };
+  if (keep === undefined) return { mode: "ask" };
+  const value = keep.trim();
   if (value === "none" || value === "all" || value === "functional") return { mode: value };
   const ids = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   const bad = ids.filter((id) => !/^i-[0-9a-zA-Z]+$/.test(id));
   if (bad.length > 0 || ids.length === 0) {
+    const use = options.idsAccepted === false
+      ? "none, all or functional"
+      : "none, all, functional or comma-separated instance ids (i-0123456789abcdef0)";
     throw new Error(
-      `--keep: "${bad.join(", ") || value}" is not valid; use ` +
-        (options.idsAccepted === false
-          ? "none, all or functional"
-          : "none, all, functional or comma-separated instance ids (i-0123456789abcdef0)"),
+      ids.length === 0
+        ? `--keep: needs a value (got ${JSON.stringify(keep)}); use ${use}, or leave --keep out ` +
+          "to be asked (none when not interactive)"
+        : `--keep: "${bad.join(", ")}" is not valid; use ${use}`,
     );
   }
   return { mode: "ids", ids };
