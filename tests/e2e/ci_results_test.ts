@@ -14,6 +14,7 @@ import {
   E2E_SPEED,
   makeWorkDir,
   PTP_PIPELINE,
+  ptpRunArgs,
   readReport,
   runCli,
   runIdFrom,
@@ -93,14 +94,7 @@ Deno.test("a target whose chrony never selects the PHC is misconfigured and the 
   await Deno.writeTextFile(profilesFile, NEVER_SELECTS_PROFILE);
   const sim = await startSimulator({ speed: E2E_SPEED, profilesFile });
   try {
-    const result = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large",
-    ], { cwd, env: sim.env });
+    const result = await runCli(ptpRunArgs(sim, "c7i.large"), { cwd, env: sim.env });
     assert.equal(result.code, 1, result.stdout + result.stderr);
     const runId = runIdFrom(result.stdout);
     const report = await readReport(cwd, runId);
@@ -120,20 +114,17 @@ Deno.test("--output json, --report-dir and --fail-on unsupported: JSON on stdout
   const sim = await startE2eSimulator();
   const cwd = await makeWorkDir();
   try {
-    const result = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large,t3.micro",
-      "--output",
-      "json",
-      "--report-dir",
-      "out",
-      "--fail-on",
-      "unsupported",
-    ], { cwd, env: sim.env });
+    const result = await runCli(
+      ptpRunArgs(sim, "c7i.large,t3.micro", [
+        "--output",
+        "json",
+        "--report-dir",
+        "out",
+        "--fail-on",
+        "unsupported",
+      ]),
+      { cwd, env: sim.env },
+    );
 
     await t.step("stdout is one JSON document listing every target with its step counts", () => {
       const doc = JSON.parse(result.stdout);
@@ -194,16 +185,13 @@ Deno.test("--log-json - writes JSON Lines to stdout and creates no file named -"
   const sim = await startE2eSimulator();
   const cwd = await makeWorkDir();
   try {
-    const result = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=t3.micro",
-      "--log-json",
-      "-",
-    ], { cwd, env: sim.env });
+    const result = await runCli(
+      ptpRunArgs(sim, "t3.micro", [
+        "--log-json",
+        "-",
+      ]),
+      { cwd, env: sim.env },
+    );
     assert.equal(result.code, 0, result.stderr);
     const events = result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
     assert.equal(events[0].type, "run-started");

@@ -12,11 +12,10 @@ import {
   E2E_SPEED,
   EXISTING_HOSTS_PIPELINE,
   makeWorkDir,
-  PTP_PIPELINE,
+  ptpRunArgs,
   runCli,
   runIdFrom,
   scanSimHostKeys,
-  simSetArgs,
 } from "./helpers.ts";
 
 /** c7i.large with an igb NIC and no ena module at all. */
@@ -56,18 +55,15 @@ Deno.test("clock choice on igb hosts: a glob matching nothing changes nothing, -
   await Deno.writeTextFile(profilesFile, IGB_PROFILE);
   const sim = await startSimulator({ speed: E2E_SPEED, profilesFile });
   try {
-    const first = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large",
-      "--set",
-      "clock=clock_name:nomatch-*",
-      "--keep",
-      "all",
-    ], { cwd, env: sim.env });
+    const first = await runCli(
+      ptpRunArgs(sim, "c7i.large", [
+        "--set",
+        "clock=clock_name:nomatch-*",
+        "--keep",
+        "all",
+      ]),
+      { cwd, env: sim.env },
+    );
     const [launched] = (await report(cwd, first.stdout)).targets;
     // Hosts that already run are checked against known_hosts (the default policy there).
     const knownHosts = join(cwd, "known_hosts");

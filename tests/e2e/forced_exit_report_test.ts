@@ -9,9 +9,8 @@ import { join } from "node:path";
 import {
   activeInstances,
   makeWorkDir,
-  PTP_PIPELINE,
+  ptpRunArgs,
   runIdFrom,
-  simSetArgs,
   spawnCli,
   startE2eSimulator,
   waitForEvent,
@@ -23,16 +22,13 @@ Deno.test("a forced exit during cleanup leaves report files that list what was l
   const cwd = await makeWorkDir();
   const log = join(cwd, "events.jsonl");
   try {
-    const cli = spawnCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large,r7g.large",
-      "--log-json",
-      log,
-    ], { cwd, env: sim.env });
+    const cli = spawnCli(
+      ptpRunArgs(sim, "c7i.large,r7g.large", [
+        "--log-json",
+        log,
+      ]),
+      { cwd, env: sim.env },
+    );
     try {
       await waitForEvent(
         log,

@@ -49,6 +49,27 @@ export function simSetArgs(sim: SimulatorHandle): string[] {
   return args;
 }
 
+/**
+ * CLI arguments of `run pipelines/ptp.yaml --yes` against `sim` for the given
+ * instance types (`instance_types` as `--set` takes it, e.g. `c7i.large:2,r7g.large`),
+ * then `extra` arguments.
+ */
+export function ptpRunArgs(
+  sim: SimulatorHandle,
+  instanceTypes: string,
+  extra: string[] = [],
+): string[] {
+  return [
+    "run",
+    PTP_PIPELINE,
+    "--yes",
+    ...simSetArgs(sim),
+    "--set",
+    `instance_types=${instanceTypes}`,
+    ...extra,
+  ];
+}
+
 /** Text of a stream collected as it arrives; `until(needle)` resolves once it appears. */
 export interface CollectedText {
   text(): string;

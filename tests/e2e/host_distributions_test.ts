@@ -11,12 +11,11 @@ import { startSimulator } from "../../sim/mod.ts";
 import {
   E2E_SPEED,
   makeWorkDir,
-  PTP_PIPELINE,
+  ptpRunArgs,
   readEvents,
   readReport,
   runCli,
   runIdFrom,
-  simSetArgs,
 } from "./helpers.ts";
 
 const common = `    architecture: x86_64
@@ -84,16 +83,13 @@ Deno.test("ptp.yaml leaves non-ENA hosts and unknown distributions unchanged wit
   const sim = await startSimulator({ speed: E2E_SPEED, profilesFile });
   try {
     const eventsFile = join(cwd, "events.jsonl");
-    const run = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large,c7i.xlarge,m7i.large,m7i.xlarge,r7i.large",
-      "--log-json",
-      eventsFile,
-    ], { cwd, env: sim.env });
+    const run = await runCli(
+      ptpRunArgs(sim, "c7i.large,c7i.xlarge,m7i.large,m7i.xlarge,r7i.large", [
+        "--log-json",
+        eventsFile,
+      ]),
+      { cwd, env: sim.env },
+    );
     const runId = runIdFrom(run.stdout);
     const report = await readReport(cwd, runId);
     const targets = report.targets as unknown as TargetJson[];

@@ -12,10 +12,9 @@ import {
   activeInstances,
   makeWorkDir,
   pollFor,
-  PTP_PIPELINE,
+  ptpRunArgs,
   readEvents,
   requestsOf,
-  simSetArgs,
   spawnCli,
   startE2eSimulator,
 } from "./helpers.ts";
@@ -30,16 +29,13 @@ Deno.test("Ctrl-C during an in-flight RunInstances finds its late-visible instan
   const cwd = await makeWorkDir();
   try {
     const log = join(cwd, "events.jsonl");
-    const cli = spawnCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large:4",
-      "--log-json",
-      log,
-    ], { cwd, env: sim.env });
+    const cli = spawnCli(
+      ptpRunArgs(sim, "c7i.large:4", [
+        "--log-json",
+        log,
+      ]),
+      { cwd, env: sim.env },
+    );
     // The request arrived (its instances exist) but has not been answered.
     await pollFor("RunInstances to arrive", () => sim.instances().length === 4 ? true : undefined);
     assert.equal(requestsOf(sim, "RunInstances").length, 0, "RunInstances is still in flight");

@@ -10,10 +10,9 @@ import {
   type CliResult,
   type JsonEvent,
   makeWorkDir,
-  PTP_PIPELINE,
+  ptpRunArgs,
   readEvents,
   runIdFrom,
-  simSetArgs,
   spawnCli,
   startE2eSimulator,
   waitForEvent,
@@ -28,16 +27,13 @@ async function interruptWhen(
   trigger: (event: JsonEvent) => boolean,
 ): Promise<{ result: CliResult; events: JsonEvent[]; trigger: JsonEvent }> {
   const log = join(cwd, "events.jsonl");
-  const cli = spawnCli([
-    "run",
-    PTP_PIPELINE,
-    "--yes",
-    ...simSetArgs(sim),
-    "--set",
-    `instance_types=${instanceTypes}`,
-    "--log-json",
-    log,
-  ], { cwd, env: sim.env });
+  const cli = spawnCli(
+    ptpRunArgs(sim, `${instanceTypes}`, [
+      "--log-json",
+      log,
+    ]),
+    { cwd, env: sim.env },
+  );
   let seen: JsonEvent;
   try {
     seen = await waitForEvent(log, what, trigger);

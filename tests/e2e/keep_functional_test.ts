@@ -12,14 +12,13 @@ import {
   EXISTING_HOSTS_PIPELINE,
   makeWorkDir,
   pollFor,
-  PTP_PIPELINE,
+  ptpRunArgs,
   readEvents,
   readReport,
   requestsOf,
   runCli,
   runIdFrom,
   scanSimHostKeys,
-  simSetArgs,
 } from "./helpers.ts";
 import { iamActionOf, readIamPolicy, statementsAllowing } from "./iam.ts";
 
@@ -45,16 +44,13 @@ Deno.test("--keep functional keeps exactly the functional instances, which exist
   await Deno.writeTextFile(profilesFile, FAILING_BUILD_PROFILE);
   const sim = await startSimulator({ speed: E2E_SPEED, profilesFile });
   try {
-    const run = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large:2,m7a.large",
-      "--keep",
-      "functional",
-    ], { cwd, env: sim.env });
+    const run = await runCli(
+      ptpRunArgs(sim, "c7i.large:2,m7a.large", [
+        "--keep",
+        "functional",
+      ]),
+      { cwd, env: sim.env },
+    );
     const runId = runIdFrom(run.stdout);
     const report = await readReport(cwd, runId);
     const functionalIds = report.targets.filter((target) => target.verdict === "functional")

@@ -12,12 +12,11 @@ import { SIM_IMAGES } from "../../sim/state/seed.ts";
 import {
   E2E_SPEED,
   makeWorkDir,
-  PTP_PIPELINE,
+  ptpRunArgs,
   readEvents,
   readReport,
   runCli,
   runIdFrom,
-  simSetArgs,
   waitAllTerminated,
 } from "./helpers.ts";
 
@@ -29,19 +28,16 @@ async function runUbuntu(extra: string[]) {
   const sim = await startSimulator({ speed: E2E_SPEED });
   try {
     const eventsFile = join(cwd, "events.jsonl");
-    const run = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large",
-      "--set",
-      `ami_id=${UBUNTU_AMI}`,
-      ...extra,
-      "--log-json",
-      eventsFile,
-    ], { cwd, env: sim.env });
+    const run = await runCli(
+      ptpRunArgs(sim, "c7i.large", [
+        "--set",
+        `ami_id=${UBUNTU_AMI}`,
+        ...extra,
+        "--log-json",
+        eventsFile,
+      ]),
+      { cwd, env: sim.env },
+    );
     const events = await readEvents(eventsFile);
     const report = await readReport(cwd, runIdFrom(run.stdout));
     await waitAllTerminated(sim);

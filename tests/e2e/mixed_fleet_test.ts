@@ -13,13 +13,12 @@ import {
   activeInstances,
   instanceTagsOf,
   makeWorkDir,
-  PTP_PIPELINE,
+  ptpRunArgs,
   readEvents,
   readReport,
   requestsOf,
   runCli,
   runIdFrom,
-  simSetArgs,
   startE2eSimulator,
   waitAllTerminated,
 } from "./helpers.ts";
@@ -46,16 +45,13 @@ Deno.test("the ptp pipeline on a mixed fleet reaches a verdict per instance and 
   const cwd = await makeWorkDir();
   try {
     const events = join(cwd, "mixed.jsonl");
-    const result = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      `instance_types=${MIXED_FLEET}`,
-      "--log-json",
-      events,
-    ], { cwd, env: sim.env });
+    const result = await runCli(
+      ptpRunArgs(sim, `${MIXED_FLEET}`, [
+        "--log-json",
+        events,
+      ]),
+      { cwd, env: sim.env },
+    );
     const mixedRequests = sim.requests();
     const runId = runIdFrom(result.stdout);
 
@@ -168,14 +164,7 @@ Deno.test("the ptp pipeline on a mixed fleet reaches a verdict per instance and 
     await t.step(
       "the DescribeInstances calls of waiting do not grow with the fleet size",
       async () => {
-        const single = await runCli([
-          "run",
-          PTP_PIPELINE,
-          "--yes",
-          ...simSetArgs(sim),
-          "--set",
-          "instance_types=c7i.large",
-        ], { cwd, env: sim.env });
+        const single = await runCli(ptpRunArgs(sim, "c7i.large"), { cwd, env: sim.env });
         assert.equal(single.code, 0, single.stdout + single.stderr);
         const singleRequests = sim.requests().slice(mixedRequests.length);
         const fleetCalls = waitingDescribeCalls(mixedRequests);
@@ -201,14 +190,10 @@ Deno.test({
     const sim = await startE2eSimulator();
     const cwd = await makeWorkDir();
     try {
-      const result = await runCli([
-        "run",
-        PTP_PIPELINE,
-        "--yes",
-        ...simSetArgs(sim),
-        "--set",
-        "instance_types=c7i.large,t3.micro,c8i.large",
-      ], { cwd, env: sim.env });
+      const result = await runCli(ptpRunArgs(sim, "c7i.large,t3.micro,c8i.large"), {
+        cwd,
+        env: sim.env,
+      });
       assert.equal(result.code, 0, result.stdout + result.stderr);
       const report = await readReport(cwd, runIdFrom(result.stdout));
       assert.deepEqual(

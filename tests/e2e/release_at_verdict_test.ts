@@ -12,13 +12,12 @@ import {
   activeInstances,
   type JsonEvent,
   makeWorkDir,
-  PTP_PIPELINE,
+  ptpRunArgs,
   readEvents,
   readReport,
   requestsOf,
   runCli,
   runIdFrom,
-  simSetArgs,
   spawnCli,
   startE2eSimulator,
   waitAllTerminated,
@@ -48,16 +47,13 @@ Deno.test("a target reaching its verdict first is terminated before the slowest 
   const cwd = await makeWorkDir();
   try {
     const log = join(cwd, "events.jsonl");
-    const run = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large,m7a.large",
-      "--log-json",
-      log,
-    ], { cwd, env: sim.env });
+    const run = await runCli(
+      ptpRunArgs(sim, "c7i.large,m7a.large", [
+        "--log-json",
+        log,
+      ]),
+      { cwd, env: sim.env },
+    );
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const events = await readEvents(log);
     const ids = instanceOfTarget(events);
@@ -126,16 +122,13 @@ Deno.test("Ctrl-C after an early release still leaves nothing running", async ()
   const cwd = await makeWorkDir();
   try {
     const log = join(cwd, "events.jsonl");
-    const cli = spawnCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large,m7a.large",
-      "--log-json",
-      log,
-    ], { cwd, env: sim.env });
+    const cli = spawnCli(
+      ptpRunArgs(sim, "c7i.large,m7a.large", [
+        "--log-json",
+        log,
+      ]),
+      { cwd, env: sim.env },
+    );
     try {
       await waitForEvent(log, "an instance released at its verdict", (e) => {
         const r = e.resource as { state?: string } | undefined;

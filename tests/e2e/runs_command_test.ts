@@ -8,9 +8,9 @@ import {
   activeInstances,
   makeWorkDir,
   PTP_PIPELINE,
+  ptpRunArgs,
   runCli,
   runIdFrom,
-  simSetArgs,
   startE2eSimulator,
   waitAllTerminated,
 } from "./helpers.ts";
@@ -23,16 +23,13 @@ Deno.test("runs lists a run that kept its instance with the cleanup command, and
     assert.equal(empty.code, 0, empty.stderr);
     assert.deepEqual(JSON.parse(empty.stdout), []);
 
-    const run = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large",
-      "--keep",
-      "all",
-    ], { cwd, env: sim.env });
+    const run = await runCli(
+      ptpRunArgs(sim, "c7i.large", [
+        "--keep",
+        "all",
+      ]),
+      { cwd, env: sim.env },
+    );
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const runId = runIdFrom(run.stdout);
     const [instance] = activeInstances(sim);

@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import {
   activeInstances,
   makeWorkDir,
-  PTP_PIPELINE,
+  ptpRunArgs,
   runCli,
-  simSetArgs,
   startE2eSimulator,
   waitAllTerminated,
 } from "./helpers.ts";
@@ -22,16 +21,13 @@ Deno.test("sweep filters by owner and age and reports as JSON", async (t) => {
     return { code: result.code, doc: JSON.parse(result.stdout), stderr: result.stderr };
   };
   try {
-    const run = await runCli([
-      "run",
-      PTP_PIPELINE,
-      "--yes",
-      ...simSetArgs(sim),
-      "--set",
-      "instance_types=c7i.large",
-      "--keep",
-      "all",
-    ], { cwd, env: sim.env });
+    const run = await runCli(
+      ptpRunArgs(sim, "c7i.large", [
+        "--keep",
+        "all",
+      ]),
+      { cwd, env: sim.env },
+    );
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const [kept] = activeInstances(sim);
 
