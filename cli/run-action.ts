@@ -15,7 +15,7 @@ import { ConsoleRenderer } from "../runner/console.ts";
 import { EXIT, ValidationError, type ValidationIssue } from "../runner/errors.ts";
 import { EventBus, REDACTED } from "../runner/events.ts";
 import { executePipeline, maskSecretInputs, type RunResult } from "../runner/executor.ts";
-import { resolveInputs } from "../runner/inputs.ts";
+import { collectInputs } from "../runner/inputs.ts";
 import { journalPath, openResources, RunJournal } from "../runner/journal.ts";
 import { RecapTally } from "../runner/recap.ts";
 import { JsonLinesWriter } from "../runner/jsonl.ts";
@@ -290,14 +290,16 @@ export async function runCommand(
       extraDefaults = sim.defaultInputs;
     }
 
-    const inputs = resolveInputs(pipeline, {
+    const collected = collectInputs(pipeline, {
       set: options.set ?? [],
       configFile: options.config,
       extraDefaults,
     });
     // A key file among the inputs: parse it up front (garbage body, wrong passphrase).
+    const inputs = collected.inputs;
     if (Object.values(inputs.values).some(namesPrivateKeyFile)) await loadPrivateKeyParser();
-    checkBeforeRun(pipeline, inputs, checkInputBoundWith);
+    // Every problem at once: the inputs' own, then those of values computed from them.
+    checkBeforeRun(pipeline, inputs, checkInputBoundWith, collected);
     const pipelineText = await Deno.readTextFile(pipeline.file);
     const resume = options.resume === undefined
       ? undefined

@@ -8,15 +8,9 @@
  */
 import { ValidationError, type ValidationIssue } from "../errors.ts";
 import { evaluateTemplate, parseTemplate, referencesOf } from "../expression.ts";
+import { describeInputOrigin } from "./input-origin.ts";
 import type { Pipeline, ResolvedInputs, StepSpec } from "./model.ts";
 import { zodIssues } from "./zod-issues.ts";
-
-const FLAG_OF_SOURCE: Record<string, string> = {
-  flag: "--set",
-  config: "--config",
-  default: "the default",
-  simulator: "the simulator",
-};
 
 /** Inputs read by `value` (recursively), or null when it reads anything but `inputs.*`. */
 function inputsRead(value: unknown): Set<string> | null {
@@ -49,6 +43,7 @@ function stepProblems(
   index: number,
   step: StepSpec,
   inputs: ResolvedInputs,
+  unusable: ReadonlySet<string>,
 ): ValidationIssue[] {
   // Only keys whose value depends on inputs alone; literals were checked by the loader.
   const bound: Record<string, unknown> = {};
@@ -56,6 +51,8 @@ function stepProblems(
   for (const [key, value] of Object.entries(step.with)) {
     const names = inputsRead(value);
     if (names === null || names.size === 0) continue;
+    // A value read from an input that already has a problem is not checked again.
+    if ([...names].some((name) => unusable.has(name))) continue;
     readBy[key] = names;
     bound[key] = evaluateTemplate(value, {
       inputs: inputs.values,
@@ -77,12 +74,12 @@ function stepProblems(
     .filter((issue) => typeof issue.path[0] === "string" && issue.path[0] in bound)
     .map((issue) => {
       const key = issue.path[0] as string;
-      const from = [...readBy[key]].map((name) =>
-        `input "${name}" (from ${FLAG_OF_SOURCE[inputs.sources[name] ?? "default"]})`
-      ).join(", ");
+      const from = [...readBy[key]].map((name) => describeInputOrigin(inputs, name)).join(", ");
+      const position = step.withPositions?.[key];
       return {
         source: pipeline.file,
-        line: step.line,
+        line: position?.line ?? step.line,
+        col: position?.col,
         key: `steps[${index}].with.${issue.path.join(".")}`,
         message: `${issue.message} — the value comes from ${from}`,
       };
@@ -107,9 +104,17 @@ function onceEach(issues: readonly ValidationIssue[]): ValidationIssue[] {
 
 /**
  * Validates the `with:` values that depend only on inputs, for every step.
- * @throws ValidationError listing every problem (file, step line, key, the input it came from)
+ * @param unusable inputs that already have a problem: values read from them are not checked
+ * @throws ValidationError listing every problem (file, the key's line:col, key path, the
+ *   input it came from and where that input was given)
  */
-export function checkInputBoundWith(pipeline: Pipeline, inputs: ResolvedInputs): void {
-  const issues = pipeline.steps.flatMap((step, i) => stepProblems(pipeline, i, step, inputs));
+export function checkInputBoundWith(
+  pipeline: Pipeline,
+  inputs: ResolvedInputs,
+  unusable: ReadonlySet<string> = new Set(),
+): void {
+  const issues = pipeline.steps.flatMap((step, i) =>
+    stepProblems(pipeline, i, step, inputs, unusable)
+  );
   if (issues.length > 0) throw new ValidationError(onceEach(issues));
 }

@@ -119,6 +119,12 @@ export async function loadPipeline(
         retry: resolveRetryPolicy(data.defaults?.retry, step.retry),
         plugin: scoped.get(step.uses)!,
         line: yaml.map.locate(["steps", index]).line,
+        withPositions: Object.fromEntries(
+          Object.keys(step.with ?? {}).map((key) => [
+            key,
+            yaml.map.locate(["steps", index, "with", key], { atKey: true }),
+          ]),
+        ),
       };
     }),
     plugins,
