@@ -6,6 +6,7 @@
  */
 import { yaml } from "./yaml-library.ts";
 import { ValidationError, type ValidationIssue } from "../errors.ts";
+import { jsonSyntaxError } from "./json-strict.ts";
 import { formatKeyPath, type PathSegment, type Position, SourceMap } from "./source-map.ts";
 
 /** A parsed YAML file. */
@@ -39,7 +40,9 @@ function withoutCascades(errors: InstanceType<typeof yaml.YAMLError>[]) {
 }
 
 /**
- * Parses YAML text (JSON is YAML too). Duplicate keys, tabs used for
+ * Parses YAML text; when `source` ends in `.json` the text must be strict JSON
+ * (`JSON.parse`, see json-strict.ts), reported as a "JSON syntax error" at its
+ * line/column. Duplicate keys, tabs used for
  * indentation, bad indentation and unclosed quotes/brackets are reported with
  * the parser's line/column and, when it can be found, the key path.
  * @param text file content
@@ -58,8 +61,23 @@ export function parseYamlText(text: string, source: string): YamlSource {
     uniqueKeys: true,
   });
   const map = new SourceMap(doc, lines, text);
-  // A `.json` file is parsed as YAML (JSON is YAML), but its author wrote JSON.
+  // A `.json` file is parsed as YAML for positions (JSON is YAML), but its
+  // author wrote JSON: what JSON refuses is an error even where YAML allows it.
   const syntax = /\.json$/i.test(source) ? "JSON" : "YAML";
+  if (syntax === "JSON" && text.trim() !== "") {
+    const error = jsonSyntaxError(text);
+    if (error) {
+      const { line, col } = lines.linePos(error.offset);
+      const key = doc.errors.length === 0 ? formatKeyPath(map.keyPathAt(error.offset)) : "";
+      throw new ValidationError([{
+        source,
+        line,
+        col,
+        key: key || undefined,
+        message: `JSON syntax error: ${error.message}`,
+      }]);
+    }
+  }
   const textLines = text.split("\n");
   const syntaxIssues: ValidationIssue[] = withoutCascades(doc.errors).map((error) => {
     const { line, col } = lines.linePos(error.pos[0]);
