@@ -21,6 +21,7 @@ import {
   pipelineSchema,
 } from "./schema.ts";
 import type { PathSegment } from "./source-map.ts";
+import { alwaysTrueCondition } from "./condition-always-true.ts";
 import { withProblems } from "./with-check.ts";
 import { IssueCollector, parseYamlText, readSourceFile, type YamlSource } from "./yaml-source.ts";
 import { zodIssues } from "./zod-issues.ts";
@@ -275,6 +276,8 @@ function checkSteps(
           position: yaml.map.locateInString(path, problem.column),
         });
       }
+      const alwaysTrue = alwaysTrueCondition(step.if);
+      if (alwaysTrue) issues.add(path, alwaysTrue);
     }
   }
 }
