@@ -21,7 +21,7 @@ import {
   resumeRecapSeed,
   type RunResult,
 } from "../runner/executor.ts";
-import { resolveInputs } from "../runner/inputs.ts";
+import { collectInputs } from "../runner/inputs.ts";
 import { journalPath, openResources, RunJournal } from "../runner/journal.ts";
 import { RecapTally } from "../runner/recap.ts";
 import { JsonLinesWriter } from "../runner/jsonl.ts";
@@ -315,17 +315,19 @@ export async function runCommand(
       extraDefaults = sim.defaultInputs;
     }
 
-    const inputs = resolveInputs(pipeline, {
+    const collected = collectInputs(pipeline, {
       set: options.set ?? [],
       configFile: options.config,
       extraDefaults,
     });
     // A key file among the inputs: parse it up front (garbage body, wrong passphrase).
+    const inputs = collected.inputs;
     if (Object.values(inputs.values).some(namesPrivateKeyFile)) await loadPrivateKeyParser();
+    // Every problem at once: the inputs' own, then those of values computed from them.
     checkBeforeRun(pipeline, inputs, [
       checkInputBoundWith,
-      (p, i) => checkStepsBeforeRun(p, i, settings),
-    ]);
+      (p, i, unusable) => checkStepsBeforeRun(p, i, settings, unusable),
+    ], collected);
     const pipelineText = await Deno.readTextFile(pipeline.file);
     const resume = options.resume === undefined
       ? undefined

@@ -20,12 +20,16 @@ export async function validatePipelineFile(
   const checkInputs = (options.set?.length ?? 0) > 0 || options.config !== undefined;
   if (checkInputs) {
     // Only with --set/--config: loaded on demand to keep the plain check's start-up lean.
-    const { resolveInputs } = await import("../runner/inputs.ts");
+    const { collectInputs } = await import("../runner/inputs.ts");
     const { checkInputBoundWith } = await import("../runner/pipeline/input-bound-with.ts");
-    const inputs = resolveInputs(pipeline, { set: options.set, configFile: options.config });
+    const collected = collectInputs(pipeline, { set: options.set, configFile: options.config });
     const { checkStepsBeforeRun } = await import("../runner/pipeline/steps-before-run.ts");
     const { checkBeforeRun } = await import("../runner/pipeline/rollout.ts");
-    checkBeforeRun(pipeline, inputs, [checkInputBoundWith, checkStepsBeforeRun]);
+    // Every problem at once: the inputs' own, then those of values computed from them.
+    checkBeforeRun(pipeline, collected.inputs, [
+      checkInputBoundWith,
+      (p, i, unusable) => checkStepsBeforeRun(p, i, undefined, unusable),
+    ], collected);
   }
   const inputs = Object.keys(pipeline.inputs).length;
   const plugins = pipeline.plugins.length;

@@ -4,6 +4,7 @@
  * defaults (e.g. from the simulator) and the pipeline's own defaults.
  * @module
  */
+import { AddressNames } from "./address-names.ts";
 import { resolve } from "node:path";
 import { ValidationError, type ValidationIssue } from "./errors.ts";
 import { MIN_SECRET_LENGTH } from "./events.ts";
@@ -29,30 +30,31 @@ function declaredList(pipeline: Pipeline): string {
   return names.length ? `declared inputs: ${names.join(", ")}` : "this pipeline declares no inputs";
 }
 
+/** Input values with every problem found while resolving them. */
+export interface CollectedInputs {
+  /** The values that could be resolved (a refused value keeps its default, if any). */
+  inputs: ResolvedInputs;
+  /** Every problem, in the order found (config file, `--set`, missing required inputs). */
+  issues: ValidationIssue[];
+  /**
+   * Inputs whose value is unknown because of a problem (refused, missing,
+   * or given in a config file that could not be read): checks of values
+   * computed from them are skipped so one mistake is reported once.
+   */
+  unusable: Set<string>;
+}
+
 /**
- * Resolves every input value. Precedence: `--set` > `--config` >
- * `extraDefaults` (source `simulator`) > the pipeline's `default`.
- *
- * `--set` texts are converted to the declared type (see `parseInputText`:
- * numbers, `true`/`false`, comma-separated or JSON arrays, JSON objects);
- * config values must already have the type, except that a string given for
- * an `array` input is read as its `--set` text is (`instance_types: c7i.large`
- * = `--set instance_types=c7i.large`). `enum` inputs are checked.
- * Extra defaults for names the pipeline does not declare are ignored.
- *
+ * Resolves every input value, like {@link resolveInputs}, but returns the
+ * problems instead of throwing, so that the caller can report them together
+ * with the problems of values computed from the inputs (`with:`, `rollout:`).
  * @param pipeline the validated pipeline
  * @param overrides flags, config file and extra defaults
- * @returns values (inputs without any value are absent), their sources and
- *   the names of secret inputs
- * @throws ValidationError listing every problem: malformed `--set`, an
- *   undeclared name (naming the flag and the declared inputs), a wrong type
- *   (naming `--set name` or the config file's line/col and the expected
- *   type), config syntax errors and unknown keys (with line/col), a missing
- *   required input (saying how to give it)
  */
-export function resolveInputs(pipeline: Pipeline, overrides: InputOverrides = {}): ResolvedInputs {
+export function collectInputs(pipeline: Pipeline, overrides: InputOverrides = {}): CollectedInputs {
   const values: Record<string, unknown> = {};
   const sources: Record<string, InputSource> = {};
+  const origins: Record<string, string> = {};
   const issues: ValidationIssue[] = [];
 
   for (const [name, spec] of Object.entries(pipeline.inputs)) {
@@ -74,22 +76,26 @@ export function resolveInputs(pipeline: Pipeline, overrides: InputOverrides = {}
   }
   let configUnreadable = false;
   if (overrides.configFile !== undefined) {
-    const configIssues = applyConfigFile(pipeline, overrides.configFile, values, sources);
+    const configIssues = applyConfigFile(pipeline, overrides.configFile, values, sources, origins);
     // A config that cannot be parsed would also make every required input look missing.
     configUnreadable = configIssues.some((issue) =>
-      issue.message.startsWith("YAML syntax") ||
+      / syntax error/.test(issue.message) ||
       issue.line === undefined
     );
     issues.push(...configIssues);
   }
   for (const assignment of overrides.set ?? []) {
-    const issue = applySet(pipeline, assignment, values, sources);
+    const issue = applySet(pipeline, assignment, values, sources, origins);
     if (issue) issues.push(issue);
   }
   // An input given with a bad value already has its issue: not "required" on top of it.
-  const refused = new Set(issues.map((issue) => issue.key));
+  const unusable = new Set(
+    issues.map((issue) => issue.key ?? "").filter((name) => name in pipeline.inputs),
+  );
   for (const [name, spec] of Object.entries(pipeline.inputs)) {
-    if (spec.required && values[name] === undefined && !configUnreadable && !refused.has(name)) {
+    if (configUnreadable && sources[name] !== "flag") unusable.add(name);
+    if (spec.required && values[name] === undefined && !unusable.has(name)) {
+      unusable.add(name);
       issues.push({
         source: pipeline.file,
         key: `inputs.${name}`,
@@ -100,11 +106,15 @@ export function resolveInputs(pipeline: Pipeline, overrides: InputOverrides = {}
     }
   }
   issues.push(...shortSecretIssues(pipeline, values, sources, overrides.configFile));
-  if (issues.length > 0) throw new ValidationError(issues);
   return {
-    values,
-    sources,
-    secrets: Object.entries(pipeline.inputs).filter(([, s]) => s.secret).map(([name]) => name),
+    inputs: {
+      values,
+      sources,
+      origins,
+      secrets: Object.entries(pipeline.inputs).filter(([, s]) => s.secret).map(([name]) => name),
+    },
+    issues,
+    unusable,
   };
 }
 
@@ -146,12 +156,40 @@ function shortSecretIssues(
   return issues;
 }
 
+/**
+ * Resolves every input value. Precedence: `--set` > `--config` >
+ * `extraDefaults` (source `simulator`) > the pipeline's `default`.
+ *
+ * `--set` texts are converted to the declared type (see `parseInputText`:
+ * numbers, `true`/`false`, comma-separated or JSON arrays, JSON objects);
+ * config values must already have the type, except that a string given for
+ * an `array` input is read as its `--set` text is (`instance_types: c7i.large`
+ * = `--set instance_types=c7i.large`). `enum` inputs are checked.
+ * Extra defaults for names the pipeline does not declare are ignored.
+ *
+ * @param pipeline the validated pipeline
+ * @param overrides flags, config file and extra defaults
+ * @returns values (inputs without any value are absent), their sources and
+ *   the names of secret inputs
+ * @throws ValidationError listing every problem: malformed `--set`, an
+ *   undeclared name (naming the flag and the declared inputs), a wrong type
+ *   (naming `--set name` or the config file's line/col and the expected
+ *   type), config syntax errors and unknown keys (with line/col), a missing
+ *   required input (saying how to give it)
+ */
+export function resolveInputs(pipeline: Pipeline, overrides: InputOverrides = {}): ResolvedInputs {
+  const { inputs, issues } = collectInputs(pipeline, overrides);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return inputs;
+}
+
 /** Applies one `--set name=value`; returns its problem, if any. */
 function applySet(
   pipeline: Pipeline,
   assignment: string,
   values: Record<string, unknown>,
   sources: Record<string, InputSource>,
+  origins: Record<string, string>,
 ): ValidationIssue | undefined {
   const equals = assignment.indexOf("=");
   if (equals <= 0) {
@@ -184,6 +222,10 @@ function applySet(
   }
   values[name] = parsed.value;
   sources[name] = "flag";
+  // Shown in messages: a secret never, an IP address by its placeholder (as every output).
+  origins[name] = `--set ${name}=${
+    spec.secret ? "…" : new AddressNames({ numbered: false }).redactText(text)
+  }`;
   return undefined;
 }
 
@@ -193,6 +235,7 @@ function applyConfigFile(
   configFile: string,
   values: Record<string, unknown>,
   sources: Record<string, InputSource>,
+  origins: Record<string, string>,
 ): ValidationIssue[] {
   let file;
   try {
@@ -253,6 +296,7 @@ function applyConfigFile(
     }
     values[name] = value;
     sources[name] = "config";
+    origins[name] = `${configFile}:${file.map.locate([name]).line}`;
   }
   return issues.issues;
 }

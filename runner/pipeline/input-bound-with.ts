@@ -18,6 +18,7 @@ function stepProblems(
   index: number,
   step: StepSpec,
   inputs: ResolvedInputs,
+  unusable: ReadonlySet<string>,
 ): ValidationIssue[] {
   // Only keys whose value depends on inputs alone; literals were checked by the loader.
   const bound: Record<string, unknown> = {};
@@ -25,6 +26,8 @@ function stepProblems(
   for (const [key, value] of Object.entries(step.with)) {
     const names = inputsRead(value);
     if (names === null || names.size === 0) continue;
+    // A value read from an input that already has a problem is not checked again.
+    if ([...names].some((name) => unusable.has(name))) continue;
     readBy[key] = names;
     bound[key] = evaluateTemplate(value, {
       inputs: inputs.values,
@@ -47,9 +50,11 @@ function stepProblems(
     .map((issue) => {
       const key = issue.path[0] as string;
       const from = describeInputs(readBy[key], inputs);
+      const position = step.withPositions?.[key];
       return {
         source: pipeline.file,
-        line: step.line,
+        line: position?.line ?? step.line,
+        col: position?.col,
         key: `steps[${index}].with.${issue.path.join(".")}`,
         message: `${issue.message} — the value comes from ${from}`,
       };
@@ -74,9 +79,17 @@ function onceEach(issues: readonly ValidationIssue[]): ValidationIssue[] {
 
 /**
  * Validates the `with:` values that depend only on inputs, for every step.
- * @throws ValidationError listing every problem (file, step line, key, the input it came from)
+ * @param unusable inputs that already have a problem: values read from them are not checked
+ * @throws ValidationError listing every problem (file, the key's line:col, key path, the
+ *   input it came from and where that input was given)
  */
-export function checkInputBoundWith(pipeline: Pipeline, inputs: ResolvedInputs): void {
-  const issues = pipeline.steps.flatMap((step, i) => stepProblems(pipeline, i, step, inputs));
+export function checkInputBoundWith(
+  pipeline: Pipeline,
+  inputs: ResolvedInputs,
+  unusable: ReadonlySet<string> = new Set(),
+): void {
+  const issues = pipeline.steps.flatMap((step, i) =>
+    stepProblems(pipeline, i, step, inputs, unusable)
+  );
   if (issues.length > 0) throw new ValidationError(onceEach(issues));
 }

@@ -8,15 +8,8 @@
  */
 import { evaluateTemplate, parseTemplate, referencesOf } from "../expression.ts";
 import type { KnownStepWith } from "../types.ts";
+import { describeInputOrigin } from "./input-origin.ts";
 import type { ResolvedInputs, StepSpec } from "./model.ts";
-
-/** How each input source is named in messages. */
-export const FLAG_OF_SOURCE: Record<string, string> = {
-  flag: "--set",
-  config: "--config",
-  default: "the default",
-  simulator: "the simulator",
-};
 
 /** Inputs read by `value` (recursively), or null when it reads anything but `inputs.*`. */
 export function inputsRead(value: unknown): Set<string> | null {
@@ -43,24 +36,32 @@ export function inputsRead(value: unknown): Set<string> | null {
   return visit(value) ? names : null;
 }
 
-/** `input "a" (from --set), input "b" (from the default)`: where input-bound values came from. */
+/**
+ * `input "a" (from --set a=x), input "b" (from the default)`: where
+ * input-bound values came from (see {@link describeInputOrigin}).
+ */
 export function describeInputs(names: Iterable<string>, inputs: ResolvedInputs): string {
-  return [...names].map((name) =>
-    `input "${name}" (from ${FLAG_OF_SOURCE[inputs.sources[name] ?? "default"]})`
-  ).join(", ");
+  return [...names].map((name) => describeInputOrigin(inputs, name)).join(", ");
 }
 
 /**
  * The `with:` values of the step at `index` known before the run.
+ * @param unusable inputs whose value has a problem of its own: keys reading
+ *   them are left out (the problem is reported once)
  * @returns values (literals as written, input-bound ones evaluated) and, per
  *   input-bound key, the inputs it came from.
  */
-export function knownWith(step: StepSpec, index: number, inputs: ResolvedInputs): KnownStepWith {
+export function knownWith(
+  step: StepSpec,
+  index: number,
+  inputs: ResolvedInputs,
+  unusable: ReadonlySet<string> = new Set(),
+): KnownStepWith {
   const values: Record<string, unknown> = {};
   const from: Record<string, string> = {};
   for (const [key, value] of Object.entries(step.with)) {
     const names = inputsRead(value);
-    if (names === null) continue;
+    if (names === null || [...names].some((name) => unusable.has(name))) continue;
     if (names.size === 0) {
       values[key] = value;
       continue;

@@ -21,6 +21,7 @@ import {
   pipelineSchema,
 } from "./schema.ts";
 import type { PathSegment } from "./source-map.ts";
+import { alwaysTrueCondition } from "./condition-always-true.ts";
 import { withProblems } from "./with-check.ts";
 import { IssueCollector, parseYamlText, readSourceFile, type YamlSource } from "./yaml-source.ts";
 import { zodIssues } from "./zod-issues.ts";
@@ -123,6 +124,12 @@ export async function loadPipeline(
         retry: resolveRetryPolicy(data.defaults?.retry, step.retry),
         plugin: scoped.get(step.uses)!,
         line: yaml.map.locate(["steps", index]).line,
+        withPositions: Object.fromEntries(
+          Object.keys(step.with ?? {}).map((key) => [
+            key,
+            yaml.map.locate(["steps", index, "with", key], { atKey: true }),
+          ]),
+        ),
       };
     }),
     plugins,
@@ -302,6 +309,8 @@ function checkSteps(
           position: yaml.map.locateInString(path, problem.column),
         });
       }
+      const alwaysTrue = alwaysTrueCondition(step.if);
+      if (alwaysTrue) issues.add(path, alwaysTrue);
     }
   }
 }

@@ -7,6 +7,7 @@
 import type { ErrorKind } from "../errors.ts";
 import type { StepPlugin } from "../types.ts";
 import type { RolloutSpec } from "./rollout.ts";
+import type { Position } from "./source-map.ts";
 
 /** Type of a pipeline input. */
 export type InputType = "string" | "number" | "integer" | "boolean" | "array" | "object";
@@ -69,6 +70,8 @@ export interface StepSpec {
   plugin: StepPlugin;
   /** 1-based line of the step in the pipeline file. */
   line: number;
+  /** Position of each key of `with:` in the pipeline file (for messages about its value). */
+  withPositions?: Record<string, Position>;
 }
 
 /** A validated pipeline. */
@@ -98,6 +101,12 @@ export type InputSource = "flag" | "config" | "default" | "simulator";
 export interface ResolvedInputs {
   values: Record<string, unknown>;
   sources: Record<string, InputSource>;
+  /**
+   * How each value given by the user was written, for messages: `--set apply=x`
+   * (`--set name=…` for a secret input) or `FILE:LINE` of the `--config` file.
+   * Absent for defaults.
+   */
+  origins?: Record<string, string>;
   /** Names of inputs declared `secret`. */
   secrets: string[];
 }

@@ -11,6 +11,7 @@ import { ValidationError, type ValidationIssue } from "../errors.ts";
 import { evaluateTemplate, parseTemplate, referencesOf } from "../expression.ts";
 import { isMapping } from "../mapping.ts";
 import { BatchValueSchema, MaxFailValueSchema, type RolloutPlan } from "../rollout.ts";
+import { describeInputOrigin } from "./input-origin.ts";
 import type { Pipeline, ResolvedInputs } from "./model.ts";
 import type { IssueCollector, YamlSource } from "./yaml-source.ts";
 
@@ -21,17 +22,12 @@ const KEYS = { batch: BatchValueSchema, max_fail: MaxFailValueSchema } as const;
 export interface RolloutValue {
   value: string | number;
   line: number;
+  /** 1-based column of the key. */
+  col?: number;
 }
 
 /** `rollout:` as written in the pipeline file. */
 export type RolloutSpec = Partial<Record<keyof typeof KEYS, RolloutValue>>;
-
-const FLAG_OF_SOURCE: Record<string, string> = {
-  flag: "--set",
-  config: "--config",
-  default: "the default",
-  simulator: "the simulator",
-};
 
 /** Input names an expression value reads, or a problem when it reads anything else. */
 function inputsRead(text: string): { names: string[] } | { problem: string } {
@@ -71,7 +67,7 @@ export function readRollout(
     const value = raw[key];
     if (typeof value !== "string" && typeof value !== "number") continue;
     const path = ["rollout", key];
-    spec[key] = { value, line: yaml.map.locate(path).line };
+    spec[key] = { value, ...yaml.map.locate(path, { atKey: true }) };
     if (typeof value === "string" && value.includes("${{")) {
       const read = inputsRead(value);
       if ("problem" in read) issues.add(path, read.problem);
@@ -91,20 +87,38 @@ export function readRollout(
 }
 
 /**
+ * A check of values known before the run; throws a {@link ValidationError}.
+ * `unusable` names inputs whose value has a problem of its own: values read
+ * from them are not checked again.
+ */
+export type PreRunCheck = (
+  pipeline: Pipeline,
+  inputs: ResolvedInputs,
+  unusable: ReadonlySet<string>,
+) => void;
+
+/**
  * Runs the given pre-run checks (each throws a {@link ValidationError}: e.g.
  * `checkInputBoundWith`, `checkStepsBeforeRun`) and {@link resolveRollout},
- * and reports the problems of all at once.
- * @throws ValidationError listing every problem of all of them
+ * and reports their problems at once, after the problems found while
+ * resolving the inputs.
+ * @param earlier problems of the inputs themselves (see `collectInputs`) and
+ *   the inputs they make unusable: values read from those are not checked
+ * @throws ValidationError listing every problem
  */
 export function checkBeforeRun(
   pipeline: Pipeline,
   inputs: ResolvedInputs,
-  checks: readonly ((pipeline: Pipeline, inputs: ResolvedInputs) => void)[],
+  checks: readonly PreRunCheck[],
+  earlier: { issues: readonly ValidationIssue[]; unusable: ReadonlySet<string> } = {
+    issues: [],
+    unusable: new Set(),
+  },
 ): void {
-  const issues: ValidationIssue[] = [];
+  const issues: ValidationIssue[] = [...earlier.issues];
   for (const check of [...checks, resolveRollout]) {
     try {
-      check(pipeline, inputs);
+      check(pipeline, inputs, earlier.unusable);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       issues.push(...error.issues);
@@ -120,13 +134,21 @@ export function checkBeforeRun(
  * @throws ValidationError naming the pipeline file, the line, `rollout.<key>`,
  *   what is right and the input the value came from
  */
-export function resolveRollout(pipeline: Pipeline, inputs: ResolvedInputs): RolloutPlan {
+export function resolveRollout(
+  pipeline: Pipeline,
+  inputs: ResolvedInputs,
+  unusable: ReadonlySet<string> = new Set(),
+): RolloutPlan {
   const plan: RolloutPlan = {};
   const problems: ValidationIssue[] = [];
   for (const key of Object.keys(KEYS) as (keyof typeof KEYS)[]) {
     const spec = pipeline.rollout?.[key];
     if (!spec) continue;
     const bound = typeof spec.value === "string" && spec.value.includes("${{");
+    const read = bound ? inputsRead(String(spec.value)) : undefined;
+    const names = read && "names" in read ? read.names : [];
+    // A value read from an input that already has a problem is not checked again.
+    if (names.some((name) => unusable.has(name))) continue;
     const value = bound
       ? evaluateTemplate(spec.value, { inputs: inputs.values, steps: {}, run: { id: "validate" } })
       : spec.value;
@@ -134,14 +156,11 @@ export function resolveRollout(pipeline: Pipeline, inputs: ResolvedInputs): Roll
     if (value === "" || value === undefined || value === null) continue;
     const parsed = KEYS[key].safeParse(value);
     if (!parsed.success) {
-      const read = bound ? inputsRead(String(spec.value)) : undefined;
-      const names = read && "names" in read ? read.names : [];
-      const from = names.map((name) =>
-        `input "${name}" (from ${FLAG_OF_SOURCE[inputs.sources[name] ?? "default"]})`
-      ).join(", ");
+      const from = names.map((name) => describeInputOrigin(inputs, name)).join(", ");
       problems.push({
         source: pipeline.file,
         line: spec.line,
+        col: spec.col,
         key: `rollout.${key}`,
         message: parsed.error.issues[0].message + (from ? ` — the value comes from ${from}` : ""),
       });

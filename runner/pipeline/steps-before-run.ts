@@ -17,14 +17,16 @@ import type { RunSettings } from "../types.ts";
  * Calls `checkBeforeRun` of every step (without `if:`) whose plugin has one,
  * with the values of all steps known before the run.
  * @param settings the run's settings; absent under `validate`
+ * @param unusable inputs with a problem of their own (values read from them are not checked)
  * @throws ValidationError listing every problem found
  */
 export function checkStepsBeforeRun(
   pipeline: Pipeline,
   inputs: ResolvedInputs,
   settings?: RunSettings,
+  unusable: ReadonlySet<string> = new Set(),
 ): void {
-  const steps = pipeline.steps.map((step, i) => knownWith(step, i, inputs));
+  const steps = pipeline.steps.map((step, i) => knownWith(step, i, inputs, unusable));
   const issues: ValidationIssue[] = [];
   pipeline.steps.forEach((step, i) => {
     if (step.if !== undefined) return;

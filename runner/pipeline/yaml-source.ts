@@ -6,6 +6,7 @@
  */
 import { yaml } from "./yaml-library.ts";
 import { ValidationError, type ValidationIssue } from "../errors.ts";
+import { jsonSyntaxError } from "./json-strict.ts";
 import { formatKeyPath, type PathSegment, type Position, SourceMap } from "./source-map.ts";
 
 /** A parsed YAML file. */
@@ -39,7 +40,9 @@ function withoutCascades(errors: InstanceType<typeof yaml.YAMLError>[]) {
 }
 
 /**
- * Parses YAML text (JSON is YAML too). Duplicate keys, tabs used for
+ * Parses YAML text; when `source` ends in `.json` the text must be strict JSON
+ * (`JSON.parse`, see json-strict.ts), reported as a "JSON syntax error" at its
+ * line/column. Duplicate keys, tabs used for
  * indentation, bad indentation and unclosed quotes/brackets are reported with
  * the parser's line/column and, when it can be found, the key path.
  * @param text file content
@@ -58,17 +61,35 @@ export function parseYamlText(text: string, source: string): YamlSource {
     uniqueKeys: true,
   });
   const map = new SourceMap(doc, lines, text);
-  // A `.json` file is parsed as YAML (JSON is YAML), but its author wrote JSON.
+  // A `.json` file is parsed as YAML for positions (JSON is YAML), but its
+  // author wrote JSON: what JSON refuses is an error even where YAML allows it.
   const syntax = /\.json$/i.test(source) ? "JSON" : "YAML";
+  if (syntax === "JSON" && text.trim() !== "") {
+    const error = jsonSyntaxError(text);
+    if (error) {
+      const { line, col } = lines.linePos(error.offset);
+      const key = doc.errors.length === 0 ? formatKeyPath(map.keyPathAt(error.offset)) : "";
+      throw new ValidationError([{
+        source,
+        line,
+        col,
+        key: key || undefined,
+        message: `JSON syntax error: ${error.message}`,
+      }]);
+    }
+  }
+  const textLines = text.split("\n");
   const syntaxIssues: ValidationIssue[] = withoutCascades(doc.errors).map((error) => {
     const { line, col } = lines.linePos(error.pos[0]);
     const key = formatKeyPath(map.keyPathAt(error.pos[0]));
+    const hint = unquotedExpressionHint(textLines[line - 1] ?? "");
     return {
       source,
       line,
       col,
       key: key || undefined,
-      message: `${syntax} syntax error: ${yamlMessage(error.code, error.message)}`,
+      message: `${syntax} syntax error: ${yamlMessage(error.code, error.message)}` +
+        (hint ? ` (${hint})` : ""),
     };
   });
   // A duplicate key leaves a well-formed document: report it with the file's
@@ -164,6 +185,33 @@ function nestingIssue(source: string, line: number, col: number): ValidationIssu
     col,
     message: `nesting deeper than ${MAX_NESTING} levels; a pipeline never needs that`,
   };
+}
+
+/**
+ * A hint when `lineText` holds an unquoted `${{ }}` expression: inside a flow
+ * mapping or list (`{ hosts: ${{ inputs.hosts }} }`) its `{` and `}` are YAML
+ * syntax, so the parser fails with a message that does not say why.
+ * @returns e.g. `quote the expression, e.g. hosts: "${{ inputs.hosts }}"`, or
+ *   undefined when every `${{` on the line is inside quotes
+ */
+export function unquotedExpressionHint(lineText: string): string | undefined {
+  let quote: string | undefined;
+  for (let i = 0; i < lineText.length; i++) {
+    const c = lineText[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === "#" && (i === 0 || /\s/.test(lineText[i - 1]))) return undefined;
+    if (c === "'" || c === '"') quote = c;
+    else if (lineText.startsWith("${{", i)) {
+      const end = lineText.indexOf("}}", i);
+      const expression = end < 0 ? "${{ ... }}" : lineText.slice(i, end + 2);
+      const key = lineText.slice(0, i).match(/([\w.-]+):\s*$/)?.[1];
+      return `quote the expression, e.g. ${key ? `${key}: ` : ""}"${expression}"`;
+    }
+  }
+  return undefined;
 }
 
 /** Adds a hint to the `yaml` library's terse messages. */

@@ -33,7 +33,7 @@ for (const pipeline of ["existing-hosts", "ptp", "discover-and-test"]) {
           'is not a clock choice; use "ena", "primary-nic" or "clock_name:<glob>"',
       ),
     );
-    assert.match(text, /the value comes from input "clock" \(from --set\)/);
+    assert.match(text, /the value comes from input "clock" \(from --set clock=nic0\)/);
     // Read by two steps, said once.
     assert.match(text, /^1 problem found$/m);
   });

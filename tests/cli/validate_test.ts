@@ -213,3 +213,53 @@ Deno.test("validate names a missing list-or-string input as required, not 'Inval
   assert.match(instanceTypes, /is required \(a string or a list\)$/);
   assert.ok(!lines.some((line) => /Invalid input/.test(line)), lines.join("\n"));
 });
+
+Deno.test("validate reports every input problem at once: bad --set values, a missing required input and with: values computed from inputs", async () => {
+  const { code, lines } = await validateFixture("../../../pipelines/ptp.yaml", [
+    "--set",
+    "apply=x",
+    "--set",
+    "clock=foo",
+    "--set",
+    "instance_types=c7i.large:0",
+  ]);
+  assert.equal(code, 2);
+  const text = lines.join("\n");
+  assert.match(text, /^--set: apply: expected one of "reload", "reboot", got "x"/m);
+  assert.match(text, /inputs\.subnet_id: input "subnet_id" \(string\) is required/);
+  assert.match(text, /steps\[0\]\.with\.instance_types\.0: .*count "0"/);
+  assert.match(text, /steps\[\d+\]\.with\.clock.*: clock: "foo" is not a clock choice/);
+  // The launch step's subnet_id reads the missing input: not reported a second time.
+  assert.doesNotMatch(text, /with\.subnet_id/);
+});
+
+Deno.test("validate locates a with: value computed from an input at its key and says where the input was given", async () => {
+  const config = Deno.makeTempFileSync({ suffix: ".yaml" });
+  Deno.writeTextFileSync(config, "subnet_id: subnet-0123456789abcdef0\n\nclock: foo\n");
+  try {
+    const { code, lines } = await validateFixture("../../../pipelines/ptp.yaml", [
+      "--config",
+      config,
+      "--set",
+      "observe=abc",
+      "--set",
+      "instance_types=c7i.large:0",
+    ]);
+    assert.equal(code, 2);
+    const text = await Deno.readTextFile("pipelines/ptp.yaml");
+    const at = (pattern: RegExp) => {
+      const index = text.split("\n").findIndex((line) => pattern.test(line));
+      return `${index + 1}:${text.split("\n")[index].search(/\S/) + 1}`;
+    };
+    const observe = lines.find((line) => /with\.observe:/.test(line));
+    assert.ok(observe, lines.join("\n"));
+    assert.ok(observe.includes(`ptp.yaml:${at(/^\s+observe: \$\{\{/)}: `), observe);
+    assert.match(observe, /comes from input "observe" \(from --set observe=abc\)$/);
+    const clock = lines.find((line) => /with\.clock/.test(line));
+    assert.ok(clock, lines.join("\n"));
+    assert.ok(clock.includes(`ptp.yaml:${at(/^\s+clock: \$\{\{/)}: `), clock);
+    assert.ok(clock.endsWith(`comes from input "clock" (from ${config}:3)`), clock);
+  } finally {
+    Deno.removeSync(config);
+  }
+});

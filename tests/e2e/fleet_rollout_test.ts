@@ -285,7 +285,10 @@ Deno.test("bad batch and max_fail values exit 2 naming the file, line and key", 
         output,
         new RegExp(`existing-hosts\\.yaml:\\d+:\\d+: ${key.replace(".", "\\.")}: `),
       );
-      assert.match(output, /comes from input "(batch|max_fail)" \(from --set\)/);
+      assert.match(
+        output,
+        /comes from input "(batch|max_fail)" \(from --set (batch|max_fail)=[^)]*\)/,
+      );
     }
   } finally {
     await Deno.remove(cwd, { recursive: true });

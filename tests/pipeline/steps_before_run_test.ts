@@ -31,7 +31,10 @@ Deno.test("steps before run: transport ssm with hosts by address is refused nami
   assert.equal(issue.key, "steps[1].with.transport");
   assert.ok(issue.line! > 1);
   assert.match(issue.message, /steps\[0\]\.with\.hosts gives 2 host\(s\) by address/);
-  assert.match(issue.message, /input "transport" \(from --set\), input "hosts" \(from --set\)/);
+  assert.match(
+    issue.message,
+    /input "transport" \(from --set transport=ssm\), input "hosts" \(from --set hosts=\[IPv4\],ec2-user@\[IPv4\]\)/,
+  );
   assert.match(issue.message, /select the instances by id or tag \(instance_ids, tags\)/);
   assert.match(issue.message, /or use transport ssh/);
 });
