@@ -31,9 +31,11 @@ export function checkStepsBeforeRun(
   pipeline.steps.forEach((step, i) => {
     if (step.if !== undefined) return;
     for (const problem of step.plugin.checkBeforeRun?.(steps[i], { steps, settings }) ?? []) {
+      const position = step.withPositions?.[problem.key];
       issues.push({
         source: pipeline.file,
-        line: step.line,
+        line: position?.line ?? step.line,
+        col: position?.col,
         key: `steps[${i}].with.${problem.key}`,
         message: problem.message,
       });

@@ -63,6 +63,7 @@ steps:
       transport: ssm
 `);
   const issues = await issuesOf(() => check(file, []));
-  assert.deepEqual(issues.map((i) => [i.line, i.key]), [[6, "steps[1].with.transport"]]);
+  // At the key itself (line 8, column 7), not at the step's `- uses:` line.
+  assert.deepEqual(issues.map((i) => [i.line, i.col, i.key]), [[8, 7, "steps[1].with.transport"]]);
   assert.doesNotMatch(issues[0].message, /the values come from/);
 });
