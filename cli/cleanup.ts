@@ -59,9 +59,11 @@ as not found in that account/region and kept in the journal.
 Besides the journal, it looks up instances tagged ptp-runner:run-id=<run-id> in the
 account and region the run recorded (a run killed mid-launch cannot have journaled
 them). A run whose process is still alive is refused unless --force. A run whose
-journal cannot be read (corrupt, missing) is cleaned up by that tag alone, as
-"ptp-runner sweep --run <run-id>" (--region, else the configured region, else every
-enabled region; the account cannot be checked). A --simulate run has nothing to clean:
+directory is there but whose journal cannot be read (corrupt, missing) is cleaned up
+by that tag alone, as "ptp-runner sweep --run <run-id>" (--region, else the
+configured region, else every enabled region; the account cannot be checked). A run
+with no directory here (made on another machine or work dir) exits 2 naming that
+sweep command, which needs no journal. A --simulate run has nothing to clean:
 its instances ended with the simulator inside its process (exit 0, no AWS call).
 
 Exit codes: 0 released (or nothing to do), 1 credentials refused, 2 unknown run,

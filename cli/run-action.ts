@@ -472,7 +472,10 @@ async function execute(
       } catch (error) {
         io.err(`writing the run journal failed: ${(error as Error).message}\n`);
       }
-      io.err(forcedExitNotice(journal.resources(), runId) + "\n");
+      io.err(
+        forcedExitNotice(journal.resources(), runId, { simulated: simEndpoint !== undefined }) +
+          "\n",
+      );
       // The run is abandoned where it stands: nothing below awaits it, so the
       // report and the JSON document describe the state the journal holds now.
       const data = journal.data;

@@ -156,9 +156,26 @@ async function workDirProblem(workDir: string): Promise<string | undefined> {
 }
 
 /**
+ * The `runs --output json` document when the runs cannot be listed (exit 1),
+ * shaped like the one of a refused run (cli/run-output.ts) so a job reading
+ * stdout gets a document in every case:
+ * `{ "status": "error", "exit_code": 1, "problems": [{ "source": "--work-dir",
+ *    "line": null, "col": null, "key": null, "message": "/x does not exist" }] }`.
+ */
+export function runsErrorDocument(message: string): Record<string, unknown> {
+  return {
+    status: "error",
+    exit_code: 1,
+    problems: [{ source: "--work-dir", line: null, col: null, key: null, message }],
+  };
+}
+
+/**
  * Runs `ptp-runner runs`; returns the exit code: 0 listed (also when the
- * work directory holds no run), 1 when the work directory does not exist or
- * the runs directory cannot be read (the reason on stderr).
+ * work directory holds no run, and when a journal is unreadable: it is
+ * listed as `unreadable`), 1 when the work directory does not exist or the
+ * runs directory cannot be read (the reason on stderr, and with
+ * `--output json` as {@link runsErrorDocument} on stdout).
  */
 export async function runsCommand(
   options: RunsOptions,
@@ -171,7 +188,9 @@ export async function runsCommand(
     if (problem) throw new Error(problem);
     runs = await listRunListings(workDir);
   } catch (error) {
-    console.error(`error: cannot list runs: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    console.error(`error: cannot list runs: ${message}`);
+    if (options.output === "json") write(JSON.stringify(runsErrorDocument(message), null, 2));
     return 1;
   }
   if (options.output === "json") write(JSON.stringify(runs, null, 2));

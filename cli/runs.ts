@@ -31,8 +31,10 @@ Examples:
   ptp-runner runs
   ptp-runner runs --output json | jq '.[] | select(.running_instances | length > 0)'
 
-Exit codes: 0 listed (also when the directory holds no run), 1 the work directory does
-not exist or its runs directory (.ptp-runner/runs) cannot be read.`,
+Exit codes: 0 listed (also when the directory holds no run; a journal that cannot be
+read is listed as unreadable), 1 the work directory does not exist or its runs
+directory (.ptp-runner/runs) cannot be read (with --output json: a document with
+status "error" and the problems).`,
     )
     .action(async (options: RunsOptions) => {
       const { runsCommand } = await import("./runs-action.ts");

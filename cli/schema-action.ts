@@ -29,7 +29,7 @@ export async function schemaCommand(
     throw new ValidationError([{
       source: "--output",
       message: `"${format}" is not a format of schema; allowed: ${SCHEMA_FORMATS.join(", ")} ` +
-        "(--output names a format in every command; to write a file use --file <file>)",
+        "(schema --output takes a format, not a path; to write a file use --file <file>)",
     }]);
   }
   if (options.file !== undefined && options.file.trim() === "") {

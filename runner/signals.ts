@@ -91,10 +91,22 @@ export function installSignalHandlers(options: SignalHandlerOptions): () => void
 /**
  * What a forced exit prints: resources still `created` (or `release-failed`)
  * with their release commands and the cleanup command, or a line saying the
- * journal lists none.
+ * journal lists none. For a run against the in-process simulator
+ * (`simulated`), its instances end with the process: nothing to release, so
+ * neither an AWS command nor the cleanup command is printed.
  */
-export function forcedExitNotice(resources: readonly ResourceRecord[], runId: string): string {
+export function forcedExitNotice(
+  resources: readonly ResourceRecord[],
+  runId: string,
+  options: { simulated?: boolean } = {},
+): string {
   const open = resources.filter((r) => r.state === "created" || r.state === "release-failed");
+  if (options.simulated) {
+    const count = open.length === 0
+      ? "no simulated instance was running"
+      : `its ${open.length} simulated resource(s) end with this process`;
+    return `exiting now: run ${runId} was simulated in-process; ${count}, nothing to release`;
+  }
   if (open.length === 0) {
     return `exiting now: the journal of run ${runId} lists no resource left behind`;
   }

@@ -50,10 +50,16 @@ Deno.test("ptp-runner cleanup --run with an unknown run exits 2", async () => {
     "20260101-000000-abcd",
     "--work-dir",
     dir,
+    "--region",
+    "eu-west-1",
     "--yes",
   ]);
   assert.equal(result.code, 2);
   assert.match(result.stdout, /no journal for run 20260101-000000-abcd/);
+  assert.match(
+    result.stdout,
+    /ptp-runner:run-id tag: ptp-runner sweep --run 20260101-000000-abcd --region eu-west-1\n/,
+  );
 });
 
 Deno.test("ptp-runner cleanup with a bad --wait-timeout exits 2 naming the flag", async () => {

@@ -91,6 +91,7 @@ Deno.test("cleanup --run of an unknown run id exits 2 naming the journal path", 
     lines.join("\n"),
     /no journal for run 20260101-000000-zzzz: .*journal\.json does not exist/,
   );
+  assert.match(lines.join("\n"), /ptp-runner sweep --run 20260101-000000-zzzz/);
 });
 
 Deno.test("sweep lists tagged instances without --yes when not interactive, and terminates them with --yes", async () => {

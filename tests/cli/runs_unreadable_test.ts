@@ -47,3 +47,24 @@ Deno.test("runs: a --work-dir that does not exist exits 1; an existing one witho
     await Deno.remove(workDir, { recursive: true });
   }
 });
+
+Deno.test("runs --output json prints a JSON document when the runs cannot be listed (exit 1)", async () => {
+  const workDir = await Deno.makeTempDir({ prefix: "ptp-runs-" });
+  const { error } = console;
+  console.error = () => {};
+  try {
+    let json = "";
+    const missing = join(workDir, "missing");
+    const code = await runsCommand({ workDir: missing, output: "json" }, (t) => json += t);
+    assert.equal(code, 1);
+    const doc = JSON.parse(json);
+    assert.equal(doc.status, "error");
+    assert.equal(doc.exit_code, 1);
+    assert.equal(doc.problems.length, 1);
+    assert.equal(doc.problems[0].source, "--work-dir");
+    assert.equal(doc.problems[0].message, `${missing} does not exist`);
+  } finally {
+    console.error = error;
+    await Deno.remove(workDir, { recursive: true });
+  }
+});

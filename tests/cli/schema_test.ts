@@ -39,7 +39,9 @@ Deno.test("schema --output is a format as everywhere: json prints the schema, a 
     const refused = await captureCli(["schema", "--output", path]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /--output: ".*x\.json" is not a format of schema; allowed: json/);
+    assert.match(refused.stderr, /schema --output takes a format, not a path/);
     assert.match(refused.stderr, /to write a file use --file <file>/);
+    assert.doesNotMatch(refused.stderr, /every command/);
     await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -83,6 +83,22 @@ Deno.test("the forced exit notice lists created resources with release and clean
   assert.match(forcedExitNotice([], "x"), /no resource left behind/);
 });
 
+Deno.test("the forced exit notice of a simulated run prints no release nor cleanup command", () => {
+  const created = {
+    kind: "ec2-instance",
+    id: "i-1",
+    state: "created",
+    createdAt: "",
+    releaseCommand: "aws ec2 terminate-instances --instance-ids i-1",
+  } as const;
+  const text = forcedExitNotice([created], "20260101-000000-abcd", { simulated: true });
+  assert.match(text, /simulated/);
+  assert.match(text, /nothing to release/);
+  assert.ok(!text.includes("aws ec2"), text);
+  assert.ok(!text.includes("ptp-runner cleanup"), text);
+  assert.match(forcedExitNotice([], "x", { simulated: true }), /nothing to release/);
+});
+
 Deno.test("run ids are UTC time plus a random suffix", () => {
   const id = newRunId(new Date("2026-11-29T10:15:00Z"), () => 0.5);
   assert.match(id, /^20261129-101500-[0-9a-z]{4}$/);

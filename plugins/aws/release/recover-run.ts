@@ -22,6 +22,7 @@
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { EXIT } from "../../../runner/errors.ts";
 import { effectiveStatus, journalDir, RunJournal, runLiveness } from "../../../runner/journal.ts";
+import { isRunId } from "../../../runner/run-id.ts";
 import type { ResourceRecord } from "../../../runner/types.ts";
 import { type CleanupInstance, emptyCleanupOutcome } from "../../report/cleanup-outcome.ts";
 import { configuredRegion, ec2Client } from "../shared/clients.ts";
@@ -165,6 +166,27 @@ async function stillAlive(workDir: string, runId: string, data: RunJournal["data
   return undefined;
 }
 
+/**
+ * What to do when a run has no directory here (made on another machine or in
+ * another work dir): `sweep --run` finds its instances by their
+ * `ptp-runner:run-id` tag, of any owner, without a journal. The region,
+ * profile and endpoint given to `cleanup` are carried over; without
+ * `--region`, sweep takes AWS_REGION, else every enabled region.
+ */
+export function noJournalHint(
+  options: Pick<CleanupRunOptions, "runId" | "region" | "profile" | "endpoint">,
+): string {
+  const flags = [
+    `--run ${options.runId}`,
+    ...(options.region ? [`--region ${options.region}`] : []),
+    ...(options.profile ? [`--profile ${options.profile}`] : []),
+    ...(options.endpoint ? [`--endpoint ${options.endpoint}`] : []),
+  ];
+  return `without a journal, its instances are found by their ${TAG_RUN_ID} tag: ` +
+    `ptp-runner sweep ${flags.join(" ")}` +
+    (options.region ? "" : " (--region R; without it AWS_REGION, else every enabled region)");
+}
+
 function open(r: ResourceRecord): boolean {
   return r.state === "created" || r.state === "release-failed";
 }
@@ -199,6 +221,7 @@ export async function cleanupRunCommand(options: CleanupRunOptions): Promise<num
       return await cleanupRunByTag({ ...options, workDir, print }, why);
     }
     print(`error: ${why}`);
+    if (isRunId(options.runId)) print(noJournalHint(options));
     return EXIT.USAGE;
   }
   const data = journal.data;
