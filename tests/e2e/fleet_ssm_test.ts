@@ -208,7 +208,10 @@ Deno.test("transport ssm with hosts given by address exits 2 before the run, nam
       assert.equal(run.code, 2, output);
       assert.match(output, /existing-hosts\.yaml:\d+:\d+: steps\[1\]\.with\.transport: /);
       assert.match(output, /steps\[0\]\.with\.hosts gives 2 host\(s\) by address/);
-      assert.match(output, /input "transport" \(from --set transport=ssm\), input "hosts" \(from --set hosts=\[IPv4\]/);
+      assert.match(
+        output,
+        /input "transport" \(from --set transport=ssm\), input "hosts" \(from --set hosts=\[IPv4\]/,
+      );
       assert.match(output, /select the instances by id or tag .* or use transport ssh/);
     }
     assert.deepEqual(sim.requests(), [], "no AWS request");
