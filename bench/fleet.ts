@@ -75,6 +75,9 @@ export async function runFleet(
       "run",
       new URL("pipelines/ptp.yaml", root).pathname,
       "--yes",
+      // K=100 and K=300 ask for more of one type than run allows by default (50).
+      "--max-instances",
+      String(instances),
       "--concurrency",
       "8",
       ...Object.entries(sets).flatMap(([name, value]) => ["--set", `${name}=${value}`]),

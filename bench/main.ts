@@ -83,7 +83,9 @@ console.log(
   `K=300: exit ${f300.exitCode}, wall ${f300.wallSeconds.toFixed(1)} s, ` +
     `peak RSS ${f300.peakRssMiB?.toFixed(0) ?? "?"} MiB`,
 );
-const mib = (f: { peakRssMiB: number | null }) => f.peakRssMiB?.toFixed(0) ?? "?";
+// A run that did not finish well measured nothing worth a figure.
+const mib = (f: { peakRssMiB: number | null; exitCode: number }) =>
+  f.exitCode === 0 ? f.peakRssMiB?.toFixed(0) ?? "?" : `? (exit ${f.exitCode})`;
 console.log(`rss: K=100 ${mib(f100)} MiB, K=300 ${mib(f300)} MiB`);
 console.log("(targets: K=100 < 200 MB, K=300 < 300 MB)");
 

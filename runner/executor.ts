@@ -397,7 +397,8 @@ class Execution {
       outputs: this.#outputs,
       targets: this.#targets,
       failures: this.#failures,
-      recap: this.#tally.steps(),
+      // Serialized when the journal writes (throttled), not copied per step end.
+      recap: this.#tally.live(),
     });
     return this.journal.save({ progress }).catch((error) => {
       stepLogger(this.bus).error(`writing the run journal failed: ${messageOf(error)}`);

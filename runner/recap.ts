@@ -132,8 +132,8 @@ export interface RecapSeed {
 
 /** Folds `step-finished` and `step-skipped` events into {@link RecapCounts}, one result per step. */
 export class RecapTally {
-  readonly #pipeline: Map<string, StepResult>;
-  readonly #targets = new Map<string, Map<string, StepResult>>();
+  /** Every step's last result (results are replaced, never changed in place). */
+  readonly #steps: RecapSteps = { pipeline: record(), targets: record() };
   /** Targets whose results are final (finished before a resume). */
   readonly #final = new Set<string>();
   readonly #skipReason: string | undefined;
@@ -141,11 +141,14 @@ export class RecapTally {
   /** @param seed the results a resumed run starts from (see {@link RecapSeed}) */
   constructor(seed?: RecapSeed) {
     const copy = (results: Record<string, StepResult>) =>
-      new Map(Object.entries(results).map(([id, r]) => [id, { ...r }]));
-    this.#pipeline = copy(seed?.steps.pipeline ?? {});
+      Object.assign(
+        record<StepResult>(),
+        ...Object.entries(results).map(([id, r]) => ({ [id]: { ...r } })),
+      );
+    this.#steps.pipeline = copy(seed?.steps.pipeline ?? {});
     this.#skipReason = seed?.skipReason;
     for (const [id, results] of Object.entries(seed?.steps.targets ?? {})) {
-      this.#targets.set(id, copy(results));
+      this.#steps.targets[id] = copy(results);
       if (!seed!.resumedTargets.has(id)) this.#final.add(id);
     }
   }
@@ -157,46 +160,63 @@ export class RecapTally {
     if (event.type === "step-skipped" && event.reason === this.#skipReason) return;
     const results = this.#resultsOf(event.targetId);
     if (event.type === "step-skipped") {
-      results.set(event.stepId, { status: "skipped", duration_ms: 0 });
+      results[event.stepId] = { status: "skipped", duration_ms: 0 };
       return;
     }
-    const before = results.get(event.stepId);
+    const before = results[event.stepId];
     const result: StepResult = {
       status: event.status === "ok" ? "ok" : "failed",
       duration_ms: event.durationMs,
     };
     if (event.status === "ok" && event.changed !== undefined) result.changed = event.changed;
     if (before && before.status !== "skipped") result.rerun = true;
-    results.set(event.stepId, result);
+    results[event.stepId] = result;
   }
 
   /** The counts so far. */
   counts(): RecapCounts {
     return {
-      pipeline: countResults(this.#pipeline.values()),
+      pipeline: countResults(Object.values(this.#steps.pipeline)),
       targets: Object.fromEntries(
-        [...this.#targets].map(([id, results]) => [id, countResults(results.values())]),
+        Object.entries(this.#steps.targets).map(([id, results]) => [
+          id,
+          countResults(Object.values(results)),
+        ]),
       ),
     };
   }
 
   /** A copy of every step's result so far (what a resumed run is seeded with). */
   steps(): RecapSteps {
-    const copy = (results: Map<string, StepResult>) =>
-      Object.fromEntries([...results].map(([id, r]) => [id, { ...r }]));
+    const copy = (results: Record<string, StepResult>) =>
+      Object.fromEntries(Object.entries(results).map(([id, r]) => [id, { ...r }]));
     return {
-      pipeline: copy(this.#pipeline),
-      targets: Object.fromEntries([...this.#targets].map(([id, r]) => [id, copy(r)])),
+      pipeline: copy(this.#steps.pipeline),
+      targets: Object.fromEntries(
+        Object.entries(this.#steps.targets).map(([id, r]) => [id, copy(r)]),
+      ),
     };
   }
 
-  #resultsOf(targetId: string | undefined): Map<string, StepResult> {
-    if (targetId === undefined) return this.#pipeline;
-    let results = this.#targets.get(targetId);
-    if (!results) {
-      results = new Map();
-      this.#targets.set(targetId, results);
-    }
-    return results;
+  /**
+   * Every step's result so far, not copied: it keeps changing as events come.
+   * For the journal, which serializes it when it writes; copying it at each
+   * step end ({@link steps}) would cost the whole fleet's results per step.
+   */
+  live(): RecapSteps {
+    return this.#steps;
   }
+
+  #resultsOf(targetId: string | undefined): Record<string, StepResult> {
+    if (targetId === undefined) return this.#steps.pipeline;
+    return this.#steps.targets[targetId] ??= record();
+  }
+}
+
+/**
+ * An object without a prototype, for results keyed by step and target ids
+ * (an id such as `__proto__` is a plain key there).
+ */
+function record<T>(): Record<string, T> {
+  return Object.create(null);
 }
