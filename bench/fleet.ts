@@ -76,8 +76,7 @@ export async function runFleet(
       new URL("pipelines/ptp.yaml", root).pathname,
       "--yes",
       // K=100 and K=300 ask for more of one type than run allows by default (50).
-      "--max-instances",
-      String(instances),
+      ...(options.instanceTypes ? [] : ["--max-instances", String(Math.max(instances, 1))]),
       "--concurrency",
       "8",
       ...Object.entries(sets).flatMap(([name, value]) => ["--set", `${name}=${value}`]),
