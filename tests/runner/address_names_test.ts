@@ -15,7 +15,8 @@ Deno.test("AddressNames goes on with a recorded numbering, which holds no addres
   const first = new AddressNames();
   first.redactText("10.0.0.1 then 10.0.0.2 then fd00::5");
   const recorded = JSON.parse(JSON.stringify(first.recorded));
-  assert.doesNotMatch(JSON.stringify(recorded), /10\.0\.0|fd00/);
+  // The addresses as written (`fd00` alone could occur in a hex digest by chance).
+  assert.doesNotMatch(JSON.stringify(recorded), /10\.0\.0\.[12]|fd00::5/);
   const resumed = new AddressNames({ recorded });
   assert.equal(resumed.redactText("10.0.0.9, 10.0.0.2, fd00::5"), "[IPv4-3], [IPv4-2], [IPv6-1]");
   // Another key: the recorded digests match nothing, numbering starts after them.
