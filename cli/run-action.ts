@@ -366,6 +366,8 @@ async function execute(
   run: { pipelineText: string; resume?: ResumeState },
 ): Promise<number> {
   const resume = run.resume;
+  // An in-process simulator (--simulate): its instances end with this process.
+  const simulated = settings.simulated === true;
   const runId = resume?.runId ?? newRunId();
   const bus = new EventBus(runId, {
     secrets: inputs.secrets.map((n) => inputs.values[n]),
@@ -409,7 +411,7 @@ async function execute(
       // Never an input in clear: secrets `***`, addresses by the run's placeholders.
       inputs: bus.addresses.redact(maskSecretInputs(inputs)),
       fingerprint: runFingerprint(run.pipelineText, inputs),
-      ...(simEndpoint ? { simulated: true } : {}),
+      ...(simulated ? { simulated: true } : {}),
       ...redaction,
     });
   // Tells `listRuns`/`readJournal` this run is alive; the OS drops it if the process dies.
@@ -473,7 +475,7 @@ async function execute(
         io.err(`writing the run journal failed: ${(error as Error).message}\n`);
       }
       io.err(
-        forcedExitNotice(journal.resources(), runId, { simulated: simEndpoint !== undefined }) +
+        forcedExitNotice(journal.resources(), runId, { simulated }) +
           "\n",
       );
       // The run is abandoned where it stands: nothing below awaits it, so the
@@ -489,7 +491,7 @@ async function execute(
         warnings: [],
         resources: [...journal.resources()],
         // An in-process simulator's instances end with this process.
-        leftBehind: simEndpoint ? [] : openResources(journal.resources()),
+        leftBehind: simulated ? [] : openResources(journal.resources()),
         journalDir: journal.dir,
         durationMs: performance.now() - startedAt,
         runFailures: [],
@@ -508,7 +510,7 @@ async function execute(
             redact: settings.redact,
             ips,
             checkMode: settings.dryRun,
-            simulated: simEndpoint !== undefined,
+            simulated,
           });
           io.out(JSON.stringify({ ...doc, forced_exit: true }, null, 2) + "\n");
         }
@@ -541,8 +543,7 @@ async function execute(
     ended = result;
     const dir = reportDirOf(settings, runId);
     const report = await finishReport(result, settings, io, interruptSignal, ips, {
-      // An in-process simulator's instances end with this process.
-      leftBehind: simEndpoint ? [] : openResources(journal.resources()),
+      leftBehind: simulated ? [] : openResources(journal.resources()),
     });
     const hint = resumeHint({
       runId,
@@ -550,7 +551,7 @@ async function execute(
       targets: result.targets,
       resources: journal.resources(),
       dryRun: settings.dryRun,
-      simulated: simEndpoint !== undefined,
+      simulated,
     });
     if (hint) renderer.print(hint);
     if (options.output === "json") {
@@ -561,12 +562,12 @@ async function execute(
         redact: settings.redact,
         ips,
         checkMode: settings.dryRun,
-        simulated: simEndpoint !== undefined,
+        simulated,
       });
       io.out(JSON.stringify(doc, null, 2) + "\n");
     }
     // The simulator (and every instance in it) stops with this process.
-    if (simEndpoint) await releaseSimulatedResources(journal);
+    if (simulated) await releaseSimulatedResources(journal);
     return result.exitCode;
   } finally {
     removeSignalHandlers();
